@@ -1,0 +1,7 @@
+package dev.fleetmirror.core.storage;
+
+import java.time.Instant;
+
+/** What {@link StorageDriver#stat} knows about a path. Directories have size 0. */
+public record FileInfo(String path, long size, Instant modifiedAt, boolean directory) {
+}

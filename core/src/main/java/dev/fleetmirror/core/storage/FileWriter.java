@@ -1,0 +1,33 @@
+package dev.fleetmirror.core.storage;
+
+import java.io.Closeable;
+
+/**
+ * Writes one file. Bytes become visible at the path only after {@link #commit()}; a writer that is
+ * closed without commit leaves the content resumable by a later {@code writer(path, true)} where the
+ * backend supports it, and {@link #cancel()} discards everything written.
+ *
+ * <p>Methods block and must be called from a worker thread, never from an event loop.
+ */
+public interface FileWriter extends Closeable {
+
+    /** Appends bytes. */
+    void write(byte[] bytes, int offset, int length);
+
+    default void write(byte[] bytes) {
+        write(bytes, 0, bytes.length);
+    }
+
+    /** Total size of the file, including bytes written before this writer was opened. */
+    long size();
+
+    /** Makes the content durable and visible at the path. No writes after this. */
+    void commit();
+
+    /** Discards the file. No writes after this. */
+    void cancel();
+
+    /** Releases resources; content written so far stays resumable unless cancelled. */
+    @Override
+    void close();
+}

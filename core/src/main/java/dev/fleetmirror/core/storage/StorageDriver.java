@@ -1,0 +1,67 @@
+package dev.fleetmirror.core.storage;
+
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The one small interface every backend implements, in the spirit of Distribution's
+ * {@code storagedriver.StorageDriver}. Paths are absolute, {@code /}-separated, relative to the
+ * driver's root (for example {@code /docker/registry/v2/blobs/sha256/ab/ab.../data}), and must not
+ * contain empty, {@code .} or {@code ..} components; see {@link StoragePaths}.
+ *
+ * <p>All methods block: callers on Vert.x run them on worker threads. Errors are the typed
+ * subclasses of {@link StorageException}.
+ */
+public interface StorageDriver extends AutoCloseable {
+
+    /** Short name for logs and metrics, e.g. {@code filesystem} or {@code s3}. */
+    String name();
+
+    /** Reads a small file (links, manifests) whole. */
+    byte[] getContent(String path);
+
+    /** Writes a small file whole, atomically replacing what was there. */
+    void putContent(String path, byte[] content);
+
+    /**
+     * Opens a stream from {@code offset}. An offset equal to the size yields an empty stream; one
+     * beyond it raises {@link InvalidOffsetException}.
+     */
+    InputStream reader(String path, long offset);
+
+    /**
+     * Opens a writer. With {@code append}, continues a file that an earlier writer wrote and closed
+     * without commit (an upload in progress); otherwise starts empty.
+     */
+    FileWriter writer(String path, boolean append);
+
+    /** Size, modification time and kind of a path. */
+    FileInfo stat(String path);
+
+    /** Full paths of the immediate children of a directory, in no particular order. */
+    List<String> list(String path);
+
+    /** Moves a file, replacing the destination. */
+    void move(String sourcePath, String destPath);
+
+    /** Deletes a file or, recursively, a directory. */
+    void delete(String path);
+
+    /** A URL the client can fetch the file from directly, where the backend and config allow it. */
+    default Optional<URI> redirectUrl(String path, Duration validFor) {
+        return Optional.empty();
+    }
+
+    /** The local file behind a path, for zero-copy sending; empty for remote backends. */
+    default Optional<Path> localFile(String path) {
+        return Optional.empty();
+    }
+
+    @Override
+    default void close() {
+    }
+}
