@@ -43,7 +43,7 @@ public final class FleetMirrorNode {
                             new RegistrySettings(config.storage().deleteEnabled()));
                     return listen(vertx, config, registry, driver);
                 })
-                .recover(failure -> vertx.close().transform(closed -> Future.failedFuture(failure)));
+                .transform(started -> closeOnFailure(vertx, started));
     }
 
     /**
@@ -52,8 +52,21 @@ public final class FleetMirrorNode {
      */
     public static Future<FleetMirrorNode> start(NodeConfig config, Registry registry) {
         Vertx vertx = Vertx.vertx();
-        return listen(vertx, config, registry, () -> { })
-                .recover(failure -> vertx.close().transform(closed -> Future.failedFuture(failure)));
+        return listen(vertx, config, registry, () -> { }).transform(started -> closeOnFailure(vertx, started));
+    }
+
+    /**
+     * Futures bound to one of this Vert.x instance's contexts never complete once it is closed, so
+     * the caller gets a context-free future that is completed after the close finished.
+     */
+    private static Future<FleetMirrorNode> closeOnFailure(Vertx vertx, io.vertx.core.AsyncResult<FleetMirrorNode> started) {
+        io.vertx.core.Promise<FleetMirrorNode> result = io.vertx.core.Promise.promise();
+        if (started.succeeded()) {
+            result.complete(started.result());
+        } else {
+            vertx.close().onComplete(closed -> result.fail(started.cause()));
+        }
+        return result.future();
     }
 
     private static Future<FleetMirrorNode> listen(Vertx vertx, NodeConfig config, Registry registry, AutoCloseable storage) {
@@ -88,7 +101,9 @@ public final class FleetMirrorNode {
 
     /** Stops accepting requests, closes the server, then storage and Vert.x. */
     public Future<Void> close() {
-        return server.close()
+        // Not chained on the server's context: that context dies with Vert.x, and with it any callback queued there.
+        io.vertx.core.Promise<Void> closed = io.vertx.core.Promise.promise();
+        server.close()
                 .eventually(() -> {
                     workers.close();
                     return vertx.executeBlocking(() -> {
@@ -96,7 +111,7 @@ public final class FleetMirrorNode {
                         return null;
                     }, false);
                 })
-                .eventually(vertx::close)
-                .mapEmpty();
+                .onComplete(ignored -> vertx.close().onComplete(closed));
+        return closed.future();
     }
 }

@@ -40,7 +40,7 @@ final class UploadTransfer {
                     .compose(size -> {
                         Optional<Long> expectedLength = checkContentRange(exchange, session, size);
                         return RequestBodyPump.pump(exchange.request(), queue, session::write).map(received -> {
-                            if (expectedLength.isPresent() && expectedLength.get() != received) {
+                            if (expectedLength.isPresent() && expectedLength.get().longValue() != received.longValue()) {
                                 throw new RegistryException(ErrorCode.BLOB_UPLOAD_INVALID, "Content-Range announced "
                                         + expectedLength.get() + " bytes but the body had " + received);
                             }

@@ -38,7 +38,7 @@ public abstract class HostedRegistryContract {
     private static final AtomicInteger REPOS = new AtomicInteger();
 
     @TempDir
-    Path workDir;
+    static Path workDir;
 
     private FleetMirrorNode node;
     private RegistryClient client;
@@ -227,7 +227,7 @@ public abstract class HostedRegistryContract {
         String location = client.startUpload(repo);
         HttpResponse<byte[]> first = client.patch(location, Arrays.copyOfRange(content, 0, 100_000),
                 "Content-Range", "0-99999");
-        assertThat(first.statusCode()).isEqualTo(202);
+        assertThat(first.statusCode()).as(new String(first.body(), StandardCharsets.UTF_8)).isEqualTo(202);
         assertThat(first.headers().firstValue("Range")).hasValue("0-99999");
         HttpResponse<byte[]> second = client.patch(first.headers().firstValue("Location").orElseThrow(),
                 Arrays.copyOfRange(content, 100_000, 250_000), "Content-Range", "100000-249999");
