@@ -25,12 +25,16 @@ import picocli.CommandLine.Parameters;
 @Command(name = "serve",
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
-        description = {"Serve the registry.",
-                "The configuration file uses CNCF Distribution's keys (version, log.level, http.addr, http.secret,",
-                "storage.filesystem.rootdirectory, storage.delete.enabled, storage.maintenance.readonly.enabled,",
-                "storage.redirect.disable); REGISTRY_<KEY_PATH> environment variables override them,",
-                "e.g. REGISTRY_HTTP_ADDR=:5000. Without a file the node listens on " + "127.0.0.1:5000 only",
-                "(set http.addr to ':5000' or '0.0.0.0:5000' to expose it) and stores data in ./data."})
+        description = {"Serve the registry until stopped (SIGTERM or Ctrl-C).",
+                "",
+                "CONFIG uses CNCF Distribution's keys: version, log.level, http.addr,",
+                "http.secret, storage.filesystem.rootdirectory, storage.delete.enabled,",
+                "storage.maintenance.readonly.enabled, storage.redirect.disable.",
+                "REGISTRY_<KEY_PATH> environment variables override them",
+                "(e.g. REGISTRY_HTTP_ADDR=0.0.0.0:5000).",
+                "Without CONFIG the node listens on 127.0.0.1:5000 only and stores",
+                "data in ./data; set http.addr to :5000 to expose it on all interfaces.",
+                ""})
 public final class ServeCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
 
