@@ -25,6 +25,7 @@ public final class BlobStreamer {
     private InputStream in;
     private long remaining;
     private boolean clientGone;
+    private boolean awaitingDrain;
 
     private BlobStreamer(HttpServerResponse response, SerialQueue queue, long length) {
         this.response = response;
@@ -45,10 +46,19 @@ public final class BlobStreamer {
                 return;
             }
             streamer.in = opened.result();
-            response.closeHandler(v -> streamer.clientGone = true);
+            response.closeHandler(v -> streamer.onClientGone());
             streamer.next();
         });
         return streamer.done.future();
+    }
+
+    /** A client that leaves while we wait for drain would otherwise leave the stream open forever. */
+    private void onClientGone() {
+        clientGone = true;
+        if (awaitingDrain) {
+            awaitingDrain = false;
+            next();
+        }
     }
 
     private void next() {
@@ -75,7 +85,13 @@ public final class BlobStreamer {
             remaining -= chunk.length();
             response.write(chunk);
             if (response.writeQueueFull()) {
-                response.drainHandler(v -> next());
+                awaitingDrain = true;
+                response.drainHandler(v -> {
+                    if (awaitingDrain) {
+                        awaitingDrain = false;
+                        next();
+                    }
+                });
             } else {
                 next();
             }
