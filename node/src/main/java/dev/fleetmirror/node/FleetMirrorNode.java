@@ -22,6 +22,8 @@ import org.slf4j.LoggerFactory;
 public final class FleetMirrorNode {
     private static final Logger LOG = LoggerFactory.getLogger(FleetMirrorNode.class);
 
+    public static final long SHUTDOWN_GRACE_SECONDS = 10;
+
     private final Vertx vertx;
     private final HttpServer server;
     private final StorageWorkers workers;
@@ -99,11 +101,19 @@ public final class FleetMirrorNode {
         return vertx;
     }
 
-    /** Stops accepting requests, closes the server, then storage and Vert.x. */
+    /** Stops the node, giving requests in flight {@value #SHUTDOWN_GRACE_SECONDS} seconds to finish. */
     public Future<Void> close() {
+        return close(SHUTDOWN_GRACE_SECONDS);
+    }
+
+    /**
+     * Stops accepting connections and lets requests in flight (a push's last chunk, a pull) finish for
+     * up to {@code graceSeconds} before connections are closed; then storage and Vert.x are closed.
+     */
+    public Future<Void> close(long graceSeconds) {
         // Not chained on the server's context: that context dies with Vert.x, and with it any callback queued there.
         io.vertx.core.Promise<Void> closed = io.vertx.core.Promise.promise();
-        server.close()
+        server.shutdown(graceSeconds, java.util.concurrent.TimeUnit.SECONDS)
                 .eventually(() -> {
                     workers.close();
                     return vertx.executeBlocking(() -> {

@@ -18,6 +18,7 @@ import java.util.stream.Collectors;
  * 500), the method (405 UNSUPPORTED) and maintenance mode (every write 405 UNSUPPORTED).
  */
 public final class Dispatcher implements Handler<HttpServerRequest> {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Dispatcher.class);
     private final Map<ApiPath.Resource, Map<HttpMethod, Endpoint>> routes = new EnumMap<>(ApiPath.Resource.class);
     private final NodeServices services;
     private final boolean readOnly;
@@ -35,6 +36,11 @@ public final class Dispatcher implements Handler<HttpServerRequest> {
     @Override
     public void handle(HttpServerRequest request) {
         request.response().putHeader(ApiHeaders.API_VERSION, ApiHeaders.API_VERSION_VALUE);
+        if (LOG.isDebugEnabled()) {
+            long started = System.nanoTime();
+            request.response().endHandler(v -> LOG.debug("{} {} -> {} in {} ms", request.method(), request.uri(),
+                    request.response().getStatusCode(), (System.nanoTime() - started) / 1_000_000));
+        }
         try {
             dispatch(request);
         } catch (RuntimeException e) {
