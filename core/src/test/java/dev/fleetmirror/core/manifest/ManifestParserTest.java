@@ -310,6 +310,13 @@ class ManifestParserTest {
                 .hasMessageContaining("artifactType");
     }
 
+    @Test
+    void deeplyNestedJsonIsRejectedWithoutExhaustingTheStack() {
+        String deep = "[".repeat(100_000) + "]".repeat(100_000);
+
+        assertRejected(MediaTypes.OCI_MANIFEST, ociManifest(",\"annotations\":" + deep), ErrorCode.MANIFEST_INVALID);
+    }
+
     // ---- stored manifests ----
 
     @Test
