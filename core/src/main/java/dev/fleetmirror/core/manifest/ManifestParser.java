@@ -11,6 +11,7 @@ import dev.fleetmirror.core.registry.ErrorCode;
 import dev.fleetmirror.core.registry.RegistryException;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -182,7 +183,7 @@ public final class ManifestParser {
         if (!node.isObject()) {
             throw invalid(where + " must be an object of strings");
         }
-        Map<String, String> annotations = new java.util.LinkedHashMap<>();
+        Map<String, String> annotations = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> e : node.properties()) {
             if (!e.getValue().isTextual()) {
                 throw invalid(where + "." + e.getKey() + " must be a string");
