@@ -16,7 +16,12 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -232,6 +237,25 @@ class StoredUploadsTest extends RegistryFixture {
     }
 
     @Test
+    void twoUploadsOfTheSameBlobCompletingTogetherBothSucceed() throws Exception {
+        byte[] content = randomBytes(500_000);
+        Digest digest = Digest.sha256(content);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            List<Future<BlobDescriptor>> results = pool.invokeAll(List.of(
+                    () -> push.blobDescriptor(REPO, content), () -> push.blobDescriptor(RepositoryName.of("other"), content)));
+            for (var result : results) {
+                assertThat(result.get()).isEqualTo(new BlobDescriptor(digest, content.length));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        assertThat(Files.readAllBytes(file(StoragePaths.blobData(digest)))).isEqualTo(content);
+        assertThat(registry.blobs().stat(RepositoryName.of("other"), digest)).isPresent();
+    }
+
+    @Test
     void startWritesTheStartTimeThatResumeReads() throws IOException {
         UploadSession started = registry.uploads().start(REPO);
         started.close();
@@ -304,7 +328,7 @@ class StoredUploadsTest extends RegistryFixture {
 
     static void deleteRecursively(Path dir) throws IOException {
         try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.delete(p);
             }
         }
