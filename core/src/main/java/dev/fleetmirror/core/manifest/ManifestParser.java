@@ -32,6 +32,7 @@ public final class ManifestParser {
                     .build())
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
+    private static final ObjectMapper LENIENT = new ObjectMapper();
 
     private ManifestParser() {
     }
@@ -140,7 +141,7 @@ public final class ManifestParser {
     public static String detectMediaType(byte[] stored) {
         JsonNode root;
         try {
-            root = new ObjectMapper().readTree(stored);
+            root = LENIENT.readTree(stored);
         } catch (IOException e) {
             return MediaTypes.OCI_MANIFEST;
         }
