@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Map;
 
 /** A descriptor as OCI JSON, as stored in the referrers index and served in the referrers response. */
 public final class DescriptorJson {
@@ -24,7 +25,7 @@ public final class DescriptorJson {
         }
         if (!descriptor.annotations().isEmpty()) {
             ObjectNode annotations = node.putObject("annotations");
-            descriptor.annotations().entrySet().stream().sorted(java.util.Map.Entry.comparingByKey())
+            descriptor.annotations().entrySet().stream().sorted(Map.Entry.comparingByKey())
                     .forEach(e -> annotations.put(e.getKey(), e.getValue()));
         }
         return node;

@@ -11,6 +11,7 @@ import dev.fleetmirror.core.registry.ErrorCode;
 import dev.fleetmirror.core.registry.RegistryException;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -31,6 +32,7 @@ public final class ManifestParser {
                     .build())
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
+    private static final ObjectMapper LENIENT = new ObjectMapper();
 
     private ManifestParser() {
     }
@@ -139,7 +141,7 @@ public final class ManifestParser {
     public static String detectMediaType(byte[] stored) {
         JsonNode root;
         try {
-            root = new ObjectMapper().readTree(stored);
+            root = LENIENT.readTree(stored);
         } catch (IOException e) {
             return MediaTypes.OCI_MANIFEST;
         }
@@ -182,7 +184,7 @@ public final class ManifestParser {
         if (!node.isObject()) {
             throw invalid(where + " must be an object of strings");
         }
-        Map<String, String> annotations = new java.util.LinkedHashMap<>();
+        Map<String, String> annotations = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> e : node.properties()) {
             if (!e.getValue().isTextual()) {
                 throw invalid(where + "." + e.getKey() + " must be a string");

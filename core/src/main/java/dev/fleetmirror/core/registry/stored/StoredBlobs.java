@@ -16,6 +16,7 @@ import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 
 /** Blobs stored once under {@code blobs/} and made visible in a repository by a {@code _layers} link. */
@@ -96,7 +97,7 @@ final class StoredBlobs implements Blobs {
         }
     }
 
-    static java.util.Map<String, String> detail(Digest digest) {
-        return java.util.Map.of("digest", digest.toString());
+    static Map<String, String> detail(Digest digest) {
+        return Map.of("digest", digest.toString());
     }
 }

@@ -105,7 +105,8 @@ final class StoredManifests implements Manifests {
             }
         }
         for (Descriptor child : manifest.manifests()) {
-            if (byDigest(repo, child.digest()).isEmpty()) {
+            if (!links.exists(StoragePaths.revisionLink(repo, child.digest()))
+                    || blobs.statData(child.digest()).isEmpty()) {
                 throw new RegistryException(ErrorCode.MANIFEST_BLOB_UNKNOWN, "the index references manifest "
                         + child.digest() + " which is not in " + repo + "; push it first",
                         StoredBlobs.detail(child.digest()));

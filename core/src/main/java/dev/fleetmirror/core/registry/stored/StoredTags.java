@@ -11,6 +11,7 @@ import dev.fleetmirror.core.storage.StorageDriver;
 import dev.fleetmirror.core.storage.StoragePath;
 import dev.fleetmirror.core.storage.StoragePaths;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** Tags are the directories under {@code _manifests/tags/}. */
@@ -27,7 +28,7 @@ final class StoredTags implements Tags {
             driver.stat(StoragePaths.manifestsDir(repo));
         } catch (PathNotFoundException e) {
             throw new RegistryException(ErrorCode.NAME_UNKNOWN, "repository " + repo + " is not known to this registry",
-                    java.util.Map.of("name", repo.value()));
+                    Map.of("name", repo.value()));
         }
         return Pages.of(all(repo).stream().map(Tag::value).toList(), limit, last, Tag::new);
     }

@@ -8,6 +8,7 @@ import dev.fleetmirror.core.manifest.MediaTypes;
 import dev.fleetmirror.core.name.Reference;
 import dev.fleetmirror.core.name.RepositoryName;
 import dev.fleetmirror.core.name.Tag;
+import dev.fleetmirror.core.registry.BlobDescriptor;
 import dev.fleetmirror.core.registry.Registry;
 import dev.fleetmirror.core.registry.UploadSession;
 import java.nio.charset.StandardCharsets;
@@ -30,6 +31,23 @@ final class Pushes {
             session.complete(digest);
         }
         return digest;
+    }
+
+    /** Uploads a blob in many small requests, each through a new session, and returns what complete said. */
+    BlobDescriptor blobDescriptor(RepositoryName repo, byte[] content) {
+        String id;
+        try (UploadSession session = registry.uploads().start(repo)) {
+            id = session.id();
+        }
+        int chunk = 64 * 1024;
+        for (int offset = 0; offset < content.length; offset += chunk) {
+            try (UploadSession session = registry.uploads().resume(repo, id)) {
+                session.write(content, offset, Math.min(chunk, content.length - offset));
+            }
+        }
+        try (UploadSession session = registry.uploads().resume(repo, id)) {
+            return session.complete(Digest.sha256(content));
+        }
     }
 
     Digest blob(RepositoryName repo, String content) {

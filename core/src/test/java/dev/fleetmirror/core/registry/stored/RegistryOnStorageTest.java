@@ -10,7 +10,7 @@ import dev.fleetmirror.core.registry.StoredManifest;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-class StoredRegistrySmokeTest extends RegistryFixture {
+class RegistryOnStorageTest extends RegistryFixture {
 
     @Test
     void pushedImageIsReadableByTagAndDigest() throws Exception {
