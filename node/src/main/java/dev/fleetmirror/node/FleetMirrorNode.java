@@ -39,13 +39,13 @@ public final class FleetMirrorNode {
     /** Opens the configured storage and serves the hosted registry on it. */
     public static Future<FleetMirrorNode> start(NodeConfig config) {
         Vertx vertx = Vertx.vertx();
-        return vertx.<StorageDriver>executeBlocking(() -> StorageDrivers.open(config.storage().backend()), false)
+        return closeOnFailure(vertx, vertx.<StorageDriver>executeBlocking(
+                        () -> StorageDrivers.open(config.storage().backend()), false)
                 .compose(driver -> {
                     Registry registry = Registry.onStorage(driver,
                             new RegistrySettings(config.storage().deleteEnabled()));
                     return listen(vertx, config, registry, driver);
-                })
-                .transform(started -> closeOnFailure(vertx, started));
+                }));
     }
 
     /**
@@ -54,20 +54,22 @@ public final class FleetMirrorNode {
      */
     public static Future<FleetMirrorNode> start(NodeConfig config, Registry registry) {
         Vertx vertx = Vertx.vertx();
-        return listen(vertx, config, registry, () -> { }).transform(started -> closeOnFailure(vertx, started));
+        return closeOnFailure(vertx, listen(vertx, config, registry, () -> { }));
     }
 
     /**
      * Futures bound to one of this Vert.x instance's contexts never complete once it is closed, so
      * the caller gets a context-free future that is completed after the close finished.
      */
-    private static Future<FleetMirrorNode> closeOnFailure(Vertx vertx, io.vertx.core.AsyncResult<FleetMirrorNode> started) {
+    private static Future<FleetMirrorNode> closeOnFailure(Vertx vertx, Future<FleetMirrorNode> starting) {
         io.vertx.core.Promise<FleetMirrorNode> result = io.vertx.core.Promise.promise();
-        if (started.succeeded()) {
-            result.complete(started.result());
-        } else {
-            vertx.close().onComplete(closed -> result.fail(started.cause()));
-        }
+        starting.onComplete(started -> {
+            if (started.succeeded()) {
+                result.complete(started.result());
+            } else {
+                vertx.close().onComplete(closed -> result.fail(started.cause()));
+            }
+        });
         return result.future();
     }
 

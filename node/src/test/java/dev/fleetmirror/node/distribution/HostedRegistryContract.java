@@ -43,7 +43,11 @@ public abstract class HostedRegistryContract {
     private FleetMirrorNode node;
     private RegistryClient client;
 
-    /** The storage every node of this test class uses; called once per node started. */
+    /**
+     * The storage every node of this test class uses; called once per node started, the first time
+     * from this class's {@code @BeforeAll} (which runs before a subclass's), so a backend that needs
+     * a server (S3Proxy) starts it here on first use and stops it in the subclass's {@code @AfterAll}.
+     */
     protected abstract StorageBackend storageBackend(Path workDir);
 
     @BeforeAll
