@@ -170,6 +170,17 @@ public abstract class HostedRegistryContract {
     }
 
     @Test
+    void emptyBlobIsStoredAndServed() {
+        String repo = newRepo();
+        Digest digest = client.pushBlob(repo, new byte[0]);
+        HttpResponse<byte[]> get = client.get("/v2/" + repo + "/blobs/" + digest);
+        assertThat(get.statusCode()).isEqualTo(200);
+        assertThat(get.headers().firstValue("Content-Length")).hasValue("0");
+        assertThat(get.body()).isEmpty();
+        assertThat(client.get("/v2/" + repo + "/blobs/" + digest, "Range", "bytes=0-").statusCode()).isEqualTo(416);
+    }
+
+    @Test
     void blobOfAnotherRepositoryIsUnknownHere() {
         Digest digest = client.pushBlob(newRepo(), TestImages.randomBytes(100, 2));
         HttpResponse<byte[]> response = client.get("/v2/" + newRepo() + "/blobs/" + digest);
