@@ -59,6 +59,29 @@ class StoredListingsTest extends RegistryFixture {
     }
 
     @Test
+    void deletingTheLastManifestMakesTheTagListUnknownAsOnS3() {
+        var digest = push.image(REPO, "only", "a");
+
+        registry.manifests().delete(REPO, dev.fleetmirror.core.name.Reference.of(digest));
+
+        assertThatThrownBy(() -> registry.tags().list(REPO, 10, Optional.empty()))
+                .isInstanceOfSatisfying(RegistryException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NAME_UNKNOWN));
+        assertThat(registry.catalog().list(10, Optional.empty()).items()).as("its blobs are still linked").containsExactly(REPO);
+    }
+
+    @Test
+    void repositoryWithNothingLeftLeavesTheCatalog() {
+        var digest = push.image(REPO, "only", "a");
+        var manifest = registry.manifests().get(REPO, Tag.of("only")).orElseThrow();
+        registry.manifests().delete(REPO, dev.fleetmirror.core.name.Reference.of(digest));
+        for (var layer : dev.fleetmirror.core.manifest.ManifestParser.parse(manifest.mediaType(), manifest.content()).blobs()) {
+            registry.blobs().delete(REPO, layer.digest());
+        }
+
+        assertThat(registry.catalog().list(10, Optional.empty()).items()).isEmpty();
+    }
+
+    @Test
     void repositoryWithManifestsButNoTagsHasAnEmptyTagList() {
         push.manifest(REPO, Pushes.imageManifest(push.blob(REPO, "{}")));
 
