@@ -3,6 +3,8 @@ package dev.fleetmirror.core.registry.stored;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.fleetmirror.core.manifest.ManifestParser;
+import dev.fleetmirror.core.name.Reference;
 import dev.fleetmirror.core.name.RepositoryName;
 import dev.fleetmirror.core.name.Tag;
 import dev.fleetmirror.core.registry.ErrorCode;
@@ -62,7 +64,7 @@ class StoredListingsTest extends RegistryFixture {
     void deletingTheLastManifestMakesTheTagListUnknownAsOnS3() {
         var digest = push.image(REPO, "only", "a");
 
-        registry.manifests().delete(REPO, dev.fleetmirror.core.name.Reference.of(digest));
+        registry.manifests().delete(REPO, Reference.of(digest));
 
         assertThatThrownBy(() -> registry.tags().list(REPO, 10, Optional.empty()))
                 .isInstanceOfSatisfying(RegistryException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NAME_UNKNOWN));
@@ -73,8 +75,8 @@ class StoredListingsTest extends RegistryFixture {
     void repositoryWithNothingLeftLeavesTheCatalog() {
         var digest = push.image(REPO, "only", "a");
         var manifest = registry.manifests().get(REPO, Tag.of("only")).orElseThrow();
-        registry.manifests().delete(REPO, dev.fleetmirror.core.name.Reference.of(digest));
-        for (var layer : dev.fleetmirror.core.manifest.ManifestParser.parse(manifest.mediaType(), manifest.content()).blobs()) {
+        registry.manifests().delete(REPO, Reference.of(digest));
+        for (var layer : ManifestParser.parse(manifest.mediaType(), manifest.content()).blobs()) {
             registry.blobs().delete(REPO, layer.digest());
         }
 
