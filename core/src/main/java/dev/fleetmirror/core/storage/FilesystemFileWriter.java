@@ -46,6 +46,7 @@ final class FilesystemFileWriter implements FileWriter {
         try {
             writeFully(channel, bytes, offset, length);
         } catch (IOException e) {
+            size = sizeOnDisk();
             throw FilesystemDriver.failure(path, "write", e);
         }
         size += length;
@@ -97,6 +98,15 @@ final class FilesystemFileWriter implements FileWriter {
         } finally {
             finished = true;
             channel = null;
+        }
+    }
+
+    /** After a failed write part of it may be on disk: the file's size is the truth. */
+    private long sizeOnDisk() {
+        try {
+            return channel.size();
+        } catch (IOException e) {
+            return size;
         }
     }
 
