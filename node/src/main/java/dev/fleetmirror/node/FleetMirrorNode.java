@@ -23,6 +23,7 @@ public final class FleetMirrorNode {
     private static final Logger LOG = LoggerFactory.getLogger(FleetMirrorNode.class);
 
     public static final long SHUTDOWN_GRACE_SECONDS = 10;
+    private static final int IDLE_TIMEOUT_MINUTES = 15;
 
     private final Vertx vertx;
     private final HttpServer server;
@@ -44,7 +45,10 @@ public final class FleetMirrorNode {
                 .compose(driver -> {
                     Registry registry = Registry.onStorage(driver,
                             new RegistrySettings(config.storage().deleteEnabled()));
-                    return listen(vertx, config, registry, driver);
+                    return listen(vertx, config, registry, driver).recover(failure -> vertx.executeBlocking(() -> {
+                        driver.close();
+                        return null;
+                    }, false).transform(closed -> Future.failedFuture(failure)));
                 }));
     }
 
@@ -81,7 +85,10 @@ public final class FleetMirrorNode {
                 .setHost(config.http().host())
                 .setPort(config.http().port())
                 .setHandle100ContinueAutomatically(true)
-                .setCompressionSupported(false);
+                .setCompressionSupported(false)
+                // Frees connections of clients that stalled; long enough for a slow completion on S3.
+                .setIdleTimeout(IDLE_TIMEOUT_MINUTES)
+                .setIdleTimeoutUnit(java.util.concurrent.TimeUnit.MINUTES);
         return vertx.createHttpServer(options)
                 .requestHandler(DistributionApi.dispatcher(services, config.storage().readOnly()))
                 .listen()
