@@ -146,8 +146,11 @@ class OciConformanceIT {
 
         @Test
         @Order(7)
-        void getOfMissingBlobIs404() {
-            expectStatus(client.call("GET", blobPath(repo, DUMMY_DIGEST)).send(), 404);
+        void getOfMissingBlobIs404BlobUnknown() {
+            Response get = client.call("GET", blobPath(repo, DUMMY_DIGEST)).send();
+            expectStatus(get, 404);
+            // The suite's next generation (conformance/*_test.go without ginkgo) also checks the code.
+            assertThat(get.errorCodes()).as("%s", get).containsExactly("BLOB_UNKNOWN");
         }
 
         @Test
@@ -189,8 +192,19 @@ class OciConformanceIT {
             expectStatus(client.call("GET", manifestPath(repo, NONEXISTENT_REFERENCE)).send(), 404);
         }
 
+        /** From the suite's next generation: a well-formed reference that names nothing is MANIFEST_UNKNOWN. */
         @Test
         @Order(13)
+        void getOfUnknownDigestOrTagIs404ManifestUnknown() {
+            for (String reference : List.of(DUMMY_DIGEST, "no-such-tag")) {
+                Response get = client.call("GET", manifestPath(repo, reference)).header("Accept", OCI_MANIFEST).send();
+                expectStatus(get, 404);
+                assertThat(get.errorCodes()).as("%s", get).containsExactly("MANIFEST_UNKNOWN");
+            }
+        }
+
+        @Test
+        @Order(14)
         void getOfManifestByDigestIs200WithItsBytes() {
             Response get = client.call("GET", manifestPath(repo, data.manifests.get(0).digest()))
                     .header("Accept", OCI_MANIFEST).send();
@@ -200,7 +214,7 @@ class OciConformanceIT {
         }
 
         @Test
-        @Order(14)
+        @Order(15)
         void getOfManifestByTagIs200() {
             assertThat(tag).as("tag found in setup").isNotEmpty();
             Response get = client.call("GET", manifestPath(repo, tag)).header("Accept", OCI_MANIFEST).send();
@@ -209,7 +223,7 @@ class OciConformanceIT {
         }
 
         @Test
-        @Order(15)
+        @Order(16)
         void rejectedManifestPutAnswersWithAnOciErrorBody() {
             Response put = client.call("PUT", manifestPath(repo, "sha256:totallywrong"))
                     .header("Content-Type", OCI_MANIFEST).body(INVALID_MANIFEST).send();
@@ -221,19 +235,19 @@ class OciConformanceIT {
         }
 
         @Test
-        @Order(16)
+        @Order(17)
         void teardownDeletesManifest() {
             expectDeleted(client.call("DELETE", manifestPath(repo, data.manifests.get(0).digest())).send());
         }
 
         @Test
-        @Order(17)
+        @Order(18)
         void teardownDeletesConfigBlob() {
             expectDeleted(client.call("DELETE", blobPath(repo, data.configs.get(0).digest())).send());
         }
 
         @Test
-        @Order(18)
+        @Order(19)
         void teardownDeletesLayerBlob() {
             expectDeleted(client.call("DELETE", blobPath(repo, data.layer.digest())).send());
         }
