@@ -89,6 +89,7 @@ class OciConformanceIT {
     static void stopRegistry() {
         if (registry != null) {
             registry.close();
+            registry.keepLog(OciConformanceIT.class.getSimpleName());
         }
     }
 

@@ -46,10 +46,12 @@ class DistributionInteropIT {
         try {
             if (distribution != null) {
                 distribution.close();
+                distribution.keepLog(DistributionInteropIT.class.getSimpleName() + "-distribution");
             }
         } finally {
             if (node != null) {
                 node.close();
+                node.keepLog(DistributionInteropIT.class.getSimpleName() + "-node");
             }
         }
     }

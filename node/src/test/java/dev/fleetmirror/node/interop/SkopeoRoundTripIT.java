@@ -41,6 +41,7 @@ class SkopeoRoundTripIT {
     static void stopNode() {
         if (node != null) {
             node.close();
+            node.keepLog(SkopeoRoundTripIT.class.getSimpleName());
         }
     }
 

@@ -1,6 +1,8 @@
 package dev.fleetmirror.node.testing;
 
+import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -24,6 +26,20 @@ public interface RegistryProcess extends AutoCloseable {
 
     /** What the process printed so far, for failure messages. */
     String logText();
+
+    /**
+     * Copies what the process printed to {@code target/it-logs/<name>.log}, so a failed CI run
+     * still shows the server's side after the temporary directory is gone.
+     */
+    default void keepLog(String name) {
+        try {
+            Path dir = Path.of("target", "it-logs");
+            Files.createDirectories(dir);
+            Files.writeString(dir.resolve(name + ".log"), logText());
+        } catch (IOException e) {
+            // diagnostics only: never fail a test for them
+        }
+    }
 
     @Override
     void close();
