@@ -22,6 +22,9 @@ if [ ! -f "$JAR" ]; then
 fi
 [ -x "$DISTRIBUTION" ] || { echo "$DISTRIBUTION is missing: apt-get install docker-registry" >&2; exit 1; }
 
+# Both registries read REGISTRY_* variables as config overrides: none may leak in from the shell.
+for var in $(compgen -e | grep '^REGISTRY_' || true); do unset "$var"; done
+
 ROOT=${BENCH_DIR:-$(mktemp -d /tmp/fleetmirror-bench.XXXXXX)}
 mkdir -p "$ROOT"
 NODE_PID=""
@@ -61,7 +64,7 @@ storage:
   delete:
     enabled: true
 YAML
-env -u REGISTRY_HTTP_ADDR java -Xmx"$NODE_HEAP" -jar "$JAR" serve "$ROOT/node/config.yml" > "$ROOT/node.log" 2>&1 &
+java -Xmx"$NODE_HEAP" -jar "$JAR" serve "$ROOT/node/config.yml" > "$ROOT/node.log" 2>&1 &
 NODE_PID=$!
 
 DIST_PORT=$(free_port)
