@@ -3,9 +3,12 @@ package dev.fleetmirror.core.storage;
 import java.io.Closeable;
 
 /**
- * Writes one file. Bytes become visible at the path only after {@link #commit()}; a writer that is
- * closed without commit leaves the content resumable by a later {@code writer(path, true)} where the
- * backend supports it, and {@link #cancel()} discards everything written.
+ * Writes one file. After {@link #commit()} the content is durable and readable at the path; a writer
+ * that is closed without commit leaves the content resumable by a later {@code writer(path, true)},
+ * possibly on another node, and {@link #cancel()} discards everything written. Whether uncommitted
+ * bytes are already readable at the path is backend-specific (the filesystem writes in place like
+ * Distribution; S3 shows nothing before the multipart upload completes): callers must not rely on
+ * either.
  *
  * <p>Methods block and must be called from a worker thread, never from an event loop.
  */

@@ -35,20 +35,29 @@ public interface StorageDriver extends AutoCloseable {
 
     /**
      * Opens a writer. With {@code append}, continues a file that an earlier writer wrote and closed
-     * without commit (an upload in progress); otherwise starts empty.
+     * without commit (an upload in progress), or starts empty when nothing was written there yet;
+     * without it, always starts empty.
      */
     FileWriter writer(String path, boolean append);
 
     /** Size, modification time and kind of a path. */
     FileInfo stat(String path);
 
-    /** Full paths of the immediate children of a directory, in no particular order. */
+    /**
+     * Full paths of the immediate children of a directory, in no particular order.
+     *
+     * @throws PathNotFoundException when nothing is stored under {@code path}
+     */
     List<String> list(String path);
 
-    /** Moves a file, replacing the destination. */
+    /** Moves a file, replacing the destination atomically. */
     void move(String sourcePath, String destPath);
 
-    /** Deletes a file or, recursively, a directory. */
+    /**
+     * Deletes a file or, recursively, a directory.
+     *
+     * @throws PathNotFoundException when nothing is stored at or under {@code path}
+     */
     void delete(String path);
 
     /** A URL the client can fetch the file from directly, where the backend and config allow it. */
