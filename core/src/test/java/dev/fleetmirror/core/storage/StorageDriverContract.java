@@ -170,6 +170,48 @@ public abstract class StorageDriverContract {
     }
 
     @Test
+    void appendWriterClosedWithoutWritingKeepsWhatWasThere() {
+        String path = base + "/upload/data";
+        try (FileWriter first = driver.writer(path, true)) {
+            first.write(bytes("abc"));
+        }
+        try (FileWriter idle = driver.writer(path, true)) {
+            assertThat(idle.size()).isEqualTo(3);
+        }
+        try (FileWriter last = driver.writer(path, true)) {
+            assertThat(last.size()).isEqualTo(3);
+            last.write(bytes("d"));
+            last.commit();
+        }
+
+        assertThat(driver.getContent(path)).isEqualTo(bytes("abcd"));
+    }
+
+    @Test
+    void appendWriterOnANewPathClosedWithoutWritingLeavesAnEmptyUpload() {
+        String path = base + "/upload/data";
+        try (FileWriter idle = driver.writer(path, true)) {
+            assertThat(idle.size()).isZero();
+        }
+        try (FileWriter next = driver.writer(path, true)) {
+            assertThat(next.size()).isZero();
+            next.write(bytes("x"));
+            next.commit();
+        }
+
+        assertThat(driver.getContent(path)).isEqualTo(bytes("x"));
+    }
+
+    @Test
+    void committingAWriterThatWroteNothingStoresAnEmptyFile() {
+        try (FileWriter writer = driver.writer(base + "/empty", true)) {
+            writer.commit();
+        }
+
+        assertThat(driver.getContent(base + "/empty")).isEmpty();
+    }
+
+    @Test
     void writerWithoutAppendStartsEmptyEvenWhenContentWasLeftBehind() {
         String path = base + "/upload/data";
         try (FileWriter first = driver.writer(path, true)) {
@@ -348,6 +390,46 @@ public abstract class StorageDriverContract {
         assertThatThrownBy(() -> driver.stat(base + "/dir/sub/deeper/c")).isInstanceOf(PathNotFoundException.class);
         assertThatThrownBy(() -> driver.list(base + "/dir")).isInstanceOf(PathNotFoundException.class);
         assertThat(driver.getContent(base + "/dirx/keep")).isEqualTo(bytes("k"));
+    }
+
+    @Test
+    void directoriesExistOnlyWhileTheyHoldSomething() {
+        driver.putContent(base + "/a/b/c/file", bytes("x"));
+        driver.putContent(base + "/a/keep", bytes("k"));
+
+        driver.delete(base + "/a/b/c/file");
+
+        assertThatThrownBy(() -> driver.stat(base + "/a/b")).isInstanceOf(PathNotFoundException.class);
+        assertThatThrownBy(() -> driver.list(base + "/a/b")).isInstanceOf(PathNotFoundException.class);
+        assertThat(driver.list(base + "/a")).containsExactly(base + "/a/keep");
+    }
+
+    @Test
+    void deletingADirectoryRemovesParentsItLeavesEmpty() {
+        driver.putContent(base + "/a/b/c/file", bytes("x"));
+
+        driver.delete(base + "/a/b");
+
+        assertThatThrownBy(() -> driver.list(base)).isInstanceOf(PathNotFoundException.class);
+    }
+
+    @Test
+    void movingTheLastFileOutOfADirectoryRemovesIt() {
+        driver.putContent(base + "/from/dir/file", bytes("x"));
+
+        driver.move(base + "/from/dir/file", base + "/to/file");
+
+        assertThat(driver.list(base)).containsExactly(base + "/to");
+    }
+
+    @Test
+    void cancelLeavesNoDirectoryBehind() {
+        try (FileWriter writer = driver.writer(base + "/upload/data", true)) {
+            writer.write(bytes("abc"));
+            writer.cancel();
+        }
+
+        assertThatThrownBy(() -> driver.list(base)).isInstanceOf(PathNotFoundException.class);
     }
 
     @Test
