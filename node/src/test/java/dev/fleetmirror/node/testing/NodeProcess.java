@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  * ({@code *IT}, run by failsafe after packaging) use it; {@link #close()} stops the process by its
  * own id.
  */
-public final class NodeProcess implements AutoCloseable {
+public final class NodeProcess implements RegistryProcess {
     private final Process process;
     private final int port;
     private final Path storageRoot;
@@ -65,11 +65,12 @@ public final class NodeProcess implements AutoCloseable {
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             command.addAll(jvmArgs);
             command.addAll(List.of("-jar", jar().toString(), "serve", config.toString()));
-            Process process = new ProcessBuilder(command)
+            ProcessBuilder builder = new ProcessBuilder(command)
                     .directory(workDir.toFile())
                     .redirectErrorStream(true)
-                    .redirectOutput(log.toFile())
-                    .start();
+                    .redirectOutput(log.toFile());
+            ProcessEnvironment.sanitize(builder.environment());
+            Process process = builder.start();
             NodeProcess node = new NodeProcess(process, port, storageRoot, log);
             node.awaitReady(Duration.ofSeconds(60));
             return node;
@@ -95,11 +96,13 @@ public final class NodeProcess implements AutoCloseable {
         }
     }
 
+    @Override
     public URI baseUri() {
         return URI.create("http://127.0.0.1:" + port);
     }
 
     /** {@code 127.0.0.1:port}, as skopeo wants it. */
+    @Override
     public String hostAndPort() {
         return "127.0.0.1:" + port;
     }
@@ -108,14 +111,17 @@ public final class NodeProcess implements AutoCloseable {
         return port;
     }
 
+    @Override
     public Path storageRoot() {
         return storageRoot;
     }
 
+    @Override
     public long pid() {
         return process.pid();
     }
 
+    @Override
     public String logText() {
         try {
             return Files.readString(log);

@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# Push and pull one large random layer through Fleet Mirror and through CNCF Distribution
+# (Debian's docker-registry) on the same disk, in the same run, and print MB/s side by side.
+#
+#   bench/push-pull.sh            # 1 GiB layer, 64 MiB chunks
+#   SIZE_MIB=256 CHUNK_MIB=16 bench/push-pull.sh
+#   BENCH_DIR=/var/tmp/fm-bench KEEP=1 bench/push-pull.sh   # keep the data and logs afterwards
+#
+# Needs: java 17, maven (only if the jar is missing), curl, python3, /usr/bin/docker-registry.
+set -euo pipefail
+
+SIZE_MIB=${SIZE_MIB:-1024}
+CHUNK_MIB=${CHUNK_MIB:-64}
+NODE_HEAP=${NODE_HEAP:-256m}
+REPO_DIR=$(cd "$(dirname "$0")/.." && pwd)
+JAR=$REPO_DIR/node/target/fleetmirror.jar
+DISTRIBUTION=${DISTRIBUTION:-/usr/bin/docker-registry}
+
+if [ ! -f "$JAR" ]; then
+  echo "building $JAR" >&2
+  (cd "$REPO_DIR" && mvn -B -q -DskipTests package)
+fi
+[ -x "$DISTRIBUTION" ] || { echo "$DISTRIBUTION is missing: apt-get install docker-registry" >&2; exit 1; }
+
+# Both registries read REGISTRY_* variables as config overrides: none may leak in from the shell.
+for var in $(compgen -e | grep '^REGISTRY_' || true); do unset "$var"; done
+
+ROOT=${BENCH_DIR:-$(mktemp -d /tmp/fleetmirror-bench.XXXXXX)}
+mkdir -p "$ROOT"
+NODE_PID=""
+DIST_PID=""
+cleanup() {
+  # Stop exactly the two processes this script started, by their pids.
+  [ -n "$NODE_PID" ] && kill "$NODE_PID" 2>/dev/null && wait "$NODE_PID" 2>/dev/null || true
+  [ -n "$DIST_PID" ] && kill "$DIST_PID" 2>/dev/null && wait "$DIST_PID" 2>/dev/null || true
+  if [ -z "${KEEP:-}" ]; then rm -rf "$ROOT"; else echo "kept $ROOT" >&2; fi
+}
+trap cleanup EXIT
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+await_ready() { # base-url pid name
+  for _ in $(seq 1 300); do
+    kill -0 "$2" 2>/dev/null || { echo "$3 exited; log:" >&2; cat "$ROOT/$3.log" >&2; exit 1; }
+    curl -sf -o /dev/null "$1/v2/" && return 0
+    sleep 0.2
+  done
+  echo "$3 did not answer $1/v2/" >&2; exit 1
+}
+
+NODE_PORT=$(free_port)
+mkdir -p "$ROOT/node" "$ROOT/distribution"
+cat > "$ROOT/node/config.yml" <<YAML
+version: 0.1
+log:
+  level: warn
+http:
+  addr: 127.0.0.1:$NODE_PORT
+storage:
+  filesystem:
+    rootdirectory: $ROOT/node/storage
+  delete:
+    enabled: true
+YAML
+java -Xmx"$NODE_HEAP" -jar "$JAR" serve "$ROOT/node/config.yml" > "$ROOT/node.log" 2>&1 &
+NODE_PID=$!
+
+DIST_PORT=$(free_port)
+cat > "$ROOT/distribution/config.yml" <<YAML
+version: 0.1
+log:
+  level: warn
+  accesslog:
+    disabled: true
+storage:
+  filesystem:
+    rootdirectory: $ROOT/distribution/storage
+  delete:
+    enabled: true
+http:
+  addr: 127.0.0.1:$DIST_PORT
+YAML
+"$DISTRIBUTION" serve "$ROOT/distribution/config.yml" > "$ROOT/distribution.log" 2>&1 &
+DIST_PID=$!
+
+await_ready "http://127.0.0.1:$NODE_PORT" "$NODE_PID" node
+await_ready "http://127.0.0.1:$DIST_PORT" "$DIST_PID" distribution
+
+LAYER=$ROOT/layer.bin
+echo "writing a ${SIZE_MIB} MiB random layer" >&2
+head -c $((SIZE_MIB * 1024 * 1024)) /dev/urandom > "$LAYER"
+BYTES=$(stat -c %s "$LAYER")
+DIGEST=sha256:$(sha256sum "$LAYER" | cut -d' ' -f1)
+mkdir -p "$ROOT/chunks"
+split -b $((CHUNK_MIB * 1024 * 1024)) -d -a 4 "$LAYER" "$ROOT/chunks/part."
+
+# curl would otherwise send "Expect: 100-continue" and wait a second per request for a server
+# that does not answer it: that would measure curl's timer, not the registry.
+CURL=(curl -sS -H 'Expect:')
+
+location() { # headers-file base-url -> absolute upload URL
+  local loc
+  loc=$(tr -d '\r' < "$1" | awk 'tolower($1)=="location:" {print $2}' | tail -1)
+  case "$loc" in http*) echo "$loc" ;; *) echo "$2$loc" ;; esac
+}
+with_digest() { case "$1" in *\?*) echo "$1&digest=$DIGEST" ;; *) echo "$1?digest=$DIGEST" ;; esac; }
+now() { date +%s.%N; }
+mbps() { python3 -c "import sys; print(f'{$BYTES / 1e6 / ($2 - $1):.1f}')" ; }
+expect_status() { [ "$1" = "$2" ] || { echo "$3: HTTP $1, expected $2" >&2; exit 1; }; }
+
+monolithic_push() { # base repo
+  local h=$ROOT/h.txt status start end
+  "${CURL[@]}" -o /dev/null -D "$h" -X POST "$1/v2/$2/blobs/uploads/"
+  start=$(now)
+  status=$("${CURL[@]}" -o /dev/null -w '%{http_code}' -H 'Content-Type: application/octet-stream' \
+    -T "$LAYER" "$(with_digest "$(location "$h" "$1")")")
+  end=$(now)
+  expect_status "$status" 201 "monolithic PUT to $1"
+  mbps "$start" "$end"
+}
+
+chunked_push() { # base repo
+  local h=$ROOT/h.txt status start end offset=0 size url
+  "${CURL[@]}" -o /dev/null -D "$h" -X POST "$1/v2/$2/blobs/uploads/"
+  url=$(location "$h" "$1")
+  start=$(now)
+  for part in "$ROOT"/chunks/part.*; do
+    size=$(stat -c %s "$part")
+    status=$("${CURL[@]}" -o /dev/null -D "$h" -w '%{http_code}' -X PATCH \
+      -H 'Content-Type: application/octet-stream' -H "Content-Range: $offset-$((offset + size - 1))" \
+      -T "$part" "$url")
+    expect_status "$status" 202 "PATCH $offset to $1"
+    url=$(location "$h" "$1")
+    offset=$((offset + size))
+  done
+  status=$("${CURL[@]}" -o /dev/null -w '%{http_code}' -X PUT -H 'Content-Length: 0' "$(with_digest "$url")")
+  end=$(now)
+  expect_status "$status" 201 "closing PUT to $1"
+  mbps "$start" "$end"
+}
+
+pull() { # base repo
+  local start end status
+  start=$(now)
+  status=$("${CURL[@]}" -o /dev/null -w '%{http_code} %{size_download}' "$1/v2/$2/blobs/$DIGEST")
+  end=$(now)
+  expect_status "$status" "200 $BYTES" "GET from $1 (status and bytes)"
+  mbps "$start" "$end"
+}
+
+verify() { # base repo: the pulled bytes must hash to the digest (not timed)
+  local got
+  got=sha256:$("${CURL[@]}" "$1/v2/$2/blobs/$DIGEST" | sha256sum | cut -d' ' -f1)
+  [ "$got" = "$DIGEST" ] || { echo "pull from $1 returned $got, expected $DIGEST" >&2; exit 1; }
+}
+
+peak_rss_mib() { awk '/VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
+
+declare -A R
+for name in node distribution; do
+  if [ $name = node ]; then base=http://127.0.0.1:$NODE_PORT; else base=http://127.0.0.1:$DIST_PORT; fi
+  echo "$name: monolithic push" >&2; R[$name.mono]=$(monolithic_push "$base" bench/monolithic)
+  echo "$name: chunked push" >&2;    R[$name.chunked]=$(chunked_push "$base" bench/chunked)
+  echo "$name: pull" >&2;            R[$name.pull]=$(pull "$base" bench/monolithic)
+  verify "$base" bench/chunked
+done
+
+ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
+echo
+echo "layer: $SIZE_MIB MiB ($BYTES bytes), chunks of $CHUNK_MIB MiB, node heap -Xmx$NODE_HEAP, storage under $ROOT"
+printf '%-22s %14s %14s %10s\n' "operation (MB/s)" "Fleet Mirror" "Distribution" "FM/Dist"
+for op in mono chunked pull; do
+  case $op in mono) label="monolithic push" ;; chunked) label="chunked push" ;; pull) label="pull" ;; esac
+  printf '%-22s %14s %14s %10s\n' "$label" "${R[node.$op]}" "${R[distribution.$op]}" "$(ratio "${R[node.$op]}" "${R[distribution.$op]}")"
+done
+echo "peak RSS: Fleet Mirror $(peak_rss_mib "$NODE_PID") MiB, Distribution $(peak_rss_mib "$DIST_PID") MiB"
