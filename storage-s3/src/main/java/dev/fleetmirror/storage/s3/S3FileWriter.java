@@ -1,0 +1,210 @@
+package dev.fleetmirror.storage.s3;
+
+import dev.fleetmirror.core.storage.FileWriter;
+import dev.fleetmirror.core.storage.StorageException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+
+/**
+ * A writer of unknown length: bytes are spooled until a part of {@code chunksize} is full, which is
+ * then sent with UploadPart into one multipart upload, completed only by {@link #commit()}. Content
+ * shorter than one part is stored with a single PUT.
+ *
+ * <p><b>Resuming across writers, processes and nodes.</b> {@link #close()} without commit saves a
+ * {@link PendingWrite} in the bucket: the upload id, the parts sent, and the tail (the bytes after the
+ * last full part, which S3 cannot accept as a part yet). {@code writer(path, true)} on any node loads
+ * it, refills the spool with the tail and goes on. Nothing depends on ListMultipartUploads, which
+ * S3-compatible servers implement unevenly (Distribution's driver crashes on S3Proxy's listing), and
+ * the bytes end up exactly those written, whatever the chunk boundaries of the requests were.
+ *
+ * <p><b>Failures.</b> When an S3 call fails, the writer is broken: {@link #close()} then keeps the
+ * pending write as it was when this writer opened (and aborts an upload this writer started), so the
+ * stored size always matches a state its caller saw succeed.
+ */
+final class S3FileWriter implements FileWriter {
+    /** S3's limit on the parts of one upload. */
+    static final int MAX_PARTS = 10_000;
+
+    private enum State { OPEN, COMMITTED, CANCELLED, CLOSED }
+
+    private final Bucket bucket;
+    private final PendingWrites pendingWrites;
+    private final String path;
+    private final String key;
+    private final long chunkSize;
+    private final PartSpool spool;
+    private final boolean resumed;
+    private final List<PendingWrite.Part> parts = new ArrayList<>();
+    private String uploadId;
+    private boolean startedUpload;
+    private long partsSize;
+    private long spoolSize;
+    private boolean changed;
+    private boolean broken;
+    private State state = State.OPEN;
+
+    private S3FileWriter(Bucket bucket, PendingWrites pendingWrites, String path, PartSpool spool,
+                         Optional<PendingWrite> resumedFrom) {
+        this.bucket = bucket;
+        this.pendingWrites = pendingWrites;
+        this.path = path;
+        this.key = bucket.keys.file(path);
+        this.chunkSize = bucket.config.chunkSize();
+        this.spool = spool;
+        this.resumed = resumedFrom.isPresent();
+        resumedFrom.ifPresent(pending -> {
+            uploadId = pending.uploadId().orElse(null);
+            parts.addAll(pending.parts());
+            partsSize = pending.partsSize();
+            spoolSize = pending.tailSize();
+        });
+    }
+
+    /** Opens a writer; with {@code append}, resumes the pending write of the path if there is one. */
+    static S3FileWriter open(Bucket bucket, PendingWrites pendingWrites, String path, boolean append) {
+        PartSpool spool = new PartSpool(path);
+        try {
+            Optional<PendingWrite> pending;
+            if (append) {
+                pending = pendingWrites.load(path, spool);
+            } else {
+                pendingWrites.discard(path);
+                pending = Optional.empty();
+            }
+            return new S3FileWriter(bucket, pendingWrites, path, spool, pending);
+        } catch (RuntimeException e) {
+            spool.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public void write(byte[] bytes, int offset, int length) {
+        requireOpen();
+        int position = offset;
+        int remaining = length;
+        try {
+            while (remaining > 0) {
+                int n = (int) Math.min(remaining, chunkSize - spoolSize);
+                spool.append(bytes, position, n);
+                spoolSize += n;
+                position += n;
+                remaining -= n;
+                changed = true;
+                if (spoolSize == chunkSize) {
+                    uploadSpooledPart();
+                }
+            }
+        } catch (RuntimeException e) {
+            broken = true;
+            throw e;
+        }
+    }
+
+    @Override
+    public long size() {
+        return partsSize + spoolSize;
+    }
+
+    @Override
+    public void commit() {
+        requireOpen();
+        try {
+            if (uploadId == null) {
+                bucket.run("put", path, () -> bucket.s3.putObject(
+                        b -> b.bucket(bucket.name).key(key).contentType("application/octet-stream"),
+                        RequestBody.fromContentProvider(spool::newInputStream, spoolSize, "application/octet-stream")));
+            } else {
+                if (spoolSize > 0) {
+                    uploadSpooledPart();
+                }
+                List<CompletedPart> completed = parts.stream()
+                        .map(p -> CompletedPart.builder().partNumber(p.number()).eTag(p.etag()).build())
+                        .toList();
+                bucket.run("complete multipart upload of", path, () -> bucket.s3.completeMultipartUpload(
+                        b -> b.bucket(bucket.name).key(key).uploadId(uploadId)
+                                .multipartUpload(m -> m.parts(completed))));
+            }
+            if (resumed) {
+                pendingWrites.remove(path);
+            }
+        } catch (RuntimeException e) {
+            broken = true;
+            throw e;
+        }
+        finish(State.COMMITTED);
+    }
+
+    @Override
+    public void cancel() {
+        if (state != State.OPEN) {
+            throw new IllegalStateException("writer of " + path + " is " + state.name().toLowerCase());
+        }
+        try {
+            if (uploadId != null) {
+                pendingWrites.abort(path, uploadId);
+            }
+            if (resumed) {
+                pendingWrites.remove(path);
+            }
+        } finally {
+            finish(State.CANCELLED);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (state != State.OPEN) {
+            return;
+        }
+        try {
+            if (broken) {
+                if (startedUpload) {
+                    pendingWrites.abort(path, uploadId);
+                }
+            } else if (changed) {
+                pendingWrites.save(path, new PendingWrite(Optional.ofNullable(uploadId), parts, spoolSize), spool);
+            }
+        } finally {
+            finish(State.CLOSED);
+        }
+    }
+
+    private void uploadSpooledPart() {
+        if (parts.size() == MAX_PARTS) {
+            throw new StorageException(path, path + " would need more than " + MAX_PARTS + " parts of "
+                    + chunkSize + " bytes: raise storage.s3.chunksize");
+        }
+        if (uploadId == null) {
+            uploadId = bucket.call("start multipart upload of", path, () -> bucket.s3.createMultipartUpload(
+                    b -> b.bucket(bucket.name).key(key).contentType("application/octet-stream")).uploadId());
+            startedUpload = true;
+        }
+        int number = parts.size() + 1;
+        long size = spoolSize;
+        String etag = bucket.call("upload part " + number + " of", path, () -> bucket.s3.uploadPart(
+                b -> b.bucket(bucket.name).key(key).uploadId(uploadId).partNumber(number).contentLength(size),
+                RequestBody.fromFile(spool.file())).eTag());
+        parts.add(new PendingWrite.Part(number, size, etag));
+        partsSize += size;
+        spool.clear();
+        spoolSize = 0;
+    }
+
+    private void requireOpen() {
+        if (state != State.OPEN) {
+            throw new IllegalStateException("writer of " + path + " is " + state.name().toLowerCase());
+        }
+        if (broken) {
+            throw new IllegalStateException("writer of " + path + " failed earlier; open a new one to resume");
+        }
+    }
+
+    private void finish(State next) {
+        state = next;
+        spool.close();
+    }
+}
