@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Optional;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CommonPrefix;
@@ -52,7 +53,12 @@ public final class S3StorageDriver implements StorageDriver {
 
     /** Builds the SDK clients from the config; nothing is sent to S3 until the first operation. */
     public static S3StorageDriver open(S3StorageConfig config) {
-        return new S3StorageDriver(S3Clients.client(config), S3Clients.presigner(config), config);
+        return open(config, List.of());
+    }
+
+    /** Like {@link #open(S3StorageConfig)}, with SDK interceptors that observe every S3 call (metrics, tracing). */
+    public static S3StorageDriver open(S3StorageConfig config, List<ExecutionInterceptor> interceptors) {
+        return new S3StorageDriver(S3Clients.client(config, interceptors), S3Clients.presigner(config), config);
     }
 
     public S3StorageConfig config() {
