@@ -14,6 +14,7 @@ import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.retries.api.BackoffStrategy;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.s3.S3Configuration;
@@ -24,13 +25,19 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  * fastest with the least heap in the measurements of issue 3; callers run it on worker threads.
  */
 final class S3Clients {
-    /** Attempts per request, the first included; throttling (503 SlowDown) and 5xx back off between them. */
-    static final int MAX_ATTEMPTS = 4;
+    /**
+     * How the SDK's standard retry strategy retries 5xx, connection failures and throttling (503
+     * SlowDown): attempts include the first; delays grow exponentially with jitter from the base.
+     */
+    record Retries(int maxAttempts, Duration baseDelay, Duration throttlingBaseDelay) {
+        static final Retries DEFAULT = new Retries(4, Duration.ofMillis(100), Duration.ofSeconds(1));
+        static final Duration MAX_DELAY = Duration.ofSeconds(20);
+    }
 
     private S3Clients() {
     }
 
-    static S3Client client(S3StorageConfig config, List<ExecutionInterceptor> interceptors) {
+    static S3Client client(S3StorageConfig config, List<ExecutionInterceptor> interceptors, Retries retries) {
         S3ClientBuilder builder = S3Client.builder()
                 .httpClientBuilder(Apache5HttpClient.builder()
                         .maxConnections(config.maxConnections())
@@ -46,7 +53,11 @@ final class S3Clients {
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
                 .overrideConfiguration(o -> o
                         .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder()
-                                .maxAttempts(MAX_ATTEMPTS).build())
+                                .maxAttempts(retries.maxAttempts())
+                                .backoffStrategy(BackoffStrategy.exponentialDelay(retries.baseDelay(), Retries.MAX_DELAY))
+                                .throttlingBackoffStrategy(BackoffStrategy.exponentialDelay(
+                                        retries.throttlingBaseDelay(), Retries.MAX_DELAY))
+                                .build())
                         .executionInterceptors(interceptors));
         config.regionEndpoint().ifPresent(builder::endpointOverride);
         return builder.build();

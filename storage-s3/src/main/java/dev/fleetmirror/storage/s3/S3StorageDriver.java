@@ -58,7 +58,12 @@ public final class S3StorageDriver implements StorageDriver {
 
     /** Like {@link #open(S3StorageConfig)}, with SDK interceptors that observe every S3 call (metrics, tracing). */
     public static S3StorageDriver open(S3StorageConfig config, List<ExecutionInterceptor> interceptors) {
-        return new S3StorageDriver(S3Clients.client(config, interceptors), S3Clients.presigner(config), config);
+        return open(config, interceptors, S3Clients.Retries.DEFAULT);
+    }
+
+    static S3StorageDriver open(S3StorageConfig config, List<ExecutionInterceptor> interceptors,
+                                S3Clients.Retries retries) {
+        return new S3StorageDriver(S3Clients.client(config, interceptors, retries), S3Clients.presigner(config), config);
     }
 
     public S3StorageConfig config() {
