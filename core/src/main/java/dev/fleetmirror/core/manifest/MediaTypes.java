@@ -10,6 +10,9 @@ public final class MediaTypes {
     public static final String OCI_EMPTY = "application/vnd.oci.empty.v1+json";
     public static final String DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json";
     public static final String DOCKER_MANIFEST_LIST = "application/vnd.docker.distribution.manifest.list.v2+json";
+    /** Schema 1 manifests are never accepted on PUT; the types only name ones found in old storage. */
+    public static final String DOCKER_MANIFEST_V1 = "application/vnd.docker.distribution.manifest.v1+json";
+    public static final String DOCKER_MANIFEST_V1_SIGNED = "application/vnd.docker.distribution.manifest.v1+prettyjws";
     public static final String DOCKER_CONFIG = "application/vnd.docker.container.image.v1+json";
 
     /** Manifests that reference blobs (config and layers). */

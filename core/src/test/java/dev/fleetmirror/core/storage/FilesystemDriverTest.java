@@ -6,6 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,6 +45,31 @@ class FilesystemDriverTest extends StorageDriverContract {
 
         try (var files = Files.list(root.resolve(base.substring(1) + "/dir"))) {
             assertThat(files.map(p -> p.getFileName().toString())).containsExactly("link");
+        }
+    }
+
+    @Test
+    void concurrentReadersNeverSeeAHalfReplacedFile() throws Exception {
+        byte[] first = new byte[256 * 1024];
+        byte[] second = new byte[128 * 1024];
+        Arrays.fill(first, (byte) 1);
+        Arrays.fill(second, (byte) 2);
+        String path = base + "/link";
+        driver.putContent(path, first);
+        ExecutorService writer = Executors.newSingleThreadExecutor();
+        try {
+            Future<?> writes = writer.submit(() -> {
+                for (int i = 0; i < 200; i++) {
+                    driver.putContent(path, i % 2 == 0 ? second : first);
+                }
+            });
+            while (!writes.isDone()) {
+                byte[] read = driver.getContent(path);
+                assertThat(read).satisfiesAnyOf(r -> assertThat(r).isEqualTo(first), r -> assertThat(r).isEqualTo(second));
+            }
+            writes.get();
+        } finally {
+            writer.shutdownNow();
         }
     }
 
