@@ -1,0 +1,127 @@
+package dev.fleetmirror.node;
+
+import dev.fleetmirror.core.registry.Registry;
+import dev.fleetmirror.core.registry.RegistrySettings;
+import dev.fleetmirror.core.storage.StorageDriver;
+import dev.fleetmirror.node.config.NodeConfig;
+import dev.fleetmirror.node.config.StorageDrivers;
+import dev.fleetmirror.node.distribution.DistributionApi;
+import dev.fleetmirror.node.http.NodeServices;
+import dev.fleetmirror.node.http.StorageWorkers;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running node: its Vert.x instance, storage, and HTTP server. The CLI and in-process tests start
+ * it the same way; {@code http.addr} port 0 binds a free port, reported by {@link #port()}.
+ */
+public final class FleetMirrorNode {
+    private static final Logger LOG = LoggerFactory.getLogger(FleetMirrorNode.class);
+
+    public static final long SHUTDOWN_GRACE_SECONDS = 10;
+
+    private final Vertx vertx;
+    private final HttpServer server;
+    private final StorageWorkers workers;
+    private final AutoCloseable storage;
+
+    private FleetMirrorNode(Vertx vertx, HttpServer server, StorageWorkers workers, AutoCloseable storage) {
+        this.vertx = vertx;
+        this.server = server;
+        this.workers = workers;
+        this.storage = storage;
+    }
+
+    /** Opens the configured storage and serves the hosted registry on it. */
+    public static Future<FleetMirrorNode> start(NodeConfig config) {
+        Vertx vertx = Vertx.vertx();
+        return vertx.<StorageDriver>executeBlocking(() -> StorageDrivers.open(config.storage().backend()), false)
+                .compose(driver -> {
+                    Registry registry = Registry.onStorage(driver,
+                            new RegistrySettings(config.storage().deleteEnabled()));
+                    return listen(vertx, config, registry, driver);
+                })
+                .transform(started -> closeOnFailure(vertx, started));
+    }
+
+    /**
+     * Serves {@code registry} (for instance a decorated one) with the HTTP and storage switches of
+     * {@code config}; its storage backend is ignored. Closing the node does not close the registry.
+     */
+    public static Future<FleetMirrorNode> start(NodeConfig config, Registry registry) {
+        Vertx vertx = Vertx.vertx();
+        return listen(vertx, config, registry, () -> { }).transform(started -> closeOnFailure(vertx, started));
+    }
+
+    /**
+     * Futures bound to one of this Vert.x instance's contexts never complete once it is closed, so
+     * the caller gets a context-free future that is completed after the close finished.
+     */
+    private static Future<FleetMirrorNode> closeOnFailure(Vertx vertx, io.vertx.core.AsyncResult<FleetMirrorNode> started) {
+        io.vertx.core.Promise<FleetMirrorNode> result = io.vertx.core.Promise.promise();
+        if (started.succeeded()) {
+            result.complete(started.result());
+        } else {
+            vertx.close().onComplete(closed -> result.fail(started.cause()));
+        }
+        return result.future();
+    }
+
+    private static Future<FleetMirrorNode> listen(Vertx vertx, NodeConfig config, Registry registry, AutoCloseable storage) {
+        StorageWorkers workers = new StorageWorkers(vertx, StorageWorkers.DEFAULT_POOL_SIZE);
+        NodeServices services = new NodeServices(registry, workers,
+                config.storage().deleteEnabled(), config.storage().redirectDisabled());
+        HttpServerOptions options = new HttpServerOptions()
+                .setHost(config.http().host())
+                .setPort(config.http().port())
+                .setHandle100ContinueAutomatically(true)
+                .setCompressionSupported(false);
+        return vertx.createHttpServer(options)
+                .requestHandler(DistributionApi.dispatcher(services, config.storage().readOnly()))
+                .listen()
+                .map(server -> {
+                    LOG.info("serving the registry on {}:{} ({} storage{}{})", config.http().host(), server.actualPort(),
+                            config.storage().backend().getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT),
+                            config.storage().readOnly() ? ", read-only maintenance mode" : "",
+                            config.storage().deleteEnabled() ? "" : ", deletes disabled");
+                    return new FleetMirrorNode(vertx, server, workers, storage);
+                });
+    }
+
+    /** The port the server listens on (the ephemeral one when configured with port 0). */
+    public int port() {
+        return server.actualPort();
+    }
+
+    public Vertx vertx() {
+        return vertx;
+    }
+
+    /** Stops the node, giving requests in flight {@value #SHUTDOWN_GRACE_SECONDS} seconds to finish. */
+    public Future<Void> close() {
+        return close(SHUTDOWN_GRACE_SECONDS);
+    }
+
+    /**
+     * Stops accepting connections and lets requests in flight (a push's last chunk, a pull) finish for
+     * up to {@code graceSeconds} before connections are closed; then storage and Vert.x are closed.
+     */
+    public Future<Void> close(long graceSeconds) {
+        // Not chained on the server's context: that context dies with Vert.x, and with it any callback queued there.
+        io.vertx.core.Promise<Void> closed = io.vertx.core.Promise.promise();
+        server.shutdown(graceSeconds, java.util.concurrent.TimeUnit.SECONDS)
+                .eventually(() -> {
+                    workers.close();
+                    return vertx.executeBlocking(() -> {
+                        storage.close();
+                        return null;
+                    }, false);
+                })
+                .onComplete(ignored -> vertx.close().onComplete(closed));
+        return closed.future();
+    }
+}

@@ -1,0 +1,118 @@
+package dev.fleetmirror.node.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Builds {@link NodeConfig} from a Distribution-style YAML file (keys and meanings as in
+ * {@code registry:2}'s config.yml) and {@code REGISTRY_*} environment overrides. Keys of
+ * Distribution this node does not implement are accepted with one warning each, so an existing
+ * config.yml starts as is; values that cannot be used stop start-up with the key's name.
+ */
+public final class ConfigLoader {
+    private static final Logger LOG = LoggerFactory.getLogger(ConfigLoader.class);
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    private ConfigLoader() {
+    }
+
+    /**
+     * @param file the config file, or empty for defaults plus environment
+     * @param env  the process environment (injectable for tests); only {@code REGISTRY_*} entries matter
+     * @throws ConfigException naming the file or key when the configuration cannot be used
+     */
+    public static NodeConfig load(Optional<Path> file, Map<String, String> env) {
+        ConfigTree tree = file.map(ConfigLoader::parse).orElseGet(ConfigTree::empty);
+        tree.applyEnvironment(env);
+        NodeConfig config = read(tree);
+        for (String key : tree.unknownKeys()) {
+            LOG.warn("configuration key '{}' is not supported by Fleet Mirror and is ignored", key);
+        }
+        return config;
+    }
+
+    /** Parses YAML text, with {@code env} overrides; for tests and embedding. */
+    public static NodeConfig fromYaml(String yaml, Map<String, String> env) {
+        ConfigTree tree = parseText(yaml, "configuration");
+        tree.applyEnvironment(env);
+        NodeConfig config = read(tree);
+        for (String key : tree.unknownKeys()) {
+            LOG.warn("configuration key '{}' is not supported by Fleet Mirror and is ignored", key);
+        }
+        return config;
+    }
+
+    private static ConfigTree parse(Path file) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException("configuration file " + file + " does not exist", e);
+        } catch (IOException e) {
+            throw new ConfigException("cannot read configuration file " + file + ": " + e.getMessage(), e);
+        }
+        return parseText(text, "configuration file " + file);
+    }
+
+    private static ConfigTree parseText(String text, String source) {
+        JsonNode root;
+        try {
+            root = YAML.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new ConfigException(source + " is not valid YAML: " + e.getOriginalMessage()
+                    + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")"), e);
+        }
+        if (root == null || root.isMissingNode() || root.isNull()) {
+            return ConfigTree.empty();
+        }
+        if (!(root instanceof ObjectNode object)) {
+            throw new ConfigException(source + " must be a YAML mapping of keys (version, http, storage, ...)", (Throwable) null);
+        }
+        return new ConfigTree(object);
+    }
+
+    private static NodeConfig read(ConfigTree tree) {
+        String version = tree.text("version").map(String::trim).orElse(NodeConfig.VERSION);
+        if (!version.equals(NodeConfig.VERSION)) {
+            throw new ConfigException("version", "'" + version + "' is not supported; use " + NodeConfig.VERSION);
+        }
+        LogConfig log = tree.text("log.level")
+                .map(v -> new LogConfig(LogConfig.Level.parse("log.level", v)))
+                .orElseGet(LogConfig::defaults);
+        Optional<String> secret = tree.text("http.secret").filter(s -> !s.isEmpty());
+        HttpConfig http = HttpConfig.parseAddr("http.addr", tree.text("http.addr").orElse(HttpConfig.DEFAULT_ADDR), secret);
+        StorageConfig storage = new StorageConfig(
+                readBackend(tree),
+                tree.bool("storage.delete.enabled", true),
+                tree.bool("storage.maintenance.readonly.enabled", false),
+                tree.bool("storage.redirect.disable", false));
+        return new NodeConfig(version, log, http, storage);
+    }
+
+    /** The one place that knows each backend's keys. Exactly one backend may be configured. */
+    static StorageBackend readBackend(ConfigTree tree) {
+        if (tree.has("storage.filesystem")) {
+            String root = tree.text("storage.filesystem.rootdirectory")
+                    .filter(s -> !s.isBlank())
+                    .orElseThrow(() -> new ConfigException("storage.filesystem.rootdirectory",
+                            "is required with the filesystem driver (a directory path)"));
+            try {
+                return new StorageBackend.Filesystem(Path.of(root));
+            } catch (java.nio.file.InvalidPathException e) {
+                throw new ConfigException("storage.filesystem.rootdirectory", "'" + root + "' is not a path: " + e.getMessage());
+            }
+        }
+        return StorageConfig.defaults().backend();
+    }
+}

@@ -1,0 +1,123 @@
+package dev.fleetmirror.node.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The parsed YAML with environment overrides applied, read by dotted key. It remembers every key
+ * the loader asked about, so that whatever else the file holds (Distribution keys this node does
+ * not implement) can be reported once, by name, instead of being silently ignored or fatal.
+ */
+final class ConfigTree {
+    /** Names the config file (as in Distribution), not a key in it. */
+    static final String CONFIGURATION_PATH_ENV = "REGISTRY_CONFIGURATION_PATH";
+
+    private final ObjectNode root;
+    private final Set<String> known = new HashSet<>();
+
+    ConfigTree(ObjectNode root) {
+        this.root = root;
+    }
+
+    static ConfigTree empty() {
+        return new ConfigTree(JsonNodeFactory.instance.objectNode());
+    }
+
+    /**
+     * Applies Distribution's overrides: {@code REGISTRY_STORAGE_DELETE_ENABLED=false} sets
+     * {@code storage.delete.enabled}. Levels are separated by {@code _}; keys are lower-case.
+     */
+    void applyEnvironment(Map<String, String> env) {
+        env.entrySet().stream()
+                .filter(e -> e.getKey().startsWith("REGISTRY_") && e.getKey().length() > "REGISTRY_".length())
+                .filter(e -> !e.getKey().equals(CONFIGURATION_PATH_ENV))
+                .sorted(Map.Entry.comparingByKey())
+                .forEach(e -> set(e.getKey().substring("REGISTRY_".length()).toLowerCase(Locale.ROOT).split("_"),
+                        e.getValue()));
+    }
+
+    private void set(String[] path, String value) {
+        ObjectNode node = root;
+        for (int i = 0; i < path.length - 1; i++) {
+            JsonNode child = node.get(path[i]);
+            if (!(child instanceof ObjectNode)) {
+                child = node.putObject(path[i]);
+            }
+            node = (ObjectNode) child;
+        }
+        node.put(path[path.length - 1], value);
+    }
+
+    /** The scalar at {@code key} as text; a mapping or list there is an error naming the key. */
+    Optional<String> text(String key) {
+        known.add(key);
+        JsonNode node = node(key);
+        if (node == null || node.isNull()) {
+            return Optional.empty();
+        }
+        if (!node.isValueNode()) {
+            throw new ConfigException(key, "must be a single value, not a " + (node.isArray() ? "list" : "mapping"));
+        }
+        return Optional.of(node.asText());
+    }
+
+    boolean bool(String key, boolean fallback) {
+        return text(key).map(v -> switch (v.trim().toLowerCase(Locale.ROOT)) {
+            case "true", "yes", "on" -> true;
+            case "false", "no", "off" -> false;
+            default -> throw new ConfigException(key, "'" + v + "' is not a boolean; use true or false");
+        }).orElse(fallback);
+    }
+
+    /** True when {@code key} is present (scalar or section). Registers it as known. */
+    boolean has(String key) {
+        known.add(key);
+        JsonNode node = node(key);
+        return node != null && !node.isNull();
+    }
+
+    /** Keys present in the tree that no reader asked about, at the shallowest level where they diverge. */
+    List<String> unknownKeys() {
+        List<String> unknown = new ArrayList<>();
+        collectUnknown(root, "", unknown);
+        return unknown;
+    }
+
+    private void collectUnknown(JsonNode node, String prefix, List<String> unknown) {
+        Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
+        while (fields.hasNext()) {
+            Map.Entry<String, JsonNode> field = fields.next();
+            String key = prefix.isEmpty() ? field.getKey() : prefix + "." + field.getKey();
+            boolean isKnown = known.contains(key);
+            if (isKnown && !field.getValue().isObject()) {
+                continue;
+            }
+            boolean ancestorOfKnown = isKnown || known.stream().anyMatch(k -> k.startsWith(key + "."));
+            if (ancestorOfKnown && field.getValue().isObject()) {
+                collectUnknown(field.getValue(), key, unknown);
+            } else {
+                unknown.add(key);
+            }
+        }
+    }
+
+    private JsonNode node(String key) {
+        JsonNode node = root;
+        for (String part : key.split("\\.")) {
+            if (node == null || !node.isObject()) {
+                return null;
+            }
+            node = node.get(part);
+        }
+        return node;
+    }
+}

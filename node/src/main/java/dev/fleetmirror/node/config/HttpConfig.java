@@ -1,0 +1,63 @@
+package dev.fleetmirror.node.config;
+
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Distribution's {@code http} section.
+ *
+ * @param host   interface to bind; {@code 0.0.0.0} when {@code http.addr} is {@code :port}
+ * @param port   0 picks a free port (tests)
+ * @param secret {@code http.secret}; accepted for compatibility, the node keeps no signed state yet
+ */
+public record HttpConfig(String host, int port, Optional<String> secret) {
+
+    /** Loopback only unless the operator says otherwise: a fresh node must not be reachable from the network. */
+    public static final String DEFAULT_ADDR = "127.0.0.1:5000";
+
+    public HttpConfig {
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(secret, "secret");
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port " + port + " out of range");
+        }
+    }
+
+    public static HttpConfig defaults() {
+        return parseAddr("http.addr", DEFAULT_ADDR, Optional.empty());
+    }
+
+    public static HttpConfig loopback(int port) {
+        return new HttpConfig("127.0.0.1", port, Optional.empty());
+    }
+
+    /** Parses {@code host:port}, {@code :port} (all interfaces) or {@code [v6]:port}. */
+    static HttpConfig parseAddr(String key, String addr, Optional<String> secret) {
+        String value = addr.trim();
+        int colon = value.lastIndexOf(':');
+        if (colon < 0) {
+            throw new ConfigException(key, "'" + addr + "' is not host:port (e.g. 127.0.0.1:5000, or :5000 for all interfaces)");
+        }
+        String host = value.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        if (host.isEmpty()) {
+            host = "0.0.0.0";
+        }
+        int port;
+        try {
+            port = Integer.parseInt(value.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            throw new ConfigException(key, "port in '" + addr + "' is not a number");
+        }
+        if (port < 0 || port > 65535) {
+            throw new ConfigException(key, "port " + port + " in '" + addr + "' is outside 0..65535");
+        }
+        return new HttpConfig(host, port, secret);
+    }
+
+    public String addr() {
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+    }
+}

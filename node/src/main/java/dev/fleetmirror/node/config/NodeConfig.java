@@ -1,0 +1,35 @@
+package dev.fleetmirror.node.config;
+
+import java.util.Objects;
+
+/**
+ * The node's whole configuration, built once at start-up from Distribution-compatible YAML plus
+ * {@code REGISTRY_*} environment overrides (see {@link ConfigLoader}). Nothing reads YAML or the
+ * environment after this record exists.
+ *
+ * @param version the configuration format version (Distribution's {@code version}, always 0.1)
+ */
+public record NodeConfig(String version, LogConfig log, HttpConfig http, StorageConfig storage) {
+
+    public static final String VERSION = "0.1";
+
+    public NodeConfig {
+        Objects.requireNonNull(version, "version");
+        Objects.requireNonNull(log, "log");
+        Objects.requireNonNull(http, "http");
+        Objects.requireNonNull(storage, "storage");
+    }
+
+    /** What a node runs with when there is no config file and no environment override. */
+    public static NodeConfig defaults() {
+        return new NodeConfig(VERSION, LogConfig.defaults(), HttpConfig.defaults(), StorageConfig.defaults());
+    }
+
+    public NodeConfig withHttp(HttpConfig http) {
+        return new NodeConfig(version, log, http, storage);
+    }
+
+    public NodeConfig withStorage(StorageConfig storage) {
+        return new NodeConfig(version, log, http, storage);
+    }
+}

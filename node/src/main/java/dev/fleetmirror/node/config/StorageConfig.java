@@ -1,0 +1,38 @@
+package dev.fleetmirror.node.config;
+
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * Distribution's {@code storage} section: which backend, and the switches that apply to any backend.
+ *
+ * @param deleteEnabled    {@code storage.delete.enabled}; without it DELETE answers UNSUPPORTED
+ * @param readOnly         {@code storage.maintenance.readonly.enabled}; every write answers UNSUPPORTED
+ * @param redirectDisabled {@code storage.redirect.disable}; never answer blob GETs with a 307 to the backend
+ */
+public record StorageConfig(StorageBackend backend, boolean deleteEnabled, boolean readOnly, boolean redirectDisabled) {
+
+    public StorageConfig {
+        Objects.requireNonNull(backend, "backend");
+    }
+
+    public static StorageConfig defaults() {
+        return new StorageConfig(new StorageBackend.Filesystem(Path.of("data")), true, false, false);
+    }
+
+    public static StorageConfig of(StorageBackend backend) {
+        return new StorageConfig(backend, true, false, false);
+    }
+
+    public StorageConfig withDeleteEnabled(boolean enabled) {
+        return new StorageConfig(backend, enabled, readOnly, redirectDisabled);
+    }
+
+    public StorageConfig withReadOnly(boolean readOnly) {
+        return new StorageConfig(backend, deleteEnabled, readOnly, redirectDisabled);
+    }
+
+    public StorageConfig withRedirectDisabled(boolean disabled) {
+        return new StorageConfig(backend, deleteEnabled, readOnly, disabled);
+    }
+}

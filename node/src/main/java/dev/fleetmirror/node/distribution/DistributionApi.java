@@ -1,0 +1,49 @@
+package dev.fleetmirror.node.distribution;
+
+import static dev.fleetmirror.node.http.ApiPath.Resource.BASE;
+import static dev.fleetmirror.node.http.ApiPath.Resource.BLOB;
+import static dev.fleetmirror.node.http.ApiPath.Resource.CATALOG;
+import static dev.fleetmirror.node.http.ApiPath.Resource.MANIFEST;
+import static dev.fleetmirror.node.http.ApiPath.Resource.REFERRERS;
+import static dev.fleetmirror.node.http.ApiPath.Resource.TAGS;
+import static dev.fleetmirror.node.http.ApiPath.Resource.UPLOAD;
+import static dev.fleetmirror.node.http.ApiPath.Resource.UPLOADS;
+import static io.vertx.core.http.HttpMethod.DELETE;
+import static io.vertx.core.http.HttpMethod.GET;
+import static io.vertx.core.http.HttpMethod.HEAD;
+import static io.vertx.core.http.HttpMethod.PATCH;
+import static io.vertx.core.http.HttpMethod.POST;
+import static io.vertx.core.http.HttpMethod.PUT;
+
+import dev.fleetmirror.node.http.Dispatcher;
+import dev.fleetmirror.node.http.NodeServices;
+
+/** The OCI distribution API v1.1 of a hosted registry: every route and the endpoint serving it. */
+public final class DistributionApi {
+    private DistributionApi() {
+    }
+
+    public static Dispatcher dispatcher(NodeServices services, boolean readOnly) {
+        BlobFetch blobFetch = new BlobFetch();
+        ManifestFetch manifestFetch = new ManifestFetch();
+        BaseCheck base = new BaseCheck();
+        return new Dispatcher(services, readOnly)
+                .route(BASE, GET, base)
+                .route(BASE, HEAD, base)
+                .route(CATALOG, GET, new CatalogList())
+                .route(TAGS, GET, new TagList())
+                .route(MANIFEST, GET, manifestFetch)
+                .route(MANIFEST, HEAD, manifestFetch)
+                .route(MANIFEST, PUT, new ManifestPut())
+                .route(MANIFEST, DELETE, new ManifestDelete())
+                .route(BLOB, GET, blobFetch)
+                .route(BLOB, HEAD, blobFetch)
+                .route(BLOB, DELETE, new BlobDelete())
+                .route(UPLOADS, POST, new UploadStart())
+                .route(UPLOAD, GET, new UploadStatus())
+                .route(UPLOAD, PATCH, new UploadChunk())
+                .route(UPLOAD, PUT, new UploadFinish())
+                .route(UPLOAD, DELETE, new UploadCancel())
+                .route(REFERRERS, GET, new ReferrerList());
+    }
+}

@@ -1,0 +1,19 @@
+package dev.fleetmirror.node.distribution;
+
+import dev.fleetmirror.core.name.Reference;
+import dev.fleetmirror.node.http.Endpoint;
+import dev.fleetmirror.node.http.Exchange;
+import io.vertx.core.Future;
+
+/** {@code DELETE /v2/<name>/manifests/<reference>}: by digest the manifest and its tags, by tag the tag. */
+final class ManifestDelete implements Endpoint {
+    @Override
+    public Future<Void> handle(Exchange exchange) {
+        DeletePolicy.requireEnabled(exchange);
+        Reference reference = Parameters.reference(exchange.tail());
+        return exchange.services().workers().run(() -> {
+            exchange.services().registry().manifests().delete(exchange.repo(), reference);
+            return null;
+        }).compose(v -> exchange.endEmpty(202));
+    }
+}

@@ -1,0 +1,121 @@
+package dev.fleetmirror.node.distribution;
+
+import dev.fleetmirror.core.digest.Digest;
+import dev.fleetmirror.core.name.RepositoryName;
+import dev.fleetmirror.core.registry.BlobDescriptor;
+import dev.fleetmirror.core.registry.ErrorCode;
+import dev.fleetmirror.core.registry.RegistryException;
+import dev.fleetmirror.core.registry.UploadSession;
+import dev.fleetmirror.node.http.ApiHeaders;
+import dev.fleetmirror.node.http.Exchange;
+import dev.fleetmirror.node.http.RequestBodyPump;
+import dev.fleetmirror.node.http.SerialQueue;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpServerResponse;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The part every upload request shares: open the session, check the chunk's Content-Range
+ * against what is stored, stream the body into it, optionally complete it under a digest, and
+ * always close it. All session calls go through one {@link SerialQueue}, so a session is only ever
+ * touched by one thread at a time.
+ */
+final class UploadTransfer {
+    private static final Pattern CONTENT_RANGE = Pattern.compile("\\s*(?:bytes\\s+)?(\\d+)-(\\d+)(?:/(?:\\d+|\\*))?\\s*");
+
+    /** What the request left behind: the upload's id and size, and the blob if it was completed. */
+    record Outcome(String uploadId, long size, Optional<BlobDescriptor> blob) {
+    }
+
+    private UploadTransfer() {
+    }
+
+    static Future<Outcome> run(Exchange exchange, Callable<UploadSession> open, Optional<Digest> completeAs) {
+        SerialQueue queue = exchange.services().workers().serial();
+        return queue.submit(open).compose(session -> {
+            Future<Outcome> work = queue.submit(session::size)
+                    .compose(size -> {
+                        Optional<Long> expectedLength = checkContentRange(exchange, session, size);
+                        return RequestBodyPump.pump(exchange.request(), queue, session::write).map(received -> {
+                            if (expectedLength.isPresent() && expectedLength.get().longValue() != received.longValue()) {
+                                throw new RegistryException(ErrorCode.BLOB_UPLOAD_INVALID, "Content-Range announced "
+                                        + expectedLength.get() + " bytes but the body had " + received);
+                            }
+                            return received;
+                        });
+                    })
+                    .compose(received -> queue.submit(() -> new Outcome(session.id(), session.size(),
+                            completeAs.isPresent() ? Optional.of(session.complete(completeAs.get())) : Optional.empty())));
+            return work.transform(result -> queue.submit(() -> {
+                session.close();
+                return null;
+            }).transform(closed -> {
+                if (result.failed()) {
+                    return Future.failedFuture(result.cause());
+                }
+                return closed.failed() ? Future.failedFuture(closed.cause()) : Future.succeededFuture(result.result());
+            }));
+        });
+    }
+
+    /**
+     * A chunk must start where the upload ends (else 416 with the current range, nothing written)
+     * and its range must agree with its Content-Length.
+     *
+     * @return the chunk length the Content-Range announces, if any
+     */
+    private static Optional<Long> checkContentRange(Exchange exchange, UploadSession session, long size) {
+        Optional<String> header = exchange.header("Content-Range");
+        if (header.isEmpty()) {
+            return Optional.empty();
+        }
+        Matcher m = CONTENT_RANGE.matcher(header.get());
+        if (!m.matches()) {
+            throw new RegistryException(ErrorCode.BLOB_UPLOAD_INVALID,
+                    "Content-Range '" + header.get() + "' is not of the form <start>-<end>");
+        }
+        long start;
+        long end;
+        try {
+            start = Long.parseLong(m.group(1));
+            end = Long.parseLong(m.group(2));
+        } catch (NumberFormatException e) {
+            throw new RegistryException(ErrorCode.BLOB_UPLOAD_INVALID, "Content-Range '" + header.get() + "' is out of range");
+        }
+        if (start != size || end < start) {
+            describe(exchange.response(), exchange.repo(), session.id(), size);
+            throw new RegistryException(ErrorCode.RANGE_INVALID, "chunk " + start + "-" + end
+                    + " does not continue upload " + session.id() + ", which has " + size + " bytes; send from offset " + size);
+        }
+        long length = end - start + 1;
+        Optional<String> contentLength = exchange.header("Content-Length");
+        if (contentLength.isPresent()) {
+            try {
+                if (Long.parseLong(contentLength.get().trim()) != length) {
+                    throw new RegistryException(ErrorCode.SIZE_INVALID, "Content-Range " + start + "-" + end + " is "
+                            + length + " bytes but Content-Length is " + contentLength.get());
+                }
+            } catch (NumberFormatException e) {
+                throw new RegistryException(ErrorCode.SIZE_INVALID, "Content-Length '" + contentLength.get() + "' is not a number");
+            }
+        }
+        return Optional.of(length);
+    }
+
+    /** Location, Range and Docker-Upload-UUID of an upload in progress. */
+    static void describe(HttpServerResponse response, RepositoryName repo, String uploadId, long size) {
+        response.putHeader("Location", "/v2/" + repo + "/blobs/uploads/" + uploadId)
+                .putHeader("Range", "0-" + Math.max(0, size - 1))
+                .putHeader(ApiHeaders.UPLOAD_UUID, uploadId);
+    }
+
+    /** 201 for a blob that is now in the repository. */
+    static Future<Void> created(Exchange exchange, Digest digest) {
+        exchange.response().putHeader("Location", "/v2/" + exchange.repo() + "/blobs/" + digest)
+                .putHeader(ApiHeaders.CONTENT_DIGEST, digest.toString());
+        return exchange.endEmpty(201);
+    }
+}

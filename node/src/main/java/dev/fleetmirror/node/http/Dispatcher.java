@@ -1,0 +1,80 @@
+package dev.fleetmirror.node.http;
+
+import dev.fleetmirror.core.name.RepositoryName;
+import dev.fleetmirror.core.registry.ErrorCode;
+import dev.fleetmirror.core.registry.RegistryException;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * Routes each request to its {@link Endpoint} by resource and method, after the checks every
+ * endpoint shares: the API version header, a valid repository name (400 NAME_INVALID, never a
+ * 500), the method (405 UNSUPPORTED) and maintenance mode (every write 405 UNSUPPORTED).
+ */
+public final class Dispatcher implements Handler<HttpServerRequest> {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Dispatcher.class);
+    private final Map<ApiPath.Resource, Map<HttpMethod, Endpoint>> routes = new EnumMap<>(ApiPath.Resource.class);
+    private final NodeServices services;
+    private final boolean readOnly;
+
+    public Dispatcher(NodeServices services, boolean readOnly) {
+        this.services = services;
+        this.readOnly = readOnly;
+    }
+
+    public Dispatcher route(ApiPath.Resource resource, HttpMethod method, Endpoint endpoint) {
+        routes.computeIfAbsent(resource, r -> new LinkedHashMap<>()).put(method, endpoint);
+        return this;
+    }
+
+    @Override
+    public void handle(HttpServerRequest request) {
+        request.response().putHeader(ApiHeaders.API_VERSION, ApiHeaders.API_VERSION_VALUE);
+        if (LOG.isDebugEnabled()) {
+            long started = System.nanoTime();
+            request.response().endHandler(v -> LOG.debug("{} {} -> {} in {} ms", request.method(), request.uri(),
+                    request.response().getStatusCode(), (System.nanoTime() - started) / 1_000_000));
+        }
+        try {
+            dispatch(request);
+        } catch (RuntimeException e) {
+            ErrorResponses.send(request, e);
+        }
+    }
+
+    private void dispatch(HttpServerRequest request) {
+        Optional<ApiPath> path = ApiPath.parse(request.path());
+        Map<HttpMethod, Endpoint> methods = path.map(p -> routes.get(p.resource())).orElse(null);
+        if (methods == null) {
+            throw new RegistryException(ErrorCode.NAME_UNKNOWN,
+                    "no endpoint of the distribution API at " + request.path(), null, 404, null);
+        }
+        Endpoint endpoint = methods.get(request.method());
+        if (endpoint == null) {
+            String allowed = methods.keySet().stream().map(HttpMethod::name).collect(Collectors.joining(", "));
+            request.response().putHeader("Allow", allowed);
+            throw new RegistryException(ErrorCode.UNSUPPORTED,
+                    request.method() + " is not supported on " + request.path() + "; allowed: " + allowed);
+        }
+        RepositoryName repo = path.get().name().isEmpty() ? null : RepositoryName.of(path.get().name());
+        if (readOnly && isWrite(request.method())) {
+            throw new RegistryException(ErrorCode.UNSUPPORTED, "the registry is in maintenance mode"
+                    + " (storage.maintenance.readonly.enabled): pushes and deletes are refused, pulls work");
+        }
+        if (endpoint.readsBody()) {
+            request.pause();
+        }
+        Exchange exchange = new Exchange(request, repo, path.get().tail(), services);
+        endpoint.handle(exchange).onFailure(failure -> ErrorResponses.send(request, failure));
+    }
+
+    private static boolean isWrite(HttpMethod method) {
+        return method != HttpMethod.GET && method != HttpMethod.HEAD && method != HttpMethod.OPTIONS;
+    }
+}

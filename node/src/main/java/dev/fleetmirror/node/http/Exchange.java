@@ -1,0 +1,36 @@
+package dev.fleetmirror.node.http;
+
+import dev.fleetmirror.core.name.RepositoryName;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import java.util.Optional;
+
+/**
+ * One request routed to an endpoint: the request, the repository named in its path (validated),
+ * the path's last parameter (reference, digest or upload id, still raw text) and the services.
+ */
+public record Exchange(HttpServerRequest request, RepositoryName repo, String tail, NodeServices services) {
+
+    public HttpServerResponse response() {
+        return request.response();
+    }
+
+    public boolean isHead() {
+        return request.method() == HttpMethod.HEAD;
+    }
+
+    public Optional<String> header(String name) {
+        return Optional.ofNullable(request.getHeader(name));
+    }
+
+    public Optional<String> query(String name) {
+        return Optional.ofNullable(request.getParam(name));
+    }
+
+    /** Ends the response with no body. */
+    public Future<Void> endEmpty(int status) {
+        return response().setStatusCode(status).putHeader("Content-Length", "0").end();
+    }
+}

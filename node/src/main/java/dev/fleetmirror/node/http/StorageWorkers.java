@@ -1,0 +1,39 @@
+package dev.fleetmirror.node.http;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The worker pool every storage call runs on. The services in core block (file and S3 I/O), so no
+ * call to them may happen on an event loop; a dedicated pool keeps them off Vert.x's default
+ * worker pool and lets its size follow the backend's latency rather than the CPU count.
+ */
+public final class StorageWorkers implements AutoCloseable {
+    /** Enough for many concurrent slow S3 round trips; filesystem calls return quickly anyway. */
+    public static final int DEFAULT_POOL_SIZE = 32;
+
+    private final WorkerExecutor executor;
+
+    public StorageWorkers(Vertx vertx, int poolSize) {
+        // Completing a multi-GiB upload hashes nothing here but may copy on S3: no blocked-thread warnings for that.
+        this.executor = vertx.createSharedWorkerExecutor("fleetmirror-storage", poolSize, 10, TimeUnit.MINUTES);
+    }
+
+    /** Runs {@code task} on a storage worker; the future completes on the caller's context. */
+    public <T> Future<T> run(Callable<T> task) {
+        return executor.executeBlocking(task, false);
+    }
+
+    /** A queue that runs its tasks one after another, for state that must stay single-threaded. */
+    public SerialQueue serial() {
+        return new SerialQueue(this);
+    }
+
+    @Override
+    public void close() {
+        executor.close();
+    }
+}

@@ -1,0 +1,181 @@
+package dev.fleetmirror.node.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+class ConfigLoaderTest {
+    private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
+    private final Logger logger = (Logger) LoggerFactory.getLogger(ConfigLoader.class);
+
+    @BeforeEach
+    void captureLogs() {
+        logs.start();
+        logger.addAppender(logs);
+    }
+
+    @AfterEach
+    void releaseLogs() {
+        logger.detachAppender(logs);
+    }
+
+    @Test
+    void withoutFileTheNodeListensOnLoopbackAndStoresInData() {
+        NodeConfig config = ConfigLoader.load(Optional.empty(), Map.of());
+        assertThat(config.http().host()).isEqualTo("127.0.0.1");
+        assertThat(config.http().port()).isEqualTo(5000);
+        assertThat(config.storage().backend()).isEqualTo(new StorageBackend.Filesystem(Path.of("data")));
+        assertThat(config.storage().deleteEnabled()).isTrue();
+        assertThat(config.storage().readOnly()).isFalse();
+        assertThat(config.storage().redirectDisabled()).isFalse();
+        assertThat(config.log().level()).isEqualTo(LogConfig.Level.INFO);
+        assertThat(config).isEqualTo(NodeConfig.defaults());
+    }
+
+    @Test
+    void distributionKeysAreRead(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("config.yml");
+        Files.writeString(file, """
+                version: 0.1
+                log:
+                  level: debug
+                http:
+                  addr: 127.0.0.1:5999
+                  secret: s3cret
+                storage:
+                  filesystem:
+                    rootdirectory: /var/lib/registry
+                  delete:
+                    enabled: false
+                  maintenance:
+                    readonly:
+                      enabled: true
+                  redirect:
+                    disable: true
+                """);
+        NodeConfig config = ConfigLoader.load(Optional.of(file), Map.of());
+        assertThat(config.log().level()).isEqualTo(LogConfig.Level.DEBUG);
+        assertThat(config.http()).isEqualTo(new HttpConfig("127.0.0.1", 5999, Optional.of("s3cret")));
+        assertThat(config.storage()).isEqualTo(new StorageConfig(
+                new StorageBackend.Filesystem(Path.of("/var/lib/registry")), false, true, true));
+        assertThat(logs.list).isEmpty();
+    }
+
+    @Test
+    void portOnlyAddressListensOnAllInterfaces() {
+        NodeConfig config = ConfigLoader.fromYaml("http:\n  addr: :5000\n", Map.of());
+        assertThat(config.http().host()).isEqualTo("0.0.0.0");
+        assertThat(config.http().port()).isEqualTo(5000);
+    }
+
+    @Test
+    void environmentOverridesTheFileLikeDistribution() {
+        NodeConfig config = ConfigLoader.fromYaml("""
+                http:
+                  addr: 127.0.0.1:5000
+                storage:
+                  filesystem:
+                    rootdirectory: /from/file
+                """, Map.of(
+                "REGISTRY_HTTP_ADDR", "127.0.0.1:6000",
+                "REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY", "/from/env",
+                "REGISTRY_STORAGE_DELETE_ENABLED", "false",
+                "REGISTRY_LOG_LEVEL", "warn",
+                "PATH", "/usr/bin"));
+        assertThat(config.http().port()).isEqualTo(6000);
+        assertThat(config.storage().backend()).isEqualTo(new StorageBackend.Filesystem(Path.of("/from/env")));
+        assertThat(config.storage().deleteEnabled()).isFalse();
+        assertThat(config.log().level()).isEqualTo(LogConfig.Level.WARN);
+    }
+
+    @Test
+    void environmentAloneConfiguresANodeWithoutFile() {
+        NodeConfig config = ConfigLoader.load(Optional.empty(), Map.of(
+                "REGISTRY_STORAGE_MAINTENANCE_READONLY_ENABLED", "true",
+                "REGISTRY_CONFIGURATION_PATH", "/etc/elsewhere.yml"));
+        assertThat(config.storage().readOnly()).isTrue();
+        assertThat(logs.list).isEmpty();
+    }
+
+    @Test
+    void unknownDistributionKeysAreAcceptedWithOneWarningEach() {
+        NodeConfig config = ConfigLoader.fromYaml("""
+                version: 0.1
+                http:
+                  addr: 127.0.0.1:5001
+                  headers:
+                    X-Content-Type-Options: [nosniff]
+                storage:
+                  filesystem:
+                    rootdirectory: /data
+                    maxthreads: 100
+                  cache:
+                    blobdescriptor: inmemory
+                  maintenance:
+                    uploadpurging:
+                      enabled: false
+                notifications:
+                  endpoints:
+                    - name: alistener
+                      url: https://example.com/listen
+                health:
+                  storagedriver:
+                    enabled: true
+                proxy:
+                  remoteurl: https://registry-1.docker.io
+                """, Map.of("REGISTRY_AUTH_HTPASSWD_REALM", "basic"));
+        assertThat(config.http().port()).isEqualTo(5001);
+        List<String> warnings = logs.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+        assertThat(warnings).hasSize(8);
+        for (String key : List.of("'http.headers'", "'storage.filesystem.maxthreads'", "'storage.cache'",
+                "'storage.maintenance.uploadpurging'", "'notifications'", "'health'", "'proxy'", "'auth'")) {
+            assertThat(warnings).anySatisfy(w -> assertThat(w).contains(key));
+        }
+    }
+
+    @Test
+    void invalidValuesNameTheirKey() {
+        assertThatThrownBy(() -> ConfigLoader.fromYaml("storage:\n  delete:\n    enabled: maybe\n", Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("storage.delete.enabled")
+                .hasMessageContaining("maybe");
+        assertThatThrownBy(() -> ConfigLoader.fromYaml("http:\n  addr: localhost\n", Map.of()))
+                .hasMessageContaining("http.addr");
+        assertThatThrownBy(() -> ConfigLoader.fromYaml("http:\n  addr: 127.0.0.1:99999\n", Map.of()))
+                .hasMessageContaining("http.addr").hasMessageContaining("99999");
+        assertThatThrownBy(() -> ConfigLoader.fromYaml("log:\n  level: loud\n", Map.of()))
+                .hasMessageContaining("log.level");
+        assertThatThrownBy(() -> ConfigLoader.fromYaml("version: 2\n", Map.of()))
+                .hasMessageContaining("version");
+        assertThatThrownBy(() -> ConfigLoader.fromYaml("storage:\n  filesystem: {}\n", Map.of()))
+                .hasMessageContaining("storage.filesystem.rootdirectory");
+        assertThatThrownBy(() -> ConfigLoader.fromYaml("http:\n  addr:\n    port: 5000\n", Map.of()))
+                .hasMessageContaining("http.addr");
+        assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of("REGISTRY_STORAGE_DELETE_ENABLED", "nope")))
+                .hasMessageContaining("storage.delete.enabled");
+    }
+
+    @Test
+    void missingOrMalformedFileIsAClearError(@TempDir Path dir) throws Exception {
+        Path missing = dir.resolve("absent.yml");
+        assertThatThrownBy(() -> ConfigLoader.load(Optional.of(missing), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining(missing.toString()).hasMessageContaining("does not exist");
+        Path broken = dir.resolve("broken.yml");
+        Files.writeString(broken, "http:\n  addr: [unclosed\n");
+        assertThatThrownBy(() -> ConfigLoader.load(Optional.of(broken), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining(broken.toString()).hasMessageContaining("YAML");
+    }
+}
