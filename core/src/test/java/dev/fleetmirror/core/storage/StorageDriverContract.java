@@ -170,6 +170,48 @@ public abstract class StorageDriverContract {
     }
 
     @Test
+    void appendWriterClosedWithoutWritingKeepsWhatWasThere() {
+        String path = base + "/upload/data";
+        try (FileWriter first = driver.writer(path, true)) {
+            first.write(bytes("abc"));
+        }
+        try (FileWriter idle = driver.writer(path, true)) {
+            assertThat(idle.size()).isEqualTo(3);
+        }
+        try (FileWriter last = driver.writer(path, true)) {
+            assertThat(last.size()).isEqualTo(3);
+            last.write(bytes("d"));
+            last.commit();
+        }
+
+        assertThat(driver.getContent(path)).isEqualTo(bytes("abcd"));
+    }
+
+    @Test
+    void appendWriterOnANewPathClosedWithoutWritingLeavesAnEmptyUpload() {
+        String path = base + "/upload/data";
+        try (FileWriter idle = driver.writer(path, true)) {
+            assertThat(idle.size()).isZero();
+        }
+        try (FileWriter next = driver.writer(path, true)) {
+            assertThat(next.size()).isZero();
+            next.write(bytes("x"));
+            next.commit();
+        }
+
+        assertThat(driver.getContent(path)).isEqualTo(bytes("x"));
+    }
+
+    @Test
+    void committingAWriterThatWroteNothingStoresAnEmptyFile() {
+        try (FileWriter writer = driver.writer(base + "/empty", true)) {
+            writer.commit();
+        }
+
+        assertThat(driver.getContent(base + "/empty")).isEmpty();
+    }
+
+    @Test
     void writerWithoutAppendStartsEmptyEvenWhenContentWasLeftBehind() {
         String path = base + "/upload/data";
         try (FileWriter first = driver.writer(path, true)) {

@@ -184,7 +184,8 @@ final class StoredUploadSession implements UploadSession {
             writer.close();
             writer = null;
         }
-        if (hash.isPresent() && savedStateSize != size) {
+        // A state for size 0 would never be read: an empty upload starts a fresh hash.
+        if (hash.isPresent() && savedStateSize != size && size > 0) {
             driver.putContent(StoragePaths.uploadHashState(repo, id, SHA256, size), hash.get().save());
             if (savedStateSize >= 0) {
                 discardState(savedStateSize);
