@@ -13,9 +13,9 @@ import software.amazon.awssdk.services.s3.model.CompletedPart;
  * then sent with UploadPart into one multipart upload, completed only by {@link #commit()}. Content
  * shorter than one part is stored with a single PUT.
  *
- * <p><b>Resuming across writers, processes and nodes.</b> {@link #close()} without commit saves a
- * {@link PendingWrite} in the bucket: the upload id, the parts sent, and the tail (the bytes after the
- * last full part, which S3 cannot accept as a part yet). {@code writer(path, true)} on any node loads
+ * <p><b>Resuming across writers, processes and nodes.</b> {@link #close()} without commit sends a
+ * tail of 5 MiB or more as a part, then saves a {@link PendingWrite} in the bucket: the upload id, the
+ * parts sent, and the tail (under 5 MiB, which S3 cannot accept as a part that is not the last). {@code writer(path, true)} on any node loads
  * it, refills the spool with the tail and goes on. Nothing depends on ListMultipartUploads, which
  * S3-compatible servers implement unevenly (Distribution's driver crashes on S3Proxy's listing), and
  * the bytes end up exactly those written, whatever the chunk boundaries of the requests were.
@@ -166,10 +166,27 @@ final class S3FileWriter implements FileWriter {
                     pendingWrites.abort(path, uploadId);
                 }
             } else if (changed) {
+                sendTailThatIsAPartAlready();
                 pendingWrites.save(path, new PendingWrite(Optional.ofNullable(uploadId), parts, spoolSize), spool);
             }
         } finally {
             finish(State.CLOSED);
+        }
+    }
+
+    /**
+     * Any part but the last may be as small as 5 MiB, so a tail that large goes to S3 now instead of
+     * into the pending state: the next writer then downloads and re-sends less than 5 MiB, whatever
+     * {@code chunksize} is. If sending it fails, it is simply kept as the tail.
+     */
+    private void sendTailThatIsAPartAlready() {
+        if (spoolSize < S3StorageConfig.MIN_CHUNK_SIZE || parts.size() == MAX_PARTS) {
+            return;
+        }
+        try {
+            uploadSpooledPart();
+        } catch (StorageException e) {
+            // The spool and the part list are unchanged by a failed upload; the state saved next is whole.
         }
     }
 

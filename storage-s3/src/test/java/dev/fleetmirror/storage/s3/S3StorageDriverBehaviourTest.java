@@ -153,6 +153,27 @@ class S3StorageDriverBehaviourTest {
     }
 
     @Test
+    void closingWithATailOfFiveMebibytesOrMoreSendsItAsAPartSoThePendingStateStaysSmall() throws IOException {
+        String path = base + "/_uploads/u4/data";
+        Content content = new Content(15 * MIB + 7);
+        try (S3StorageDriver tenMebibyteParts = S3StorageDriver.open(config.withChunkSizes(10 * MIB, 5 * MIB, 5 * MIB))) {
+            try (FileWriter writer = tenMebibyteParts.writer(path, true)) {
+                content.writeTo(writer, 0, 7 * MIB, MIB);
+            }
+            PendingWrite pending = pendingState(path);
+            assertThat(pending.parts()).extracting(PendingWrite.Part::size).containsExactly((long) 7 * MIB);
+            assertThat(pending.tailSize()).isZero();
+
+            try (FileWriter writer = tenMebibyteParts.writer(path, true)) {
+                content.writeTo(writer, 7 * MIB, content.size - 7 * MIB, MIB);
+                writer.commit();
+            }
+        }
+
+        assertThat(sha256(driver.reader(path, 0))).isEqualTo(content.sha256());
+    }
+
+    @Test
     void cancelAbortsTheMultipartUploadAndRemovesThePendingState() throws IOException {
         String path = base + "/_uploads/u2/data";
         try (FileWriter writer = driver.writer(path, true)) {
