@@ -21,7 +21,10 @@ public interface FileWriter extends Closeable {
         write(bytes, 0, bytes.length);
     }
 
-    /** Total size of the file, including bytes written before this writer was opened. */
+    /**
+     * Total size of the file, including bytes written before this writer was opened. After a write
+     * failed, the bytes actually stored (part of that write may have been).
+     */
     long size();
 
     /** Makes the content durable and visible at the path. No writes after this. */

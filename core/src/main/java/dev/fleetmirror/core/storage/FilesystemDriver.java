@@ -36,6 +36,7 @@ public final class FilesystemDriver implements StorageDriver {
     static final String TEMP_PREFIX = ".fleetmirror-tmp-";
 
     private final Path root;
+    private final FilesystemDirectories directories;
 
     public FilesystemDriver(Path root) {
         try {
@@ -43,6 +44,7 @@ public final class FilesystemDriver implements StorageDriver {
         } catch (IOException e) {
             throw new StorageUnavailableException(root.toString(), "cannot use " + root + " as storage root: " + e, e);
         }
+        this.directories = new FilesystemDirectories(this.root);
     }
 
     @Override
@@ -66,21 +68,22 @@ public final class FilesystemDriver implements StorageDriver {
     @Override
     public void putContent(String path, byte[] content) {
         Path file = resolve(StoragePath.requireValidFile(path));
-        Path temp = null;
+        Path dir = file.getParent();
+        Path temp = dir.resolve(TEMP_PREFIX + UUID.randomUUID());
+        boolean moved = false;
         try {
-            Path dir = Files.createDirectories(file.getParent());
-            temp = dir.resolve(TEMP_PREFIX + UUID.randomUUID());
-            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            try (FileChannel channel = directories.createIn(dir, () -> FileChannel.open(temp,
+                    StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE))) {
                 FilesystemFileWriter.writeFully(channel, content, 0, content.length);
                 channel.force(true);
             }
             Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            temp = null;
+            moved = true;
             syncDirectory(dir);
         } catch (IOException e) {
             throw failure(path, "write", e);
         } finally {
-            if (temp != null) {
+            if (!moved) {
                 deleteQuietly(temp);
             }
         }
@@ -113,8 +116,7 @@ public final class FilesystemDriver implements StorageDriver {
     public FileWriter writer(String path, boolean append) {
         Path file = resolve(StoragePath.requireValidFile(path));
         try {
-            Files.createDirectories(file.getParent());
-            return FilesystemFileWriter.open(path, file, append);
+            return directories.createIn(file.getParent(), () -> FilesystemFileWriter.open(path, file, append, directories));
         } catch (IOException e) {
             throw failure(path, "open for writing", e);
         }
@@ -160,8 +162,9 @@ public final class FilesystemDriver implements StorageDriver {
             throw new PathNotFoundException(sourcePath);
         }
         try {
-            Files.createDirectories(dest.getParent());
-            Files.move(source, dest, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            directories.createIn(dest.getParent(), () -> Files.move(source, dest,
+                    StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING));
+            directories.pruneEmptyParents(source);
         } catch (AtomicMoveNotSupportedException e) {
             throw new StorageException(destPath, "cannot rename " + sourcePath + " to " + destPath
                     + " atomically: both must be on one filesystem", e);
@@ -177,6 +180,7 @@ public final class FilesystemDriver implements StorageDriver {
             BasicFileAttributes attributes = Files.readAttributes(target, BasicFileAttributes.class);
             if (!attributes.isDirectory()) {
                 Files.delete(target);
+                directories.pruneEmptyParents(target);
                 return;
             }
             Files.walkFileTree(target, new SimpleFileVisitor<>() {
@@ -195,6 +199,7 @@ public final class FilesystemDriver implements StorageDriver {
                     return FileVisitResult.CONTINUE;
                 }
             });
+            directories.pruneEmptyParents(target);
         } catch (IOException e) {
             throw failure(path, "delete", e);
         }

@@ -11,25 +11,29 @@ import java.nio.file.StandardOpenOption;
 final class FilesystemFileWriter implements FileWriter {
     private final String path;
     private final Path file;
+    private final FilesystemDirectories directories;
     private FileChannel channel;
     private long size;
     private boolean finished;
 
-    private FilesystemFileWriter(String path, Path file, FileChannel channel) throws IOException {
+    private FilesystemFileWriter(String path, Path file, FilesystemDirectories directories, FileChannel channel)
+            throws IOException {
         this.path = path;
         this.file = file;
+        this.directories = directories;
         this.channel = channel;
         this.size = channel.size();
     }
 
-    static FilesystemFileWriter open(String path, Path file, boolean append) throws IOException {
+    static FilesystemFileWriter open(String path, Path file, boolean append, FilesystemDirectories directories)
+            throws IOException {
         FileChannel channel = append
                 ? FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)
                 : FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                         StandardOpenOption.TRUNCATE_EXISTING);
         try {
             channel.position(channel.size());
-            return new FilesystemFileWriter(path, file, channel);
+            return new FilesystemFileWriter(path, file, directories, channel);
         } catch (IOException e) {
             channel.close();
             throw e;
@@ -42,6 +46,7 @@ final class FilesystemFileWriter implements FileWriter {
         try {
             writeFully(channel, bytes, offset, length);
         } catch (IOException e) {
+            size = sizeOnDisk();
             throw FilesystemDriver.failure(path, "write", e);
         }
         size += length;
@@ -73,6 +78,7 @@ final class FilesystemFileWriter implements FileWriter {
         try {
             channel.close();
             Files.deleteIfExists(file);
+            directories.pruneEmptyParents(file);
         } catch (IOException e) {
             throw FilesystemDriver.failure(path, "cancel", e);
         } finally {
@@ -92,6 +98,15 @@ final class FilesystemFileWriter implements FileWriter {
         } finally {
             finished = true;
             channel = null;
+        }
+    }
+
+    /** After a failed write part of it may be on disk: the file's size is the truth. */
+    private long sizeOnDisk() {
+        try {
+            return channel.size();
+        } catch (IOException e) {
+            return size;
         }
     }
 

@@ -13,6 +13,10 @@ import java.util.Optional;
  * driver's root (for example {@code /docker/registry/v2/blobs/sha256/ab/ab.../data}), and must not
  * contain empty, {@code .} or {@code ..} components; see {@link StoragePaths}.
  *
+ * <p>Directories are implicit, as prefixes are in S3: one exists while a file is stored under it,
+ * and is gone (stat and list raise {@link PathNotFoundException}) once the last is deleted or moved
+ * away.
+ *
  * <p>All methods block: callers on Vert.x run them on worker threads. Errors are the typed
  * subclasses of {@link StorageException}.
  */

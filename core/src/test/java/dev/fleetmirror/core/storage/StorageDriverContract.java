@@ -393,6 +393,46 @@ public abstract class StorageDriverContract {
     }
 
     @Test
+    void directoriesExistOnlyWhileTheyHoldSomething() {
+        driver.putContent(base + "/a/b/c/file", bytes("x"));
+        driver.putContent(base + "/a/keep", bytes("k"));
+
+        driver.delete(base + "/a/b/c/file");
+
+        assertThatThrownBy(() -> driver.stat(base + "/a/b")).isInstanceOf(PathNotFoundException.class);
+        assertThatThrownBy(() -> driver.list(base + "/a/b")).isInstanceOf(PathNotFoundException.class);
+        assertThat(driver.list(base + "/a")).containsExactly(base + "/a/keep");
+    }
+
+    @Test
+    void deletingADirectoryRemovesParentsItLeavesEmpty() {
+        driver.putContent(base + "/a/b/c/file", bytes("x"));
+
+        driver.delete(base + "/a/b");
+
+        assertThatThrownBy(() -> driver.list(base)).isInstanceOf(PathNotFoundException.class);
+    }
+
+    @Test
+    void movingTheLastFileOutOfADirectoryRemovesIt() {
+        driver.putContent(base + "/from/dir/file", bytes("x"));
+
+        driver.move(base + "/from/dir/file", base + "/to/file");
+
+        assertThat(driver.list(base)).containsExactly(base + "/to");
+    }
+
+    @Test
+    void cancelLeavesNoDirectoryBehind() {
+        try (FileWriter writer = driver.writer(base + "/upload/data", true)) {
+            writer.write(bytes("abc"));
+            writer.cancel();
+        }
+
+        assertThatThrownBy(() -> driver.list(base)).isInstanceOf(PathNotFoundException.class);
+    }
+
+    @Test
     void deleteOfMissingPathThrowsPathNotFound() {
         assertThatThrownBy(() -> driver.delete(base + "/missing")).isInstanceOf(PathNotFoundException.class);
     }

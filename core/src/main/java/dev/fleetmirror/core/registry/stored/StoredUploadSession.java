@@ -10,10 +10,10 @@ import dev.fleetmirror.core.registry.UploadSession;
 import dev.fleetmirror.core.storage.FileWriter;
 import dev.fleetmirror.core.storage.PathNotFoundException;
 import dev.fleetmirror.core.storage.StorageDriver;
+import dev.fleetmirror.core.storage.StorageException;
 import dev.fleetmirror.core.storage.StoragePaths;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.Map;
@@ -108,7 +108,15 @@ final class StoredUploadSession implements UploadSession {
     @Override
     public void write(byte[] bytes, int offset, int length) {
         requireOpen();
-        dataWriter().write(bytes, offset, length);
+        FileWriter data = dataWriter();
+        try {
+            data.write(bytes, offset, length);
+        } catch (RuntimeException e) {
+            // Part of the chunk may have reached storage: trust only what is there from now on.
+            hash = Optional.empty();
+            size = data.size();
+            throw e;
+        }
         hash.ifPresent(h -> h.update(bytes, offset, length));
         size += length;
     }
@@ -161,7 +169,8 @@ final class StoredUploadSession implements UploadSession {
                 digest.update(buffer, 0, n);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("reading upload " + id + " of " + repo + " to hash it", e);
+            String path = StoragePaths.uploadData(repo, id);
+            throw new StorageException(path, "reading " + path + " to hash it failed: " + e, e);
         }
         return Digest.of(algorithm, digest.digest());
     }

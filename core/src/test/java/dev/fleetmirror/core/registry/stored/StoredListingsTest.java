@@ -3,6 +3,8 @@ package dev.fleetmirror.core.registry.stored;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.fleetmirror.core.manifest.ManifestParser;
+import dev.fleetmirror.core.name.Reference;
 import dev.fleetmirror.core.name.RepositoryName;
 import dev.fleetmirror.core.name.Tag;
 import dev.fleetmirror.core.registry.ErrorCode;
@@ -56,6 +58,29 @@ class StoredListingsTest extends RegistryFixture {
                 .isInstanceOfSatisfying(RegistryException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NAME_UNKNOWN));
         assertThatThrownBy(() -> registry.tags().list(REPO, 10, Optional.empty()))
                 .isInstanceOfSatisfying(RegistryException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NAME_UNKNOWN));
+    }
+
+    @Test
+    void deletingTheLastManifestMakesTheTagListUnknownAsOnS3() {
+        var digest = push.image(REPO, "only", "a");
+
+        registry.manifests().delete(REPO, Reference.of(digest));
+
+        assertThatThrownBy(() -> registry.tags().list(REPO, 10, Optional.empty()))
+                .isInstanceOfSatisfying(RegistryException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NAME_UNKNOWN));
+        assertThat(registry.catalog().list(10, Optional.empty()).items()).as("its blobs are still linked").containsExactly(REPO);
+    }
+
+    @Test
+    void repositoryWithNothingLeftLeavesTheCatalog() {
+        var digest = push.image(REPO, "only", "a");
+        var manifest = registry.manifests().get(REPO, Tag.of("only")).orElseThrow();
+        registry.manifests().delete(REPO, Reference.of(digest));
+        for (var layer : ManifestParser.parse(manifest.mediaType(), manifest.content()).blobs()) {
+            registry.blobs().delete(REPO, layer.digest());
+        }
+
+        assertThat(registry.catalog().list(10, Optional.empty()).items()).isEmpty();
     }
 
     @Test

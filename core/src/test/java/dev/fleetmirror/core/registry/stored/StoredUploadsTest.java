@@ -10,7 +10,9 @@ import dev.fleetmirror.core.registry.BlobDescriptor;
 import dev.fleetmirror.core.registry.ErrorCode;
 import dev.fleetmirror.core.registry.Registry;
 import dev.fleetmirror.core.registry.RegistryException;
+import dev.fleetmirror.core.registry.RegistrySettings;
 import dev.fleetmirror.core.registry.UploadSession;
+import dev.fleetmirror.core.storage.StorageException;
 import dev.fleetmirror.core.storage.StoragePaths;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -92,6 +94,46 @@ class StoredUploadsTest extends RegistryFixture {
         try (UploadSession session = anotherNode().uploads().resume(REPO, id)) {
             session.write(content, done, content.length - done);
             assertThat(session.complete(digest).digest()).isEqualTo(digest);
+        }
+    }
+
+    @Test
+    void aChunkThatFailedHalfWrittenNeverCompletesUnderTheDigestOfOtherBytes() {
+        FailingWritesDriver failing = new FailingWritesDriver(driver);
+        Registry node = Registry.onStorage(failing, RegistrySettings.defaults());
+        byte[] first = randomBytes(1000);
+        byte[] second = "second chunk".getBytes(StandardCharsets.UTF_8);
+        long stored = first.length + second.length / 2;
+
+        try (UploadSession session = node.uploads().start(REPO)) {
+            session.write(first, 0, first.length);
+            failing.failNextWrite();
+            assertThatThrownBy(() -> session.write(second, 0, second.length)).isInstanceOf(StorageException.class);
+            assertThat(session.size()).isEqualTo(stored);
+            // The bytes the session accepted before the failure hash to this; storage holds more.
+            assertThatThrownBy(() -> session.complete(Digest.sha256(first))).isInstanceOfSatisfying(RegistryException.class,
+                    e -> assertThat(e.code()).isEqualTo(ErrorCode.DIGEST_INVALID));
+        }
+        assertThat(file(StoragePaths.BLOBS)).doesNotExist();
+    }
+
+    @Test
+    void anUploadResumedAfterAHalfWrittenChunkContinuesFromWhatWasStored() {
+        FailingWritesDriver failing = new FailingWritesDriver(driver);
+        Registry node = Registry.onStorage(failing, RegistrySettings.defaults());
+        byte[] content = randomBytes(3000);
+        String id;
+        try (UploadSession session = node.uploads().start(REPO)) {
+            id = session.id();
+            session.write(content, 0, 1000);
+            failing.failNextWrite();
+            assertThatThrownBy(() -> session.write(content, 1000, 1000)).isInstanceOf(StorageException.class);
+        }
+
+        try (UploadSession session = anotherNode().uploads().resume(REPO, id)) {
+            assertThat(session.size()).isEqualTo(1500);
+            session.write(content, 1500, 1500);
+            assertThat(session.complete(Digest.sha256(content)).size()).isEqualTo(3000);
         }
     }
 
