@@ -23,6 +23,7 @@ public final class FleetMirrorNode {
     private static final Logger LOG = LoggerFactory.getLogger(FleetMirrorNode.class);
 
     public static final long SHUTDOWN_GRACE_SECONDS = 10;
+    private static final int IDLE_TIMEOUT_MINUTES = 15;
 
     private final Vertx vertx;
     private final HttpServer server;
@@ -39,13 +40,16 @@ public final class FleetMirrorNode {
     /** Opens the configured storage and serves the hosted registry on it. */
     public static Future<FleetMirrorNode> start(NodeConfig config) {
         Vertx vertx = Vertx.vertx();
-        return vertx.<StorageDriver>executeBlocking(() -> StorageDrivers.open(config.storage().backend()), false)
+        return closeOnFailure(vertx, vertx.<StorageDriver>executeBlocking(
+                        () -> StorageDrivers.open(config.storage().backend()), false)
                 .compose(driver -> {
                     Registry registry = Registry.onStorage(driver,
                             new RegistrySettings(config.storage().deleteEnabled()));
-                    return listen(vertx, config, registry, driver);
-                })
-                .transform(started -> closeOnFailure(vertx, started));
+                    return listen(vertx, config, registry, driver).recover(failure -> vertx.executeBlocking(() -> {
+                        driver.close();
+                        return null;
+                    }, false).transform(closed -> Future.failedFuture(failure)));
+                }));
     }
 
     /**
@@ -54,20 +58,22 @@ public final class FleetMirrorNode {
      */
     public static Future<FleetMirrorNode> start(NodeConfig config, Registry registry) {
         Vertx vertx = Vertx.vertx();
-        return listen(vertx, config, registry, () -> { }).transform(started -> closeOnFailure(vertx, started));
+        return closeOnFailure(vertx, listen(vertx, config, registry, () -> { }));
     }
 
     /**
      * Futures bound to one of this Vert.x instance's contexts never complete once it is closed, so
      * the caller gets a context-free future that is completed after the close finished.
      */
-    private static Future<FleetMirrorNode> closeOnFailure(Vertx vertx, io.vertx.core.AsyncResult<FleetMirrorNode> started) {
+    private static Future<FleetMirrorNode> closeOnFailure(Vertx vertx, Future<FleetMirrorNode> starting) {
         io.vertx.core.Promise<FleetMirrorNode> result = io.vertx.core.Promise.promise();
-        if (started.succeeded()) {
-            result.complete(started.result());
-        } else {
-            vertx.close().onComplete(closed -> result.fail(started.cause()));
-        }
+        starting.onComplete(started -> {
+            if (started.succeeded()) {
+                result.complete(started.result());
+            } else {
+                vertx.close().onComplete(closed -> result.fail(started.cause()));
+            }
+        });
         return result.future();
     }
 
@@ -79,7 +85,10 @@ public final class FleetMirrorNode {
                 .setHost(config.http().host())
                 .setPort(config.http().port())
                 .setHandle100ContinueAutomatically(true)
-                .setCompressionSupported(false);
+                .setCompressionSupported(false)
+                // Frees connections of clients that stalled; long enough for a slow completion on S3.
+                .setIdleTimeout(IDLE_TIMEOUT_MINUTES)
+                .setIdleTimeoutUnit(java.util.concurrent.TimeUnit.MINUTES);
         return vertx.createHttpServer(options)
                 .requestHandler(DistributionApi.dispatcher(services, config.storage().readOnly()))
                 .listen()

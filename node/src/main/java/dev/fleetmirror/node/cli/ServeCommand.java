@@ -1,10 +1,8 @@
 package dev.fleetmirror.node.cli;
 
-import ch.qos.logback.classic.Level;
 import dev.fleetmirror.node.FleetMirrorNode;
 import dev.fleetmirror.node.config.ConfigException;
 import dev.fleetmirror.node.config.ConfigLoader;
-import dev.fleetmirror.node.config.LogConfig;
 import dev.fleetmirror.node.config.NodeConfig;
 import java.nio.file.Path;
 import java.util.Map;
@@ -37,6 +35,7 @@ import picocli.CommandLine.Parameters;
                 ""})
 public final class ServeCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
+    private static final long STARTUP_TIMEOUT_MINUTES = 5;
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "CONFIG",
             description = "configuration file (default: $REGISTRY_CONFIGURATION_PATH, else built-in defaults)")
@@ -67,7 +66,7 @@ public final class ServeCommand implements Callable<Integer> {
             spec.commandLine().getErr().flush();
             return 2;
         }
-        applyLogLevel(config.log().level());
+        LogLevels.apply(config.log().level());
         CountDownLatch started = new CountDownLatch(1);
         AtomicReference<FleetMirrorNode> node = new AtomicReference<>();
         AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -79,9 +78,14 @@ public final class ServeCommand implements Callable<Integer> {
             }
             started.countDown();
         });
-        started.await();
+        // The main thread only waits to learn the exit code; the node runs on Vert.x's threads.
+        if (!started.await(STARTUP_TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
+            LOG.error("the node did not start within {} minutes", STARTUP_TIMEOUT_MINUTES);
+            return 1;
+        }
         if (failure.get() != null) {
-            LOG.error("cannot start: {}", failure.get().toString(), failure.get());
+            LOG.error("cannot start: {}", failure.get().toString());
+            LOG.debug("start-up failure", failure.get());
             return 1;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(node.get()), "fleetmirror-shutdown"));
@@ -98,12 +102,6 @@ public final class ServeCommand implements Callable<Integer> {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void applyLogLevel(LogConfig.Level level) {
-        if (LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME) instanceof ch.qos.logback.classic.Logger root) {
-            root.setLevel(Level.toLevel(level.name()));
         }
     }
 }

@@ -4,6 +4,7 @@ import dev.fleetmirror.core.digest.Digest;
 import dev.fleetmirror.core.name.RepositoryName;
 import dev.fleetmirror.core.registry.Registry;
 import dev.fleetmirror.node.http.Endpoint;
+import dev.fleetmirror.node.http.ErrorResponses;
 import dev.fleetmirror.node.http.Exchange;
 import io.vertx.core.Future;
 import java.util.Optional;
@@ -48,13 +49,8 @@ final class UploadStart implements Endpoint {
             }
         }).compose(id -> {
             UploadTransfer.describe(exchange.response(), exchange.repo(), id, 0);
-            discardBody(exchange);
+            ErrorResponses.discardBody(exchange.request());
             return exchange.endEmpty(202);
         });
-    }
-
-    private static void discardBody(Exchange exchange) {
-        exchange.request().handler(chunk -> { });
-        exchange.request().resume();
     }
 }

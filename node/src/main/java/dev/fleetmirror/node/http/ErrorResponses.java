@@ -73,7 +73,7 @@ public final class ErrorResponses {
     }
 
     /** Lets an unread (or partly read) request body drain so the connection stays usable. */
-    private static void discardBody(HttpServerRequest request) {
+    public static void discardBody(HttpServerRequest request) {
         if (!request.isEnded()) {
             request.handler(chunk -> { });
             request.exceptionHandler(e -> { });

@@ -43,7 +43,11 @@ public abstract class HostedRegistryContract {
     private FleetMirrorNode node;
     private RegistryClient client;
 
-    /** The storage every node of this test class uses; called once per node started. */
+    /**
+     * The storage every node of this test class uses; called once per node started, the first time
+     * from this class's {@code @BeforeAll} (which runs before a subclass's), so a backend that needs
+     * a server (S3Proxy) starts it here on first use and stops it in the subclass's {@code @AfterAll}.
+     */
     protected abstract StorageBackend storageBackend(Path workDir);
 
     @BeforeAll
@@ -163,6 +167,17 @@ public abstract class HostedRegistryContract {
         assertThat(get.statusCode()).isEqualTo(200);
         assertThat(get.headers().firstValue("Content-Type")).hasValue("application/octet-stream");
         assertThat(get.body()).isEqualTo(content);
+    }
+
+    @Test
+    void emptyBlobIsStoredAndServed() {
+        String repo = newRepo();
+        Digest digest = client.pushBlob(repo, new byte[0]);
+        HttpResponse<byte[]> get = client.get("/v2/" + repo + "/blobs/" + digest);
+        assertThat(get.statusCode()).isEqualTo(200);
+        assertThat(get.headers().firstValue("Content-Length")).hasValue("0");
+        assertThat(get.body()).isEmpty();
+        assertThat(client.get("/v2/" + repo + "/blobs/" + digest, "Range", "bytes=0-").statusCode()).isEqualTo(416);
     }
 
     @Test
@@ -362,6 +377,36 @@ public abstract class HostedRegistryContract {
         assertThat(mount.statusCode()).isEqualTo(202);
         assertThat(mount.headers().firstValue("Location").orElseThrow()).startsWith("/v2/" + target + "/blobs/uploads/");
         assertThat(client.head("/v2/" + target + "/blobs/" + unknown).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void clientLeavingMidChunkKeepsTheBytesThatArrivedAndTheUploadResumable() throws Exception {
+        String repo = newRepo();
+        String location = client.startUpload(repo);
+        byte[] sent = TestImages.randomBytes(500, 21);
+        try (java.net.Socket socket = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), node.port())) {
+            java.io.OutputStream out = socket.getOutputStream();
+            out.write(("PATCH " + location + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000\r\n"
+                    + "Content-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(sent);
+            out.flush();
+            Thread.sleep(200);
+        }
+        String range = "";
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline && !range.equals("0-499")) {
+            range = client.get(location).headers().firstValue("Range").orElse("");
+            Thread.sleep(50);
+        }
+        assertThat(range).isEqualTo("0-499");
+        byte[] rest = TestImages.randomBytes(300, 22);
+        assertThat(client.patch(location, rest, "Content-Range", "500-799").statusCode()).isEqualTo(202);
+        byte[] whole = new byte[800];
+        System.arraycopy(sent, 0, whole, 0, 500);
+        System.arraycopy(rest, 0, whole, 500, 300);
+        Digest digest = Digest.sha256(whole);
+        assertThat(client.put(location + "?digest=" + digest, new byte[0]).statusCode()).isEqualTo(201);
+        assertThat(client.get("/v2/" + repo + "/blobs/" + digest).body()).isEqualTo(whole);
     }
 
     @Test
