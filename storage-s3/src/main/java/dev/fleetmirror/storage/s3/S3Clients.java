@@ -46,7 +46,12 @@ final class S3Clients {
                         .connectionAcquisitionTimeout(Duration.ofSeconds(30)))
                 .region(Region.of(config.region()))
                 .credentialsProvider(credentials(config))
-                .forcePathStyle(config.forcePathStyle())
+                // Parts are files with a known length: a plain signed body is faster than aws-chunked
+                // streaming signatures over plain HTTP, and some S3-compatible servers lack aws-chunked.
+                .serviceConfiguration(S3Configuration.builder()
+                        .pathStyleAccessEnabled(config.forcePathStyle())
+                        .chunkedEncodingEnabled(false)
+                        .build())
                 // S3-compatible servers (S3Proxy, older MinIO and Ceph) reject or ignore the newer
                 // flexible checksums: send and verify them only where the API demands one.
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)

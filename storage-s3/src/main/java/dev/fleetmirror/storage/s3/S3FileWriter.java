@@ -21,8 +21,8 @@ import software.amazon.awssdk.services.s3.model.CompletedPart;
  * the bytes end up exactly those written, whatever the chunk boundaries of the requests were.
  *
  * <p><b>Failures.</b> When an S3 call fails, the writer is broken: {@link #close()} then keeps the
- * pending write as it was when this writer opened (and aborts an upload this writer started), so the
- * stored size always matches a state its caller saw succeed.
+ * pending write as it was when this writer opened (and aborts an upload this writer started), and
+ * {@link #size()} reports that size, so the caller knows exactly which bytes are stored.
  */
 final class S3FileWriter implements FileWriter {
     /** S3's limit on the parts of one upload. */
@@ -37,6 +37,8 @@ final class S3FileWriter implements FileWriter {
     private final long chunkSize;
     private final PartSpool spool;
     private final boolean resumed;
+    /** What storage holds for this path while this writer has not closed: what a failed writer reverts to. */
+    private final long sizeAtOpen;
     private final List<PendingWrite.Part> parts = new ArrayList<>();
     private String uploadId;
     private boolean startedUpload;
@@ -61,6 +63,7 @@ final class S3FileWriter implements FileWriter {
             partsSize = pending.partsSize();
             spoolSize = pending.tailSize();
         });
+        this.sizeAtOpen = partsSize + spoolSize;
     }
 
     /** Opens a writer; with {@code append}, resumes the pending write of the path if there is one. */
@@ -104,15 +107,21 @@ final class S3FileWriter implements FileWriter {
         }
     }
 
+    /** After a failure, the size of what stays stored: the pending write as this writer found it. */
     @Override
     public long size() {
-        return partsSize + spoolSize;
+        return broken ? sizeAtOpen : partsSize + spoolSize;
     }
 
     @Override
     public void commit() {
         requireOpen();
         try {
+            if (uploadId != null && parts.isEmpty() && spoolSize == 0) {
+                // An upload was started but no part ever reached it: nothing to complete.
+                pendingWrites.abort(path, uploadId);
+                uploadId = null;
+            }
             if (uploadId == null) {
                 bucket.run("put", path, () -> bucket.s3.putObject(
                         b -> b.bucket(bucket.name).key(key).contentType("application/octet-stream"),

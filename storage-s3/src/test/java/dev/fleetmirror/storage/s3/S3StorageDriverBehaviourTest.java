@@ -174,6 +174,32 @@ class S3StorageDriverBehaviourTest {
     }
 
     @Test
+    void aWriterWhoseS3CallFailedReportsAndKeepsTheSizeItWasOpenedWith() throws IOException {
+        String path = base + "/_uploads/u5/data";
+        Content content = new Content(12 * MIB);
+        try (FileWriter writer = driver.writer(path, true)) {
+            content.writeTo(writer, 0, 6 * MIB, MIB);
+        }
+        // The bucket loses the multipart upload behind the driver's back.
+        String uploadId = pendingState(path).uploadId().orElseThrow();
+        raw.abortMultipartUpload(b -> b.bucket(BUCKET).key(key(path)).uploadId(uploadId));
+        raw.deleteObject(b -> b.bucket(BUCKET).key(key(path)));
+
+        try (FileWriter writer = driver.writer(path, true)) {
+            assertThatThrownBy(() -> {
+                content.writeTo(writer, 6 * MIB, 6 * MIB, MIB);
+                writer.commit();
+            }).isInstanceOf(StorageException.class);
+            assertThat(writer.size()).as("what storage still holds").isEqualTo(6 * MIB);
+        }
+
+        try (FileWriter writer = driver.writer(path, true)) {
+            assertThat(writer.size()).isEqualTo(6 * MIB);
+            writer.cancel();
+        }
+    }
+
+    @Test
     void cancelAbortsTheMultipartUploadAndRemovesThePendingState() throws IOException {
         String path = base + "/_uploads/u2/data";
         try (FileWriter writer = driver.writer(path, true)) {
