@@ -170,9 +170,15 @@ if [ "$SLOW_CLIENTS" -gt 0 ]; then
     [ "$code" = 200 ] && [ "$size" = "$BYTES" ] || { echo "slow GET: HTTP $code, $size bytes" >&2; exit 1; }
   done
   hwm=$(awk '/VmHWM/ {print $2}' "/proc/$NODE_PID/status")
-  # What survives a collection is what the node really holds; "used" also counts garbage not yet collected.
-  after_gc=$(tail -n +"$((gc_from + 1))" "$ROOT/gc.log" | grep -o '[0-9]*M->[0-9]*M' | sed 's/.*->//;s/M//' | sort -n | tail -1)
-  gcs=$(tail -n +"$((gc_from + 1))" "$ROOT/gc.log" | grep -c 'M->' || true)
-  echo "slow downloads complete (-Xmx$NODE_HEAP): heap after GC at most ${after_gc:-?} MiB over $gcs collections," \
-    "peak used before GC $((peak / 1024)) MiB, peak RSS $((hwm / 1024)) MiB"
+  # What survives a collection is what the node really holds ("used" also counts garbage not yet
+  # collected, and a young pause right before a marking cycle still counts old garbage): report
+  # the median after any pause and the largest after a full marking (Remark) or full GC.
+  tail -n +"$((gc_from + 1))" "$ROOT/gc.log" > "$ROOT/gc.slow.log"
+  median=$(grep -o '[0-9]*M->[0-9]*M' "$ROOT/gc.slow.log" | sed 's/.*->//;s/M//' | sort -n \
+    | awk '{a[NR]=$1} END {print (NR ? a[int((NR+1)/2)] : "?")}')
+  marked=$(grep -E 'Pause (Remark|Full)' "$ROOT/gc.slow.log" | grep -o '[0-9]*M->[0-9]*M' | sed 's/.*->//;s/M//' \
+    | sort -n | tail -1)
+  gcs=$(grep -c 'M->' "$ROOT/gc.slow.log" || true)
+  echo "slow downloads complete (-Xmx$NODE_HEAP): heap after GC median ${median} MiB, after marking at most" \
+    "${marked:-n/a} MiB ($gcs collections), peak used incl. garbage $((peak / 1024)) MiB, peak RSS $((hwm / 1024)) MiB"
 fi
