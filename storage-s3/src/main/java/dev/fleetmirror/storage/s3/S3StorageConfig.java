@@ -119,16 +119,19 @@ public record S3StorageConfig(
             }
         }
         boolean secure = bool(s, "secure", true);
+        Optional<URI> regionEndpoint = endpoint(s, "regionendpoint", secure);
         return new S3StorageConfig(
                 string(s, "bucket").orElseThrow(() -> invalid("bucket", "is required")),
                 string(s, "region").orElse(DEFAULT_REGION),
-                endpoint(s, "regionendpoint", secure),
+                regionEndpoint,
                 endpoint(s, "presignendpoint", secure),
                 string(s, "accesskey"),
                 string(s, "secretkey"),
                 string(s, "sessiontoken"),
                 string(s, "rootdirectory").orElse(""),
-                bool(s, "forcepathstyle", false),
+                // Distribution 2.x forced path-style whenever regionendpoint was set (3.x added the key,
+                // default false): absent, follow 2.x so existing MinIO/Ceph configs keep working.
+                bool(s, "forcepathstyle", regionEndpoint.isPresent()),
                 secure,
                 size(s, "chunksize", DEFAULT_CHUNK_SIZE),
                 size(s, "multipartcopythresholdsize", DEFAULT_MULTIPART_COPY_SIZE),

@@ -36,7 +36,17 @@ class S3StorageConfigTest {
         assertThat(config.secretKey()).isEmpty();
         assertThat(config.region()).isEqualTo("us-east-1");
         assertThat(config.secure()).isTrue();
+        assertThat(config.forcePathStyle()).as("virtual-host style on AWS").isFalse();
         assertThat(config.chunkSize()).isEqualTo(10 * S3StorageConfig.MIB);
+    }
+
+    @Test
+    void aRegionEndpointWithoutForcePathStyleIsPathStyleAsInDistribution2() {
+        S3StorageConfig config = S3StorageConfig.fromSettings(Map.of("bucket", "b", "regionendpoint", "http://minio:9000"));
+
+        assertThat(config.forcePathStyle()).isTrue();
+        assertThat(S3StorageConfig.fromSettings(Map.of("bucket", "b", "regionendpoint", "http://minio:9000",
+                "forcepathstyle", false)).forcePathStyle()).isFalse();
     }
 
     @Test
