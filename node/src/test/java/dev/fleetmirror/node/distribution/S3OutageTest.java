@@ -74,6 +74,41 @@ class S3OutageTest {
         }
     }
 
+    @Test
+    void chunkRefusedWhileS3IsDownLeavesTheUploadResumableWhenItReturns() throws Exception {
+        NodeConfig config = NodeConfig.defaults()
+                .withHttp(HttpConfig.loopback(0))
+                .withStorage(StorageConfig.of(new StorageBackend.S3(S3.config())));
+        FleetMirrorNode node = FleetMirrorNode.start(config).toCompletionStage().toCompletableFuture()
+                .get(30, TimeUnit.SECONDS);
+        try {
+            RegistryClient client = new RegistryClient(node.port());
+            byte[] content = TestImages.randomBytes(3 * 1024 * 1024, 8);
+            int half = content.length / 2;
+            String location = client.startUpload("outage/chunks");
+            HttpResponse<byte[]> first = client.patch(location, java.util.Arrays.copyOfRange(content, 0, half),
+                    "Content-Range", "0-" + (half - 1));
+            assertThat(first.statusCode()).isEqualTo(202);
+
+            S3.process().kill();
+            HttpResponse<byte[]> refused = client.patch(location,
+                    java.util.Arrays.copyOfRange(content, half, content.length),
+                    "Content-Range", half + "-" + (content.length - 1));
+            assertThat(refused.statusCode()).isEqualTo(503);
+            assertThat(errorCode(refused)).isEqualTo("UNAVAILABLE");
+            S3.process().restart();
+
+            assertThat(client.get(location).headers().firstValue("Range")).as("nothing of the refused chunk kept")
+                    .hasValue("0-" + (half - 1));
+            HttpResponse<byte[]> put = client.put(location + "?digest=" + Digest.sha256(content),
+                    java.util.Arrays.copyOfRange(content, half, content.length));
+            assertThat(put.statusCode()).isEqualTo(201);
+            assertThat(client.get("/v2/outage/chunks/blobs/" + Digest.sha256(content)).body()).isEqualTo(content);
+        } finally {
+            node.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        }
+    }
+
     /** Discards what it is given; only the byte count matters. */
     private static final class OutputStreamSink extends java.io.OutputStream {
         static final OutputStreamSink INSTANCE = new OutputStreamSink();
