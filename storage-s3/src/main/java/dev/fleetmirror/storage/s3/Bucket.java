@@ -1,6 +1,8 @@
 package dev.fleetmirror.storage.s3;
 
 import dev.fleetmirror.core.storage.StorageException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -14,6 +16,8 @@ final class Bucket {
     final String name;
     final S3Keys keys;
     final S3StorageConfig config;
+    /** Sends parts in the background while writers go on receiving; one part in flight per writer. */
+    final ExecutorService partUploads;
     private final S3Failures failures;
 
     Bucket(S3Client s3, S3StorageConfig config) {
@@ -21,6 +25,11 @@ final class Bucket {
         this.name = config.bucket();
         this.keys = new S3Keys(config.rootDirectory());
         this.config = config;
+        this.partUploads = Executors.newCachedThreadPool(runnable -> {
+            Thread thread = new Thread(runnable, "fleetmirror-s3-part-upload");
+            thread.setDaemon(true);
+            return thread;
+        });
         this.failures = new S3Failures(config.regionEndpoint().map(Object::toString).orElse("AWS S3 " + config.region()),
                 config.bucket());
     }

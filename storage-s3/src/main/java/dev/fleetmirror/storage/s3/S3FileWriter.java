@@ -5,13 +5,15 @@ import dev.fleetmirror.core.storage.StorageException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 
 /**
  * A writer of unknown length: bytes are spooled until a part of {@code chunksize} is full, which is
- * then sent with UploadPart into one multipart upload, completed only by {@link #commit()}. Content
- * shorter than one part is stored with a single PUT.
+ * then sent with UploadPart (in the background, while the next part fills) into one multipart
+ * upload, completed only by {@link #commit()}. Content shorter than one part is one PUT.
  *
  * <p><b>Resuming across writers, processes and nodes.</b> {@link #close()} without commit sends a
  * tail of 5 MiB or more as a part, then saves a {@link PendingWrite} in the bucket: the upload id, the
@@ -35,7 +37,12 @@ final class S3FileWriter implements FileWriter {
     private final String path;
     private final String key;
     private final long chunkSize;
-    private final PartSpool spool;
+    private PartSpool spool;
+    /** The spool of the part being sent in the background, reused once it is sent. */
+    private PartSpool otherSpool;
+    private Future<String> inFlight;
+    private int inFlightNumber;
+    private long inFlightSize;
     private final boolean resumed;
     /** What storage holds for this path while this writer has not closed: what a failed writer reverts to. */
     private final long sizeAtOpen;
@@ -98,7 +105,7 @@ final class S3FileWriter implements FileWriter {
                 remaining -= n;
                 changed = true;
                 if (spoolSize == chunkSize) {
-                    uploadSpooledPart();
+                    sendSpooledPartInBackground();
                 }
             }
         } catch (RuntimeException e) {
@@ -110,13 +117,14 @@ final class S3FileWriter implements FileWriter {
     /** After a failure, the size of what stays stored: the pending write as this writer found it. */
     @Override
     public long size() {
-        return broken ? sizeAtOpen : partsSize + spoolSize;
+        return broken ? sizeAtOpen : partsSize + inFlightSize + spoolSize;
     }
 
     @Override
     public void commit() {
         requireOpen();
         try {
+            awaitPartInFlight();
             if (uploadId != null && parts.isEmpty() && spoolSize == 0) {
                 // An upload was started but no part ever reached it: nothing to complete.
                 pendingWrites.abort(path, uploadId);
@@ -153,6 +161,7 @@ final class S3FileWriter implements FileWriter {
             throw new IllegalStateException("writer of " + path + " is " + state.name().toLowerCase());
         }
         try {
+            awaitPartInFlightQuietly();
             if (uploadId != null) {
                 pendingWrites.abort(path, uploadId);
             }
@@ -170,10 +179,17 @@ final class S3FileWriter implements FileWriter {
             return;
         }
         try {
-            if (broken) {
-                if (startedUpload) {
-                    pendingWrites.abort(path, uploadId);
+            if (!broken) {
+                try {
+                    awaitPartInFlight();
+                } catch (StorageException e) {
+                    broken = true;
+                    rollBack();
+                    throw e;
                 }
+            }
+            if (broken) {
+                rollBack();
             } else if (changed) {
                 sendTailThatIsAPartAlready();
                 pendingWrites.save(path, new PendingWrite(Optional.ofNullable(uploadId), parts, spoolSize), spool);
@@ -199,7 +215,44 @@ final class S3FileWriter implements FileWriter {
         }
     }
 
+    /** Keeps the stored state as this writer found it: an upload this writer started goes away. */
+    private void rollBack() {
+        awaitPartInFlightQuietly();
+        if (startedUpload) {
+            pendingWrites.abort(path, uploadId);
+        }
+    }
+
+    /**
+     * Sends the full spool while the caller goes on filling the other one, so receiving and sending
+     * overlap; at most one part is in flight per writer, so at most two spools exist.
+     */
+    private void sendSpooledPartInBackground() {
+        awaitPartInFlight();
+        int number = nextPartNumber();
+        long size = spoolSize;
+        PartSpool full = spool;
+        String id = uploadId;
+        inFlight = bucket.partUploads.submit(() -> uploadPart(id, number, full, size));
+        inFlightNumber = number;
+        inFlightSize = size;
+        spool = otherSpool != null ? otherSpool : new PartSpool(path);
+        otherSpool = full;
+        spoolSize = 0;
+    }
+
     private void uploadSpooledPart() {
+        awaitPartInFlight();
+        int number = nextPartNumber();
+        String etag = uploadPart(uploadId, number, spool, spoolSize);
+        parts.add(new PendingWrite.Part(number, spoolSize, etag));
+        partsSize += spoolSize;
+        spool.clear();
+        spoolSize = 0;
+    }
+
+    /** The number of the next part, starting the multipart upload first if needed. */
+    private int nextPartNumber() {
         if (parts.size() == MAX_PARTS) {
             throw new StorageException(path, path + " would need more than " + MAX_PARTS + " parts of "
                     + chunkSize + " bytes: raise storage.s3.chunksize");
@@ -209,15 +262,43 @@ final class S3FileWriter implements FileWriter {
                     b -> b.bucket(bucket.name).key(key).contentType("application/octet-stream")).uploadId());
             startedUpload = true;
         }
-        int number = parts.size() + 1;
-        long size = spoolSize;
-        String etag = bucket.call("upload part " + number + " of", path, () -> bucket.s3.uploadPart(
-                b -> b.bucket(bucket.name).key(key).uploadId(uploadId).partNumber(number).contentLength(size),
-                RequestBody.fromFile(spool.file())).eTag());
-        parts.add(new PendingWrite.Part(number, size, etag));
-        partsSize += size;
-        spool.clear();
-        spoolSize = 0;
+        return parts.size() + 1;
+    }
+
+    private String uploadPart(String id, int number, PartSpool from, long size) {
+        return bucket.call("upload part " + number + " of", path, () -> bucket.s3.uploadPart(
+                b -> b.bucket(bucket.name).key(key).uploadId(id).partNumber(number).contentLength(size),
+                RequestBody.fromFile(from.file())).eTag());
+    }
+
+    /** Waits for the part sent in the background and records it; its failure is this writer's. */
+    private void awaitPartInFlight() {
+        if (inFlight == null) {
+            return;
+        }
+        try {
+            String etag = inFlight.get();
+            parts.add(new PendingWrite.Part(inFlightNumber, inFlightSize, etag));
+            partsSize += inFlightSize;
+            otherSpool.clear();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r
+                    : new StorageException(path, "upload of part " + inFlightNumber + " of " + path + " failed", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StorageException(path, "interrupted while part " + inFlightNumber + " of " + path + " was sent", e);
+        } finally {
+            inFlight = null;
+            inFlightSize = 0;
+        }
+    }
+
+    private void awaitPartInFlightQuietly() {
+        try {
+            awaitPartInFlight();
+        } catch (RuntimeException e) {
+            // Failing or not, the part is no longer being sent, which is all the caller needs.
+        }
     }
 
     private void requireOpen() {
@@ -232,5 +313,8 @@ final class S3FileWriter implements FileWriter {
     private void finish(State next) {
         state = next;
         spool.close();
+        if (otherSpool != null) {
+            otherSpool.close();
+        }
     }
 }

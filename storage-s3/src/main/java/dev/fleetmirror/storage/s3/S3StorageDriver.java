@@ -196,6 +196,7 @@ public final class S3StorageDriver implements StorageDriver {
 
     @Override
     public void close() {
+        bucket.partUploads.shutdown();
         bucket.s3.close();
         presigner.close();
     }
