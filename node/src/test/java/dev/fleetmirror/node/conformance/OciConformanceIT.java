@@ -97,22 +97,11 @@ class OciConformanceIT {
 
     @Nested
     @Order(1)
-    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-    @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-    class Pull {
-        final String repo = "conformance/pull";
+    class Pull extends SeededWorkflow {
         String tag = "";
 
-        @Test
-        @Order(1)
-        void setupPushesConfigBlob() {
-            expect2xx(pushBlob(repo, data.configs.get(0).content(), data.configs.get(0).digest()));
-        }
-
-        @Test
-        @Order(2)
-        void setupPushesLayerBlob() {
-            expect2xx(pushBlob(repo, data.layer.content(), data.layer.digest()));
+        Pull() {
+            super("conformance/pull", data.configs.get(0));
         }
 
         @Test
@@ -124,8 +113,7 @@ class OciConformanceIT {
         @Test
         @Order(4)
         void setupFindsTheTagInTheTagList() {
-            Response tags = client.call("GET", "/v2/" + repo + "/tags/list").send();
-            expectStatus(tags, 200);
+            Response tags = listTags(repo);
             tag = tags.json().path("tags").path(0).asText();
             assertThat(tag).as("%s", tags).isEqualTo(TAG);
         }
@@ -133,13 +121,13 @@ class OciConformanceIT {
         @Test
         @Order(5)
         void headOfMissingBlobIs404() {
-            expectStatus(client.call("HEAD", blobPath(repo, DUMMY_DIGEST)).send(), 404);
+            expectStatus(send("HEAD", blobPath(repo, DUMMY_DIGEST)), 404);
         }
 
         @Test
         @Order(6)
         void headOfExistingBlobIs200WithItsDigest() {
-            Response head = client.call("HEAD", blobPath(repo, data.configs.get(0).digest())).send();
+            Response head = send("HEAD", blobPath(repo, data.configs.get(0).digest()));
             expectStatus(head, 200);
             head.header("Docker-Content-Digest").ifPresent(digest ->
                     assertThat(digest).as("%s", head).isEqualTo(data.configs.get(0).digest()));
@@ -148,7 +136,7 @@ class OciConformanceIT {
         @Test
         @Order(7)
         void getOfMissingBlobIs404BlobUnknown() {
-            Response get = client.call("GET", blobPath(repo, DUMMY_DIGEST)).send();
+            Response get = send("GET", blobPath(repo, DUMMY_DIGEST));
             expectStatus(get, 404);
             // The suite's next generation (conformance/*_test.go without ginkgo) also checks the code.
             assertThat(get.errorCodes()).as("%s", get).containsExactly("BLOB_UNKNOWN");
@@ -157,7 +145,7 @@ class OciConformanceIT {
         @Test
         @Order(8)
         void getOfExistingBlobIs200WithItsContent() {
-            Response get = client.call("GET", blobPath(repo, data.configs.get(0).digest())).send();
+            Response get = send("GET", blobPath(repo, data.configs.get(0).digest()));
             expectStatus(get, 200);
             assertThat(get.body()).as("%s", get).isEqualTo(data.configs.get(0).content());
         }
@@ -165,7 +153,7 @@ class OciConformanceIT {
         @Test
         @Order(9)
         void headOfMissingManifestIs404() {
-            expectStatus(client.call("HEAD", manifestPath(repo, NONEXISTENT_REFERENCE)).send(), 404);
+            expectStatus(send("HEAD", manifestPath(repo, NONEXISTENT_REFERENCE)), 404);
         }
 
         @Test
@@ -190,7 +178,7 @@ class OciConformanceIT {
         @Test
         @Order(12)
         void getOfMissingManifestIs404() {
-            expectStatus(client.call("GET", manifestPath(repo, NONEXISTENT_REFERENCE)).send(), 404);
+            expectStatus(send("GET", manifestPath(repo, NONEXISTENT_REFERENCE)), 404);
         }
 
         /** From the suite's next generation: a well-formed reference that names nothing is MANIFEST_UNKNOWN. */
@@ -198,7 +186,7 @@ class OciConformanceIT {
         @Order(13)
         void getOfUnknownDigestOrTagIs404ManifestUnknown() {
             for (String reference : List.of(DUMMY_DIGEST, "no-such-tag")) {
-                Response get = client.call("GET", manifestPath(repo, reference)).header("Accept", OCI_MANIFEST).send();
+                Response get = getManifest(repo, reference);
                 expectStatus(get, 404);
                 assertThat(get.errorCodes()).as("%s", get).containsExactly("MANIFEST_UNKNOWN");
             }
@@ -207,8 +195,7 @@ class OciConformanceIT {
         @Test
         @Order(14)
         void getOfManifestByDigestIs200WithItsBytes() {
-            Response get = client.call("GET", manifestPath(repo, data.manifests.get(0).digest()))
-                    .header("Accept", OCI_MANIFEST).send();
+            Response get = getManifest(repo, data.manifests.get(0).digest());
             expectStatus(get, 200);
             assertThat(get.body()).as("%s", get).isEqualTo(data.manifests.get(0).content());
             assertThat(get.headerOrEmpty("Content-Type")).as("%s", get).isEqualTo(OCI_MANIFEST);
@@ -218,7 +205,7 @@ class OciConformanceIT {
         @Order(15)
         void getOfManifestByTagIs200() {
             assertThat(tag).as("tag found in setup").isNotEmpty();
-            Response get = client.call("GET", manifestPath(repo, tag)).header("Accept", OCI_MANIFEST).send();
+            Response get = getManifest(repo, tag);
             expectStatus(get, 200);
             assertThat(get.body()).as("%s", get).isEqualTo(data.manifests.get(0).content());
         }
@@ -238,19 +225,19 @@ class OciConformanceIT {
         @Test
         @Order(17)
         void teardownDeletesManifest() {
-            expectDeleted(client.call("DELETE", manifestPath(repo, data.manifests.get(0).digest())).send());
+            expectDeleted(send("DELETE", manifestPath(repo, data.manifests.get(0).digest())));
         }
 
         @Test
         @Order(18)
         void teardownDeletesConfigBlob() {
-            expectDeleted(client.call("DELETE", blobPath(repo, data.configs.get(0).digest())).send());
+            expectBlobDeleted(repo, data.configs.get(0).digest());
         }
 
         @Test
         @Order(19)
         void teardownDeletesLayerBlob() {
-            expectDeleted(client.call("DELETE", blobPath(repo, data.layer.digest())).send());
+            expectBlobDeleted(repo, data.layer.digest());
         }
     }
 
@@ -274,8 +261,7 @@ class OciConformanceIT {
         @Test
         @Order(1)
         void streamedPatchOfWholeBlobIs202() {
-            Response post = client.call("POST", uploadsPath(repo)).send();
-            expectStatus(post, 202);
+            Response post = startSession(repo);
             Response patch = client.call("PATCH", post.location())
                     .header("Content-Type", "application/octet-stream").body(data.blobA.content()).send();
             expectStatus(patch, 202);
@@ -295,7 +281,7 @@ class OciConformanceIT {
         @Test
         @Order(3)
         void getOfMissingBlobIs404() {
-            expectStatus(client.call("GET", blobPath(repo, DUMMY_DIGEST)).send(), 404);
+            expectStatus(send("GET", blobPath(repo, DUMMY_DIGEST)), 404);
         }
 
         @Test
@@ -311,15 +297,14 @@ class OciConformanceIT {
         @Order(5)
         void blobOfMonolithicPostExistsOnlyIfThePostCreatedIt() {
             assertThat(monolithicPost).as("response of the monolithic POST").isNotNull();
-            Response get = client.call("GET", blobPath(repo, data.configs.get(1).digest())).send();
+            Response get = send("GET", blobPath(repo, data.configs.get(1).digest()));
             expectStatus(get, monolithicPost.status() == 202 ? 404 : 200);
         }
 
         @Test
         @Order(6)
         void postWithoutBodyStartsASessionWith202() {
-            Response post = client.call("POST", uploadsPath(repo)).send();
-            expectStatus(post, 202);
+            Response post = startSession(repo);
             sessionLocation = post.location();
         }
 
@@ -335,7 +320,7 @@ class OciConformanceIT {
         @Test
         @Order(8)
         void getOfUploadedConfigBlobIs200() {
-            Response get = client.call("GET", blobPath(repo, data.configs.get(1).digest())).send();
+            Response get = send("GET", blobPath(repo, data.configs.get(1).digest()));
             expectStatus(get, 200);
             assertThat(get.body()).as("%s", get).isEqualTo(data.configs.get(1).content());
         }
@@ -343,7 +328,7 @@ class OciConformanceIT {
         @Test
         @Order(9)
         void putOfLayerBlobIs201() {
-            Response put = pushBlob(repo, data.layer.content(), data.layer.digest());
+            Response put = pushBlob(repo, data.layer);
             expectStatus(put, 201);
             put.location();
         }
@@ -351,37 +336,29 @@ class OciConformanceIT {
         @Test
         @Order(10)
         void getOfUploadedLayerIs200() {
-            expectStatus(client.call("GET", blobPath(repo, data.layer.digest())).send(), 200);
+            expectStatus(send("GET", blobPath(repo, data.layer.digest())), 200);
         }
 
         @Test
         @Order(11)
         void outOfOrderChunkIs416() {
-            Response post = client.call("POST", uploadsPath(repo)).send();
-            expectStatus(post, 202);
+            Response post = startSession(repo);
             // A registry may demand bigger chunks: the suite then regrows the blob to fit.
             post.header("OCI-Chunk-Min-Length").map(Integer::parseInt).filter(min -> min > split).ifPresent(min -> {
                 chunked = new byte[min * 2 - 2];
                 new Random().nextBytes(chunked);
                 split = chunked.length / 2 + 1;
             });
-            Response patch = client.call("PATCH", post.location())
-                    .header("Content-Type", "application/octet-stream")
-                    .header("Content-Range", split + "-" + (chunked.length - 1))
-                    .body(Arrays.copyOfRange(chunked, split, chunked.length)).send();
+            Response patch = patchChunk(post.location(), chunked, split, chunked.length);
             expectStatus(patch, 416);
         }
 
         @Test
         @Order(12)
         void firstChunkIs202WithItsRange() {
-            Response post = client.call("POST", uploadsPath(repo)).send();
-            expectStatus(post, 202);
+            Response post = startSession(repo);
             sessionLocation = post.location();
-            Response patch = client.call("PATCH", sessionLocation)
-                    .header("Content-Type", "application/octet-stream")
-                    .header("Content-Range", "0-" + (split - 1))
-                    .body(Arrays.copyOfRange(chunked, 0, split)).send();
+            Response patch = patchChunk(sessionLocation, chunked, 0, split);
             expectStatus(patch, 202);
             assertThat(patch.headerOrEmpty("Range")).as("%s", patch).isEqualTo("0-" + (split - 1));
             lastLocation = patch.location();
@@ -390,10 +367,7 @@ class OciConformanceIT {
         @Test
         @Order(13)
         void retriedChunkIs416() {
-            Response patch = client.call("PATCH", sessionLocation)
-                    .header("Content-Type", "application/octet-stream")
-                    .header("Content-Range", "0-" + (split - 1))
-                    .body(Arrays.copyOfRange(chunked, 0, split)).send();
+            Response patch = patchChunk(sessionLocation, chunked, 0, split);
             expectStatus(patch, 416);
         }
 
@@ -409,10 +383,7 @@ class OciConformanceIT {
         @Test
         @Order(15)
         void secondChunkIs202() {
-            Response patch = client.call("PATCH", lastLocation)
-                    .header("Content-Type", "application/octet-stream")
-                    .header("Content-Range", split + "-" + (chunked.length - 1))
-                    .body(Arrays.copyOfRange(chunked, split, chunked.length)).send();
+            Response patch = patchChunk(lastLocation, chunked, split, chunked.length);
             expectStatus(patch, 202);
             lastLocation = patch.location();
         }
@@ -425,7 +396,7 @@ class OciConformanceIT {
                     .header("Content-Type", "application/octet-stream").send();
             expectStatus(put, 201);
             put.location();
-            Response get = client.call("GET", blobPath(repo, digest)).send();
+            Response get = send("GET", blobPath(repo, digest));
             expectStatus(get, 200);
             assertThat(get.body()).as("%s", get).isEqualTo(chunked);
         }
@@ -475,7 +446,7 @@ class OciConformanceIT {
         @Test
         @Order(22)
         void getOfManifestNotYetPushedIs404() {
-            expectStatus(client.call("GET", manifestPath(repo, NONEXISTENT_REFERENCE)).send(), 404);
+            expectStatus(send("GET", manifestPath(repo, NONEXISTENT_REFERENCE)), 404);
         }
 
         @Test
@@ -500,8 +471,7 @@ class OciConformanceIT {
         @Test
         @Order(25)
         void getOfPushedManifestByDigestIs200() {
-            Response get = client.call("GET", manifestPath(repo, data.manifests.get(1).digest()))
-                    .header("Accept", OCI_MANIFEST).send();
+            Response get = getManifest(repo, data.manifests.get(1).digest());
             expectStatus(get, 200);
             assertThat(get.body()).as("%s", get).isEqualTo(data.manifests.get(1).content());
         }
@@ -509,29 +479,29 @@ class OciConformanceIT {
         @Test
         @Order(26)
         void teardownDeletesManifests() {
-            expectDeleted(client.call("DELETE", manifestPath(repo, data.manifests.get(1).digest())).send());
+            expectDeleted(send("DELETE", manifestPath(repo, data.manifests.get(1).digest())));
             if (emptyLayerManifestStored) {
-                expectDeleted(client.call("DELETE", manifestPath(repo, data.emptyLayerManifest.digest())).send());
+                expectDeleted(send("DELETE", manifestPath(repo, data.emptyLayerManifest.digest())));
             }
         }
 
         @Test
         @Order(27)
         void teardownDeletesConfigBlob() {
-            expectDeleted(client.call("DELETE", blobPath(repo, data.configs.get(1).digest())).send());
+            expectBlobDeleted(repo, data.configs.get(1).digest());
         }
 
         @Test
         @Order(28)
         void teardownDeletesLayerBlob() {
-            expectDeleted(client.call("DELETE", blobPath(repo, data.layer.digest())).send());
+            expectBlobDeleted(repo, data.layer.digest());
         }
 
         @Test
         @Order(29)
         void teardownDeletesStreamedAndChunkedBlobs() {
-            expectDeleted(client.call("DELETE", blobPath(repo, data.blobA.digest())).send());
-            expectDeleted(client.call("DELETE", blobPath(repo, TestBlob.sha256(chunked))).send());
+            expectBlobDeleted(repo, data.blobA.digest());
+            expectBlobDeleted(repo, TestBlob.sha256(chunked));
         }
     }
 
@@ -539,22 +509,11 @@ class OciConformanceIT {
 
     @Nested
     @Order(3)
-    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-    @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-    class ContentDiscovery {
-        final String repo = "conformance/discovery";
+    class ContentDiscovery extends SeededWorkflow {
         List<String> tagList = List.of();
 
-        @Test
-        @Order(1)
-        void setupPushesConfigBlob() {
-            expect2xx(pushBlob(repo, data.configs.get(2).content(), data.configs.get(2).digest()));
-        }
-
-        @Test
-        @Order(2)
-        void setupPushesLayerBlob() {
-            expect2xx(pushBlob(repo, data.layer.content(), data.layer.digest()));
+        ContentDiscovery() {
+            super("conformance/discovery", data.configs.get(2));
         }
 
         @Test
@@ -570,8 +529,8 @@ class OciConformanceIT {
         void setupPushesReferrersBeforeAndAfterTheirSubject() {
             assertThat(data.emptyJson.digest()).isEqualTo(EMPTY_JSON_DIGEST);
             String subject = data.manifests.get(4).digest();
-            expect2xx(pushBlob(repo, data.emptyJson.content(), data.emptyJson.digest()));
-            expect2xx(pushBlob(repo, data.refBlobA.content(), data.refBlobA.digest()));
+            expect2xx(pushBlob(repo, data.emptyJson));
+            expect2xx(pushBlob(repo, data.refBlobA));
             // Referrers may arrive before their subject: the registry must accept them.
             expectSubject(putManifest(repo, data.refsManifestAConfigArtifact.digest(), OCI_MANIFEST,
                     data.refsManifestAConfigArtifact.content()), subject);
@@ -580,11 +539,11 @@ class OciConformanceIT {
             expectSubject(putManifest(repo, data.refsIndexArtifact.digest(), OCI_INDEX,
                     data.refsIndexArtifact.content()), subject);
 
-            expect2xx(pushBlob(repo, data.configs.get(4).content(), data.configs.get(4).digest()));
-            expect2xx(pushBlob(repo, data.layer.content(), data.layer.digest()));
+            expect2xx(pushBlob(repo, data.configs.get(4)));
+            expect2xx(pushBlob(repo, data.layer));
             expect2xx(putManifest(repo, TAG, OCI_MANIFEST, data.manifests.get(4).content()));
 
-            expect2xx(pushBlob(repo, data.refBlobB.content(), data.refBlobB.digest()));
+            expect2xx(pushBlob(repo, data.refBlobB));
             expectSubject(putManifest(repo, data.refsManifestBConfigArtifact.digest(), OCI_MANIFEST,
                     data.refsManifestBConfigArtifact.content()), subject);
             expectSubject(putManifest(repo, data.refsManifestBLayerArtifact.digest(), OCI_MANIFEST,
@@ -596,8 +555,7 @@ class OciConformanceIT {
         @Test
         @Order(5)
         void tagListIs200() {
-            Response list = client.call("GET", "/v2/" + repo + "/tags/list").send();
-            expectStatus(list, 200);
+            Response list = listTags(repo);
             tagList = tags(list);
             assertThat(tagList).as("%s", list).containsExactly(TAG, "test0", "test1", "test2", "test3");
         }
@@ -642,18 +600,14 @@ class OciConformanceIT {
         @Test
         @Order(9)
         void referrersOfUnknownDigestIsAnEmptyIndex() {
-            Response referrers = client.call("GET", referrersPath(repo, DUMMY_DIGEST)).send();
-            expectStatus(referrers, 200);
-            assertThat(referrers.headerOrEmpty("Content-Type")).as("%s", referrers).isEqualTo(OCI_INDEX);
+            Response referrers = listReferrers(client.call("GET", referrersPath(repo, DUMMY_DIGEST)));
             assertThat(referrers.json().path("manifests").size()).as("%s", referrers).isZero();
         }
 
         @Test
         @Order(10)
         void referrersOfSubjectListEveryArtifactWithItsAnnotations() {
-            Response referrers = client.call("GET", referrersPath(repo, data.manifests.get(4).digest())).send();
-            expectStatus(referrers, 200);
-            assertThat(referrers.headerOrEmpty("Content-Type")).as("%s", referrers).isEqualTo(OCI_INDEX);
+            Response referrers = listReferrers(client.call("GET", referrersPath(repo, data.manifests.get(4).digest())));
             JsonNode manifests = referrers.json().path("manifests");
             assertThat(manifests.size()).as("%s", referrers).isEqualTo(5);
             expectAnnotations(referrers, manifests);
@@ -662,10 +616,8 @@ class OciConformanceIT {
         @Test
         @Order(11)
         void referrersFilteredByArtifactType() {
-            Response referrers = client.call("GET", referrersPath(repo, data.manifests.get(4).digest()))
-                    .query("artifactType", ARTIFACT_TYPE_A).send();
-            expectStatus(referrers, 200);
-            assertThat(referrers.headerOrEmpty("Content-Type")).as("%s", referrers).isEqualTo(OCI_INDEX);
+            Response referrers = listReferrers(client.call("GET", referrersPath(repo, data.manifests.get(4).digest()))
+                    .query("artifactType", ARTIFACT_TYPE_A));
             JsonNode manifests = referrers.json().path("manifests");
             if (referrers.header("OCI-Filters-Applied").isPresent()) {
                 assertThat(referrers.headerOrEmpty("OCI-Filters-Applied")).as("%s", referrers).isEqualTo("artifactType");
@@ -680,9 +632,7 @@ class OciConformanceIT {
         @Test
         @Order(12)
         void referrersOfMissingSubjectListTheArtifactPointingAtIt() {
-            Response referrers = client.call("GET", referrersPath(repo, data.manifests.get(3).digest())).send();
-            expectStatus(referrers, 200);
-            assertThat(referrers.headerOrEmpty("Content-Type")).as("%s", referrers).isEqualTo(OCI_INDEX);
+            Response referrers = listReferrers(client.call("GET", referrersPath(repo, data.manifests.get(3).digest())));
             JsonNode manifests = referrers.json().path("manifests");
             assertThat(manifests.size()).as("%s", referrers).isEqualTo(1);
             assertThat(manifests.path(0).path("digest").asText()).as("%s", referrers)
@@ -697,20 +647,20 @@ class OciConformanceIT {
                     data.refsManifestALayerArtifact.digest(), TAG, data.refsManifestBConfigArtifact.digest(),
                     data.refsManifestBLayerArtifact.digest(), data.refsManifestCLayerArtifact.digest());
             for (String reference : references) {
-                expectStatus(client.call("DELETE", manifestPath(repo, reference)).send(), 202, 200, 204, 404, 405);
+                expectStatus(send("DELETE", manifestPath(repo, reference)), 202, 200, 204, 404, 405);
             }
         }
 
         @Test
         @Order(14)
         void teardownDeletesConfigBlob() {
-            expectDeleted(client.call("DELETE", blobPath(repo, data.configs.get(2).digest())).send());
+            expectBlobDeleted(repo, data.configs.get(2).digest());
         }
 
         @Test
         @Order(15)
         void teardownDeletesLayerBlob() {
-            expectDeleted(client.call("DELETE", blobPath(repo, data.layer.digest())).send());
+            expectBlobDeleted(repo, data.layer.digest());
         }
 
         @Test
@@ -718,7 +668,7 @@ class OciConformanceIT {
         void teardownDeletesReferrerBlobs() {
             for (String digest : List.of(data.configs.get(4).digest(), data.refBlobA.digest(), data.refBlobB.digest(),
                     data.emptyJson.digest())) {
-                expectStatus(client.call("DELETE", blobPath(repo, digest)).send(), 202, 200, 204, 404, 405);
+                expectStatus(send("DELETE", blobPath(repo, digest)), 202, 200, 204, 404, 405);
             }
         }
 
@@ -743,24 +693,13 @@ class OciConformanceIT {
 
     @Nested
     @Order(4)
-    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-    @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-    class ContentManagement {
-        final String repo = "conformance/management";
+    class ContentManagement extends SeededWorkflow {
         int numTags;
         Response manifestDelete;
         boolean blobDeleteAllowed = true;
 
-        @Test
-        @Order(1)
-        void setupPushesConfigBlob() {
-            expect2xx(pushBlob(repo, data.configs.get(3).content(), data.configs.get(3).digest()));
-        }
-
-        @Test
-        @Order(2)
-        void setupPushesLayerBlob() {
-            expect2xx(pushBlob(repo, data.layer.content(), data.layer.digest()));
+        ContentManagement() {
+            super("conformance/management", data.configs.get(3));
         }
 
         @Test
@@ -772,8 +711,7 @@ class OciConformanceIT {
         @Test
         @Order(4)
         void setupCountsTagsBeforeDeleting() {
-            Response list = client.call("GET", "/v2/" + repo + "/tags/list").send();
-            expectStatus(list, 200);
+            Response list = listTags(repo);
             numTags = tags(list).size();
             assertThat(tags(list)).as("%s", list).contains(TAG);
         }
@@ -781,7 +719,7 @@ class OciConformanceIT {
         @Test
         @Order(5)
         void deleteOfTagIs202OrUnsupported() {
-            Response delete = client.call("DELETE", manifestPath(repo, TAG)).send();
+            Response delete = send("DELETE", manifestPath(repo, TAG));
             expectStatus(delete, 202, 400, 405);
             if (delete.status() == 400) {
                 assertThat(delete.errorCodes()).as("%s", delete).first().isEqualTo("UNSUPPORTED");
@@ -791,7 +729,7 @@ class OciConformanceIT {
         @Test
         @Order(6)
         void deleteOfManifestByDigestIs202UnlessAlreadyGone() {
-            manifestDelete = client.call("DELETE", manifestPath(repo, data.manifests.get(3).digest())).send();
+            manifestDelete = send("DELETE", manifestPath(repo, data.manifests.get(3).digest()));
             expectStatus(manifestDelete, 202, 404);
         }
 
@@ -799,23 +737,22 @@ class OciConformanceIT {
         @Test
         @Order(7)
         void getOfDeletedManifestIs404() {
-            expectStatus(client.call("GET", manifestPath(repo, data.manifests.get(3).digest())).send(), 404);
+            expectStatus(send("GET", manifestPath(repo, data.manifests.get(3).digest())), 404);
         }
 
         @Test
         @Order(8)
         void tagListReflectsTheDeletion() {
-            Response list = client.call("GET", "/v2/" + repo + "/tags/list").send();
-            expectStatus(list, 200);
+            Response list = listTags(repo);
             assertThat(tags(list)).as("%s", list).hasSizeLessThan(numTags).doesNotContain(TAG);
         }
 
         @Test
         @Order(9)
         void deleteOfBlobsIs202() {
-            Response config = client.call("DELETE", blobPath(repo, data.configs.get(3).digest())).send();
+            Response config = send("DELETE", blobPath(repo, data.configs.get(3).digest()));
             expectStatus(config, 202, 404, 405);
-            Response layer = client.call("DELETE", blobPath(repo, data.layer.digest())).send();
+            Response layer = send("DELETE", blobPath(repo, data.layer.digest()));
             expectStatus(layer, 202, 404, 405);
             blobDeleteAllowed = layer.status() != 405;
         }
@@ -824,11 +761,36 @@ class OciConformanceIT {
         @Order(10)
         void getOfDeletedBlobIs404() {
             assumeTrue(blobDeleteAllowed, "the registry refuses blob deletes");
-            expectStatus(client.call("GET", blobPath(repo, data.configs.get(3).digest())).send(), 404);
+            expectStatus(send("GET", blobPath(repo, data.configs.get(3).digest())), 404);
         }
     }
 
     // ---------------------------------------------------------------- shared steps
+
+    /** The setup steps the reading workflows open with: their own config blob, then the shared layer. */
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+    abstract class SeededWorkflow {
+        final String repo;
+        final TestBlob config;
+
+        SeededWorkflow(String repo, TestBlob config) {
+            this.repo = repo;
+            this.config = config;
+        }
+
+        @Test
+        @Order(1)
+        void setupPushesConfigBlob() {
+            expect2xx(pushBlob(repo, config));
+        }
+
+        @Test
+        @Order(2)
+        void setupPushesLayerBlob() {
+            expect2xx(pushBlob(repo, data.layer));
+        }
+    }
 
     static String blobPath(String repo, String digest) {
         return "/v2/" + repo + "/blobs/" + digest;
@@ -848,14 +810,57 @@ class OciConformanceIT {
 
     /** POST to open a session, then PUT the whole blob with its digest: the suite's way to seed content. */
     static Response pushBlob(String repo, byte[] content, String digest) {
-        Response post = client.call("POST", uploadsPath(repo)).send();
-        expectStatus(post, 202);
+        Response post = startSession(repo);
         return client.call("PUT", post.location()).query("digest", digest)
                 .header("Content-Type", "application/octet-stream").body(content).send();
     }
 
     static Response putManifest(String repo, String reference, String mediaType, byte[] content) {
         return client.call("PUT", manifestPath(repo, reference)).header("Content-Type", mediaType).body(content).send();
+    }
+
+    static Response send(String method, String path) {
+        return client.call(method, path).send();
+    }
+
+    static Response pushBlob(String repo, TestBlob blob) {
+        return pushBlob(repo, blob.content(), blob.digest());
+    }
+
+    static Response startSession(String repo) {
+        Response post = send("POST", uploadsPath(repo));
+        expectStatus(post, 202);
+        return post;
+    }
+
+    /** PATCH bytes [from, to) of a blob with their Content-Range. */
+    static Response patchChunk(String location, byte[] blob, int from, int to) {
+        return client.call("PATCH", location)
+                .header("Content-Type", "application/octet-stream")
+                .header("Content-Range", from + "-" + (to - 1))
+                .body(Arrays.copyOfRange(blob, from, to)).send();
+    }
+
+    static Response getManifest(String repo, String reference) {
+        return client.call("GET", manifestPath(repo, reference)).header("Accept", OCI_MANIFEST).send();
+    }
+
+    static Response listTags(String repo) {
+        Response list = send("GET", "/v2/" + repo + "/tags/list");
+        expectStatus(list, 200);
+        return list;
+    }
+
+    /** Sends a referrers request and checks it answered with an image index. */
+    static Response listReferrers(RegistryHttpClient.Call request) {
+        Response referrers = request.send();
+        expectStatus(referrers, 200);
+        assertThat(referrers.headerOrEmpty("Content-Type")).as("%s", referrers).isEqualTo(OCI_INDEX);
+        return referrers;
+    }
+
+    static void expectBlobDeleted(String repo, String digest) {
+        expectDeleted(send("DELETE", blobPath(repo, digest)));
     }
 
     static List<String> tags(Response list) {
