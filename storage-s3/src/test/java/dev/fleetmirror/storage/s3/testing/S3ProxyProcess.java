@@ -1,10 +1,10 @@
 package dev.fleetmirror.storage.s3.testing;
 
+import dev.fleetmirror.core.testing.LocalProcesses;
 import dev.fleetmirror.storage.s3.S3StorageConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -53,7 +53,7 @@ public final class S3ProxyProcess implements AutoCloseable {
     }
 
     public static S3ProxyProcess start(Path workDir, List<String> jvmArgs) {
-        S3ProxyProcess proxy = new S3ProxyProcess(workDir.toAbsolutePath(), freePort(), List.copyOf(jvmArgs));
+        S3ProxyProcess proxy = new S3ProxyProcess(workDir.toAbsolutePath(), LocalProcesses.freeLoopbackPort(), List.copyOf(jvmArgs));
         proxy.launch();
         return proxy;
     }
@@ -116,11 +116,7 @@ public final class S3ProxyProcess implements AutoCloseable {
     @Override
     public void close() {
         if (process != null && process.isAlive()) {
-            process.destroy();
-            if (!awaitExit(Duration.ofSeconds(10))) {
-                process.destroyForcibly();
-                awaitExit(Duration.ofSeconds(10));
-            }
+            LocalProcesses.stop(process, Duration.ofSeconds(10));
         }
     }
 
@@ -171,7 +167,7 @@ public final class S3ProxyProcess implements AutoCloseable {
             if (answers()) {
                 return;
             }
-            sleep(100);
+            LocalProcesses.pause(Duration.ofMillis(100));
         }
         close();
         throw new IllegalStateException("S3Proxy did not answer on " + endpoint() + " within " + timeout + ":\n" + tail(log));
@@ -215,23 +211,6 @@ public final class S3ProxyProcess implements AutoCloseable {
             return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
         } catch (IOException e) {
             return "(no log: " + e.getMessage() + ")";
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         }
     }
 }

@@ -1,0 +1,60 @@
+package dev.fleetmirror.core.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What every fixture that runs a server as a separate process needs (S3Proxy in storage-s3's
+ * tests, the node and Distribution in node's): a free loopback port, and stopping the process by
+ * its own id, politely first.
+ */
+public final class LocalProcesses {
+    /** How long a process gets to die after SIGKILL before a fixture gives up waiting. */
+    private static final Duration KILL_WAIT = Duration.ofSeconds(10);
+
+    private LocalProcesses() {
+    }
+
+    /** A port nothing listens on right now on 127.0.0.1. */
+    public static int freeLoopbackPort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Asks the process and its children to stop (SIGTERM), and kills the process when it has not
+     * exited within {@code grace}. Never throws, so it can run in a {@code finally} or an
+     * {@code @AfterAll}; an interrupt kills at once and keeps the thread's interrupt flag.
+     */
+    public static void stop(Process process, Duration grace) {
+        ProcessHandle handle = process.toHandle();
+        handle.descendants().forEach(ProcessHandle::destroy);
+        handle.destroy();
+        try {
+            if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+                handle.destroyForcibly();
+                process.waitFor(KILL_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        } catch (InterruptedException e) {
+            handle.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Sleeps between readiness polls; an interrupt ends the wait with an exception. */
+    public static void pause(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
