@@ -11,11 +11,11 @@ import dev.fleetmirror.node.config.HttpConfig;
 import dev.fleetmirror.node.config.NodeConfig;
 import dev.fleetmirror.node.config.StorageBackend;
 import dev.fleetmirror.node.config.StorageConfig;
+import dev.fleetmirror.node.testing.DistributionProcess;
 import dev.fleetmirror.storage.s3.testing.S3ProxyExtension;
 import dev.fleetmirror.storage.s3.testing.S3ProxyProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -40,7 +40,6 @@ import org.junit.jupiter.api.io.TempDir;
  * same bucket content seen from the other side.
  */
 class DistributionSharedBucketTest {
-    private static final Path DISTRIBUTION = Path.of("/usr/bin/docker-registry");
     private static final Path SKOPEO = Path.of("/usr/bin/skopeo");
     private static final String BUCKET = "shared-layout";
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -53,7 +52,7 @@ class DistributionSharedBucketTest {
 
     @Test
     void distributionServesWhatFleetMirrorStoredAndFleetMirrorServesWhatDistributionStored() throws Exception {
-        assumeTrue(Files.isExecutable(DISTRIBUTION) && Files.isExecutable(SKOPEO),
+        assumeTrue(DistributionProcess.available() && Files.isExecutable(SKOPEO),
                 "needs /usr/bin/docker-registry and /usr/bin/skopeo (Debian packages; .ci/run installs them)");
         byte[] config = "{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}"
                 .getBytes(StandardCharsets.UTF_8);
@@ -81,17 +80,19 @@ class DistributionSharedBucketTest {
 
         // 2. Distribution's S3 driver reads it from the bucket; skopeo verifies every digest it copies.
         Path copied = workDir.resolve("oci");
-        try (Registry distribution = Registry.start(workDir.resolve("distribution-s3"), """
-                  s3:
-                    accesskey: %s
-                    secretkey: %s
-                    region: us-east-1
-                    regionendpoint: %s
-                    bucket: %s
-                    rootdirectory: /ours
-                    secure: false
+        Path bucket = S3.process().dataDirectory().resolve(BUCKET);
+        try (DistributionProcess distribution = DistributionProcess.start(workDir.resolve("distribution-s3"),
+                bucket.resolve("ours"), """
+                s3:
+                  accesskey: %s
+                  secretkey: %s
+                  region: us-east-1
+                  regionendpoint: %s
+                  bucket: %s
+                  rootdirectory: /ours
+                  secure: false
                 """.formatted(S3ProxyProcess.ACCESS_KEY, S3ProxyProcess.SECRET_KEY, S3.process().endpoint(), BUCKET))) {
-            HttpResponse<byte[]> served = send(HttpRequest.newBuilder(distribution.uri("/v2/team/app/manifests/v1"))
+            HttpResponse<byte[]> served = send(HttpRequest.newBuilder(distribution.baseUri().resolve("/v2/team/app/manifests/v1"))
                     .header("Accept", "application/vnd.oci.image.manifest.v1+json"));
             assertThat(served.statusCode()).isEqualTo(200);
             assertThat(served.body()).isEqualTo(manifest);
@@ -101,15 +102,12 @@ class DistributionSharedBucketTest {
 
         // 3. Distribution stores the copy with its own code, into the directory S3Proxy serves
         //    (rootdirectory /theirs). skopeo compresses the layer on the way, so digests are new.
-        Path theirs = S3.process().dataDirectory().resolve(BUCKET).resolve("theirs");
+        Path theirs = bucket.resolve("theirs");
         byte[] theirManifest;
-        try (Registry distribution = Registry.start(workDir.resolve("distribution-fs"), """
-                  filesystem:
-                    rootdirectory: %s
-                """.formatted(theirs))) {
+        try (DistributionProcess distribution = DistributionProcess.start(workDir.resolve("distribution-fs"), theirs)) {
             skopeo("copy", "--dest-tls-verify=false", "oci:" + copied + ":v1",
                     "docker://" + distribution.hostAndPort() + "/other/app:v2");
-            theirManifest = send(HttpRequest.newBuilder(distribution.uri("/v2/other/app/manifests/v2"))
+            theirManifest = send(HttpRequest.newBuilder(distribution.baseUri().resolve("/v2/other/app/manifests/v2"))
                     .header("Accept", "application/vnd.oci.image.manifest.v1+json")).body();
         }
         JsonNode parsed = new ObjectMapper().readTree(theirManifest);
@@ -172,71 +170,5 @@ class DistributionSharedBucketTest {
             process.destroyForcibly();
         }
         assertThat(process.exitValue()).as(String.join(" ", command) + "\n" + Files.readString(log)).isZero();
-    }
-
-    /** docker-registry serving one storage section, on a free loopback port, stopped by its pid. */
-    private record Registry(Process process, int port, Path log) implements AutoCloseable {
-        static Registry start(Path dir, String storageYaml) throws Exception {
-            Files.createDirectories(dir);
-            int port;
-            try (ServerSocket socket = new ServerSocket(0)) {
-                port = socket.getLocalPort();
-            }
-            Path config = dir.resolve("config.yml");
-            Files.writeString(config, "version: 0.1\nlog:\n  level: warn\n  accesslog:\n    disabled: true\n"
-                    + "storage:\n" + storageYaml + "  redirect:\n    disable: true\n"
-                    + "  maintenance:\n    uploadpurging:\n      enabled: false\n"
-                    + "http:\n  addr: 127.0.0.1:" + port + "\n");
-            Path log = dir.resolve("registry.log");
-            ProcessBuilder builder = new ProcessBuilder(DISTRIBUTION.toString(), "serve", config.toString())
-                    .redirectErrorStream(true).redirectOutput(log.toFile());
-            // Its AWS SDK refuses to start when this sandbox-wide CA bundle variable is set; no
-            // REGISTRY_* override from the developer's shell may change what it runs.
-            builder.environment().remove("AWS_CA_BUNDLE");
-            builder.environment().keySet().removeIf(key -> key.startsWith("REGISTRY_"));
-            Registry registry = new Registry(builder.start(), port, log);
-            registry.awaitReady();
-            return registry;
-        }
-
-        URI uri(String path) {
-            return URI.create("http://127.0.0.1:" + port + path);
-        }
-
-        String hostAndPort() {
-            return "127.0.0.1:" + port;
-        }
-
-        private void awaitReady() throws Exception {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (System.nanoTime() < deadline) {
-                if (!process.isAlive()) {
-                    throw new IllegalStateException("docker-registry exited:\n" + Files.readString(log));
-                }
-                try {
-                    if (HTTP.send(HttpRequest.newBuilder(uri("/v2/")).build(), HttpResponse.BodyHandlers.discarding())
-                            .statusCode() == 200) {
-                        return;
-                    }
-                } catch (IOException e) {
-                    Thread.sleep(100);
-                }
-            }
-            close();
-            throw new IllegalStateException("docker-registry did not answer:\n" + Files.readString(log));
-        }
-
-        @Override
-        public void close() {
-            process.destroy();
-            try {
-                if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                    process.destroyForcibly();
-                }
-            } catch (InterruptedException e) {
-                process.destroyForcibly();
-                Thread.currentThread().interrupt();
-            }
-        }
     }
 }

@@ -1,37 +1,24 @@
 package dev.fleetmirror.node.testing;
 
+import dev.fleetmirror.core.testing.LocalProcesses;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Debian's CNCF Distribution ({@code /usr/bin/docker-registry}, 2.8.2) started as its own process on
- * a free loopback port over a given storage directory, for interoperability tests: pointed at the
- * directory a Fleet Mirror node uses, it proves both read and write the same layout.
- * {@link #close()} stops it by its own pid.
+ * a free loopback port, for interoperability tests: pointed at the directory (or bucket) a Fleet
+ * Mirror node uses, it proves both read and write the same layout. {@link #close()} stops it by its
+ * own pid.
  */
-public final class DistributionProcess implements RegistryProcess {
+public final class DistributionProcess extends LoopbackRegistryProcess {
     /** Overridable with {@code -Dfleetmirror.distribution=/path/to/registry}. */
     public static final Path BINARY = Path.of(System.getProperty("fleetmirror.distribution", "/usr/bin/docker-registry"));
 
-    private final Process process;
-    private final int port;
-    private final Path storageRoot;
-    private final Path log;
-
     private DistributionProcess(Process process, int port, Path storageRoot, Path log) {
-        this.process = process;
-        this.port = port;
-        this.storageRoot = storageRoot;
-        this.log = log;
+        super("docker-registry", process, port, storageRoot, log, Duration.ofSeconds(10));
     }
 
     public static boolean available() {
@@ -48,16 +35,34 @@ public final class DistributionProcess implements RegistryProcess {
      * @param storageRoot {@code storage.filesystem.rootdirectory}; may be shared with a node
      */
     public static DistributionProcess start(Path workDir, Path storageRoot) {
+        try {
+            Files.createDirectories(storageRoot);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return start(workDir, storageRoot, """
+                filesystem:
+                  rootdirectory: %s
+                """.formatted(storageRoot.toAbsolutePath()));
+    }
+
+    /**
+     * @param workDir     where the generated config and the log go
+     * @param storageRoot where the content ends up on this machine (for an {@code s3} driver, the
+     *                    directory S3Proxy serves the root directory from), for {@link #storageRoot()}
+     * @param driverYaml  the storage driver's section of {@code storage:}, unindented, such as
+     *                    {@code s3:} and its parameters
+     */
+    public static DistributionProcess start(Path workDir, Path storageRoot, String driverYaml) {
         if (!available()) {
             throw new IllegalStateException(absentReason());
         }
         try {
             Files.createDirectories(workDir);
-            Files.createDirectories(storageRoot);
-            int port = NodeProcess.freePort();
+            int port = LocalProcesses.freeLoopbackPort();
             Path config = workDir.resolve("distribution.yml");
             // Upload purging is off so Distribution never deletes a node's upload directories
-            // while both serve one tree.
+            // while both serve one tree; redirects are off so clients read blobs through it.
             Files.writeString(config, """
                     version: 0.1
                     log:
@@ -65,104 +70,25 @@ public final class DistributionProcess implements RegistryProcess {
                       accesslog:
                         disabled: true
                     storage:
-                      filesystem:
-                        rootdirectory: %s
-                      delete:
+                    %s  delete:
                         enabled: true
+                      redirect:
+                        disable: true
                       maintenance:
                         uploadpurging:
                           enabled: false
                     http:
                       addr: 127.0.0.1:%d
-                    """.formatted(storageRoot.toAbsolutePath(), port));
+                    """.formatted(driverYaml.indent(2), port));
             Path log = workDir.resolve("distribution.log");
-            ProcessBuilder builder = new ProcessBuilder(List.of(BINARY.toString(), "serve", config.toString()))
-                    .directory(workDir.toFile())
-                    .redirectErrorStream(true)
-                    .redirectOutput(log.toFile());
-            ProcessEnvironment.sanitize(builder.environment());
-            DistributionProcess registry = new DistributionProcess(builder.start(), port, storageRoot, log);
+            ProcessBuilder builder = new ProcessBuilder(BINARY.toString(), "serve", config.toString());
+            // Its AWS SDK refuses to start when this sandbox-wide CA bundle variable is set.
+            builder.environment().remove("AWS_CA_BUNDLE");
+            DistributionProcess registry = new DistributionProcess(launch(builder, workDir, log), port, storageRoot, log);
             registry.awaitReady(Duration.ofSeconds(30));
             return registry;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    @Override
-    public URI baseUri() {
-        return URI.create("http://127.0.0.1:" + port);
-    }
-
-    @Override
-    public String hostAndPort() {
-        return "127.0.0.1:" + port;
-    }
-
-    @Override
-    public Path storageRoot() {
-        return storageRoot;
-    }
-
-    @Override
-    public long pid() {
-        return process.pid();
-    }
-
-    @Override
-    public String logText() {
-        try {
-            return Files.readString(log);
-        } catch (IOException e) {
-            return "(no log: " + e + ")";
-        }
-    }
-
-    private void awaitReady(Duration timeout) {
-        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("docker-registry exited with " + process.exitValue() + ":\n" + logText());
-            }
-            try {
-                HttpResponse<Void> response = client.send(
-                        HttpRequest.newBuilder(baseUri().resolve("/v2/")).timeout(Duration.ofSeconds(2)).build(),
-                        HttpResponse.BodyHandlers.discarding());
-                if (response.statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException e) {
-                // not listening yet
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                close();
-                throw new IllegalStateException(e);
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                close();
-                throw new IllegalStateException(e);
-            }
-        }
-        close();
-        throw new IllegalStateException("docker-registry did not answer GET /v2/ within " + timeout + ":\n" + logText());
-    }
-
-    @Override
-    public void close() {
-        ProcessHandle handle = process.toHandle();
-        handle.destroy();
-        try {
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                handle.destroyForcibly();
-                process.waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            handle.destroyForcibly();
-            Thread.currentThread().interrupt();
         }
     }
 }
