@@ -1,23 +1,20 @@
 package dev.fleetmirror.core.registry.stored;
 
-import dev.fleetmirror.core.storage.FileInfo;
+import dev.fleetmirror.core.storage.DelegatingStorageDriver;
 import dev.fleetmirror.core.storage.FileWriter;
 import dev.fleetmirror.core.storage.StorageDriver;
 import dev.fleetmirror.core.storage.StorageException;
-import java.io.InputStream;
-import java.util.List;
 
 /**
  * A real driver whose writers fail once after storing half of one chunk, or once on commit, as a
  * full disk or a dropped connection would; no real backend can be made to fail at exactly that point.
  */
-final class FailingWritesDriver implements StorageDriver {
-    private final StorageDriver real;
+final class FailingWritesDriver extends DelegatingStorageDriver {
     private boolean failNextWrite;
     private boolean failNextCommit;
 
     FailingWritesDriver(StorageDriver real) {
-        this.real = real;
+        super(real);
     }
 
     void failNextWrite() {
@@ -26,26 +23,6 @@ final class FailingWritesDriver implements StorageDriver {
 
     void failNextCommit() {
         failNextCommit = true;
-    }
-
-    @Override
-    public String name() {
-        return real.name();
-    }
-
-    @Override
-    public byte[] getContent(String path) {
-        return real.getContent(path);
-    }
-
-    @Override
-    public void putContent(String path, byte[] content) {
-        real.putContent(path, content);
-    }
-
-    @Override
-    public InputStream reader(String path, long offset) {
-        return real.reader(path, offset);
     }
 
     @Override
@@ -86,25 +63,5 @@ final class FailingWritesDriver implements StorageDriver {
                 writer.close();
             }
         };
-    }
-
-    @Override
-    public FileInfo stat(String path) {
-        return real.stat(path);
-    }
-
-    @Override
-    public List<String> list(String path) {
-        return real.list(path);
-    }
-
-    @Override
-    public void move(String sourcePath, String destPath) {
-        real.move(sourcePath, destPath);
-    }
-
-    @Override
-    public void delete(String path) {
-        real.delete(path);
     }
 }
