@@ -16,8 +16,7 @@ final class UploadChunk implements Endpoint {
     @Override
     public Future<Void> handle(Exchange exchange) {
         String id = Parameters.uploadId(exchange.tail());
-        return UploadTransfer.run(exchange, () -> exchange.services().registry().uploads().resume(exchange.repo(), id),
-                        Optional.empty())
+        return UploadTransfer.resume(exchange, id, Optional.empty())
                 .compose(outcome -> {
                     UploadTransfer.describe(exchange.response(), exchange.repo(), outcome.uploadId(), outcome.size());
                     return exchange.endEmpty(202);

@@ -24,8 +24,7 @@ final class UploadFinish implements Endpoint {
         String id = Parameters.uploadId(exchange.tail());
         Digest digest = Parameters.digest(exchange.query("digest").orElseThrow(() -> new RegistryException(
                 ErrorCode.DIGEST_INVALID, "the digest query parameter is required to complete an upload")));
-        return UploadTransfer.run(exchange, () -> exchange.services().registry().uploads().resume(exchange.repo(), id),
-                        Optional.of(digest))
+        return UploadTransfer.resume(exchange, id, Optional.of(digest))
                 .compose(outcome -> UploadTransfer.created(exchange, digest));
     }
 }

@@ -33,6 +33,11 @@ final class UploadTransfer {
     private UploadTransfer() {
     }
 
+    /** {@link #run} on the existing session {@code uploadId} of the request's repository (PATCH and PUT). */
+    static Future<Outcome> resume(Exchange exchange, String uploadId, Optional<Digest> completeAs) {
+        return run(exchange, () -> exchange.services().registry().uploads().resume(exchange.repo(), uploadId), completeAs);
+    }
+
     static Future<Outcome> run(Exchange exchange, Callable<UploadSession> open, Optional<Digest> completeAs) {
         SerialQueue queue = exchange.services().workers().serial();
         return queue.submit(open).compose(session -> {
