@@ -29,11 +29,7 @@ class S3OutageTest {
 
     @Test
     void endpointKilledMidDownloadFailsCleanlyAndTheNodeRecoversWhenItReturns() throws Exception {
-        NodeConfig config = NodeConfig.defaults()
-                .withHttp(HttpConfig.loopback(0))
-                .withStorage(StorageConfig.of(new StorageBackend.S3(S3.config())));
-        FleetMirrorNode node = FleetMirrorNode.start(config).toCompletionStage().toCompletableFuture()
-                .get(30, TimeUnit.SECONDS);
+        FleetMirrorNode node = startNode();
         try {
             RegistryClient client = new RegistryClient(node.port());
             byte[] content = TestImages.randomBytes(48 * 1024 * 1024, 5);
@@ -70,17 +66,13 @@ class S3OutageTest {
             assertThat(Digest.sha256(afterRestart.body())).isEqualTo(digest);
             assertThat(client.pushBlob("outage/app", TestImages.randomBytes(1000, 6))).isNotNull();
         } finally {
-            node.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            stop(node);
         }
     }
 
     @Test
     void chunkRefusedWhileS3IsDownLeavesTheUploadResumableWhenItReturns() throws Exception {
-        NodeConfig config = NodeConfig.defaults()
-                .withHttp(HttpConfig.loopback(0))
-                .withStorage(StorageConfig.of(new StorageBackend.S3(S3.config())));
-        FleetMirrorNode node = FleetMirrorNode.start(config).toCompletionStage().toCompletableFuture()
-                .get(30, TimeUnit.SECONDS);
+        FleetMirrorNode node = startNode();
         try {
             RegistryClient client = new RegistryClient(node.port());
             byte[] content = TestImages.randomBytes(3 * 1024 * 1024, 8);
@@ -105,8 +97,19 @@ class S3OutageTest {
             assertThat(put.statusCode()).isEqualTo(201);
             assertThat(client.get("/v2/outage/chunks/blobs/" + Digest.sha256(content)).body()).isEqualTo(content);
         } finally {
-            node.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            stop(node);
         }
+    }
+
+    private static FleetMirrorNode startNode() throws Exception {
+        NodeConfig config = NodeConfig.defaults()
+                .withHttp(HttpConfig.loopback(0))
+                .withStorage(StorageConfig.of(new StorageBackend.S3(S3.config())));
+        return FleetMirrorNode.start(config).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+
+    private static void stop(FleetMirrorNode node) throws Exception {
+        node.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 
     /** Discards what it is given; only the byte count matters. */
