@@ -22,33 +22,9 @@ if [ ! -f "$JAR" ]; then
 fi
 [ -x "$DISTRIBUTION" ] || { echo "$DISTRIBUTION is missing: apt-get install docker-registry" >&2; exit 1; }
 
-# Both registries read REGISTRY_* variables as config overrides: none may leak in from the shell.
-for var in $(compgen -e | grep '^REGISTRY_' || true); do unset "$var"; done
-
 ROOT=${BENCH_DIR:-$(mktemp -d /tmp/fleetmirror-bench.XXXXXX)}
 mkdir -p "$ROOT"
-NODE_PID=""
-DIST_PID=""
-cleanup() {
-  # Stop exactly the two processes this script started, by their pids.
-  [ -n "$NODE_PID" ] && kill "$NODE_PID" 2>/dev/null && wait "$NODE_PID" 2>/dev/null || true
-  [ -n "$DIST_PID" ] && kill "$DIST_PID" 2>/dev/null && wait "$DIST_PID" 2>/dev/null || true
-  if [ -z "${KEEP:-}" ]; then rm -rf "$ROOT"; else echo "kept $ROOT" >&2; fi
-}
-trap cleanup EXIT
-
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
-
-await_ready() { # base-url pid name
-  for _ in $(seq 1 300); do
-    kill -0 "$2" 2>/dev/null || { echo "$3 exited; log:" >&2; cat "$ROOT/$3.log" >&2; exit 1; }
-    curl -sf -o /dev/null "$1/v2/" && return 0
-    sleep 0.2
-  done
-  echo "$3 did not answer $1/v2/" >&2; exit 1
-}
+source "$REPO_DIR/bench/lib.sh"
 
 NODE_PORT=$(free_port)
 mkdir -p "$ROOT/node" "$ROOT/distribution"
@@ -66,6 +42,7 @@ storage:
 YAML
 java -Xmx"$NODE_HEAP" -jar "$JAR" serve "$ROOT/node/config.yml" > "$ROOT/node.log" 2>&1 &
 NODE_PID=$!
+started "$NODE_PID"
 
 DIST_PORT=$(free_port)
 cat > "$ROOT/distribution/config.yml" <<YAML
@@ -84,9 +61,10 @@ http:
 YAML
 "$DISTRIBUTION" serve "$ROOT/distribution/config.yml" > "$ROOT/distribution.log" 2>&1 &
 DIST_PID=$!
+started "$DIST_PID"
 
-await_ready "http://127.0.0.1:$NODE_PORT" "$NODE_PID" node
-await_ready "http://127.0.0.1:$DIST_PORT" "$DIST_PID" distribution
+await_ready "http://127.0.0.1:$NODE_PORT/v2/" "$NODE_PID" "$ROOT/node.log" -f
+await_ready "http://127.0.0.1:$DIST_PORT/v2/" "$DIST_PID" "$ROOT/distribution.log" -f
 
 LAYER=$ROOT/layer.bin
 echo "writing a ${SIZE_MIB} MiB random layer" >&2
@@ -100,13 +78,7 @@ split -b $((CHUNK_MIB * 1024 * 1024)) -d -a 4 "$LAYER" "$ROOT/chunks/part."
 # that does not answer it: that would measure curl's timer, not the registry.
 CURL=(curl -sS -H 'Expect:')
 
-location() { # headers-file base-url -> absolute upload URL
-  local loc
-  loc=$(tr -d '\r' < "$1" | awk 'tolower($1)=="location:" {print $2}' | tail -1)
-  case "$loc" in http*) echo "$loc" ;; *) echo "$2$loc" ;; esac
-}
 with_digest() { case "$1" in *\?*) echo "$1&digest=$DIGEST" ;; *) echo "$1?digest=$DIGEST" ;; esac; }
-now() { date +%s.%N; }
 mbps() { python3 -c "import sys; print(f'{$BYTES / 1e6 / ($2 - $1):.1f}')" ; }
 expect_status() { [ "$1" = "$2" ] || { echo "$3: HTTP $1, expected $2" >&2; exit 1; }; }
 

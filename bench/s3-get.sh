@@ -28,24 +28,9 @@ if [ ! -f "$JAR" ] || [ ! -f "$S3PROXY_CP_FILE" ]; then
   echo "building the node jar and S3Proxy's classpath" >&2
   (cd "$REPO_DIR" && mvn -B -q -DskipTests -pl node -am package)
 fi
-for var in $(compgen -e | grep '^REGISTRY_' || true); do unset "$var"; done
-
 ROOT=${BENCH_DIR:-$(mktemp -d /tmp/fleetmirror-s3-bench.XXXXXX)}
 mkdir -p "$ROOT/s3/$BUCKET" "$ROOT/node"
-S3_PID=""
-NODE_PID=""
-cleanup() {
-  # Stop exactly the processes this script started, by their pids.
-  [ -n "$NODE_PID" ] && kill "$NODE_PID" 2>/dev/null && wait "$NODE_PID" 2>/dev/null || true
-  [ -n "$S3_PID" ] && kill "$S3_PID" 2>/dev/null && wait "$S3_PID" 2>/dev/null || true
-  if [ -z "${KEEP:-}" ]; then rm -rf "$ROOT"; else echo "kept $ROOT" >&2; fi
-}
-trap cleanup EXIT
-
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
-now() { date +%s.%N; }
+source "$REPO_DIR/bench/lib.sh"
 
 S3_PORT=$(free_port)
 S3=http://127.0.0.1:$S3_PORT
@@ -64,6 +49,7 @@ XML
 java -Xmx1g -Dlogback.configurationFile="$ROOT/s3proxy-logback.xml" -cp "$(cat "$S3PROXY_CP_FILE")" \
   org.gaul.s3proxy.Main --properties "$ROOT/s3proxy.properties" > "$ROOT/s3proxy.log" 2>&1 &
 S3_PID=$!
+started "$S3_PID"
 
 NODE_PORT=$(free_port)
 NODE=http://127.0.0.1:$NODE_PORT
@@ -85,27 +71,19 @@ storage:
   delete:
     enabled: true
 YAML
-for _ in $(seq 1 300); do
-  curl -s -o /dev/null "$S3/" && break
-  kill -0 "$S3_PID" 2>/dev/null || { cat "$ROOT/s3proxy.log" >&2; exit 1; }
-  sleep 0.2
-done
+await_ready "$S3/" "$S3_PID" "$ROOT/s3proxy.log"
 java -Xmx"$NODE_HEAP" -Xlog:gc:file="$ROOT/gc.log" -jar "$JAR" serve "$ROOT/node/config.yml" > "$ROOT/node.log" 2>&1 &
 NODE_PID=$!
-for _ in $(seq 1 300); do
-  curl -sf -o /dev/null "$NODE/v2/" && break
-  kill -0 "$NODE_PID" 2>/dev/null || { cat "$ROOT/node.log" >&2; exit 1; }
-  sleep 0.2
-done
+started "$NODE_PID"
+await_ready "$NODE/v2/" "$NODE_PID" "$ROOT/node.log" -f
 
 BLOB=$ROOT/blob.bin
 echo "writing a ${SIZE_MIB} MiB random blob and pushing it through the node" >&2
 head -c $((SIZE_MIB * 1024 * 1024)) /dev/urandom > "$BLOB"
 BYTES=$(stat -c %s "$BLOB")
 HEX=$(sha256sum "$BLOB" | cut -d' ' -f1)
-location=$(curl -sS -o /dev/null -D - -X POST "$NODE/v2/bench/app/blobs/uploads/" | tr -d '\r' \
-  | awk 'tolower($1)=="location:" {print $2}')
-case "$location" in http*) ;; *) location=$NODE$location ;; esac
+curl -sS -o /dev/null -D "$ROOT/post.headers" -X POST "$NODE/v2/bench/app/blobs/uploads/"
+location=$(location "$ROOT/post.headers" "$NODE")
 start=$(now)
 status=$(curl -sS -H 'Expect:' -o /dev/null -w '%{http_code}' -H 'Content-Type: application/octet-stream' \
   -T "$BLOB" "$location?digest=sha256:$HEX")

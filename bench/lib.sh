@@ -1,0 +1,43 @@
+# Shared by the bench scripts: sourced, never run. The caller sets ROOT (its work directory)
+# before it starts processes, and `set -euo pipefail` before sourcing.
+
+# Both registries read REGISTRY_* variables as config overrides: none may leak in from the shell.
+for var in $(compgen -e | grep '^REGISTRY_' || true); do unset "$var"; done
+
+STARTED_PIDS=()
+# Remembers a process this script started, so the EXIT trap stops exactly it, by its pid.
+started() { STARTED_PIDS+=("$1"); }
+
+cleanup() {
+  # Last started first: a node goes down before the storage it reads.
+  local i pid
+  for ((i = ${#STARTED_PIDS[@]} - 1; i >= 0; i--)); do
+    pid=${STARTED_PIDS[$i]}
+    kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
+  done
+  if [ -z "${KEEP:-}" ]; then rm -rf "$ROOT"; else echo "kept $ROOT" >&2; fi
+}
+trap cleanup EXIT
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+now() { date +%s.%N; }
+
+await_ready() { # url pid log [curl flags...]: polls the url until curl succeeds; dies with the log
+  local url=$1 pid=$2 log=$3
+  shift 3
+  for _ in $(seq 1 300); do
+    kill -0 "$pid" 2>/dev/null || { echo "pid $pid exited; $log:" >&2; cat "$log" >&2; exit 1; }
+    curl -s "$@" -o /dev/null "$url" && return 0
+    sleep 0.2
+  done
+  echo "nothing answered $url; $log:" >&2; cat "$log" >&2; exit 1
+}
+
+location() { # headers-file base-url -> absolute Location URL
+  local loc
+  loc=$(tr -d '\r' < "$1" | awk 'tolower($1)=="location:" {print $2}' | tail -1)
+  case "$loc" in http*) echo "$loc" ;; *) echo "$2$loc" ;; esac
+}
