@@ -41,3 +41,27 @@ location() { # headers-file base-url -> absolute Location URL
   loc=$(tr -d '\r' < "$1" | awk 'tolower($1)=="location:" {print $2}' | tail -1)
   case "$loc" in http*) echo "$loc" ;; *) echo "$2$loc" ;; esac
 }
+
+start_node() { # storage-yaml [jvm args...]: writes $ROOT/node/config.yml and starts $JAR in the background
+  # on a free port with -Xmx$NODE_HEAP; sets NODE_PORT, NODE (its base URL) and NODE_PID.
+  # storage-yaml is the driver's section under storage:, indented by two spaces.
+  local storage=$1
+  shift
+  NODE_PORT=$(free_port)
+  NODE=http://127.0.0.1:$NODE_PORT
+  mkdir -p "$ROOT/node"
+  cat > "$ROOT/node/config.yml" <<YAML
+version: 0.1
+log:
+  level: warn
+http:
+  addr: 127.0.0.1:$NODE_PORT
+storage:
+$storage
+  delete:
+    enabled: true
+YAML
+  java -Xmx"$NODE_HEAP" "$@" -jar "$JAR" serve "$ROOT/node/config.yml" > "$ROOT/node.log" 2>&1 &
+  NODE_PID=$!
+  started "$NODE_PID"
+}

@@ -26,23 +26,9 @@ ROOT=${BENCH_DIR:-$(mktemp -d /tmp/fleetmirror-bench.XXXXXX)}
 mkdir -p "$ROOT"
 source "$REPO_DIR/bench/lib.sh"
 
-NODE_PORT=$(free_port)
-mkdir -p "$ROOT/node" "$ROOT/distribution"
-cat > "$ROOT/node/config.yml" <<YAML
-version: 0.1
-log:
-  level: warn
-http:
-  addr: 127.0.0.1:$NODE_PORT
-storage:
-  filesystem:
-    rootdirectory: $ROOT/node/storage
-  delete:
-    enabled: true
-YAML
-java -Xmx"$NODE_HEAP" -jar "$JAR" serve "$ROOT/node/config.yml" > "$ROOT/node.log" 2>&1 &
-NODE_PID=$!
-started "$NODE_PID"
+start_node "  filesystem:
+    rootdirectory: $ROOT/node/storage"
+mkdir -p "$ROOT/distribution"
 
 DIST_PORT=$(free_port)
 cat > "$ROOT/distribution/config.yml" <<YAML

@@ -51,30 +51,15 @@ java -Xmx1g -Dlogback.configurationFile="$ROOT/s3proxy-logback.xml" -cp "$(cat "
 S3_PID=$!
 started "$S3_PID"
 
-NODE_PORT=$(free_port)
-NODE=http://127.0.0.1:$NODE_PORT
-cat > "$ROOT/node/config.yml" <<YAML
-version: 0.1
-log:
-  level: warn
-http:
-  addr: 127.0.0.1:$NODE_PORT
-storage:
-  s3:
+await_ready "$S3/" "$S3_PID" "$ROOT/s3proxy.log"
+start_node "  s3:
     accesskey: $AK
     secretkey: $SK
     region: us-east-1
     regionendpoint: $S3
     forcepathstyle: true
     secure: false
-    bucket: $BUCKET
-  delete:
-    enabled: true
-YAML
-await_ready "$S3/" "$S3_PID" "$ROOT/s3proxy.log"
-java -Xmx"$NODE_HEAP" -Xlog:gc:file="$ROOT/gc.log" -jar "$JAR" serve "$ROOT/node/config.yml" > "$ROOT/node.log" 2>&1 &
-NODE_PID=$!
-started "$NODE_PID"
+    bucket: $BUCKET" -Xlog:gc:file="$ROOT/gc.log"
 await_ready "$NODE/v2/" "$NODE_PID" "$ROOT/node.log" -f
 
 BLOB=$ROOT/blob.bin
