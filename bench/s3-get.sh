@@ -90,7 +90,7 @@ for _ in $(seq 1 300); do
   kill -0 "$S3_PID" 2>/dev/null || { cat "$ROOT/s3proxy.log" >&2; exit 1; }
   sleep 0.2
 done
-java -Xmx"$NODE_HEAP" -Xlog:gc:file="$ROOT/gc.log" -jar "$JAR" serve "$ROOT/node/config.yml" > "$ROOT/node.log" 2>&1 &
+java -Xmx"$NODE_HEAP" -Xlog:gc:file="$ROOT/gc.log" ${NODE_JAVA_OPTS:-} -jar "$JAR" serve "$ROOT/node/config.yml" > "$ROOT/node.log" 2>&1 &
 NODE_PID=$!
 for _ in $(seq 1 300); do
   curl -sf -o /dev/null "$NODE/v2/" && break
