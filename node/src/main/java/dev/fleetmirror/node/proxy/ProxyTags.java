@@ -34,7 +34,8 @@ final class ProxyTags implements Tags {
         try {
             TagListing.Page page = Blocking.await(route.get().upstream().call(
                     new TagListing(route.get().remoteName(), limit, last)));
-            return new Page<>(page.tags(), page.more());
+            // Distribution lists tags in storage order; the spec (and our hosted repositories) sort them.
+            return new Page<>(page.tags().stream().sorted().toList(), page.more());
         } catch (UpstreamException e) {
             if (!e.isTrouble()) {
                 throw e;
