@@ -137,7 +137,8 @@ public final class DistributionProcess implements RegistryProcess {
                 HttpResponse<Void> response = client.send(
                         HttpRequest.newBuilder(baseUri().resolve("/v2/")).timeout(Duration.ofSeconds(2)).build(),
                         HttpResponse.BodyHandlers.discarding());
-                if (response.statusCode() == 200) {
+                // 401: up, behind the auth an extra section configured
+                if (response.statusCode() == 200 || response.statusCode() == 401) {
                     return;
                 }
             } catch (IOException e) {
