@@ -1,0 +1,133 @@
+package dev.fleetmirror.node.proxy;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.RequestOptions;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Docker token authentication in front of a real docker-registry, for tests: no token service
+ * runs on this machine, and docker-registry's own token mode needs one. {@code /token} issues
+ * tokens to holders of the configured Basic credentials; {@code /v2/...} demands a token (the
+ * challenge names {@code realmHost} as realm) and forwards to the registry, unless told to answer
+ * with an error status instead, as a rate-limited or failing upstream would.
+ */
+final class TokenGate implements AutoCloseable {
+    record TokenRequest(String scope, boolean hadCredentials) {
+    }
+
+    private final Vertx vertx = Vertx.vertx();
+    private final HttpClient client = vertx.createHttpClient();
+    private final URI registry;
+    private final String credentials;
+    private final String realmHost;
+    private final Set<String> tokens = ConcurrentHashMap.newKeySet();
+    private final List<TokenRequest> tokenRequests = new CopyOnWriteArrayList<>();
+    private volatile int failWith;
+    private volatile String retryAfter;
+    private HttpServer server;
+
+    private TokenGate(URI registry, String user, String password, String realmHost) {
+        this.registry = registry;
+        this.credentials = "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+        this.realmHost = realmHost;
+    }
+
+    static TokenGate start(URI registry, String user, String password, String realmHost) throws Exception {
+        TokenGate gate = new TokenGate(registry, user, password, realmHost);
+        gate.server = gate.vertx.createHttpServer().requestHandler(gate::handle).listen(0, "127.0.0.1")
+                .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        return gate;
+    }
+
+    URI baseUri() {
+        return URI.create("http://127.0.0.1:" + server.actualPort());
+    }
+
+    List<TokenRequest> tokenRequests() {
+        return tokenRequests;
+    }
+
+    /** From now on every registry request is answered with {@code status} (0: forward again). */
+    void failWith(int status, String retryAfter) {
+        this.failWith = status;
+        this.retryAfter = retryAfter;
+    }
+
+    private void handle(HttpServerRequest request) {
+        if (request.path().equals("/token")) {
+            boolean authorized = credentials.equals(request.getHeader("Authorization"));
+            tokenRequests.add(new TokenRequest(request.getParam("scope"), request.getHeader("Authorization") != null));
+            if (!authorized) {
+                request.response().setStatusCode(401).end("{\"errors\":[{\"code\":\"UNAUTHORIZED\"}]}");
+                return;
+            }
+            String token = UUID.randomUUID().toString();
+            tokens.add(token);
+            request.response().putHeader("Content-Type", "application/json")
+                    .end("{\"token\":\"" + token + "\",\"expires_in\":300}");
+            return;
+        }
+        String auth = request.getHeader("Authorization");
+        if (auth == null || !auth.startsWith("Bearer ") || !tokens.contains(auth.substring(7))) {
+            String name = request.path().replaceFirst("^/v2/", "").replaceFirst("/(manifests|blobs|tags)/.*$", "");
+            request.response().setStatusCode(401)
+                    .putHeader("WWW-Authenticate", "Bearer realm=\"http://" + realmHost + ":" + server.actualPort()
+                            + "/token\",service=\"gate\",scope=\"repository:" + name + ":pull\"")
+                    .end();
+            return;
+        }
+        if (failWith != 0) {
+            if (retryAfter != null) {
+                request.response().putHeader("Retry-After", retryAfter);
+            }
+            request.response().setStatusCode(failWith).end();
+            return;
+        }
+        forward(request);
+    }
+
+    private void forward(HttpServerRequest request) {
+        request.pause();
+        RequestOptions options = new RequestOptions().setMethod(request.method())
+                .setAbsoluteURI(registry.resolve(request.uri()).toString());
+        if (request.getHeader("Accept") != null) {
+            options.putHeader("Accept", request.getHeader("Accept"));
+        }
+        client.request(options).compose(out -> out.send(request)).onComplete(answer -> {
+            if (answer.failed()) {
+                request.response().setStatusCode(502).end();
+                return;
+            }
+            var response = answer.result();
+            request.response().setStatusCode(response.statusCode());
+            for (String header : List.of("Content-Type", "Content-Length", "Docker-Content-Digest", "Link")) {
+                if (response.getHeader(header) != null) {
+                    request.response().putHeader(header, response.getHeader(header));
+                }
+            }
+            response.pipeTo(request.response());
+        });
+    }
+
+    @Override
+    public void close() {
+        Future<Void> closed = vertx.close();
+        try {
+            closed.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
