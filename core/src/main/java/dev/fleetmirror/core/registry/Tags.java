@@ -10,7 +10,7 @@ public interface Tags {
     /**
      * Tags in lexical order, after {@code last} when given, at most {@code limit} of them.
      *
-     * @throws RegistryException NAME_UNKNOWN when the repository does not exist
+     * @throws RegistryException NAME_UNKNOWN when nothing is stored under the repository's name
      */
     Page<Tag> list(RepositoryName repo, int limit, Optional<String> last);
 }

@@ -6,8 +6,9 @@ import java.time.Instant;
 
 /**
  * One open handle on a blob upload. The node opens it for the duration of one request (POST, PATCH
- * or PUT) and closes it at the end; the upload's data and running hash state are kept in storage
- * between requests, so the next request may be served by another node.
+ * or PUT) and closes it at the end. The data lives in storage, so any node can continue the upload;
+ * the running hash is kept in memory by the node that last wrote, and recomputed from storage at
+ * completion when the upload moved between nodes.
  *
  * <p>Methods block: call them from a worker thread.
  */
@@ -34,7 +35,10 @@ public interface UploadSession extends AutoCloseable {
      */
     BlobDescriptor complete(Digest expected);
 
-    /** Persists the running state (so the upload resumes anywhere) and releases resources. */
+    /**
+     * Releases the data writer; the bytes written are in storage for whichever node serves the next
+     * request, and this node keeps the running hash in memory in case it is that node.
+     */
     @Override
     void close();
 }

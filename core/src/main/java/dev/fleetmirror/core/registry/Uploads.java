@@ -9,7 +9,8 @@ public interface Uploads {
     UploadSession start(RepositoryName repo);
 
     /**
-     * Re-opens an upload started earlier, possibly by another node.
+     * Re-opens an upload started earlier, possibly by another node. When this node did not write
+     * the upload's last bytes, completing it reads the data back once to hash it.
      *
      * @throws RegistryException BLOB_UPLOAD_UNKNOWN when there is no such upload (or the id is malformed)
      */

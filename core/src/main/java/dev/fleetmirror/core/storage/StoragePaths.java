@@ -17,7 +17,9 @@ import dev.fleetmirror.core.name.Tag;
  * /docker/registry/v2/repositories/&lt;name&gt;/_uploads/&lt;uuid&gt;/{data,startedat,hashstates/...}
  * </pre>
  *
- * Fleet Mirror's own metadata lives under {@code /fleetmirror/}, never inside Distribution's tree.
+ * Fleet Mirror never writes {@code hashstates/} (Distribution's saved hash states); it only deletes
+ * them with the upload. Its own metadata lives under {@code /fleetmirror/}, never inside
+ * Distribution's tree.
  * Every path built here comes from validated value types, so none can escape the root.
  */
 public final class StoragePaths {
@@ -97,11 +99,6 @@ public final class StoragePaths {
 
     public static String uploadStartedAt(RepositoryName repo, String uploadId) {
         return uploadDir(repo, uploadId) + "/startedat";
-    }
-
-    /** Saved running-hash state after {@code offset} bytes, as Distribution names it. */
-    public static String uploadHashState(RepositoryName repo, String uploadId, String algorithm, long offset) {
-        return uploadDir(repo, uploadId) + "/hashstates/" + algorithm + "/" + offset;
     }
 
     // ---- Fleet Mirror's own metadata ----

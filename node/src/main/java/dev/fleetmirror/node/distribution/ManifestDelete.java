@@ -10,7 +10,7 @@ final class ManifestDelete implements Endpoint {
     @Override
     public Future<Void> handle(Exchange exchange) {
         DeletePolicy.requireEnabled(exchange);
-        Reference reference = Parameters.reference(exchange.tail());
+        Reference reference = Parameters.existingReference(exchange.tail());
         return exchange.services().workers().run(() -> {
             exchange.services().registry().manifests().delete(exchange.repo(), reference);
             return null;

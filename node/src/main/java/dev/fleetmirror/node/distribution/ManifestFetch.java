@@ -23,7 +23,7 @@ final class ManifestFetch implements Endpoint {
 
     @Override
     public Future<Void> handle(Exchange exchange) {
-        Reference reference = Parameters.reference(exchange.tail());
+        Reference reference = Parameters.existingReference(exchange.tail());
         return exchange.services().workers()
                 .run(() -> Staleness.observe(() -> exchange.services().registry().manifests().get(exchange.repo(), reference)))
                 .compose(observed -> {

@@ -25,6 +25,20 @@ final class Parameters {
         }
     }
 
+    /**
+     * A reference to read or delete: a malformed tag cannot name a stored manifest, so it is
+     * MANIFEST_UNKNOWN (404, as Distribution and the conformance suite expect); a malformed digest
+     * is still DIGEST_INVALID.
+     */
+    static Reference existingReference(String value) {
+        try {
+            return Reference.parse(value);
+        } catch (InvalidNameException e) {
+            throw new RegistryException(ErrorCode.MANIFEST_UNKNOWN, "no manifest is tagged '"
+                    + (value.length() > 80 ? value.substring(0, 77) + "..." : value) + "': " + e.getMessage());
+        }
+    }
+
     static Digest digest(String value) {
         return Digest.parse(value);
     }

@@ -474,7 +474,7 @@ class OciConformanceIT {
 
         @Test
         @Order(22)
-        void getOfMissingManifestIs404() {
+        void getOfManifestNotYetPushedIs404() {
             expectStatus(client.call("GET", manifestPath(repo, NONEXISTENT_REFERENCE)).send(), 404);
         }
 

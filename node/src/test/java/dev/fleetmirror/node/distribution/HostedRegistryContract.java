@@ -139,10 +139,17 @@ public abstract class HostedRegistryContract {
     }
 
     @Test
-    void malformedTagInManifestUrlIs400TagInvalid() {
-        HttpResponse<byte[]> response = client.get("/v2/" + newRepo() + "/manifests/.hidden");
-        assertThat(response.statusCode()).isEqualTo(400);
-        assertThat(errorCode(response)).isEqualTo("TAG_INVALID");
+    void malformedTagIsUnknownOnReadAndInvalidOnPut() {
+        String repo = newRepo();
+        HttpResponse<byte[]> get = client.get("/v2/" + repo + "/manifests/.hidden");
+        assertThat(get.statusCode()).isEqualTo(404);
+        assertThat(errorCode(get)).isEqualTo("MANIFEST_UNKNOWN");
+
+        HttpResponse<byte[]> put = client.put("/v2/" + repo + "/manifests/.hidden",
+                "{\"schemaVersion\":2}".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                "Content-Type", "application/vnd.oci.image.manifest.v1+json");
+        assertThat(put.statusCode()).isEqualTo(400);
+        assertThat(errorCode(put)).isEqualTo("TAG_INVALID");
     }
 
     // ---- blobs ----

@@ -14,7 +14,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** Tags are the directories under {@code _manifests/tags/}. */
+/**
+ * Tags are the directories under {@code _manifests/tags/}. A repository whose last tag and manifest
+ * were deleted still exists while it has layer links, and lists no tags (as Distribution does).
+ */
 final class StoredTags implements Tags {
     private final StorageDriver driver;
 
@@ -25,7 +28,7 @@ final class StoredTags implements Tags {
     @Override
     public Page<Tag> list(RepositoryName repo, int limit, Optional<String> last) {
         try {
-            driver.stat(StoragePaths.manifestsDir(repo));
+            driver.stat(StoragePaths.repository(repo));
         } catch (PathNotFoundException e) {
             throw new RegistryException(ErrorCode.NAME_UNKNOWN, "repository " + repo + " is not known to this registry",
                     Map.of("name", repo.value()));

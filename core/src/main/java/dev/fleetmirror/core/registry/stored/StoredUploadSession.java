@@ -17,72 +17,56 @@ import java.io.InputStream;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.Map;
-import java.util.Optional;
 
 /**
- * One request's handle on an upload. The running SHA-256 is restored from the state the previous
- * request saved for exactly the current size; when there is none (a crash between data and state,
- * an upload Distribution started) the hash is unknown and {@link #complete} re-reads the committed
- * data instead, which works on every backend because it reads only committed content.
+ * One request's handle on an upload. The running SHA-256 continues from the one this node kept for
+ * exactly the current size; when it has none (the previous request was served by another node, this
+ * node restarted, the entry expired, a chunk failed half-written) the session stops hashing and
+ * {@link #complete} reads the committed data back once instead, which works on every backend
+ * because it reads only committed content.
  *
  * <p>Used by one thread at a time.
  */
 final class StoredUploadSession implements UploadSession {
-    private static final String SHA256 = DigestAlgorithm.SHA256.prefix();
-
     private final StorageDriver driver;
     private final StoredBlobs blobs;
+    private final RunningHashes hashes;
     private final RepositoryName repo;
     private final String id;
     private final Instant startedAt;
     private FileWriter writer;
     private long size;
-    /** Empty when no saved state matched the data on resume. */
-    private Optional<RunningHash> hash;
-    /** The size whose hash state is already in storage, or -1. */
-    private long savedStateSize;
+    /** The SHA-256 of exactly the {@code size} bytes in storage, or null when not known here. */
+    private MessageDigest hash;
     private boolean finished;
 
-    private StoredUploadSession(StorageDriver driver, StoredBlobs blobs, RepositoryName repo, String id,
-                                Instant startedAt, FileWriter writer, long size, Optional<RunningHash> hash,
-                                long savedStateSize) {
+    private StoredUploadSession(StorageDriver driver, StoredBlobs blobs, RunningHashes hashes, RepositoryName repo,
+                                String id, Instant startedAt, FileWriter writer, long size, MessageDigest hash) {
         this.driver = driver;
         this.blobs = blobs;
+        this.hashes = hashes;
         this.repo = repo;
         this.id = id;
         this.startedAt = startedAt;
         this.writer = writer;
         this.size = size;
         this.hash = hash;
-        this.savedStateSize = savedStateSize;
     }
 
-    static StoredUploadSession fresh(StorageDriver driver, StoredBlobs blobs, RepositoryName repo, String id,
-                                     Instant startedAt) {
-        return new StoredUploadSession(driver, blobs, repo, id, startedAt, null, 0, Optional.of(RunningHash.start()), -1);
+    static StoredUploadSession fresh(StorageDriver driver, StoredBlobs blobs, RunningHashes hashes,
+                                     RepositoryName repo, String id, Instant startedAt) {
+        return new StoredUploadSession(driver, blobs, hashes, repo, id, startedAt, null, 0,
+                DigestAlgorithm.SHA256.newMessageDigest());
     }
 
-    static StoredUploadSession resumed(StorageDriver driver, StoredBlobs blobs, RepositoryName repo, String id,
-                                       Instant startedAt) {
+    static StoredUploadSession resumed(StorageDriver driver, StoredBlobs blobs, RunningHashes hashes,
+                                       RepositoryName repo, String id, Instant startedAt) {
         FileWriter writer = StoredUploads.openDataWriter(driver, repo, id);
         long size = writer.size();
-        Optional<RunningHash> hash;
-        try {
-            hash = size == 0 ? Optional.of(RunningHash.start()) : savedState(driver, repo, id, size);
-        } catch (RuntimeException e) {
-            writer.close();
-            throw e;
-        }
-        return new StoredUploadSession(driver, blobs, repo, id, startedAt, writer, size, hash,
-                hash.isPresent() ? size : -1);
-    }
-
-    private static Optional<RunningHash> savedState(StorageDriver driver, RepositoryName repo, String id, long size) {
-        try {
-            return RunningHash.restore(driver.getContent(StoragePaths.uploadHashState(repo, id, SHA256, size)));
-        } catch (PathNotFoundException e) {
-            return Optional.empty();
-        }
+        MessageDigest hash = size == 0
+                ? DigestAlgorithm.SHA256.newMessageDigest()
+                : hashes.take(repo, id, size).orElse(null);
+        return new StoredUploadSession(driver, blobs, hashes, repo, id, startedAt, writer, size, hash);
     }
 
     @Override
@@ -113,11 +97,13 @@ final class StoredUploadSession implements UploadSession {
             data.write(bytes, offset, length);
         } catch (RuntimeException e) {
             // Part of the chunk may have reached storage: trust only what is there from now on.
-            hash = Optional.empty();
+            hash = null;
             size = data.size();
             throw e;
         }
-        hash.ifPresent(h -> h.update(bytes, offset, length));
+        if (hash != null) {
+            hash.update(bytes, offset, length);
+        }
         size += length;
     }
 
@@ -125,8 +111,11 @@ final class StoredUploadSession implements UploadSession {
     public BlobDescriptor complete(Digest expected) {
         requireOpen();
         FileWriter data = dataWriter();
-        if (expected.algorithm() == DigestAlgorithm.SHA256 && hash.isPresent()) {
-            Digest actual = hash.get().current();
+        if (expected.algorithm() == DigestAlgorithm.SHA256 && hash != null) {
+            // digest() resets the hash: should storing fail below, close() must not keep it.
+            MessageDigest consumed = hash;
+            hash = null;
+            Digest actual = Digest.of(DigestAlgorithm.SHA256, consumed.digest());
             if (!actual.equals(expected)) {
                 data.cancel();
                 throw mismatch(expected, actual);
@@ -175,7 +164,9 @@ final class StoredUploadSession implements UploadSession {
         return Digest.of(algorithm, digest.digest());
     }
 
+    /** Deletes the whole upload directory, including any {@code hashstates/} Distribution left there. */
     private void removeUpload() {
+        hashes.forget(repo, id);
         try {
             driver.delete(StoragePaths.uploadDir(repo, id));
         } catch (PathNotFoundException e) {
@@ -193,20 +184,10 @@ final class StoredUploadSession implements UploadSession {
             writer.close();
             writer = null;
         }
-        // A state for size 0 would never be read: an empty upload starts a fresh hash.
-        if (hash.isPresent() && savedStateSize != size && size > 0) {
-            driver.putContent(StoragePaths.uploadHashState(repo, id, SHA256, size), hash.get().save());
-            if (savedStateSize >= 0) {
-                discardState(savedStateSize);
-            }
-        }
-    }
-
-    private void discardState(long offset) {
-        try {
-            driver.delete(StoragePaths.uploadHashState(repo, id, SHA256, offset));
-        } catch (PathNotFoundException e) {
-            return;
+        // An empty upload starts a fresh hash on resume; keeping one would only take a slot.
+        if (hash != null && size > 0) {
+            hashes.keep(repo, id, size, hash);
+            hash = null;
         }
     }
 

@@ -18,18 +18,22 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
- * Upload sessions kept entirely in storage ({@code _uploads/<uuid>/}), so that each request of a
- * chunked push may land on a different node, or on the same one after a restart.
+ * Upload sessions whose data lives in storage ({@code _uploads/<uuid>/}), so that each request of a
+ * chunked push may land on any node, or on the same one after a restart. The running hash is kept
+ * in memory ({@link RunningHashes}) by the node that last wrote to the upload, and recomputed from
+ * storage at completion when the upload moved between nodes.
  */
 final class StoredUploads implements Uploads {
     private static final Pattern UPLOAD_ID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 
     private final StorageDriver driver;
     private final StoredBlobs blobs;
+    private final RunningHashes hashes;
 
     StoredUploads(StorageDriver driver, StoredBlobs blobs) {
         this.driver = driver;
         this.blobs = blobs;
+        this.hashes = RunningHashes.withDefaults();
     }
 
     @Override
@@ -37,20 +41,22 @@ final class StoredUploads implements Uploads {
         String id = UUID.randomUUID().toString();
         Instant startedAt = Instant.now();
         driver.putContent(StoragePaths.uploadStartedAt(repo, id), startedAt.toString().getBytes(StandardCharsets.US_ASCII));
-        return StoredUploadSession.fresh(driver, blobs, repo, id, startedAt);
+        return StoredUploadSession.fresh(driver, blobs, hashes, repo, id, startedAt);
     }
 
     @Override
     public UploadSession resume(RepositoryName repo, String uploadId) {
         Instant startedAt = startedAt(repo, requireId(repo, uploadId))
                 .orElseThrow(() -> unknown(repo, uploadId));
-        return StoredUploadSession.resumed(driver, blobs, repo, uploadId, startedAt);
+        return StoredUploadSession.resumed(driver, blobs, hashes, repo, uploadId, startedAt);
     }
 
     @Override
     public void cancel(RepositoryName repo, String uploadId) {
+        String id = requireId(repo, uploadId);
+        hashes.forget(repo, id);
         try {
-            driver.delete(StoragePaths.uploadDir(repo, requireId(repo, uploadId)));
+            driver.delete(StoragePaths.uploadDir(repo, id));
         } catch (PathNotFoundException e) {
             throw unknown(repo, uploadId);
         }

@@ -8,12 +8,13 @@ import java.io.InputStream;
 import java.util.List;
 
 /**
- * A real driver whose writers fail once after storing half of one chunk, as a full disk or a
- * dropped connection would; no real backend can be made to fail at exactly that point.
+ * A real driver whose writers fail once after storing half of one chunk, or once on commit, as a
+ * full disk or a dropped connection would; no real backend can be made to fail at exactly that point.
  */
 final class FailingWritesDriver implements StorageDriver {
     private final StorageDriver real;
     private boolean failNextWrite;
+    private boolean failNextCommit;
 
     FailingWritesDriver(StorageDriver real) {
         this.real = real;
@@ -21,6 +22,10 @@ final class FailingWritesDriver implements StorageDriver {
 
     void failNextWrite() {
         failNextWrite = true;
+    }
+
+    void failNextCommit() {
+        failNextCommit = true;
     }
 
     @Override
@@ -64,6 +69,10 @@ final class FailingWritesDriver implements StorageDriver {
 
             @Override
             public void commit() {
+                if (failNextCommit) {
+                    failNextCommit = false;
+                    throw new StorageException(path, "injected failure on commit");
+                }
                 writer.commit();
             }
 

@@ -12,12 +12,14 @@ import dev.fleetmirror.core.registry.Registry;
 import dev.fleetmirror.core.registry.RegistryException;
 import dev.fleetmirror.core.registry.RegistrySettings;
 import dev.fleetmirror.core.registry.UploadSession;
+import dev.fleetmirror.core.storage.FilesystemDriver;
 import dev.fleetmirror.core.storage.StorageException;
 import dev.fleetmirror.core.storage.StoragePaths;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
@@ -57,15 +59,19 @@ class StoredUploadsTest extends RegistryFixture {
         return root.resolve(storagePath.substring(1));
     }
 
+    private String uploadData(String id) {
+        return StoragePaths.uploadData(REPO, id);
+    }
+
     @Test
-    void chunkedUploadResumesOnAnotherNodeFromTheSavedHashState() throws IOException {
+    void chunkedUploadThatMovedBetweenNodesIsHashedFromStorageOnComplete() throws IOException {
         byte[] content = randomBytes(300_001);
         Digest digest = Digest.sha256(content);
         String id = uploadInThreeRequests(content, registry, anotherNode());
         int done = 2 * (content.length / 3);
-        assertThat(file(StoragePaths.uploadHashState(REPO, id, "sha256", done))).exists();
 
-        Registry third = anotherNode();
+        CountingReadsDriver reads = new CountingReadsDriver(new FilesystemDriver(root));
+        Registry third = Registry.onStorage(reads, RegistrySettings.defaults());
         BlobDescriptor blob;
         try (UploadSession session = third.uploads().resume(REPO, id)) {
             assertThat(session.size()).isEqualTo(done);
@@ -73,6 +79,7 @@ class StoredUploadsTest extends RegistryFixture {
             blob = session.complete(digest);
         }
 
+        assertThat(reads.readersOpened(uploadData(id))).isEqualTo(1);
         assertThat(blob).isEqualTo(new BlobDescriptor(digest, content.length));
         assertThat(Files.readAllBytes(file(StoragePaths.blobData(digest)))).isEqualTo(content);
         assertThat(registry.blobs().stat(REPO, digest)).contains(blob);
@@ -80,21 +87,38 @@ class StoredUploadsTest extends RegistryFixture {
     }
 
     @Test
-    void completeTrustsTheRestoredStateInsteadOfRereadingTheData() throws IOException {
+    void chunkedUploadResumedOnTheSameNodeIsNotReadBack() throws IOException {
+        CountingReadsDriver reads = new CountingReadsDriver(driver);
+        Registry node = Registry.onStorage(reads, RegistrySettings.defaults());
+        byte[] content = randomBytes(300_001);
+        Digest digest = Digest.sha256(content);
+        String id = uploadInThreeRequests(content, node, node);
+        int done = 2 * (content.length / 3);
+
+        try (UploadSession session = node.uploads().resume(REPO, id)) {
+            session.write(content, done, content.length - done);
+            assertThat(session.complete(digest)).isEqualTo(new BlobDescriptor(digest, content.length));
+        }
+
+        assertThat(reads.readersOpened(uploadData(id))).isZero();
+        assertThat(Files.readAllBytes(file(StoragePaths.blobData(digest)))).isEqualTo(content);
+    }
+
+    @Test
+    void nodeThatWroteEarlierChunksButNotTheLastOneReadsTheUploadBack() {
+        CountingReadsDriver reads = new CountingReadsDriver(driver);
+        Registry node = Registry.onStorage(reads, RegistrySettings.defaults());
         byte[] content = randomBytes(3000);
         Digest digest = Digest.sha256(content);
-        String id = uploadInThreeRequests(content, registry, anotherNode());
-        int done = 2 * (content.length / 3);
-        // Flip a byte behind the service's back: only a re-read could notice.
-        Path data = file(StoragePaths.uploadData(REPO, id));
-        byte[] stored = Files.readAllBytes(data);
-        stored[0] ^= 1;
-        Files.write(data, stored);
+        // This node keeps a hash of the first 1000 bytes; another node then writes the second 1000.
+        String id = uploadInThreeRequests(content, node, anotherNode());
 
-        try (UploadSession session = anotherNode().uploads().resume(REPO, id)) {
-            session.write(content, done, content.length - done);
+        try (UploadSession session = node.uploads().resume(REPO, id)) {
+            assertThat(session.size()).isEqualTo(2000);
+            session.write(content, 2000, 1000);
             assertThat(session.complete(digest).digest()).isEqualTo(digest);
         }
+        assertThat(reads.readersOpened(uploadData(id))).isEqualTo(1);
     }
 
     @Test
@@ -118,8 +142,9 @@ class StoredUploadsTest extends RegistryFixture {
     }
 
     @Test
-    void anUploadResumedAfterAHalfWrittenChunkContinuesFromWhatWasStored() {
-        FailingWritesDriver failing = new FailingWritesDriver(driver);
+    void anUploadResumedOnTheSameNodeAfterAHalfWrittenChunkIsReadBackFromWhatWasStored() {
+        CountingReadsDriver reads = new CountingReadsDriver(driver);
+        FailingWritesDriver failing = new FailingWritesDriver(reads);
         Registry node = Registry.onStorage(failing, RegistrySettings.defaults());
         byte[] content = randomBytes(3000);
         String id;
@@ -130,63 +155,64 @@ class StoredUploadsTest extends RegistryFixture {
             assertThatThrownBy(() -> session.write(content, 1000, 1000)).isInstanceOf(StorageException.class);
         }
 
-        try (UploadSession session = anotherNode().uploads().resume(REPO, id)) {
+        try (UploadSession session = node.uploads().resume(REPO, id)) {
             assertThat(session.size()).isEqualTo(1500);
             session.write(content, 1500, 1500);
             assertThat(session.complete(Digest.sha256(content)).size()).isEqualTo(3000);
         }
+        assertThat(reads.readersOpened(uploadData(id))).isEqualTo(1);
     }
 
     @Test
-    void onlyTheLatestHashStateIsKept() throws IOException {
+    void completionThatFailedInStorageCanBeRetriedOnTheSameNode() {
+        FailingWritesDriver failing = new FailingWritesDriver(driver);
+        Registry node = Registry.onStorage(failing, RegistrySettings.defaults());
         byte[] content = randomBytes(3000);
-        String id = uploadInThreeRequests(content, registry, anotherNode());
-
-        try (Stream<Path> states = Files.list(file(StoragePaths.uploadDir(REPO, id) + "/hashstates/sha256"))) {
-            assertThat(states.map(p -> p.getFileName().toString())).containsExactly("2000");
-        }
-    }
-
-    @Test
-    void uploadWhoseHashStateIsLostIsRehashedFromStorageOnComplete() throws IOException {
-        byte[] content = randomBytes(200_000);
         Digest digest = Digest.sha256(content);
-        String id = uploadInThreeRequests(content, registry, anotherNode());
-        deleteRecursively(file(StoragePaths.uploadDir(REPO, id) + "/hashstates"));
-        int done = 2 * (content.length / 3);
-
-        try (UploadSession session = anotherNode().uploads().resume(REPO, id)) {
-            assertThat(session.size()).isEqualTo(done);
-            session.write(content, done, 10);
+        String id;
+        try (UploadSession session = node.uploads().start(REPO)) {
+            id = session.id();
+            session.write(content, 0, content.length);
+            failing.failNextCommit();
+            assertThatThrownBy(() -> session.complete(digest)).isInstanceOf(StorageException.class);
         }
-        try (UploadSession session = anotherNode().uploads().resume(REPO, id)) {
-            session.write(content, done + 10, content.length - done - 10);
+
+        try (UploadSession session = node.uploads().resume(REPO, id)) {
             assertThat(session.complete(digest)).isEqualTo(new BlobDescriptor(digest, content.length));
         }
-
-        assertThat(Files.readAllBytes(file(StoragePaths.blobData(digest)))).isEqualTo(content);
     }
 
     @Test
-    void uploadWithAForeignHashStateIsRehashedNotTrusted() {
+    void anOpenUploadStoresOnlyItsDataAndStartTime() throws IOException {
+        byte[] content = randomBytes(3000);
+        String id = uploadInThreeRequests(content, registry, registry);
+
+        try (Stream<Path> files = Files.list(file(StoragePaths.uploadDir(REPO, id)))) {
+            assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("data", "startedat");
+        }
+    }
+
+    @Test
+    void hashStatesDistributionLeftAreIgnoredAndDeletedWithTheUpload() {
         byte[] content = randomBytes(5000);
         Digest digest = Digest.sha256(content);
         String id = uploadInThreeRequests(content, registry, anotherNode());
         int done = 2 * (content.length / 3);
-        // What Distribution would have saved: Go's encoding, which Bouncy Castle must not be fed.
-        driver.putContent(StoragePaths.uploadHashState(REPO, id, "sha256", done), "sha\u0003garbage".getBytes(StandardCharsets.ISO_8859_1));
+        // What Distribution saves between requests: Go's encoding of its running hash.
+        driver.putContent(StoragePaths.uploadDir(REPO, id) + "/hashstates/sha256/" + done,
+                "sha\u0003garbage".getBytes(StandardCharsets.ISO_8859_1));
 
         try (UploadSession session = anotherNode().uploads().resume(REPO, id)) {
             session.write(content, done, content.length - done);
             assertThat(session.complete(digest).digest()).isEqualTo(digest);
         }
+        assertThat(file(StoragePaths.uploadDir(REPO, id))).doesNotExist();
     }
 
     @Test
-    void lostHashStateStillDetectsAMismatch() throws IOException {
+    void digestMismatchOfAnUploadThatMovedBetweenNodesStoresNothing() {
         byte[] content = randomBytes(3000);
         String id = uploadInThreeRequests(content, registry, anotherNode());
-        deleteRecursively(file(StoragePaths.uploadDir(REPO, id) + "/hashstates"));
         Digest wrong = Digest.sha256("something else".getBytes(StandardCharsets.UTF_8));
 
         try (UploadSession session = anotherNode().uploads().resume(REPO, id)) {
@@ -194,6 +220,27 @@ class StoredUploadsTest extends RegistryFixture {
                     e -> assertThat(e.code()).isEqualTo(ErrorCode.DIGEST_INVALID));
         }
         assertThat(file(StoragePaths.BLOBS)).doesNotExist();
+        assertThat(file(StoragePaths.layersDir(REPO))).doesNotExist();
+        assertThat(file(StoragePaths.uploadDir(REPO, id))).doesNotExist();
+    }
+
+    @Test
+    void digestMismatchOfAnUploadResumedOnTheSameNodeStoresNothing() {
+        CountingReadsDriver reads = new CountingReadsDriver(driver);
+        Registry node = Registry.onStorage(reads, RegistrySettings.defaults());
+        byte[] content = randomBytes(3000);
+        String id = uploadInThreeRequests(content, node, node);
+        Digest wrong = Digest.sha256(Arrays.copyOf(content, 2000 - 1));
+
+        try (UploadSession session = node.uploads().resume(REPO, id)) {
+            assertThatThrownBy(() -> session.complete(wrong)).isInstanceOfSatisfying(RegistryException.class, e -> {
+                assertThat(e.code()).isEqualTo(ErrorCode.DIGEST_INVALID);
+                assertThat(e.getMessage()).contains(Digest.sha256(Arrays.copyOf(content, 2000)).toString());
+            });
+        }
+        assertThat(reads.readersOpened(uploadData(id))).isZero();
+        assertThat(file(StoragePaths.BLOBS)).doesNotExist();
+        assertThat(file(StoragePaths.layersDir(REPO))).doesNotExist();
         assertThat(file(StoragePaths.uploadDir(REPO, id))).doesNotExist();
     }
 
