@@ -150,7 +150,7 @@ public final class Spool {
                 channel.close();
                 Files.deleteIfExists(file);
             } catch (IOException e) {
-                // A leftover spool file is harmless; the directory is cleared at start-up.
+                // A leftover spool file wastes disk but misleads nobody: no registry entry points at it.
             }
         }
     }

@@ -68,7 +68,25 @@ final class ProxyBlobs implements Blobs {
         if (route.isEmpty() || local.stat(repo, digest).isPresent()) {
             return local.open(digest, offset);
         }
-        return fills.follow(digest, offset, d -> filler.start(route.get(), repo, d));
+        try {
+            return fills.follow(digest, offset, d -> {
+                // A fill leaves the registry only once stored: data found here means it just finished.
+                if (dataStored.test(d)) {
+                    throw new JustStored();
+                }
+                return filler.start(route.get(), repo, d);
+            });
+        } catch (JustStored stored) {
+            local.mount(repo, Optional.empty(), digest);
+            return local.open(digest, offset);
+        }
+    }
+
+    /** Between this request's storage check and its join, the fill it would have joined completed. */
+    private static final class JustStored extends RuntimeException {
+        JustStored() {
+            super(null, null, false, false);
+        }
     }
 
     /** Not while the blob is being filled: its data is not in storage yet. */

@@ -1,0 +1,176 @@
+#!/usr/bin/env bash
+# Upstream egress and wall time of 16 clients cold-pulling one image through a pull-through cache,
+# Fleet Mirror next to CNCF Distribution 2.8.2 in proxy mode (proxy.remoteurl), in the same run.
+#
+# The upstream is Debian's docker-registry behind nginx with a per-connection limit_rate (a
+# bandwidth-limited link); nginx's access log ($bytes_sent) measures what crossed that link.
+#
+#   bench/proxy-cold-pull.sh                       # 60 MB image (two 30 MiB layers), 16 clients, 20 MB/s per connection
+#   CLIENTS=8 LAYERS="10 10" RATE=5m bench/proxy-cold-pull.sh
+#   BENCH_DIR=/var/tmp/fm-proxy KEEP=1 bench/proxy-cold-pull.sh
+#
+# Needs: java 17, maven (only if the jar is missing), python3, curl, nginx, skopeo, docker-registry.
+set -euo pipefail
+
+CLIENTS=${CLIENTS:-16}
+LAYERS=${LAYERS:-"30 30"}
+RATE=${RATE:-20m}
+NODE_HEAP=${NODE_HEAP:-256m}
+REPO_DIR=$(cd "$(dirname "$0")/.." && pwd)
+JAR=$REPO_DIR/node/target/fleetmirror.jar
+DISTRIBUTION=${DISTRIBUTION:-/usr/bin/docker-registry}
+NGINX=${NGINX:-/usr/sbin/nginx}
+SKOPEO=${SKOPEO:-/usr/bin/skopeo}
+
+if [ ! -f "$JAR" ]; then
+  echo "building $JAR" >&2
+  (cd "$REPO_DIR" && mvn -B -q -DskipTests package -pl node -am)
+fi
+for tool in "$DISTRIBUTION" "$NGINX" "$SKOPEO"; do
+  [ -x "$tool" ] || { echo "$tool is missing" >&2; exit 1; }
+done
+for var in $(compgen -e | grep '^REGISTRY_' || true); do unset "$var"; done
+export NO_PROXY=127.0.0.1,localhost no_proxy=127.0.0.1,localhost
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY
+
+ROOT=${BENCH_DIR:-$(mktemp -d /tmp/fleetmirror-proxy-bench.XXXXXX)}
+mkdir -p "$ROOT"
+PIDS=()
+cleanup() {
+  # Stop exactly the processes this script started, by their pids.
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  if [ -z "${KEEP:-}" ]; then rm -rf "$ROOT"; else echo "kept $ROOT" >&2; fi
+}
+trap cleanup EXIT
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+await_ready() { # base-url pid name
+  for _ in $(seq 1 300); do
+    kill -0 "$2" 2>/dev/null || { echo "$3 exited; log:" >&2; cat "$ROOT/$3.log" >&2; exit 1; }
+    curl -s -o /dev/null "$1/v2/" && return 0
+    sleep 0.2
+  done
+  echo "$3 did not answer $1/v2/" >&2; exit 1
+}
+registry() { # name port extra-yaml
+  mkdir -p "$ROOT/$1"
+  cat > "$ROOT/$1/config.yml" <<YAML
+version: 0.1
+log:
+  level: warn
+  accesslog:
+    disabled: true
+storage:
+  filesystem:
+    rootdirectory: $ROOT/$1/storage
+http:
+  addr: 127.0.0.1:$2
+$3
+YAML
+  "$DISTRIBUTION" serve "$ROOT/$1/config.yml" > "$ROOT/$1.log" 2>&1 &
+  PIDS+=($!)
+  await_ready "http://127.0.0.1:$2" $! "$1"
+}
+
+# 1. The image, pushed to the upstream directly.
+echo "image: layers of $LAYERS MiB" >&2
+python3 "$REPO_DIR/tools/mkimage.py" "$ROOT/image" v1 $LAYERS --seed 7 > "$ROOT/image.txt"
+IMAGE_BYTES=$(python3 - "$ROOT/image" <<'PY'
+import json, os, sys
+root = sys.argv[1]
+index = json.load(open(os.path.join(root, "index.json")))
+digest = index["manifests"][0]["digest"].split(":")[1]
+manifest = open(os.path.join(root, "blobs/sha256", digest), "rb").read()
+m = json.loads(manifest)
+print(len(manifest) + m["config"]["size"] + sum(l["size"] for l in m["layers"]))
+PY
+)
+UP_PORT=$(free_port)
+registry upstream "$UP_PORT" ""
+"$SKOPEO" --insecure-policy copy --dest-tls-verify=false "oci:$ROOT/image:v1" "docker://127.0.0.1:$UP_PORT/bench/app:v1" > /dev/null
+
+# 2. nginx in front of it: the bandwidth-limited link whose egress we count.
+LINK_PORT=$(free_port)
+mkdir -p "$ROOT/nginx/logs"
+cat > "$ROOT/nginx/nginx.conf" <<CONF
+worker_processes 1;
+error_log $ROOT/nginx/logs/error.log warn;
+pid $ROOT/nginx/nginx.pid;
+events { worker_connections 1024; }
+http {
+  log_format egress '\$request_method \$uri \$status \$bytes_sent';
+  access_log $ROOT/nginx/logs/access.log egress;
+  client_body_temp_path $ROOT/nginx/body;
+  proxy_temp_path $ROOT/nginx/proxy;
+  fastcgi_temp_path $ROOT/nginx/fastcgi;
+  uwsgi_temp_path $ROOT/nginx/uwsgi;
+  scgi_temp_path $ROOT/nginx/scgi;
+  server {
+    listen 127.0.0.1:$LINK_PORT;
+    client_max_body_size 0;
+    location / {
+      limit_rate $RATE;
+      proxy_pass http://127.0.0.1:$UP_PORT;
+      proxy_set_header Host \$http_host;
+      proxy_buffering off;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+    }
+  }
+}
+CONF
+"$NGINX" -p "$ROOT/nginx" -c "$ROOT/nginx/nginx.conf" -g 'daemon off;' > "$ROOT/nginx.log" 2>&1 &
+PIDS+=($!)
+await_ready "http://127.0.0.1:$LINK_PORT" $! nginx
+
+# 3. The two mirrors of that link, each with empty storage.
+NODE_PORT=$(free_port)
+mkdir -p "$ROOT/fleetmirror"
+cat > "$ROOT/fleetmirror/config.yml" <<YAML
+version: 0.1
+log:
+  level: warn
+http:
+  addr: 127.0.0.1:$NODE_PORT
+storage:
+  filesystem:
+    rootdirectory: $ROOT/fleetmirror/storage
+proxy:
+  remoteurl: http://127.0.0.1:$LINK_PORT
+  spooldirectory: $ROOT/fleetmirror/spool
+YAML
+java -Xmx"$NODE_HEAP" -jar "$JAR" serve "$ROOT/fleetmirror/config.yml" > "$ROOT/fleetmirror.log" 2>&1 &
+PIDS+=($!)
+await_ready "http://127.0.0.1:$NODE_PORT" $! fleetmirror
+DIST_PORT=$(free_port)
+registry distribution-proxy "$DIST_PORT" "proxy:
+  remoteurl: http://127.0.0.1:$LINK_PORT"
+
+cold_pull() { # name port
+  local log="$ROOT/nginx/logs/access.log" before start end pids=()
+  before=$(wc -l < "$log")
+  start=$(date +%s.%N)
+  for i in $(seq 1 "$CLIENTS"); do
+    "$SKOPEO" --insecure-policy copy --retry-times 0 --src-tls-verify=false \
+      "docker://127.0.0.1:$2/bench/app:v1" "dir:$ROOT/pulls/$1-$i" > "$ROOT/pulls-$1-$i.log" 2>&1 &
+    pids+=($!)
+  done
+  local failed=0
+  for pid in "${pids[@]}"; do wait "$pid" || failed=$((failed + 1)); done
+  end=$(date +%s.%N)
+  local egress
+  egress=$(tail -n +"$((before + 1))" "$log" | awk '{s += $4} END {print s + 0}')
+  python3 - "$1" "$start" "$end" "$egress" "$IMAGE_BYTES" "$failed" "$CLIENTS" <<'PY'
+import sys
+name, start, end, egress, image, failed, clients = sys.argv[1:]
+print(f"{name:13s} {clients} clients  wall {float(end) - float(start):6.1f} s  upstream egress {int(egress) / 1e6:7.1f} MB"
+      f"  = {int(egress) / int(image):5.2f} x image  failed clients: {failed}")
+PY
+}
+mkdir -p "$ROOT/pulls"
+echo "image bytes: $IMAGE_BYTES, per-connection rate limit: $RATE" >&2
+cold_pull fleetmirror "$NODE_PORT"
+cold_pull distribution "$DIST_PORT"
