@@ -4,6 +4,8 @@
 #
 # The upstream is Debian's docker-registry behind nginx with a per-connection limit_rate (a
 # bandwidth-limited link); nginx's access log ($bytes_sent) measures what crossed that link.
+# limit_rate applies to each connection, so a mirror that opens 16 upstream connections gets 16
+# times the bandwidth; each line also prints the least time its egress needs on one shared link.
 #
 #   bench/proxy-cold-pull.sh                       # 60 MB image (two 30 MiB layers), 16 clients, 20 MB/s per connection
 #   CLIENTS=8 LAYERS="10 10" RATE=5m bench/proxy-cold-pull.sh
@@ -163,14 +165,19 @@ cold_pull() { # name port
   end=$(date +%s.%N)
   local egress
   egress=$(tail -n +"$((before + 1))" "$log" | awk '{s += $4} END {print s + 0}')
-  python3 - "$1" "$start" "$end" "$egress" "$IMAGE_BYTES" "$failed" "$CLIENTS" <<'PY'
+  python3 - "$1" "$start" "$end" "$egress" "$IMAGE_BYTES" "$failed" "$CLIENTS" "$RATE" <<'PY'
 import sys
-name, start, end, egress, image, failed, clients = sys.argv[1:]
-print(f"{name:13s} {clients} clients  wall {float(end) - float(start):6.1f} s  upstream egress {int(egress) / 1e6:7.1f} MB"
-      f"  = {int(egress) / int(image):5.2f} x image  failed clients: {failed}")
+name, start, end, egress, image, failed, clients, rate = sys.argv[1:]
+unit = {"k": 1e3, "m": 1e6, "g": 1e9}.get(rate[-1].lower(), 1)
+per_second = float(rate[:-1] if rate[-1].isalpha() else rate) * unit * (1.024 if unit == 1e3 else 1.048576 if unit == 1e6 else 1)
+print(f"{name:18s} {clients} clients  wall {float(end) - float(start):6.1f} s  upstream egress {int(egress) / 1e6:7.1f} MB"
+      f"  = {int(egress) / int(image):5.2f} x image  (>= {int(egress) / per_second:5.1f} s on one shared link of {rate}/s)"
+      f"  failed clients: {failed}")
 PY
 }
 mkdir -p "$ROOT/pulls"
 echo "image bytes: $IMAGE_BYTES, per-connection rate limit: $RATE" >&2
 cold_pull fleetmirror "$NODE_PORT"
 cold_pull distribution "$DIST_PORT"
+# The clients' own cost (16 skopeo processes writing and hashing the image), nothing fetched upstream:
+cold_pull fleetmirror-warm "$NODE_PORT"
