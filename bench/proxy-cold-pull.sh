@@ -37,6 +37,8 @@ unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY
 
 ROOT=${BENCH_DIR:-$(mktemp -d /tmp/fleetmirror-proxy-bench.XXXXXX)}
 mkdir -p "$ROOT"
+# nginx workers run as another user when started by root: they must reach their temp directories.
+chmod 755 "$ROOT"
 PIDS=()
 cleanup() {
   # Stop exactly the processes this script started, by their pids.
@@ -117,7 +119,6 @@ http {
       limit_rate $RATE;
       proxy_pass http://127.0.0.1:$UP_PORT;
       proxy_set_header Host \$http_host;
-      proxy_buffering off;
       proxy_http_version 1.1;
       proxy_set_header Connection "";
     }

@@ -94,6 +94,38 @@ class TokenAuthenticatedUpstreamTest {
     }
 
     @Test
+    void upstreamConnectionLostMidBlobFailsEveryClientCachesNothingAndTheNextPullRetries() throws Exception {
+        TestImage image = TestImage.random(43, 3 * 1024 * 1024);
+        image.push(upstream.baseUri(), "team/app", "v1");
+        Digest layer = image.blobDigests().get(1);
+        mirror("127.0.0.1", Duration.ofMinutes(1));
+        gate.cutBlobsAfter(1024 * 1024);
+        java.util.List<java.util.concurrent.CompletableFuture<Integer>> clients = new java.util.ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            clients.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    RegistryHttpClient.Response response = new RegistryHttpClient(uri(node))
+                            .call("GET", "/v2/team/app/blobs/" + layer).send();
+                    return response.status() == 200 && Digest.sha256(response.body()).equals(layer) ? 1 : 0;
+                } catch (RuntimeException broken) {
+                    return 0;
+                }
+            }));
+        }
+        for (var client : clients) {
+            assertThat(client.get(60, java.util.concurrent.TimeUnit.SECONDS)).as("a client got the whole blob").isZero();
+        }
+        Thread.sleep(500);
+        assertThat(MirrorFixture.cached(work.resolve("node"), layer)).isFalse();
+
+        gate.cutBlobsAfter(-1);
+        RegistryHttpClient.Response retried = new RegistryHttpClient(uri(node)).call("GET", "/v2/team/app/blobs/" + layer).send();
+
+        assertThat(retried.status()).isEqualTo(200);
+        assertThat(retried.body()).isEqualTo(image.blob(layer));
+    }
+
+    @Test
     void failingUpstreamServesTheCachedCopyMarkedStale() throws Exception {
         TestImage image = TestImage.random(42, 10_000);
         image.push(upstream.baseUri(), "team/app", "v1");

@@ -36,6 +36,7 @@ final class TokenGate implements AutoCloseable {
     private final List<TokenRequest> tokenRequests = new CopyOnWriteArrayList<>();
     private volatile int failWith;
     private volatile String retryAfter;
+    private volatile long cutBlobsAfter = -1;
     private HttpServer server;
 
     private TokenGate(URI registry, String user, String password, String realmHost) {
@@ -63,6 +64,11 @@ final class TokenGate implements AutoCloseable {
     void failWith(int status, String retryAfter) {
         this.failWith = status;
         this.retryAfter = retryAfter;
+    }
+
+    /** From now on blob bodies break off after {@code bytes}, the connection closed (-1: whole bodies again). */
+    void cutBlobsAfter(long bytes) {
+        this.cutBlobsAfter = bytes;
     }
 
     private void handle(HttpServerRequest request) {
@@ -117,7 +123,23 @@ final class TokenGate implements AutoCloseable {
                     request.response().putHeader(header, response.getHeader(header));
                 }
             }
-            response.pipeTo(request.response());
+            long cut = request.path().contains("/blobs/") ? cutBlobsAfter : -1;
+            if (cut < 0) {
+                response.pipeTo(request.response());
+                return;
+            }
+            long[] sent = {0};
+            response.handler(chunk -> {
+                if (sent[0] + chunk.length() < cut) {
+                    sent[0] += chunk.length();
+                    request.response().write(chunk);
+                } else {
+                    request.response().write(chunk.slice(0, (int) (cut - sent[0])));
+                    sent[0] = cut;
+                    response.handler(null);
+                    request.connection().close();
+                }
+            });
         });
     }
 
