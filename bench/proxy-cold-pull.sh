@@ -182,3 +182,4 @@ cold_pull fleetmirror "$NODE_PORT"
 cold_pull distribution "$DIST_PORT"
 # The clients' own cost (16 skopeo processes writing and hashing the image), nothing fetched upstream:
 cold_pull fleetmirror-warm "$NODE_PORT"
+grep -E "WARN|ERROR" "$ROOT/fleetmirror.log" | head -20 >&2 || true
