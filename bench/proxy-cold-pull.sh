@@ -2,13 +2,15 @@
 # Upstream egress and wall time of 16 clients cold-pulling one image through a pull-through cache,
 # Fleet Mirror next to CNCF Distribution 2.8.2 in proxy mode (proxy.remoteurl), in the same run.
 #
-# The upstream is Debian's docker-registry behind nginx with a per-connection limit_rate (a
-# bandwidth-limited link); nginx's access log ($bytes_sent) measures what crossed that link.
-# limit_rate applies to each connection, so a mirror that opens 16 upstream connections gets 16
-# times the bandwidth; each line also prints the least time its egress needs on one shared link.
+# The upstream is Debian's docker-registry behind a bandwidth-limited link, and nginx in front of
+# that link, whose access log ($bytes_sent) measures what crossed it. LINK=shared (default): all
+# connections share RATE (bench/shared-link.py between nginx and the registry), as on a real
+# uplink. LINK=connection: nginx's limit_rate, RATE per connection, so a mirror that opens 16
+# upstream connections gets 16 times the bandwidth. Each line also prints the least time its
+# egress needs on one shared link of RATE.
 #
-#   bench/proxy-cold-pull.sh                       # 60 MB image (two 30 MiB layers), 16 clients, 20 MB/s per connection
-#   CLIENTS=8 LAYERS="10 10" RATE=5m bench/proxy-cold-pull.sh
+#   bench/proxy-cold-pull.sh                       # 60 MB image (two 30 MiB layers), 16 clients, one 20 MiB/s link
+#   CLIENTS=8 LAYERS="10 10" RATE=5m LINK=connection bench/proxy-cold-pull.sh
 #   BENCH_DIR=/var/tmp/fm-proxy KEEP=1 bench/proxy-cold-pull.sh
 #
 # Needs: java 17, maven (only if the jar is missing), python3, curl, nginx, skopeo, docker-registry.
@@ -17,6 +19,7 @@ set -euo pipefail
 CLIENTS=${CLIENTS:-16}
 LAYERS=${LAYERS:-"30 30"}
 RATE=${RATE:-20m}
+LINK=${LINK:-shared}
 NODE_HEAP=${NODE_HEAP:-256m}
 REPO_DIR=$(cd "$(dirname "$0")/.." && pwd)
 JAR=$REPO_DIR/node/target/fleetmirror.jar
@@ -96,7 +99,19 @@ UP_PORT=$(free_port)
 registry upstream "$UP_PORT" ""
 "$SKOPEO" --insecure-policy copy --dest-tls-verify=false "oci:$ROOT/image:v1" "docker://127.0.0.1:$UP_PORT/bench/app:v1" > /dev/null
 
-# 2. nginx in front of it: the bandwidth-limited link whose egress we count.
+# 2. The bandwidth-limited link, and nginx in front of it counting what crosses it.
+RATE_BYTES=$(python3 -c "import sys; r=sys.argv[1]; u={'k':1024,'m':1048576,'g':1073741824}.get(r[-1].lower(),1); print(int(float(r[:-1] if r[-1].isalpha() else r)*u))" "$RATE")
+if [ "$LINK" = shared ]; then
+  THROTTLE_PORT=$(free_port)
+  python3 "$REPO_DIR/bench/shared-link.py" "$THROTTLE_PORT" "$UP_PORT" "$RATE_BYTES" > "$ROOT/shared-link.log" 2>&1 &
+  PIDS+=($!)
+  await_ready "http://127.0.0.1:$THROTTLE_PORT" $! shared-link
+  BEHIND_NGINX=$THROTTLE_PORT
+  LIMIT=""
+else
+  BEHIND_NGINX=$UP_PORT
+  LIMIT="limit_rate $RATE;"
+fi
 LINK_PORT=$(free_port)
 mkdir -p "$ROOT/nginx/logs"
 cat > "$ROOT/nginx/nginx.conf" <<CONF
@@ -116,8 +131,8 @@ http {
     listen 127.0.0.1:$LINK_PORT;
     client_max_body_size 0;
     location / {
-      limit_rate $RATE;
-      proxy_pass http://127.0.0.1:$UP_PORT;
+      $LIMIT
+      proxy_pass http://127.0.0.1:$BEHIND_NGINX;
       proxy_set_header Host \$http_host;
       proxy_http_version 1.1;
       proxy_set_header Connection "";
@@ -177,7 +192,7 @@ print(f"{name:18s} {clients} clients  wall {float(end) - float(start):6.1f} s  u
 PY
 }
 mkdir -p "$ROOT/pulls"
-echo "image bytes: $IMAGE_BYTES, per-connection rate limit: $RATE" >&2
+echo "image bytes: $IMAGE_BYTES, link: $LINK $RATE/s" >&2
 cold_pull fleetmirror "$NODE_PORT"
 cold_pull distribution "$DIST_PORT"
 # The clients' own cost (16 skopeo processes writing and hashing the image), nothing fetched upstream:

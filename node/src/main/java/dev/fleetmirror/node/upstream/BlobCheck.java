@@ -34,8 +34,7 @@ public record BlobCheck(String repository, Digest digest) implements UpstreamOpe
         try {
             return Future.succeededFuture(Long.parseLong(length == null ? "" : length.trim()));
         } catch (NumberFormatException e) {
-            return Future.failedFuture(UpstreamException.status("", description() + " (no Content-Length)", 502,
-                    java.util.Optional.empty()));
+            return Future.failedFuture(new MalformedAnswer(description() + " (no Content-Length)"));
         }
     }
 }

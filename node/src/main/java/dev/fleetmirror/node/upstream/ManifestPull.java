@@ -45,8 +45,8 @@ public record ManifestPull(String repository, Reference reference) implements Up
         Buffer body = Buffer.buffer();
         response.handler(chunk -> {
             if (body.length() + chunk.length() > ManifestParser.MAX_MANIFEST_BYTES) {
-                result.tryFail(UpstreamException.status("", description() + " (larger than "
-                        + ManifestParser.MAX_MANIFEST_BYTES + " bytes)", 502, Optional.empty()));
+                result.tryFail(new MalformedAnswer(description() + " (larger than "
+                        + ManifestParser.MAX_MANIFEST_BYTES + " bytes)"));
                 response.request().reset();
             } else {
                 body.appendBuffer(chunk);

@@ -57,7 +57,7 @@ public record TagListing(String repository, int limit, Optional<String> last) im
         String length = response.getHeader("Content-Length");
         if (length != null && length.chars().allMatch(Character::isDigit) && Long.parseLong(length) > MAX_BYTES) {
             response.request().reset();
-            return Future.failedFuture(UpstreamException.status("", description() + " (too large)", 502, Optional.empty()));
+            return Future.failedFuture(new MalformedAnswer(description() + " (too large)"));
         }
         boolean more = response.getHeader("Link") != null;
         return response.body().compose(body -> {
@@ -71,8 +71,7 @@ public record TagListing(String repository, int limit, Optional<String> last) im
                 });
                 return Future.succeededFuture(new Page(result, more));
             } catch (IOException e) {
-                return Future.failedFuture(UpstreamException.status("", description() + " (answer is not JSON)", 502,
-                        Optional.empty()));
+                return Future.failedFuture(new MalformedAnswer(description() + " (answer is not JSON)"));
             }
         });
     }

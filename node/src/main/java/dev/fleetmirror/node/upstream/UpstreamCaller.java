@@ -90,7 +90,10 @@ public final class UpstreamCaller implements AutoCloseable {
                     }
                 }
                 if (status >= 200 && status < 300) {
-                    return operation.read(response);
+                    return operation.read(response).recover(failure -> Future.failedFuture(
+                            failure instanceof MalformedAnswer malformed
+                                    ? UpstreamException.status(config.name(), malformed.getMessage(), 502, Optional.empty())
+                                    : failure));
                 }
                 return fail(response, operation);
             });
