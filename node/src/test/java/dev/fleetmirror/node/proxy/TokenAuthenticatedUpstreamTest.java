@@ -126,6 +126,35 @@ class TokenAuthenticatedUpstreamTest {
     }
 
     @Test
+    void clientsLeavingMidFillDoNotCancelIt() throws Exception {
+        TestImage image = TestImage.random(44, 2 * 1024 * 1024);
+        image.push(upstream.baseUri(), "team/app", "v1");
+        Digest layer = image.blobDigests().get(1);
+        mirror("127.0.0.1", Duration.ofMinutes(1));
+        gate.slowBlobs(20);
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+                .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+
+        for (int i = 0; i < 3; i++) {
+            java.net.http.HttpResponse<java.io.InputStream> response = http.send(java.net.http.HttpRequest.newBuilder(
+                    uri(node).resolve("/v2/team/app/blobs/" + layer)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofInputStream());
+            try (java.io.InputStream body = response.body()) {
+                assertThat(body.readNBytes(1000)).hasSize(1000);
+            }
+        }
+        assertThat(MirrorFixture.cached(work.resolve("node"), layer)).as("still filling when the clients left").isFalse();
+
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        while (!MirrorFixture.cached(work.resolve("node"), layer) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(java.nio.file.Files.readAllBytes(MirrorFixture.blobData(work.resolve("node"), layer)))
+                .isEqualTo(image.blob(layer));
+        assertThat(MirrorFixture.blobGets(upstream, "team/app", layer)).isEqualTo(1);
+    }
+
+    @Test
     void failingUpstreamServesTheCachedCopyMarkedStale() throws Exception {
         TestImage image = TestImage.random(42, 10_000);
         image.push(upstream.baseUri(), "team/app", "v1");

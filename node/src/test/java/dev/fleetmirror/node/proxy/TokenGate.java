@@ -37,6 +37,7 @@ final class TokenGate implements AutoCloseable {
     private volatile int failWith;
     private volatile String retryAfter;
     private volatile long cutBlobsAfter = -1;
+    private volatile long blobChunkDelayMs;
     private HttpServer server;
 
     private TokenGate(URI registry, String user, String password, String realmHost) {
@@ -64,6 +65,11 @@ final class TokenGate implements AutoCloseable {
     void failWith(int status, String retryAfter) {
         this.failWith = status;
         this.retryAfter = retryAfter;
+    }
+
+    /** From now on blob bodies trickle: a pause of {@code millis} after each chunk forwarded. */
+    void slowBlobs(long millis) {
+        this.blobChunkDelayMs = millis;
     }
 
     /** From now on blob bodies break off after {@code bytes}, the connection closed (-1: whole bodies again). */
@@ -124,6 +130,16 @@ final class TokenGate implements AutoCloseable {
                 }
             }
             long cut = request.path().contains("/blobs/") ? cutBlobsAfter : -1;
+            long delay = request.path().contains("/blobs/") ? blobChunkDelayMs : 0;
+            if (delay > 0) {
+                response.handler(chunk -> {
+                    request.response().write(chunk);
+                    response.pause();
+                    vertx.setTimer(delay, t -> response.resume());
+                });
+                response.endHandler(v -> request.response().end());
+                return;
+            }
             if (cut < 0) {
                 response.pipeTo(request.response());
                 return;
