@@ -40,6 +40,8 @@ final class TokenGate implements AutoCloseable {
     private volatile long blobChunkDelayMs;
     private HttpServer server;
 
+    private String scheme = "http";
+
     private TokenGate(URI registry, String user, String password, String realmHost) {
         this.registry = registry;
         this.credentials = "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
@@ -47,14 +49,25 @@ final class TokenGate implements AutoCloseable {
     }
 
     static TokenGate start(URI registry, String user, String password, String realmHost) throws Exception {
+        return start(registry, user, password, realmHost, null);
+    }
+
+    /** @param tls a PEM certificate and key to serve HTTPS with, or null for plain HTTP */
+    static TokenGate start(URI registry, String user, String password, String realmHost,
+                           io.vertx.core.net.PemKeyCertOptions tls) throws Exception {
         TokenGate gate = new TokenGate(registry, user, password, realmHost);
-        gate.server = gate.vertx.createHttpServer().requestHandler(gate::handle).listen(0, "127.0.0.1")
+        io.vertx.core.http.HttpServerOptions options = new io.vertx.core.http.HttpServerOptions();
+        if (tls != null) {
+            options.setSsl(true).setKeyCertOptions(tls);
+            gate.scheme = "https";
+        }
+        gate.server = gate.vertx.createHttpServer(options).requestHandler(gate::handle).listen(0, "127.0.0.1")
                 .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         return gate;
     }
 
     URI baseUri() {
-        return URI.create("http://127.0.0.1:" + server.actualPort());
+        return URI.create(scheme + "://127.0.0.1:" + server.actualPort());
     }
 
     List<TokenRequest> tokenRequests() {
@@ -95,7 +108,7 @@ final class TokenGate implements AutoCloseable {
         if (auth == null || !auth.startsWith("Bearer ") || !tokens.contains(auth.substring(7))) {
             String name = request.path().replaceFirst("^/v2/", "").replaceFirst("/(manifests|blobs|tags)/.*$", "");
             request.response().setStatusCode(401)
-                    .putHeader("WWW-Authenticate", "Bearer realm=\"http://" + realmHost + ":" + server.actualPort()
+                    .putHeader("WWW-Authenticate", "Bearer realm=\"" + scheme + "://" + realmHost + ":" + server.actualPort()
                             + "/token\",service=\"gate\",scope=\"repository:" + name + ":pull\"")
                     .end();
             return;
