@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.fleetmirror.storage.s3.S3StorageConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -96,12 +97,27 @@ public final class ConfigLoader {
                 readBackend(tree),
                 tree.bool("storage.delete.enabled", true),
                 tree.bool("storage.maintenance.readonly.enabled", false),
-                tree.bool("storage.redirect.disable", false));
+                tree.bool("storage.redirect.disable", true));
         return new NodeConfig(version, log, http, storage);
     }
 
     /** The one place that knows each backend's keys. Exactly one backend may be configured. */
     static StorageBackend readBackend(ConfigTree tree) {
+        if (tree.has("storage.filesystem") && tree.has("storage.s3")) {
+            throw new ConfigException("storage", "configure one backend, storage.filesystem or storage.s3, not both");
+        }
+        if (tree.has("storage.s3")) {
+            try {
+                return new StorageBackend.S3(S3StorageConfig.fromSettings(tree.scalars("storage.s3")));
+            } catch (IllegalArgumentException e) {
+                // The message starts with the key, e.g. "storage.s3.chunksize: ...".
+                String message = e.getMessage();
+                int colon = message.indexOf(": ");
+                throw colon > 0
+                        ? new ConfigException(message.substring(0, colon), message.substring(colon + 2))
+                        : new ConfigException("storage.s3", message);
+            }
+        }
         if (tree.has("storage.filesystem")) {
             String root = tree.text("storage.filesystem.rootdirectory")
                     .filter(s -> !s.isBlank())

@@ -78,6 +78,36 @@ final class ConfigTree {
         }).orElse(fallback);
     }
 
+    /**
+     * The scalars directly under a section, by their key within it, for a reader (such as a storage
+     * driver's own config) that validates the keys itself. Registers every key as known.
+     */
+    Map<String, String> scalars(String key) {
+        known.add(key);
+        JsonNode section = node(key);
+        Map<String, String> values = new java.util.LinkedHashMap<>();
+        if (section == null || section.isNull()) {
+            return values;
+        }
+        if (!section.isObject()) {
+            throw new ConfigException(key, "must be a mapping of keys to values");
+        }
+        Iterator<Map.Entry<String, JsonNode>> fields = section.fields();
+        while (fields.hasNext()) {
+            Map.Entry<String, JsonNode> field = fields.next();
+            String child = key + "." + field.getKey();
+            known.add(child);
+            if (!field.getValue().isValueNode()) {
+                throw new ConfigException(child, "must be a single value, not a "
+                        + (field.getValue().isArray() ? "list" : "mapping"));
+            }
+            if (!field.getValue().isNull()) {
+                values.put(field.getKey(), field.getValue().asText());
+            }
+        }
+        return values;
+    }
+
     /** True when {@code key} is present (scalar or section). Registers it as known. */
     boolean has(String key) {
         known.add(key);

@@ -1,5 +1,6 @@
 package dev.fleetmirror.node.config;
 
+import dev.fleetmirror.storage.s3.S3StorageConfig;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -13,6 +14,13 @@ public sealed interface StorageBackend {
     record Filesystem(Path rootDirectory) implements StorageBackend {
         public Filesystem {
             Objects.requireNonNull(rootDirectory, "rootDirectory");
+        }
+    }
+
+    /** Distribution's {@code storage.s3} section: a bucket all nodes of a cluster share. */
+    record S3(S3StorageConfig config) implements StorageBackend {
+        public S3 {
+            Objects.requireNonNull(config, "config");
         }
     }
 }

@@ -8,7 +8,9 @@ import java.util.Objects;
  *
  * @param deleteEnabled    {@code storage.delete.enabled}; without it DELETE answers UNSUPPORTED
  * @param readOnly         {@code storage.maintenance.readonly.enabled}; every write answers UNSUPPORTED
- * @param redirectDisabled {@code storage.redirect.disable}; never answer blob GETs with a 307 to the backend
+ * @param redirectDisabled {@code storage.redirect.disable}; never answer blob GETs with a 307 to the backend.
+ *                         True unless set to false (unlike Distribution): redirects to presigned S3
+ *                         URLs are opt-in until that path is proven end to end with real clients
  */
 public record StorageConfig(StorageBackend backend, boolean deleteEnabled, boolean readOnly, boolean redirectDisabled) {
 
@@ -17,11 +19,11 @@ public record StorageConfig(StorageBackend backend, boolean deleteEnabled, boole
     }
 
     public static StorageConfig defaults() {
-        return new StorageConfig(new StorageBackend.Filesystem(Path.of("data")), true, false, false);
+        return new StorageConfig(new StorageBackend.Filesystem(Path.of("data")), true, false, true);
     }
 
     public static StorageConfig of(StorageBackend backend) {
-        return new StorageConfig(backend, true, false, false);
+        return new StorageConfig(backend, true, false, true);
     }
 
     public StorageConfig withDeleteEnabled(boolean enabled) {

@@ -40,7 +40,7 @@ class ConfigLoaderTest {
         assertThat(config.storage().backend()).isEqualTo(new StorageBackend.Filesystem(Path.of("data")));
         assertThat(config.storage().deleteEnabled()).isTrue();
         assertThat(config.storage().readOnly()).isFalse();
-        assertThat(config.storage().redirectDisabled()).isFalse();
+        assertThat(config.storage().redirectDisabled()).isTrue();
         assertThat(config.log().level()).isEqualTo(LogConfig.Level.INFO);
         assertThat(config).isEqualTo(NodeConfig.defaults());
     }
