@@ -232,6 +232,12 @@ class PullThroughCacheTest {
         RegistryHttpClient.Response uncached = client.call("GET", "/v2/team/never-pulled/manifests/v1").send();
         assertThat(uncached.status()).isEqualTo(503);
         assertThat(uncached.errorCodes()).containsExactly("UNAVAILABLE");
+
+        MirrorFixture.stop(node);
+        mirror(Duration.ofMinutes(1));
+        Map<Digest, byte[]> afterRestart = pull(uri(node), "team/offline", "v1");
+        assertThat(afterRestart.get(image.digest())).as("a node started while the upstream is down serves its cache")
+                .isEqualTo(image.manifest());
     }
 
     @Test
