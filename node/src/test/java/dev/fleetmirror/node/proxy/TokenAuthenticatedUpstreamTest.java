@@ -117,6 +117,7 @@ class TokenAuthenticatedUpstreamTest {
         }
         Thread.sleep(500);
         assertThat(MirrorFixture.cached(work.resolve("node"), layer)).isFalse();
+        assertThat(MirrorFixture.blobGets(upstream, "team/app", layer)).as("the broken fill reached the upstream").isEqualTo(1);
 
         gate.cutBlobsAfter(-1);
         RegistryHttpClient.Response retried = new RegistryHttpClient(uri(node)).call("GET", "/v2/team/app/blobs/" + layer).send();
@@ -127,7 +128,7 @@ class TokenAuthenticatedUpstreamTest {
 
     @Test
     void clientsLeavingMidFillDoNotCancelIt() throws Exception {
-        TestImage image = TestImage.random(44, 2 * 1024 * 1024);
+        TestImage image = TestImage.random(44, 1024 * 1024);
         image.push(upstream.baseUri(), "team/app", "v1");
         Digest layer = image.blobDigests().get(1);
         mirror("127.0.0.1", Duration.ofMinutes(1));

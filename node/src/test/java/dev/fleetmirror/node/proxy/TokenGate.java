@@ -142,8 +142,9 @@ final class TokenGate implements AutoCloseable {
                     request.response().putHeader(header, response.getHeader(header));
                 }
             }
-            long cut = request.path().contains("/blobs/") ? cutBlobsAfter : -1;
-            long delay = request.path().contains("/blobs/") ? blobChunkDelayMs : 0;
+            boolean blobGet = request.method() == io.vertx.core.http.HttpMethod.GET && request.path().contains("/blobs/");
+            long cut = blobGet ? cutBlobsAfter : -1;
+            long delay = blobGet ? blobChunkDelayMs : 0;
             if (delay > 0) {
                 response.handler(chunk -> {
                     request.response().write(chunk);
@@ -167,6 +168,11 @@ final class TokenGate implements AutoCloseable {
                     sent[0] = cut;
                     response.handler(null);
                     request.connection().close();
+                }
+            });
+            response.endHandler(v -> {
+                if (sent[0] < cut) {
+                    request.response().end();
                 }
             });
         });
