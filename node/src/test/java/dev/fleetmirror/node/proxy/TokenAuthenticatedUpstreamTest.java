@@ -99,7 +99,9 @@ class TokenAuthenticatedUpstreamTest {
         image.push(upstream.baseUri(), "team/app", "v1");
         Digest layer = image.blobDigests().get(1);
         mirror("127.0.0.1", Duration.ofMinutes(1));
-        gate.cutBlobsAfter(1024 * 1024);
+        // Trickling, so that all four clients wait on the one fill the cut breaks.
+        gate.slowBlobs(10);
+        gate.cutBlobsAfter(512 * 1024);
         java.util.List<java.util.concurrent.CompletableFuture<Integer>> clients = new java.util.ArrayList<>();
         for (int i = 0; i < 4; i++) {
             clients.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
@@ -120,6 +122,7 @@ class TokenAuthenticatedUpstreamTest {
         assertThat(MirrorFixture.blobGets(upstream, "team/app", layer)).as("the broken fill reached the upstream").isEqualTo(1);
 
         gate.cutBlobsAfter(-1);
+        gate.slowBlobs(0);
         RegistryHttpClient.Response retried = new RegistryHttpClient(uri(node)).call("GET", "/v2/team/app/blobs/" + layer).send();
 
         assertThat(retried.status()).isEqualTo(200);

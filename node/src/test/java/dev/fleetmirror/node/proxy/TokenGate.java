@@ -145,7 +145,7 @@ final class TokenGate implements AutoCloseable {
             boolean blobGet = request.method() == io.vertx.core.http.HttpMethod.GET && request.path().contains("/blobs/");
             long cut = blobGet ? cutBlobsAfter : -1;
             long delay = blobGet ? blobChunkDelayMs : 0;
-            if (delay > 0) {
+            if (delay > 0 && cut < 0) {
                 response.handler(chunk -> {
                     request.response().write(chunk);
                     response.pause();
@@ -163,6 +163,10 @@ final class TokenGate implements AutoCloseable {
                 if (sent[0] + chunk.length() < cut) {
                     sent[0] += chunk.length();
                     request.response().write(chunk);
+                    if (delay > 0) {
+                        response.pause();
+                        vertx.setTimer(delay, t -> response.resume());
+                    }
                 } else {
                     request.response().write(chunk.slice(0, (int) (cut - sent[0])));
                     sent[0] = cut;
