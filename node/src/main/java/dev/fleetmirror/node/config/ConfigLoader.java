@@ -36,7 +36,7 @@ public final class ConfigLoader {
     public static NodeConfig load(Optional<Path> file, Map<String, String> env) {
         ConfigTree tree = file.map(ConfigLoader::parse).orElseGet(ConfigTree::empty);
         tree.applyEnvironment(env);
-        NodeConfig config = read(tree);
+        NodeConfig config = read(tree).withProxy(ProxyConfigReader.read(tree));
         for (String key : tree.unknownKeys()) {
             LOG.warn("configuration key '{}' is not supported by Fleet Mirror and is ignored", key);
         }
@@ -47,7 +47,7 @@ public final class ConfigLoader {
     public static NodeConfig fromYaml(String yaml, Map<String, String> env) {
         ConfigTree tree = parseText(yaml, "configuration");
         tree.applyEnvironment(env);
-        NodeConfig config = read(tree);
+        NodeConfig config = read(tree).withProxy(ProxyConfigReader.read(tree));
         for (String key : tree.unknownKeys()) {
             LOG.warn("configuration key '{}' is not supported by Fleet Mirror and is ignored", key);
         }

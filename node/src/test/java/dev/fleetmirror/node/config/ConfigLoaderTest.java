@@ -134,14 +134,14 @@ class ConfigLoaderTest {
                 health:
                   storagedriver:
                     enabled: true
-                proxy:
-                  remoteurl: https://registry-1.docker.io
+                validation:
+                  disabled: true
                 """, Map.of("REGISTRY_AUTH_HTPASSWD_REALM", "basic"));
         assertThat(config.http().port()).isEqualTo(5001);
         List<String> warnings = logs.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
         assertThat(warnings).hasSize(8);
         for (String key : List.of("'http.headers'", "'storage.filesystem.maxthreads'", "'storage.cache'",
-                "'storage.maintenance.uploadpurging'", "'notifications'", "'health'", "'proxy'", "'auth'")) {
+                "'storage.maintenance.uploadpurging'", "'notifications'", "'health'", "'validation'", "'auth'")) {
             assertThat(warnings).anySatisfy(w -> assertThat(w).contains(key));
         }
     }

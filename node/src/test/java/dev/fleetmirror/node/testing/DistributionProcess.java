@@ -48,6 +48,14 @@ public final class DistributionProcess implements RegistryProcess {
      * @param storageRoot {@code storage.filesystem.rootdirectory}; may be shared with a node
      */
     public static DistributionProcess start(Path workDir, Path storageRoot) {
+        return start(workDir, storageRoot, false, "");
+    }
+
+    /**
+     * @param accessLog  log one line per request (an upstream's access log counts what a mirror fetched)
+     * @param extraYaml  top-level sections appended to the generated config (e.g. {@code auth:} or {@code proxy:})
+     */
+    public static DistributionProcess start(Path workDir, Path storageRoot, boolean accessLog, String extraYaml) {
         if (!available()) {
             throw new IllegalStateException(absentReason());
         }
@@ -63,7 +71,7 @@ public final class DistributionProcess implements RegistryProcess {
                     log:
                       level: info
                       accesslog:
-                        disabled: true
+                        disabled: %s
                     storage:
                       filesystem:
                         rootdirectory: %s
@@ -74,7 +82,7 @@ public final class DistributionProcess implements RegistryProcess {
                           enabled: false
                     http:
                       addr: 127.0.0.1:%d
-                    """.formatted(storageRoot.toAbsolutePath(), port));
+                    """.formatted(!accessLog, storageRoot.toAbsolutePath(), port) + extraYaml);
             Path log = workDir.resolve("distribution.log");
             ProcessBuilder builder = new ProcessBuilder(List.of(BINARY.toString(), "serve", config.toString()))
                     .directory(workDir.toFile())
@@ -129,7 +137,8 @@ public final class DistributionProcess implements RegistryProcess {
                 HttpResponse<Void> response = client.send(
                         HttpRequest.newBuilder(baseUri().resolve("/v2/")).timeout(Duration.ofSeconds(2)).build(),
                         HttpResponse.BodyHandlers.discarding());
-                if (response.statusCode() == 200) {
+                // 401: up, behind the auth an extra section configured
+                if (response.statusCode() == 200 || response.statusCode() == 401) {
                     return;
                 }
             } catch (IOException e) {
