@@ -31,6 +31,16 @@ public record UpstreamConfig(String name, URI url, Optional<String> username, Op
         Objects.requireNonNull(prefix, "prefix");
     }
 
+    /**
+     * The upstream of a node started without a configuration file: Docker Hub, anonymous, for names
+     * under {@code docker.io/} (and containerd's {@code ?ns=docker.io}), so pulls of
+     * {@code docker.io/library/redis} are cached while every other name stays hosted and pushable.
+     */
+    public static UpstreamConfig dockerHubMirror() {
+        return new UpstreamConfig("docker.io", URI.create("https://registry-1.docker.io"), Optional.empty(),
+                Optional.empty(), "docker.io/", true);
+    }
+
     /** True for Docker Hub, whose single-segment names ({@code redis}) live under {@code library/}. */
     public boolean isDockerHub() {
         return DOCKER_HUB_HOSTS.contains(url.getHost().toLowerCase(Locale.ROOT));

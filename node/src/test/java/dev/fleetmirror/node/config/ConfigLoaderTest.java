@@ -42,7 +42,19 @@ class ConfigLoaderTest {
         assertThat(config.storage().readOnly()).isFalse();
         assertThat(config.storage().redirectDisabled()).isTrue();
         assertThat(config.log().level()).isEqualTo(LogConfig.Level.INFO);
-        assertThat(config).isEqualTo(NodeConfig.defaults());
+        assertThat(config.proxy().upstreams()).singleElement().satisfies(upstream -> {
+            assertThat(upstream.url().toString()).isEqualTo("https://registry-1.docker.io");
+            assertThat(upstream.prefix()).isEqualTo("docker.io/");
+            assertThat(upstream.isDockerHub()).isTrue();
+        });
+        assertThat(config.withProxy(ProxyConfig.none())).isEqualTo(NodeConfig.defaults());
+    }
+
+    @Test
+    void aConfigurationFileWithoutProxyKeysMirrorsNothing(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("config.yml");
+        Files.writeString(file, "version: 0.1\n");
+        assertThat(ConfigLoader.load(Optional.of(file), Map.of()).proxy().enabled()).isFalse();
     }
 
     @Test
