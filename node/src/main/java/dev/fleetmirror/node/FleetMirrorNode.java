@@ -1,12 +1,17 @@
 package dev.fleetmirror.node;
 
+import dev.fleetmirror.core.digest.Digest;
 import dev.fleetmirror.core.registry.Registry;
 import dev.fleetmirror.core.registry.RegistrySettings;
+import dev.fleetmirror.core.storage.PathNotFoundException;
 import dev.fleetmirror.core.storage.StorageDriver;
+import dev.fleetmirror.core.storage.StoragePaths;
 import dev.fleetmirror.node.config.NodeConfig;
 import dev.fleetmirror.node.config.StorageDrivers;
 import dev.fleetmirror.node.distribution.DistributionApi;
+import dev.fleetmirror.node.http.NamespaceResolver;
 import dev.fleetmirror.node.http.NodeServices;
+import dev.fleetmirror.node.proxy.PullThroughCache;
 import dev.fleetmirror.node.http.StorageWorkers;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -37,19 +42,42 @@ public final class FleetMirrorNode {
         this.storage = storage;
     }
 
-    /** Opens the configured storage and serves the hosted registry on it. */
+    /**
+     * Opens the configured storage and serves the registry on it: hosted, and a pull-through cache
+     * of the configured upstreams (which need not be reachable for the node to start).
+     */
     public static Future<FleetMirrorNode> start(NodeConfig config) {
         Vertx vertx = Vertx.vertx();
         return closeOnFailure(vertx, vertx.<StorageDriver>executeBlocking(
                         () -> StorageDrivers.open(config.storage().backend()), false)
                 .compose(driver -> {
-                    Registry registry = Registry.onStorage(driver,
+                    Registry stored = Registry.onStorage(driver,
                             new RegistrySettings(config.storage().deleteEnabled()));
-                    return listen(vertx, config, registry, driver).recover(failure -> vertx.executeBlocking(() -> {
+                    PullThroughCache cache = config.proxy().enabled()
+                            ? PullThroughCache.create(vertx, vertx.getOrCreateContext(), config.proxy(), stored,
+                                    digest -> dataStored(driver, digest))
+                            : null;
+                    AutoCloseable resources = () -> {
+                        if (cache != null) {
+                            cache.close();
+                        }
                         driver.close();
-                        return null;
-                    }, false).transform(closed -> Future.failedFuture(failure)));
+                    };
+                    return listen(vertx, config, cache == null ? stored : cache.registry(),
+                            cache == null ? NamespaceResolver.NONE : cache.namespaces(), resources)
+                            .recover(failure -> vertx.executeBlocking(() -> {
+                                resources.close();
+                                return null;
+                            }, false).transform(closed -> Future.failedFuture(failure)));
                 }));
+    }
+
+    private static boolean dataStored(StorageDriver driver, Digest digest) {
+        try {
+            return !driver.stat(StoragePaths.blobData(digest)).directory();
+        } catch (PathNotFoundException e) {
+            return false;
+        }
     }
 
     /**
@@ -58,7 +86,7 @@ public final class FleetMirrorNode {
      */
     public static Future<FleetMirrorNode> start(NodeConfig config, Registry registry) {
         Vertx vertx = Vertx.vertx();
-        return closeOnFailure(vertx, listen(vertx, config, registry, () -> { }));
+        return closeOnFailure(vertx, listen(vertx, config, registry, NamespaceResolver.NONE, () -> { }));
     }
 
     /**
@@ -77,7 +105,8 @@ public final class FleetMirrorNode {
         return result.future();
     }
 
-    private static Future<FleetMirrorNode> listen(Vertx vertx, NodeConfig config, Registry registry, AutoCloseable storage) {
+    private static Future<FleetMirrorNode> listen(Vertx vertx, NodeConfig config, Registry registry,
+                                                  NamespaceResolver namespaces, AutoCloseable storage) {
         StorageWorkers workers = new StorageWorkers(vertx, StorageWorkers.DEFAULT_POOL_SIZE);
         NodeServices services = new NodeServices(registry, workers,
                 config.storage().deleteEnabled(), config.storage().redirectDisabled());
@@ -90,7 +119,7 @@ public final class FleetMirrorNode {
                 .setIdleTimeout(IDLE_TIMEOUT_MINUTES)
                 .setIdleTimeoutUnit(java.util.concurrent.TimeUnit.MINUTES);
         return vertx.createHttpServer(options)
-                .requestHandler(DistributionApi.dispatcher(services, config.storage().readOnly()))
+                .requestHandler(DistributionApi.dispatcher(services, config.storage().readOnly(), namespaces))
                 .listen()
                 .map(server -> {
                     LOG.info("serving the registry on {}:{} ({} storage{}{})", config.http().host(), server.actualPort(),

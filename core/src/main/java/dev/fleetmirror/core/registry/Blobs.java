@@ -16,6 +16,14 @@ public interface Blobs {
     /** The blob's data from {@code offset}, wherever it is linked. Caller closes the stream. */
     InputStream open(Digest digest, long offset);
 
+    /**
+     * The blob's data from {@code offset} as requested through {@code repo}. Hosted storage ignores
+     * the repository; a pull-through cache needs it to know which upstream to fetch a missing blob from.
+     */
+    default InputStream open(RepositoryName repo, Digest digest, long offset) {
+        return open(digest, offset);
+    }
+
     /** The local file holding the blob's data, for zero-copy sending (filesystem storage only). */
     Optional<Path> localFile(Digest digest);
 

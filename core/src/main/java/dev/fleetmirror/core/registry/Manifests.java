@@ -21,6 +21,16 @@ public interface Manifests {
     ManifestPutResult put(RepositoryName repo, Reference reference, String contentType, byte[] body);
 
     /**
+     * Stores a manifest fetched from an upstream registry, byte for byte, without requiring the
+     * blobs and child manifests it references to be present: a pull-through cache stores a manifest
+     * before its layers are pulled. The body is still parsed (it must be a manifest) and, for a
+     * digest reference, must hash to it; for a tag reference the tag is pointed at it.
+     *
+     * @throws RegistryException MANIFEST_INVALID, DIGEST_INVALID
+     */
+    ManifestPutResult putFetched(RepositoryName repo, Reference reference, String contentType, byte[] body);
+
+    /**
      * By digest: deletes the manifest from the repository and every tag pointing at it. By tag:
      * deletes the tag only.
      *

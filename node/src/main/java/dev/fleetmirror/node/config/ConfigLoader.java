@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -36,7 +37,12 @@ public final class ConfigLoader {
     public static NodeConfig load(Optional<Path> file, Map<String, String> env) {
         ConfigTree tree = file.map(ConfigLoader::parse).orElseGet(ConfigTree::empty);
         tree.applyEnvironment(env);
-        NodeConfig config = read(tree);
+        ProxyConfig proxy = ProxyConfigReader.read(tree);
+        if (file.isEmpty() && !proxy.enabled()) {
+            // The embedded default mirrors Docker Hub under docker.io/ and hosts every other name.
+            proxy = proxy.withUpstreams(List.of(UpstreamConfig.dockerHubMirror()));
+        }
+        NodeConfig config = read(tree).withProxy(proxy);
         for (String key : tree.unknownKeys()) {
             LOG.warn("configuration key '{}' is not supported by Fleet Mirror and is ignored", key);
         }
@@ -47,7 +53,7 @@ public final class ConfigLoader {
     public static NodeConfig fromYaml(String yaml, Map<String, String> env) {
         ConfigTree tree = parseText(yaml, "configuration");
         tree.applyEnvironment(env);
-        NodeConfig config = read(tree);
+        NodeConfig config = read(tree).withProxy(ProxyConfigReader.read(tree));
         for (String key : tree.unknownKeys()) {
             LOG.warn("configuration key '{}' is not supported by Fleet Mirror and is ignored", key);
         }

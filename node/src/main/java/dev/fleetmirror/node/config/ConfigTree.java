@@ -115,6 +115,30 @@ final class ConfigTree {
         return node != null && !node.isNull();
     }
 
+    /** How many entries the list at {@code key} has (0 when absent); entries are read as {@code key.<index>.field}. */
+    int listSize(String key) {
+        known.add(key);
+        JsonNode node = node(key);
+        if (node == null || node.isNull()) {
+            return 0;
+        }
+        if (!node.isArray()) {
+            throw new ConfigException(key, "must be a list");
+        }
+        return node.size();
+    }
+
+    /** The field names of the mapping at {@code key}, for readers that reject unknown fields themselves. */
+    List<String> fieldNames(String key) {
+        JsonNode node = node(key);
+        if (node == null || !node.isObject()) {
+            throw new ConfigException(key, "must be a mapping");
+        }
+        List<String> names = new ArrayList<>();
+        node.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+
     /** Keys present in the tree that no reader asked about, at the shallowest level where they diverge. */
     List<String> unknownKeys() {
         List<String> unknown = new ArrayList<>();
@@ -143,6 +167,10 @@ final class ConfigTree {
     private JsonNode node(String key) {
         JsonNode node = root;
         for (String part : key.split("\\.")) {
+            if (node != null && node.isArray() && part.chars().allMatch(Character::isDigit)) {
+                node = node.get(Integer.parseInt(part));
+                continue;
+            }
             if (node == null || !node.isObject()) {
                 return null;
             }

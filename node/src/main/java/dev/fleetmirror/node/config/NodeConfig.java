@@ -9,7 +9,7 @@ import java.util.Objects;
  *
  * @param version the configuration format version (Distribution's {@code version}, always 0.1)
  */
-public record NodeConfig(String version, LogConfig log, HttpConfig http, StorageConfig storage) {
+public record NodeConfig(String version, LogConfig log, HttpConfig http, StorageConfig storage, ProxyConfig proxy) {
 
     public static final String VERSION = "0.1";
 
@@ -18,6 +18,16 @@ public record NodeConfig(String version, LogConfig log, HttpConfig http, Storage
         Objects.requireNonNull(log, "log");
         Objects.requireNonNull(http, "http");
         Objects.requireNonNull(storage, "storage");
+        Objects.requireNonNull(proxy, "proxy");
+    }
+
+    /** A node that mirrors nothing: every repository is hosted. */
+    public NodeConfig(String version, LogConfig log, HttpConfig http, StorageConfig storage) {
+        this(version, log, http, storage, ProxyConfig.none());
+    }
+
+    public NodeConfig withProxy(ProxyConfig proxy) {
+        return new NodeConfig(version, log, http, storage, proxy);
     }
 
     /** What a node runs with when there is no config file and no environment override. */
@@ -26,10 +36,10 @@ public record NodeConfig(String version, LogConfig log, HttpConfig http, Storage
     }
 
     public NodeConfig withHttp(HttpConfig http) {
-        return new NodeConfig(version, log, http, storage);
+        return new NodeConfig(version, log, http, storage, proxy);
     }
 
     public NodeConfig withStorage(StorageConfig storage) {
-        return new NodeConfig(version, log, http, storage);
+        return new NodeConfig(version, log, http, storage, proxy);
     }
 }

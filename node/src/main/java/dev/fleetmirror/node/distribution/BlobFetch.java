@@ -74,6 +74,7 @@ final class BlobFetch implements Endpoint {
         }
         long from = offset;
         Blobs blobs = exchange.services().registry().blobs();
-        return BlobStreamer.send(response, exchange.services().workers(), () -> blobs.open(digest, from), length);
+        return BlobStreamer.send(response, exchange.services().workers(), () -> blobs.open(exchange.repo(), digest, from),
+                length);
     }
 }

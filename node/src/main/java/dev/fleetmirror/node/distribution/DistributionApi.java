@@ -16,6 +16,7 @@ import static io.vertx.core.http.HttpMethod.POST;
 import static io.vertx.core.http.HttpMethod.PUT;
 
 import dev.fleetmirror.node.http.Dispatcher;
+import dev.fleetmirror.node.http.NamespaceResolver;
 import dev.fleetmirror.node.http.NodeServices;
 
 /** The OCI distribution API v1.1 of a hosted registry: every route and the endpoint serving it. */
@@ -24,10 +25,15 @@ public final class DistributionApi {
     }
 
     public static Dispatcher dispatcher(NodeServices services, boolean readOnly) {
+        return dispatcher(services, readOnly, NamespaceResolver.NONE);
+    }
+
+    /** With {@code namespaces} mapping containerd's {@code ?ns=} requests onto mirrored repositories. */
+    public static Dispatcher dispatcher(NodeServices services, boolean readOnly, NamespaceResolver namespaces) {
         BlobFetch blobFetch = new BlobFetch();
         ManifestFetch manifestFetch = new ManifestFetch();
         BaseCheck base = new BaseCheck();
-        return new Dispatcher(services, readOnly)
+        return new Dispatcher(services, readOnly, namespaces)
                 .route(BASE, GET, base)
                 .route(BASE, HEAD, base)
                 .route(CATALOG, GET, new CatalogList())

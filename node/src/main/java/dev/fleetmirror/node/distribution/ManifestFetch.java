@@ -7,6 +7,7 @@ import dev.fleetmirror.core.registry.StoredManifest;
 import dev.fleetmirror.node.http.ApiHeaders;
 import dev.fleetmirror.node.http.Endpoint;
 import dev.fleetmirror.node.http.Exchange;
+import dev.fleetmirror.node.http.Staleness;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import java.util.List;
@@ -24,8 +25,9 @@ final class ManifestFetch implements Endpoint {
     public Future<Void> handle(Exchange exchange) {
         Reference reference = Parameters.existingReference(exchange.tail());
         return exchange.services().workers()
-                .run(() -> exchange.services().registry().manifests().get(exchange.repo(), reference))
-                .compose(found -> {
+                .run(() -> Staleness.observe(() -> exchange.services().registry().manifests().get(exchange.repo(), reference)))
+                .compose(observed -> {
+                    var found = Staleness.apply(exchange, observed);
                     StoredManifest manifest = found.orElseThrow(() -> new RegistryException(ErrorCode.MANIFEST_UNKNOWN,
                             "manifest " + reference + " is not in repository " + exchange.repo()));
                     if (!accepts(exchange.request().headers().getAll("Accept"), manifest.mediaType())) {

@@ -6,6 +6,7 @@ import dev.fleetmirror.core.name.Tag;
 import dev.fleetmirror.node.http.ApiHeaders;
 import dev.fleetmirror.node.http.Endpoint;
 import dev.fleetmirror.node.http.Exchange;
+import dev.fleetmirror.node.http.Staleness;
 import io.vertx.core.Future;
 import java.util.Optional;
 
@@ -16,8 +17,9 @@ final class TagList implements Endpoint {
         int n = Parameters.pageSize(exchange.query("n"), Integer.MAX_VALUE);
         Optional<String> last = exchange.query("last").filter(s -> !s.isEmpty());
         return exchange.services().workers()
-                .run(() -> exchange.services().registry().tags().list(exchange.repo(), n, last))
-                .compose(page -> {
+                .run(() -> Staleness.observe(() -> exchange.services().registry().tags().list(exchange.repo(), n, last)))
+                .compose(observed -> {
+                    var page = Staleness.apply(exchange, observed);
                     ObjectNode body = JsonBodies.object().put("name", exchange.repo().value());
                     ArrayNode tags = body.putArray("tags");
                     page.items().forEach(t -> tags.add(t.value()));

@@ -1,128 +1,184 @@
 package dev.fleetmirror.node.http;
 
+import io.netty.buffer.Unpooled;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.buffer.Buffer;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.internal.buffer.BufferInternal;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
+import java.util.Objects;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
 
 /**
  * Copies a blocking {@link InputStream} (an S3 object, anything without a local file) into a
- * response: each chunk is read on a storage worker and written on the event loop, waiting for the
- * drain handler whenever the response's write queue is full, so a slow client holds back the
- * reads instead of filling the heap. The stream is closed when the copy ends, fails, or the client
- * goes away.
+ * response. One download worker runs the whole copy: it reads the next chunk while the event loop
+ * is still writing the previous ones, which is what makes a remote read keep up with the client.
+ *
+ * <p>Memory is bounded by a fixed set of {@value #CHUNKS_IN_FLIGHT} chunk arrays per download: the
+ * reader fills a free one, hands it to the response's context, and the array comes back only when
+ * the socket write of it completed. A client that reads slowly or not at all therefore stops the
+ * reader after {@value #CHUNKS_IN_FLIGHT} chunks instead of filling the heap; one that goes away
+ * stops it at once, and the storage stream is closed (an S3 body is aborted, not drained).
  */
 public final class BlobStreamer {
-    static final int CHUNK = 128 * 1024;
+    /** Below half a G1 region even at small heaps, so a chunk is never a humongous allocation. */
+    static final int CHUNK = 256 * 1024;
+    /** 2 MiB per download: 16 slow downloads hold 32 MiB of heap at most. */
+    static final int CHUNKS_IN_FLIGHT = 8;
+    /** Put into the free queue to wake a reader waiting for an array when the copy must stop. */
+    private static final byte[] WAKE = new byte[0];
 
     private final HttpServerResponse response;
-    private final SerialQueue queue;
+    private final Context context;
+    private final int chunkSize;
+    private final BlockingQueue<byte[]> free = new ArrayBlockingQueue<>(CHUNKS_IN_FLIGHT + 1);
+    /** Completed on {@link #context} only. */
     private final Promise<Void> done = Promise.promise();
-    private InputStream in;
-    private long remaining;
-    private boolean clientGone;
-    private boolean awaitingDrain;
+    private volatile boolean stopped;
+    /** Arrays created so far; touched by the reader thread only. */
+    private int allocated;
 
-    private BlobStreamer(HttpServerResponse response, SerialQueue queue, long length) {
+    private BlobStreamer(HttpServerResponse response, Context context, long length) {
         this.response = response;
-        this.queue = queue;
-        this.remaining = length;
+        this.context = context;
+        this.chunkSize = (int) Math.max(1, Math.min(CHUNK, length));
     }
 
     /**
-     * Opens the stream on a worker and sends exactly {@code length} bytes of it; headers (status,
-     * Content-Length) must already be set.
+     * Opens the stream on a download worker and sends exactly {@code length} bytes of it; headers
+     * (status, Content-Length) must already be set. Call on the request's context. The future fails
+     * without anything written when the stream cannot be opened, so the caller can still answer
+     * with an error; a failure after that resets the response (the client sees a broken body).
      */
     public static Future<Void> send(HttpServerResponse response, StorageWorkers workers, Callable<InputStream> open,
                                     long length) {
-        BlobStreamer streamer = new BlobStreamer(response, workers.serial(), length);
-        streamer.queue.submit(open).onComplete(opened -> {
-            if (opened.failed()) {
-                streamer.done.fail(opened.cause());
-                return;
-            }
-            streamer.in = opened.result();
-            response.closeHandler(v -> streamer.onClientGone());
-            streamer.next();
+        Context context = Objects.requireNonNull(Vertx.currentContext(), "BlobStreamer.send outside a Vert.x context");
+        BlobStreamer streamer = new BlobStreamer(response, context, length);
+        response.closeHandler(v -> streamer.stop());
+        workers.download(() -> {
+            streamer.copy(open, length);
+            return null;
         });
         return streamer.done.future();
     }
 
-    /** A client that leaves while we wait for drain would otherwise leave the stream open forever. */
-    private void onClientGone() {
-        clientGone = true;
-        if (awaitingDrain) {
-            awaitingDrain = false;
-            next();
+    private void stop() {
+        stopped = true;
+        free.offer(WAKE);
+    }
+
+    /** The reader loop, on a download worker. */
+    private void copy(Callable<InputStream> open, long length) {
+        InputStream in;
+        try {
+            in = open.call();
+        } catch (Throwable e) {
+            context.runOnContext(v -> done.tryFail(e));
+            return;
+        }
+        Throwable failure = null;
+        try {
+            long remaining = length;
+            while (remaining > 0) {
+                byte[] chunk = nextFreeChunk();
+                if (chunk == null) {
+                    failure = new IOException("client closed the connection");
+                    break;
+                }
+                int filled = readFully(in, chunk, (int) Math.min(chunk.length, remaining));
+                if (filled == 0) {
+                    throw new IOException("blob data ended " + remaining + " bytes early");
+                }
+                remaining -= filled;
+                hand(chunk, filled);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            failure = e;
+        } catch (Throwable e) {
+            failure = e;
+        } finally {
+            closeQuietly(in);
+        }
+        Throwable cause = failure;
+        context.runOnContext(v -> finish(cause));
+    }
+
+    /** Closed whatever happened: a body that was all sent must not turn into a reset response. */
+    private static void closeQuietly(InputStream in) {
+        try {
+            in.close();
+        } catch (IOException | RuntimeException e) {
+            // The copy's outcome is already decided; an S3 stream that fails to abort is dropped anyway.
         }
     }
 
-    private void next() {
-        if (clientGone) {
-            closeStream();
-            done.tryFail(new IOException("client closed the connection"));
-            return;
+    /** A free array, a new one while fewer than the bound exist, or null once the copy must stop. */
+    private byte[] nextFreeChunk() throws InterruptedException {
+        if (stopped) {
+            return null;
         }
-        if (remaining == 0) {
-            closeStream();
-            response.end().onComplete(done);
-            return;
+        byte[] chunk = free.poll();
+        if (chunk == null && allocated < CHUNKS_IN_FLIGHT) {
+            allocated++;
+            return new byte[chunkSize];
         }
-        int want = (int) Math.min(CHUNK, remaining);
-        queue.submit(() -> read(want)).onComplete(read -> {
-            if (read.failed() || read.result().length() == 0) {
-                closeStream();
-                // Headers promised a length we can no longer deliver: the client must see a broken body.
-                response.reset();
-                done.tryFail(read.failed() ? read.cause() : new IOException("blob data ended " + remaining + " bytes early"));
+        if (chunk == null) {
+            chunk = free.take();
+        }
+        return chunk == WAKE || stopped ? null : chunk;
+    }
+
+    private static int readFully(InputStream in, byte[] chunk, int want) throws IOException {
+        int filled = 0;
+        while (filled < want) {
+            int n = in.read(chunk, filled, want - filled);
+            if (n < 0) {
+                break;
+            }
+            filled += n;
+        }
+        return filled;
+    }
+
+    /** Writes the chunk on the response's context; the array is free again once the socket took it. */
+    private void hand(byte[] chunk, int length) {
+        context.runOnContext(v -> {
+            if (stopped) {
+                free.offer(chunk);
                 return;
             }
-            Buffer chunk = read.result();
-            remaining -= chunk.length();
-            response.write(chunk);
-            if (response.writeQueueFull()) {
-                awaitingDrain = true;
-                response.drainHandler(v -> {
-                    if (awaitingDrain) {
-                        awaitingDrain = false;
-                        next();
-                    }
-                });
-            } else {
-                next();
+            Future<Void> written;
+            try {
+                // Wrapped, not copied: Buffer.buffer(byte[]) would copy every chunk once more.
+                written = response.write(BufferInternal.buffer(Unpooled.wrappedBuffer(chunk, 0, length)));
+            } catch (IllegalStateException closed) {
+                written = Future.failedFuture(closed);
             }
+            written.onComplete(w -> {
+                if (w.failed()) {
+                    stop();
+                }
+                free.offer(chunk);
+            });
         });
     }
 
-    private Buffer read(int want) {
-        byte[] bytes = new byte[want];
-        int filled = 0;
-        try {
-            while (filled < want) {
-                int n = in.read(bytes, filled, want - filled);
-                if (n < 0) {
-                    break;
-                }
-                filled += n;
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return Buffer.buffer(filled == want ? bytes : java.util.Arrays.copyOf(bytes, filled));
-    }
-
-    private void closeStream() {
-        InputStream stream = in;
-        in = null;
-        if (stream != null) {
-            queue.submit(() -> {
-                stream.close();
-                return null;
-            });
+    /** On the response's context, after every chunk handed over has been passed to the response. */
+    private void finish(Throwable failure) {
+        if (failure == null) {
+            response.end().onComplete(done);
+        } else if (stopped) {
+            done.tryFail(failure);
+        } else {
+            // Headers promised a length we can no longer deliver: the client must see a broken body.
+            response.reset();
+            done.tryFail(failure);
         }
     }
 }

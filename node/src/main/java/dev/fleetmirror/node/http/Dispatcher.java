@@ -22,10 +22,16 @@ public final class Dispatcher implements Handler<HttpServerRequest> {
     private final Map<ApiPath.Resource, Map<HttpMethod, Endpoint>> routes = new EnumMap<>(ApiPath.Resource.class);
     private final NodeServices services;
     private final boolean readOnly;
+    private final NamespaceResolver namespaces;
 
     public Dispatcher(NodeServices services, boolean readOnly) {
+        this(services, readOnly, NamespaceResolver.NONE);
+    }
+
+    public Dispatcher(NodeServices services, boolean readOnly, NamespaceResolver namespaces) {
         this.services = services;
         this.readOnly = readOnly;
+        this.namespaces = namespaces;
     }
 
     public Dispatcher route(ApiPath.Resource resource, HttpMethod method, Endpoint endpoint) {
@@ -62,7 +68,8 @@ public final class Dispatcher implements Handler<HttpServerRequest> {
             throw new RegistryException(ErrorCode.UNSUPPORTED,
                     request.method() + " is not supported on " + request.path() + "; allowed: " + allowed);
         }
-        RepositoryName repo = path.get().name().isEmpty() ? null : RepositoryName.of(path.get().name());
+        RepositoryName repo = path.get().name().isEmpty() ? null
+                : namespaces.resolve(RepositoryName.of(path.get().name()), Optional.ofNullable(request.getParam("ns")));
         if (readOnly && isWrite(request.method())) {
             throw new RegistryException(ErrorCode.UNSUPPORTED, "the registry is in maintenance mode"
                     + " (storage.maintenance.readonly.enabled): pushes and deletes are refused, pulls work");

@@ -62,6 +62,9 @@ public final class ErrorResponses {
         RegistryException error = toRegistryException(failure, request);
         discardBody(request);
         byte[] body = body(error);
+        if (error instanceof AdvisesRetry advice) {
+            advice.retryAfter().ifPresent(value -> response.putHeader("Retry-After", value));
+        }
         response.setStatusCode(error.httpStatus())
                 .putHeader("Content-Type", ApiHeaders.JSON)
                 .putHeader("Content-Length", Integer.toString(body.length));

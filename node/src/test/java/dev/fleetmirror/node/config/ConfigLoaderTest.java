@@ -42,7 +42,19 @@ class ConfigLoaderTest {
         assertThat(config.storage().readOnly()).isFalse();
         assertThat(config.storage().redirectDisabled()).isTrue();
         assertThat(config.log().level()).isEqualTo(LogConfig.Level.INFO);
-        assertThat(config).isEqualTo(NodeConfig.defaults());
+        assertThat(config.proxy().upstreams()).singleElement().satisfies(upstream -> {
+            assertThat(upstream.url().toString()).isEqualTo("https://registry-1.docker.io");
+            assertThat(upstream.prefix()).isEqualTo("docker.io/");
+            assertThat(upstream.isDockerHub()).isTrue();
+        });
+        assertThat(config.withProxy(ProxyConfig.none())).isEqualTo(NodeConfig.defaults());
+    }
+
+    @Test
+    void aConfigurationFileWithoutProxyKeysMirrorsNothing(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("config.yml");
+        Files.writeString(file, "version: 0.1\n");
+        assertThat(ConfigLoader.load(Optional.of(file), Map.of()).proxy().enabled()).isFalse();
     }
 
     @Test
@@ -134,14 +146,14 @@ class ConfigLoaderTest {
                 health:
                   storagedriver:
                     enabled: true
-                proxy:
-                  remoteurl: https://registry-1.docker.io
+                validation:
+                  disabled: true
                 """, Map.of("REGISTRY_AUTH_HTPASSWD_REALM", "basic"));
         assertThat(config.http().port()).isEqualTo(5001);
         List<String> warnings = logs.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
         assertThat(warnings).hasSize(8);
         for (String key : List.of("'http.headers'", "'storage.filesystem.maxthreads'", "'storage.cache'",
-                "'storage.maintenance.uploadpurging'", "'notifications'", "'health'", "'proxy'", "'auth'")) {
+                "'storage.maintenance.uploadpurging'", "'notifications'", "'health'", "'validation'", "'auth'")) {
             assertThat(warnings).anySatisfy(w -> assertThat(w).contains(key));
         }
     }

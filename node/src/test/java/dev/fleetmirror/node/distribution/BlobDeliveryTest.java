@@ -13,8 +13,11 @@ import dev.fleetmirror.node.FleetMirrorNode;
 import dev.fleetmirror.node.config.HttpConfig;
 import dev.fleetmirror.node.config.NodeConfig;
 import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Optional;
@@ -34,6 +37,8 @@ class BlobDeliveryTest {
 
     /** Real blobs, seen as a remote backend sees them: no local file, optionally a redirect URL. */
     private static final java.util.concurrent.atomic.AtomicInteger OPEN_STREAMS = new java.util.concurrent.atomic.AtomicInteger();
+    /** Bytes the node has read from storage, to see how far it reads ahead of its client. */
+    private static final java.util.concurrent.atomic.AtomicLong BYTES_READ = new java.util.concurrent.atomic.AtomicLong();
 
     private record RemoteLikeBlobs(Blobs real, Optional<URI> redirect) implements Blobs {
         public Optional<BlobDescriptor> stat(RepositoryName repo, Digest digest) {
@@ -44,6 +49,24 @@ class BlobDeliveryTest {
             OPEN_STREAMS.incrementAndGet();
             return new java.io.FilterInputStream(real.open(digest, offset)) {
                 private boolean closed;
+
+                @Override
+                public int read() throws java.io.IOException {
+                    int b = super.read();
+                    if (b >= 0) {
+                        BYTES_READ.incrementAndGet();
+                    }
+                    return b;
+                }
+
+                @Override
+                public int read(byte[] buffer, int offset, int length) throws java.io.IOException {
+                    int n = super.read(buffer, offset, length);
+                    if (n > 0) {
+                        BYTES_READ.addAndGet(n);
+                    }
+                    return n;
+                }
 
                 @Override
                 public void close() throws java.io.IOException {
@@ -129,6 +152,61 @@ class BlobDeliveryTest {
         } finally {
             stop(node);
         }
+    }
+
+    @Test
+    void clientThatReadsNothingStopsTheNodeReadingAfterABoundedAmount() throws Exception {
+        FleetMirrorNode node = start(Optional.empty(), false);
+        try (Socket socket = new Socket()) {
+            RegistryClient client = new RegistryClient(node.port());
+            byte[] content = TestImages.randomBytes(64 * 1024 * 1024, 33);
+            Digest digest = client.pushBlob("stalled", content);
+            BYTES_READ.set(0);
+
+            // A small receive window, so what the node read ahead is not hidden in this side's socket buffer.
+            socket.setReceiveBufferSize(64 * 1024);
+            socket.connect(new InetSocketAddress("127.0.0.1", node.port()));
+            socket.getOutputStream().write(("GET /v2/stalled/blobs/" + digest + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            long settled = readUntilStable();
+            // Chunks in flight (2 MiB) plus the kernel's send buffer (4 MiB on Linux at most) and our window.
+            assertThat(settled).as("bytes read from storage while the client read nothing")
+                    .isPositive().isLessThan(12L * 1024 * 1024);
+
+            InputStream body = socket.getInputStream();
+            String head = readHead(body);
+            assertThat(head).startsWith("HTTP/1.1 200").contains("content-length: " + content.length);
+            assertThat(RegistryClient.sha256(new java.io.ByteArrayInputStream(body.readNBytes(content.length))))
+                    .isEqualTo(digest);
+            assertThat(BYTES_READ.get()).isEqualTo(content.length);
+        } finally {
+            stop(node);
+        }
+    }
+
+    /** The storage-side count once it stopped moving for a second. */
+    private static long readUntilStable() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        long last = -1;
+        long current = BYTES_READ.get();
+        while (current != last && System.nanoTime() < deadline) {
+            last = current;
+            Thread.sleep(1000);
+            current = BYTES_READ.get();
+        }
+        assertThat(current).as("the node kept reading for 20 s from a client that reads nothing").isEqualTo(last);
+        return current;
+    }
+
+    private static String readHead(InputStream in) throws java.io.IOException {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            assertThat(b).as("response head ended early: " + head).isNotNegative();
+            head.append((char) b);
+        }
+        return head.toString().toLowerCase(java.util.Locale.ROOT).replace("http/1.1", "HTTP/1.1");
     }
 
     @Test

@@ -81,7 +81,7 @@ class DistributionSharedBucketTest {
         // 2. Distribution's S3 driver reads it from the bucket; skopeo verifies every digest it copies.
         Path copied = workDir.resolve("oci");
         Path bucket = S3.process().dataDirectory().resolve(BUCKET);
-        try (DistributionProcess distribution = DistributionProcess.start(workDir.resolve("distribution-s3"),
+        try (DistributionProcess distribution = DistributionProcess.startWithDriver(workDir.resolve("distribution-s3"),
                 bucket.resolve("ours"), """
                 s3:
                   accesskey: %s

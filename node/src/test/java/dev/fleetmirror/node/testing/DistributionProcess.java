@@ -35,15 +35,23 @@ public final class DistributionProcess extends LoopbackRegistryProcess {
      * @param storageRoot {@code storage.filesystem.rootdirectory}; may be shared with a node
      */
     public static DistributionProcess start(Path workDir, Path storageRoot) {
+        return start(workDir, storageRoot, false, "");
+    }
+
+    /**
+     * @param accessLog  log one line per request (an upstream's access log counts what a mirror fetched)
+     * @param extraYaml  top-level sections appended to the generated config (e.g. {@code auth:} or {@code proxy:})
+     */
+    public static DistributionProcess start(Path workDir, Path storageRoot, boolean accessLog, String extraYaml) {
         try {
             Files.createDirectories(storageRoot);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return start(workDir, storageRoot, """
+        return startWith(workDir, storageRoot, """
                 filesystem:
                   rootdirectory: %s
-                """.formatted(storageRoot.toAbsolutePath()));
+                """.formatted(storageRoot.toAbsolutePath()), accessLog, extraYaml);
     }
 
     /**
@@ -53,7 +61,12 @@ public final class DistributionProcess extends LoopbackRegistryProcess {
      * @param driverYaml  the storage driver's section of {@code storage:}, unindented, such as
      *                    {@code s3:} and its parameters
      */
-    public static DistributionProcess start(Path workDir, Path storageRoot, String driverYaml) {
+    public static DistributionProcess startWithDriver(Path workDir, Path storageRoot, String driverYaml) {
+        return startWith(workDir, storageRoot, driverYaml, false, "");
+    }
+
+    private static DistributionProcess startWith(Path workDir, Path storageRoot, String driverYaml, boolean accessLog,
+            String extraYaml) {
         if (!available()) {
             throw new IllegalStateException(absentReason());
         }
@@ -68,7 +81,7 @@ public final class DistributionProcess extends LoopbackRegistryProcess {
                     log:
                       level: info
                       accesslog:
-                        disabled: true
+                        disabled: %s
                     storage:
                     %s  delete:
                         enabled: true
@@ -79,7 +92,7 @@ public final class DistributionProcess extends LoopbackRegistryProcess {
                           enabled: false
                     http:
                       addr: 127.0.0.1:%d
-                    """.formatted(driverYaml.indent(2), port));
+                    """.formatted(!accessLog, driverYaml.indent(2), port) + extraYaml);
             Path log = workDir.resolve("distribution.log");
             ProcessBuilder builder = new ProcessBuilder(BINARY.toString(), "serve", config.toString());
             // Its AWS SDK refuses to start when this sandbox-wide CA bundle variable is set.

@@ -13,7 +13,7 @@ import java.time.Duration;
 /**
  * A registry process on a 127.0.0.1 port, its output in one log file: what {@link NodeProcess} and
  * {@link DistributionProcess} share once their command and config are written. Ready means
- * {@code GET /v2/} answers 200; {@link #close()} stops the process by its own id.
+ * {@code GET /v2/} answers (200, or 401 behind auth); {@link #close()} stops the process by its own id.
  */
 public abstract class LoopbackRegistryProcess implements RegistryProcess {
     private static final Duration POLL = Duration.ofMillis(100);
@@ -74,7 +74,7 @@ public abstract class LoopbackRegistryProcess implements RegistryProcess {
         }
     }
 
-    /** Polls {@code GET /v2/}; stops the process when it does not get a 200 in time. */
+    /** Polls {@code GET /v2/} until it answers 200 or 401; stops the process when it does not in time. */
     final void awaitReady(Duration timeout) {
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -101,7 +101,8 @@ public abstract class LoopbackRegistryProcess implements RegistryProcess {
             HttpResponse<Void> response = client.send(
                     HttpRequest.newBuilder(baseUri().resolve("/v2/")).timeout(Duration.ofSeconds(2)).build(),
                     HttpResponse.BodyHandlers.discarding());
-            return response.statusCode() == 200;
+            // 401: up, behind the auth an extra config section turned on
+            return response.statusCode() == 200 || response.statusCode() == 401;
         } catch (IOException e) {
             return false; // not listening yet
         } catch (InterruptedException e) {

@@ -45,6 +45,15 @@ public final class Skopeo {
         return run(command);
     }
 
+    /**
+     * {@code skopeo copy} resolving registries through {@code registriesConf} (a
+     * containers-registries.conf, where mirrors are configured), as podman and CRI-O users do.
+     */
+    public static String copyWithRegistriesConf(Path registriesConf, String source, String destination) {
+        return run(List.of(BINARY.toString(), "--insecure-policy", "--registries-conf", registriesConf.toString(), "copy",
+                "--retry-times", "0", source, destination));
+    }
+
     private static String run(List<String> command) {
         try {
             Path output = Files.createTempFile("skopeo", ".log");

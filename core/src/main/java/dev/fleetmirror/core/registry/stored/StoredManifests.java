@@ -66,7 +66,18 @@ final class StoredManifests implements Manifests {
         ParsedManifest manifest = ManifestParser.parse(contentType, body);
         Digest digest = digestOf(reference, body);
         requireReferencedContent(repo, manifest);
+        return store(repo, reference, manifest, digest, body);
+    }
 
+    @Override
+    public ManifestPutResult putFetched(RepositoryName repo, Reference reference, String contentType, byte[] body) {
+        ParsedManifest manifest = ManifestParser.parse(contentType, body);
+        Digest digest = digestOf(reference, body);
+        return store(repo, reference, manifest, digest, body);
+    }
+
+    private ManifestPutResult store(RepositoryName repo, Reference reference, ParsedManifest manifest, Digest digest,
+                                    byte[] body) {
         if (blobs.statData(digest).isEmpty()) {
             driver.putContent(StoragePaths.blobData(digest), body);
         }

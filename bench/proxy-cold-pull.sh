@@ -1,0 +1,200 @@
+#!/usr/bin/env bash
+# Upstream egress and wall time of 16 clients cold-pulling one image through a pull-through cache,
+# Fleet Mirror next to CNCF Distribution 2.8.2 in proxy mode (proxy.remoteurl), in the same run.
+#
+# The upstream is Debian's docker-registry behind a bandwidth-limited link, and nginx in front of
+# that link, whose access log ($bytes_sent) measures what crossed it. LINK=shared (default): all
+# connections share RATE (bench/shared-link.py between nginx and the registry), as on a real
+# uplink. LINK=connection: nginx's limit_rate, RATE per connection, so a mirror that opens 16
+# upstream connections gets 16 times the bandwidth. Each line also prints the least time its
+# egress needs on one shared link of RATE.
+#
+#   bench/proxy-cold-pull.sh                       # 60 MB image (two 30 MiB layers), 16 clients, one 20 MiB/s link
+#   CLIENTS=8 LAYERS="10 10" RATE=5m LINK=connection bench/proxy-cold-pull.sh
+#   BENCH_DIR=/var/tmp/fm-proxy KEEP=1 bench/proxy-cold-pull.sh
+#
+# Needs: java 17, maven (only if the jar is missing), python3, curl, nginx, skopeo, docker-registry.
+set -euo pipefail
+
+CLIENTS=${CLIENTS:-16}
+LAYERS=${LAYERS:-"30 30"}
+RATE=${RATE:-20m}
+LINK=${LINK:-shared}
+NODE_HEAP=${NODE_HEAP:-256m}
+REPO_DIR=$(cd "$(dirname "$0")/.." && pwd)
+JAR=$REPO_DIR/node/target/fleetmirror.jar
+DISTRIBUTION=${DISTRIBUTION:-/usr/bin/docker-registry}
+NGINX=${NGINX:-/usr/sbin/nginx}
+SKOPEO=${SKOPEO:-/usr/bin/skopeo}
+
+if [ ! -f "$JAR" ]; then
+  echo "building $JAR" >&2
+  (cd "$REPO_DIR" && mvn -B -q -DskipTests package -pl node -am)
+fi
+for tool in "$DISTRIBUTION" "$NGINX" "$SKOPEO"; do
+  [ -x "$tool" ] || { echo "$tool is missing" >&2; exit 1; }
+done
+for var in $(compgen -e | grep '^REGISTRY_' || true); do unset "$var"; done
+export NO_PROXY=127.0.0.1,localhost no_proxy=127.0.0.1,localhost
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY
+
+ROOT=${BENCH_DIR:-$(mktemp -d /tmp/fleetmirror-proxy-bench.XXXXXX)}
+mkdir -p "$ROOT"
+# nginx workers run as another user when started by root: they must reach their temp directories.
+chmod 755 "$ROOT"
+PIDS=()
+cleanup() {
+  # Stop exactly the processes this script started, by their pids.
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  if [ -z "${KEEP:-}" ]; then rm -rf "$ROOT"; else echo "kept $ROOT" >&2; fi
+}
+trap cleanup EXIT
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+await_ready() { # base-url pid name
+  for _ in $(seq 1 300); do
+    kill -0 "$2" 2>/dev/null || { echo "$3 exited; log:" >&2; cat "$ROOT/$3.log" >&2; exit 1; }
+    curl -s -o /dev/null "$1/v2/" && return 0
+    sleep 0.2
+  done
+  echo "$3 did not answer $1/v2/" >&2; exit 1
+}
+registry() { # name port extra-yaml
+  mkdir -p "$ROOT/$1"
+  cat > "$ROOT/$1/config.yml" <<YAML
+version: 0.1
+log:
+  level: warn
+  accesslog:
+    disabled: true
+storage:
+  filesystem:
+    rootdirectory: $ROOT/$1/storage
+http:
+  addr: 127.0.0.1:$2
+$3
+YAML
+  "$DISTRIBUTION" serve "$ROOT/$1/config.yml" > "$ROOT/$1.log" 2>&1 &
+  PIDS+=($!)
+  await_ready "http://127.0.0.1:$2" $! "$1"
+}
+
+# 1. The image, pushed to the upstream directly.
+echo "image: layers of $LAYERS MiB" >&2
+python3 "$REPO_DIR/tools/mkimage.py" "$ROOT/image" v1 $LAYERS --seed 7 > "$ROOT/image.txt"
+IMAGE_BYTES=$(python3 - "$ROOT/image" <<'PY'
+import json, os, sys
+root = sys.argv[1]
+index = json.load(open(os.path.join(root, "index.json")))
+digest = index["manifests"][0]["digest"].split(":")[1]
+manifest = open(os.path.join(root, "blobs/sha256", digest), "rb").read()
+m = json.loads(manifest)
+print(len(manifest) + m["config"]["size"] + sum(l["size"] for l in m["layers"]))
+PY
+)
+UP_PORT=$(free_port)
+registry upstream "$UP_PORT" ""
+"$SKOPEO" --insecure-policy copy --dest-tls-verify=false "oci:$ROOT/image:v1" "docker://127.0.0.1:$UP_PORT/bench/app:v1" > /dev/null
+
+# 2. The bandwidth-limited link, and nginx in front of it counting what crosses it.
+RATE_BYTES=$(python3 -c "import sys; r=sys.argv[1]; u={'k':1024,'m':1048576,'g':1073741824}.get(r[-1].lower(),1); print(int(float(r[:-1] if r[-1].isalpha() else r)*u))" "$RATE")
+if [ "$LINK" = shared ]; then
+  THROTTLE_PORT=$(free_port)
+  python3 "$REPO_DIR/bench/shared-link.py" "$THROTTLE_PORT" "$UP_PORT" "$RATE_BYTES" > "$ROOT/shared-link.log" 2>&1 &
+  PIDS+=($!)
+  await_ready "http://127.0.0.1:$THROTTLE_PORT" $! shared-link
+  BEHIND_NGINX=$THROTTLE_PORT
+  LIMIT=""
+else
+  BEHIND_NGINX=$UP_PORT
+  LIMIT="limit_rate $RATE;"
+fi
+LINK_PORT=$(free_port)
+mkdir -p "$ROOT/nginx/logs"
+cat > "$ROOT/nginx/nginx.conf" <<CONF
+worker_processes 1;
+error_log $ROOT/nginx/logs/error.log warn;
+pid $ROOT/nginx/nginx.pid;
+events { worker_connections 1024; }
+http {
+  log_format egress '\$request_method \$uri \$status \$bytes_sent';
+  access_log $ROOT/nginx/logs/access.log egress;
+  client_body_temp_path $ROOT/nginx/body;
+  proxy_temp_path $ROOT/nginx/proxy;
+  fastcgi_temp_path $ROOT/nginx/fastcgi;
+  uwsgi_temp_path $ROOT/nginx/uwsgi;
+  scgi_temp_path $ROOT/nginx/scgi;
+  server {
+    listen 127.0.0.1:$LINK_PORT;
+    client_max_body_size 0;
+    location / {
+      $LIMIT
+      proxy_pass http://127.0.0.1:$BEHIND_NGINX;
+      proxy_set_header Host \$http_host;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+    }
+  }
+}
+CONF
+"$NGINX" -p "$ROOT/nginx" -c "$ROOT/nginx/nginx.conf" -g 'daemon off;' > "$ROOT/nginx.log" 2>&1 &
+PIDS+=($!)
+await_ready "http://127.0.0.1:$LINK_PORT" $! nginx
+
+# 3. The two mirrors of that link, each with empty storage.
+NODE_PORT=$(free_port)
+mkdir -p "$ROOT/fleetmirror"
+cat > "$ROOT/fleetmirror/config.yml" <<YAML
+version: 0.1
+log:
+  level: warn
+http:
+  addr: 127.0.0.1:$NODE_PORT
+storage:
+  filesystem:
+    rootdirectory: $ROOT/fleetmirror/storage
+proxy:
+  remoteurl: http://127.0.0.1:$LINK_PORT
+  spooldirectory: $ROOT/fleetmirror/spool
+YAML
+java -Xmx"$NODE_HEAP" -jar "$JAR" serve "$ROOT/fleetmirror/config.yml" > "$ROOT/fleetmirror.log" 2>&1 &
+PIDS+=($!)
+await_ready "http://127.0.0.1:$NODE_PORT" $! fleetmirror
+DIST_PORT=$(free_port)
+registry distribution-proxy "$DIST_PORT" "proxy:
+  remoteurl: http://127.0.0.1:$LINK_PORT"
+
+cold_pull() { # name port
+  local log="$ROOT/nginx/logs/access.log" before start end pids=()
+  before=$(wc -l < "$log")
+  start=$(date +%s.%N)
+  for i in $(seq 1 "$CLIENTS"); do
+    "$SKOPEO" --insecure-policy copy --retry-times 0 --src-tls-verify=false \
+      "docker://127.0.0.1:$2/bench/app:v1" "dir:$ROOT/pulls/$1-$i" > "$ROOT/pulls-$1-$i.log" 2>&1 &
+    pids+=($!)
+  done
+  local failed=0
+  for pid in "${pids[@]}"; do wait "$pid" || failed=$((failed + 1)); done
+  end=$(date +%s.%N)
+  local egress
+  egress=$(tail -n +"$((before + 1))" "$log" | awk '{s += $4} END {print s + 0}')
+  python3 - "$1" "$start" "$end" "$egress" "$IMAGE_BYTES" "$failed" "$CLIENTS" "$RATE" <<'PY'
+import sys
+name, start, end, egress, image, failed, clients, rate = sys.argv[1:]
+unit = {"k": 1e3, "m": 1e6, "g": 1e9}.get(rate[-1].lower(), 1)
+per_second = float(rate[:-1] if rate[-1].isalpha() else rate) * unit * (1.024 if unit == 1e3 else 1.048576 if unit == 1e6 else 1)
+print(f"{name:18s} {clients} clients  wall {float(end) - float(start):6.1f} s  upstream egress {int(egress) / 1e6:7.1f} MB"
+      f"  = {int(egress) / int(image):5.2f} x image  (>= {int(egress) / per_second:5.1f} s on one shared link of {rate}/s)"
+      f"  failed clients: {failed}")
+PY
+}
+mkdir -p "$ROOT/pulls"
+echo "image bytes: $IMAGE_BYTES, link: $LINK $RATE/s" >&2
+cold_pull fleetmirror "$NODE_PORT"
+cold_pull distribution "$DIST_PORT"
+# The clients' own cost (16 skopeo processes writing and hashing the image), nothing fetched upstream:
+cold_pull fleetmirror-warm "$NODE_PORT"
+grep -E "WARN|ERROR" "$ROOT/fleetmirror.log" | head -20 >&2 || true

@@ -1,0 +1,31 @@
+package dev.fleetmirror.core.fill;
+
+import dev.fleetmirror.core.digest.Digest;
+import java.io.InputStream;
+import java.util.OptionalLong;
+
+/**
+ * The registry of blob fills in flight, keyed by digest: whoever asks for a blob that is not stored
+ * either joins the fill already running or starts one, so a blob is fetched once however many
+ * clients want it. This implementation scope is one node ({@link LocalInFlightFills}); a cluster
+ * implementation keeps the same contract across nodes (a remote follower streams from the owner).
+ *
+ * <p>Methods block: call them on worker threads.
+ */
+public interface InFlightFills {
+
+    /**
+     * A stream of the blob from {@code offset}, following the fill in flight or one {@code starter}
+     * starts. Returns once the source answered; bytes then arrive as the fill receives them.
+     *
+     * @throws dev.fleetmirror.core.registry.RegistryException (or another runtime exception) with the
+     *         reason the source refused, when it did
+     */
+    InputStream follow(Digest digest, long offset, FillStarter starter);
+
+    /** The size of the blob being filled, when a fill is in flight and its source has answered. */
+    OptionalLong sizeInFlight(Digest digest);
+
+    /** True while a fill of {@code digest} is in flight. */
+    boolean inFlight(Digest digest);
+}

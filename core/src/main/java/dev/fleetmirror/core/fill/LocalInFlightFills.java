@@ -1,0 +1,96 @@
+package dev.fleetmirror.core.fill;
+
+import dev.fleetmirror.core.digest.Digest;
+import java.io.InputStream;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Fills in flight on this node. A fill is registered from its start until it is over, and its
+ * spool retired when it leaves the registry, in one critical section with the joins, so a joiner
+ * always gets a spool that is still readable.
+ */
+public final class LocalInFlightFills implements InFlightFills {
+    /** How long a joiner waits for the source to answer before giving up. */
+    private static final long START_TIMEOUT_SECONDS = 120;
+
+    private final Map<Digest, Fill> fills = new HashMap<>();
+
+    @Override
+    public InputStream follow(Digest digest, long offset, FillStarter starter) {
+        Fill fill;
+        InputStream reader;
+        synchronized (fills) {
+            fill = fills.get(digest);
+            boolean owner = fill == null;
+            if (owner) {
+                fill = starter.start(digest);
+                fills.put(digest, fill);
+            }
+            reader = fill.spool().reader(offset);
+            if (owner) {
+                // Registered after our reader exists: a fill that is over already is forgotten right here.
+                Fill registered = fill;
+                fill.finished().whenComplete((v, e) -> forget(registered));
+            }
+        }
+        try {
+            fill.started().get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            return reader;
+        } catch (ExecutionException | CompletionException e) {
+            closeQuietly(reader);
+            throw asRuntime(e.getCause());
+        } catch (TimeoutException e) {
+            closeQuietly(reader);
+            throw new IllegalStateException("the source of " + digest + " did not answer within "
+                    + START_TIMEOUT_SECONDS + " s", e);
+        } catch (InterruptedException e) {
+            closeQuietly(reader);
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the fill of " + digest, e);
+        }
+    }
+
+    private void forget(Fill fill) {
+        synchronized (fills) {
+            fills.remove(fill.digest(), fill);
+            fill.spool().retire();
+        }
+    }
+
+    @Override
+    public OptionalLong sizeInFlight(Digest digest) {
+        Fill fill;
+        synchronized (fills) {
+            fill = fills.get(digest);
+        }
+        if (fill == null || !fill.started().isDone() || fill.started().isCompletedExceptionally()) {
+            return OptionalLong.empty();
+        }
+        return OptionalLong.of(fill.started().join());
+    }
+
+    @Override
+    public boolean inFlight(Digest digest) {
+        synchronized (fills) {
+            return fills.containsKey(digest);
+        }
+    }
+
+    private static RuntimeException asRuntime(Throwable cause) {
+        return cause instanceof RuntimeException runtime ? runtime : new IllegalStateException(cause.getMessage(), cause);
+    }
+
+    private static void closeQuietly(InputStream in) {
+        try {
+            in.close();
+        } catch (java.io.IOException e) {
+            // a spool reader's close does no I/O
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package dev.fleetmirror.node.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The pull-through cache: which upstream registries this node mirrors. With none, every
+ * repository is hosted. Distribution's {@code proxy.remoteurl} becomes one catch-all upstream (every
+ * repository is proxied, as in Distribution); the {@code upstreams:} list adds prefix-routed ones,
+ * and names no upstream claims stay hosted.
+ *
+ * @param upstreams      in configuration order; at most one catch-all
+ * @param tagTtl         {@code proxy.tagttl}: how long a tag's digest is trusted before it is re-checked upstream
+ * @param ttl            {@code proxy.ttl}, Distribution's cache expiry; kept for the garbage collector
+ * @param spoolDirectory {@code proxy.spooldirectory}: local disk for blobs being fetched
+ */
+public record ProxyConfig(List<UpstreamConfig> upstreams, Duration tagTtl, Optional<Duration> ttl, Path spoolDirectory) {
+
+    public static final Duration DEFAULT_TAG_TTL = Duration.ofMinutes(1);
+
+    public ProxyConfig {
+        upstreams = List.copyOf(upstreams);
+        Objects.requireNonNull(tagTtl, "tagTtl");
+        Objects.requireNonNull(ttl, "ttl");
+        Objects.requireNonNull(spoolDirectory, "spoolDirectory");
+        if (upstreams.stream().filter(UpstreamConfig::catchAll).count() > 1) {
+            throw new IllegalArgumentException("at most one upstream may serve every repository (no prefix)");
+        }
+    }
+
+    /** A node that mirrors nothing. */
+    public static ProxyConfig none() {
+        return new ProxyConfig(List.of(), DEFAULT_TAG_TTL, Optional.empty(), defaultSpoolDirectory());
+    }
+
+    public static Path defaultSpoolDirectory() {
+        return Path.of(System.getProperty("java.io.tmpdir"), "fleetmirror-spool");
+    }
+
+    public boolean enabled() {
+        return !upstreams.isEmpty();
+    }
+
+    public ProxyConfig withUpstreams(List<UpstreamConfig> upstreams) {
+        return new ProxyConfig(upstreams, tagTtl, ttl, spoolDirectory);
+    }
+
+    public ProxyConfig withTagTtl(Duration tagTtl) {
+        return new ProxyConfig(upstreams, tagTtl, ttl, spoolDirectory);
+    }
+
+    public ProxyConfig withSpoolDirectory(Path spoolDirectory) {
+        return new ProxyConfig(upstreams, tagTtl, ttl, spoolDirectory);
+    }
+}

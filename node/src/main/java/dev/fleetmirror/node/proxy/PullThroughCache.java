@@ -1,0 +1,86 @@
+package dev.fleetmirror.node.proxy;
+
+import dev.fleetmirror.core.digest.Digest;
+import dev.fleetmirror.core.fill.InFlightFills;
+import dev.fleetmirror.core.fill.LocalInFlightFills;
+import dev.fleetmirror.core.registry.Registry;
+import dev.fleetmirror.node.config.ProxyConfig;
+import dev.fleetmirror.node.config.UpstreamConfig;
+import dev.fleetmirror.node.http.NamespaceResolver;
+import dev.fleetmirror.node.upstream.UpstreamCaller;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A node's pull-through cache: the storage-backed registry decorated so that mirrored repositories
+ * are filled from their upstreams, plus the routing of containerd's {@code ?ns=} requests. Nothing
+ * is contacted at start-up, so a node starts whether or not its upstreams are reachable.
+ */
+public final class PullThroughCache implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(PullThroughCache.class);
+    /** Concurrent fills whose storage writers run at once; more wait (their clients still stream). */
+    private static final int STORAGE_WRITERS = 16;
+
+    private final Registry registry;
+    private final UpstreamRoutes routes;
+    private final WorkerExecutor spoolWriters;
+    private final WorkerExecutor storageWriters;
+
+    private PullThroughCache(Registry registry, UpstreamRoutes routes, WorkerExecutor spoolWriters,
+                             WorkerExecutor storageWriters) {
+        this.registry = registry;
+        this.routes = routes;
+        this.spoolWriters = spoolWriters;
+        this.storageWriters = storageWriters;
+    }
+
+    /**
+     * @param context    an event-loop context for upstream traffic
+     * @param stored     the storage-backed registry
+     * @param dataStored whether a blob's data is in storage (wherever linked)
+     */
+    public static PullThroughCache create(Vertx vertx, Context context, ProxyConfig config, Registry stored,
+                                          Predicate<Digest> dataStored) {
+        List<UpstreamCaller> callers = new ArrayList<>();
+        for (UpstreamConfig upstream : config.upstreams()) {
+            callers.add(new UpstreamCaller(vertx, context, upstream));
+            LOG.info("mirroring {} as {}", upstream.url(), upstream.catchAll() ? "every repository" : upstream.prefix() + "*");
+        }
+        UpstreamRoutes routes = new UpstreamRoutes(callers);
+        WorkerExecutor spoolWriters = vertx.createSharedWorkerExecutor("fleetmirror-spool", 4);
+        WorkerExecutor storageWriters = vertx.createSharedWorkerExecutor("fleetmirror-fill-store", STORAGE_WRITERS,
+                60, TimeUnit.MINUTES);
+        InFlightFills fills = new LocalInFlightFills();
+        BlobFiller filler = new BlobFiller(stored.uploads(), config.spoolDirectory(), spoolWriters, storageWriters);
+        Registry decorated = new Registry(
+                new ProxyBlobs(stored.blobs(), routes, fills, filler, dataStored),
+                new ProxyUploads(stored.uploads(), routes),
+                new ProxyManifests(stored.manifests(), routes, new LocalTagFreshness(config.tagTtl())),
+                new ProxyTags(stored.tags(), routes),
+                stored.catalog(),
+                stored.referrers());
+        return new PullThroughCache(decorated, routes, spoolWriters, storageWriters);
+    }
+
+    public Registry registry() {
+        return registry;
+    }
+
+    public NamespaceResolver namespaces() {
+        return routes;
+    }
+
+    @Override
+    public void close() {
+        routes.upstreams().forEach(UpstreamCaller::close);
+        spoolWriters.close();
+        storageWriters.close();
+    }
+}

@@ -1,0 +1,177 @@
+package dev.fleetmirror.node.upstream;
+
+import dev.fleetmirror.node.config.UpstreamConfig;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Optional;
+
+/**
+ * The HTTP plumbing every {@link UpstreamOperation} shares, for one upstream: a pooled Vert.x
+ * client, authentication (Docker token or Basic, learnt from the first 401 and then sent up
+ * front), redirects (followed by hand so that credentials never go to another host, such as a
+ * CDN), and the translation of failures into {@link UpstreamException}s.
+ *
+ * <p>All work runs on one event-loop context, whatever thread calls {@link #call}.
+ */
+public final class UpstreamCaller implements AutoCloseable {
+    static final long CONNECT_TIMEOUT_MS = 5_000;
+    /** A stalled upstream fails the request (and the fill reading it) after this much silence. */
+    static final long IDLE_TIMEOUT_MS = 30_000;
+    private static final int MAX_REDIRECTS = 5;
+
+    private enum Scheme { UNKNOWN, NONE, BEARER, BASIC }
+
+    private final UpstreamConfig config;
+    private final Context context;
+    private final HttpClientAgent http;
+    private final Optional<String> basicCredentials;
+    private final BearerTokens tokens;
+    private Scheme scheme = Scheme.UNKNOWN;
+    private AuthChallenge bearerChallenge;
+
+    /**
+     * @param context an event-loop context the calls and their callbacks run on
+     */
+    public UpstreamCaller(Vertx vertx, Context context, UpstreamConfig config) {
+        if (!context.isEventLoopContext()) {
+            throw new IllegalArgumentException("upstream calls need an event-loop context");
+        }
+        this.config = config;
+        this.context = context;
+        HttpClientOptions options = new HttpClientOptions()
+                .setConnectTimeout((int) CONNECT_TIMEOUT_MS)
+                .setKeepAlive(true)
+                .setTrustAll(!config.tlsVerify())
+                .setVerifyHost(config.tlsVerify());
+        this.http = vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(16));
+        this.basicCredentials = config.username().map(user -> Base64.getEncoder().encodeToString(
+                (user + ":" + config.password().orElse("")).getBytes(StandardCharsets.UTF_8)));
+        this.tokens = new BearerTokens(http, config.name(), config.url(), basicCredentials);
+    }
+
+    public UpstreamConfig config() {
+        return config;
+    }
+
+    public String name() {
+        return config.name();
+    }
+
+    /** Runs {@code operation} on the upstream's context; the future completes there too. */
+    public <T> Future<T> call(UpstreamOperation<T> operation) {
+        Promise<T> result = Promise.promise();
+        context.runOnContext(v -> attempt(operation, false).onComplete(result));
+        return result.future();
+    }
+
+    private <T> Future<T> attempt(UpstreamOperation<T> operation, boolean afterChallenge) {
+        return authorization(operation.scope()).compose(auth -> {
+            RequestOptions options = options(operation.method(), config.url() + operation.path());
+            operation.headers().forEach(options::putHeader);
+            auth.ifPresent(value -> options.putHeader("Authorization", value));
+            return send(options, operation, 0).compose(response -> {
+                int status = response.statusCode();
+                if (status == 401 && !afterChallenge) {
+                    Optional<AuthChallenge> challenge = AuthChallenge.parse(response.getHeader("WWW-Authenticate"));
+                    response.end();
+                    if (challenge.isPresent() && learn(challenge.get(), operation.scope())) {
+                        return attempt(operation, true);
+                    }
+                }
+                if (status >= 200 && status < 300) {
+                    return operation.read(response).recover(failure -> Future.failedFuture(
+                            failure instanceof MalformedAnswer malformed
+                                    ? UpstreamException.status(config.name(), malformed.getMessage(), 502, Optional.empty())
+                                    : failure));
+                }
+                return fail(response, operation);
+            });
+        });
+    }
+
+    /** Adopts the scheme a 401 asked for; false when retrying cannot help. */
+    private boolean learn(AuthChallenge challenge, String scope) {
+        if (challenge.isBearer()) {
+            scheme = Scheme.BEARER;
+            bearerChallenge = challenge;
+            tokens.invalidate(scope);
+            return true;
+        }
+        if (challenge.isBasic() && basicCredentials.isPresent() && scheme != Scheme.BASIC) {
+            scheme = Scheme.BASIC;
+            return true;
+        }
+        return false;
+    }
+
+    private Future<Optional<String>> authorization(String scope) {
+        return switch (scheme) {
+            case BEARER -> tokens.token(bearerChallenge, scope).map(token -> Optional.of("Bearer " + token));
+            case BASIC -> Future.succeededFuture(basicCredentials.map(c -> "Basic " + c));
+            default -> Future.succeededFuture(Optional.empty());
+        };
+    }
+
+    /** Sends, following redirects; a redirect to another host is sent without our Authorization. */
+    private Future<HttpClientResponse> send(RequestOptions options, UpstreamOperation<?> operation, int redirects) {
+        return http.request(options)
+                .compose(request -> request.send())
+                .recover(failure -> Future.failedFuture(UpstreamException.unreachable(config.name(), failure)))
+                .compose(response -> {
+                    int status = response.statusCode();
+                    String location = response.getHeader("Location");
+                    boolean redirect = (status == 301 || status == 302 || status == 303 || status == 307 || status == 308)
+                            && location != null;
+                    if (!redirect || redirects >= MAX_REDIRECTS) {
+                        return Future.succeededFuture(response);
+                    }
+                    response.end();
+                    URI from = URI.create(options.getURI() == null ? config.url().toString() : absolute(options));
+                    URI target = from.resolve(location);
+                    RequestOptions next = options(operation.method(), target.toString());
+                    operation.headers().forEach(next::putHeader);
+                    String auth = options.getHeaders() == null ? null : options.getHeaders().get("Authorization");
+                    if (auth != null && sameOrigin(from, target)) {
+                        next.putHeader("Authorization", auth);
+                    }
+                    return send(next, operation, redirects + 1);
+                });
+    }
+
+    private static String absolute(RequestOptions options) {
+        String scheme = Boolean.TRUE.equals(options.isSsl()) ? "https" : "http";
+        return scheme + "://" + options.getHost() + (options.getPort() == null ? "" : ":" + options.getPort()) + options.getURI();
+    }
+
+    private static boolean sameOrigin(URI a, URI b) {
+        return a.getScheme().equalsIgnoreCase(b.getScheme()) && a.getHost().equalsIgnoreCase(b.getHost())
+                && a.getPort() == b.getPort();
+    }
+
+    private static RequestOptions options(HttpMethod method, String absoluteUri) {
+        return new RequestOptions().setMethod(method).setAbsoluteURI(absoluteUri)
+                .setConnectTimeout(CONNECT_TIMEOUT_MS).setIdleTimeout(IDLE_TIMEOUT_MS);
+    }
+
+    private <T> Future<T> fail(HttpClientResponse response, UpstreamOperation<T> operation) {
+        response.end();
+        return Future.failedFuture(UpstreamException.status(config.name(), operation.description(), response.statusCode(),
+                Optional.ofNullable(response.getHeader("Retry-After"))));
+    }
+
+    @Override
+    public void close() {
+        http.close();
+    }
+}
