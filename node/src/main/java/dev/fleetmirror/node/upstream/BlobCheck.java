@@ -6,25 +6,10 @@ import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 
 /** {@code HEAD /v2/<name>/blobs/<digest>}: whether the upstream has the blob, and its size. Never downloads it. */
-public record BlobCheck(String repository, Digest digest) implements UpstreamOperation<Long> {
+public record BlobCheck(String repository, Digest digest) implements BlobRequest<Long> {
     @Override
     public HttpMethod method() {
         return HttpMethod.HEAD;
-    }
-
-    @Override
-    public String path() {
-        return "/v2/" + repository + "/blobs/" + digest;
-    }
-
-    @Override
-    public String scope() {
-        return UpstreamOperation.scopeOf(repository);
-    }
-
-    @Override
-    public String description() {
-        return "blob " + digest + " of " + repository;
     }
 
     @Override

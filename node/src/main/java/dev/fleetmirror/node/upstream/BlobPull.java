@@ -9,25 +9,10 @@ import io.vertx.core.http.HttpMethod;
  * {@code GET /v2/<name>/blobs/<digest>}: the upstream's answer, paused, for the caller to stream
  * (a blob is never collected in memory).
  */
-public record BlobPull(String repository, Digest digest) implements UpstreamOperation<HttpClientResponse> {
+public record BlobPull(String repository, Digest digest) implements BlobRequest<HttpClientResponse> {
     @Override
     public HttpMethod method() {
         return HttpMethod.GET;
-    }
-
-    @Override
-    public String path() {
-        return "/v2/" + repository + "/blobs/" + digest;
-    }
-
-    @Override
-    public String scope() {
-        return UpstreamOperation.scopeOf(repository);
-    }
-
-    @Override
-    public String description() {
-        return "blob " + digest + " of " + repository;
     }
 
     @Override

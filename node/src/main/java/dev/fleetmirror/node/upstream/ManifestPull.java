@@ -1,7 +1,5 @@
 package dev.fleetmirror.node.upstream;
 
-import dev.fleetmirror.core.digest.Digest;
-import dev.fleetmirror.core.digest.InvalidDigestException;
 import dev.fleetmirror.core.manifest.ManifestParser;
 import dev.fleetmirror.core.name.Reference;
 import io.vertx.core.Future;
@@ -9,34 +7,13 @@ import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
-import java.util.Map;
 import java.util.Optional;
 
 /** {@code GET /v2/<name>/manifests/<reference>}: the bytes, at most the 4 MiB a manifest may have. */
-public record ManifestPull(String repository, Reference reference) implements UpstreamOperation<FetchedManifest> {
+public record ManifestPull(String repository, Reference reference) implements ManifestRequest<FetchedManifest> {
     @Override
     public HttpMethod method() {
         return HttpMethod.GET;
-    }
-
-    @Override
-    public String path() {
-        return "/v2/" + repository + "/manifests/" + reference;
-    }
-
-    @Override
-    public String scope() {
-        return UpstreamOperation.scopeOf(repository);
-    }
-
-    @Override
-    public Map<String, String> headers() {
-        return Map.of("Accept", ManifestAccept.VALUE);
-    }
-
-    @Override
-    public String description() {
-        return "manifest " + reference + " of " + repository;
     }
 
     @Override
@@ -55,16 +32,8 @@ public record ManifestPull(String repository, Reference reference) implements Up
         response.exceptionHandler(result::tryFail);
         response.endHandler(v -> {
             String type = Optional.ofNullable(response.getHeader("Content-Type")).map(t -> t.split(";", 2)[0].trim()).orElse("");
-            result.tryComplete(new FetchedManifest(body.getBytes(), type, claimed(response.getHeader("Docker-Content-Digest"))));
+            result.tryComplete(new FetchedManifest(body.getBytes(), type, ManifestRequest.claimedDigest(response.getHeader("Docker-Content-Digest"))));
         });
         return result.future();
-    }
-
-    private static Optional<Digest> claimed(String header) {
-        try {
-            return header == null ? Optional.empty() : Optional.of(Digest.parse(header.trim()));
-        } catch (InvalidDigestException e) {
-            return Optional.empty();
-        }
     }
 }
