@@ -44,7 +44,8 @@ location() { # headers-file base-url -> absolute Location URL
 
 start_node() { # storage-yaml [jvm args...]: writes $ROOT/node/config.yml and starts $JAR in the background
   # on a free port with -Xmx$NODE_HEAP; sets NODE_PORT, NODE (its base URL) and NODE_PID.
-  # storage-yaml is the driver's section under storage:, indented by two spaces.
+  # storage-yaml is the driver's section under storage:, indented by two spaces; NODE_EXTRA_YAML,
+  # when set, is appended as further top-level sections (proxy: ...).
   local storage=$1
   shift
   NODE_PORT=$(free_port)
@@ -60,8 +61,35 @@ storage:
 $storage
   delete:
     enabled: true
+${NODE_EXTRA_YAML:-}
 YAML
   java -Xmx"$NODE_HEAP" "$@" -jar "$JAR" serve "$ROOT/node/config.yml" > "$ROOT/node.log" 2>&1 &
   NODE_PID=$!
   started "$NODE_PID"
+}
+
+start_distribution() { # name [extra-yaml]: writes $ROOT/<name>/config.yml (filesystem storage under
+  # $ROOT/<name>/storage) and starts $DISTRIBUTION in the background on a free port, logging to
+  # $ROOT/<name>.log; sets DIST_PORT and DIST_PID. extra-yaml holds further top-level sections.
+  local name=$1 extra=${2:-}
+  DIST_PORT=$(free_port)
+  mkdir -p "$ROOT/$name"
+  cat > "$ROOT/$name/config.yml" <<YAML
+version: 0.1
+log:
+  level: warn
+  accesslog:
+    disabled: true
+storage:
+  filesystem:
+    rootdirectory: $ROOT/$name/storage
+  delete:
+    enabled: true
+http:
+  addr: 127.0.0.1:$DIST_PORT
+$extra
+YAML
+  "$DISTRIBUTION" serve "$ROOT/$name/config.yml" > "$ROOT/$name.log" 2>&1 &
+  DIST_PID=$!
+  started "$DIST_PID"
 }

@@ -34,7 +34,6 @@ fi
 for tool in "$DISTRIBUTION" "$NGINX" "$SKOPEO"; do
   [ -x "$tool" ] || { echo "$tool is missing" >&2; exit 1; }
 done
-for var in $(compgen -e | grep '^REGISTRY_' || true); do unset "$var"; done
 export NO_PROXY=127.0.0.1,localhost no_proxy=127.0.0.1,localhost
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY
 
@@ -42,44 +41,10 @@ ROOT=${BENCH_DIR:-$(mktemp -d /tmp/fleetmirror-proxy-bench.XXXXXX)}
 mkdir -p "$ROOT"
 # nginx workers run as another user when started by root: they must reach their temp directories.
 chmod 755 "$ROOT"
-PIDS=()
-cleanup() {
-  # Stop exactly the processes this script started, by their pids.
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  if [ -z "${KEEP:-}" ]; then rm -rf "$ROOT"; else echo "kept $ROOT" >&2; fi
-}
-trap cleanup EXIT
-
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
-await_ready() { # base-url pid name
-  for _ in $(seq 1 300); do
-    kill -0 "$2" 2>/dev/null || { echo "$3 exited; log:" >&2; cat "$ROOT/$3.log" >&2; exit 1; }
-    curl -s -o /dev/null "$1/v2/" && return 0
-    sleep 0.2
-  done
-  echo "$3 did not answer $1/v2/" >&2; exit 1
-}
-registry() { # name port extra-yaml
-  mkdir -p "$ROOT/$1"
-  cat > "$ROOT/$1/config.yml" <<YAML
-version: 0.1
-log:
-  level: warn
-  accesslog:
-    disabled: true
-storage:
-  filesystem:
-    rootdirectory: $ROOT/$1/storage
-http:
-  addr: 127.0.0.1:$2
-$3
-YAML
-  "$DISTRIBUTION" serve "$ROOT/$1/config.yml" > "$ROOT/$1.log" 2>&1 &
-  PIDS+=($!)
-  await_ready "http://127.0.0.1:$2" $! "$1"
+source "$REPO_DIR/bench/lib.sh"
+registry() { # name [extra-yaml]: a docker-registry that answers
+  start_distribution "$@"
+  await_ready "http://127.0.0.1:$DIST_PORT/v2/" "$DIST_PID" "$ROOT/$1.log"
 }
 
 # 1. The image, pushed to the upstream directly.
@@ -95,8 +60,8 @@ m = json.loads(manifest)
 print(len(manifest) + m["config"]["size"] + sum(l["size"] for l in m["layers"]))
 PY
 )
-UP_PORT=$(free_port)
-registry upstream "$UP_PORT" ""
+registry upstream
+UP_PORT=$DIST_PORT
 "$SKOPEO" --insecure-policy copy --dest-tls-verify=false "oci:$ROOT/image:v1" "docker://127.0.0.1:$UP_PORT/bench/app:v1" > /dev/null
 
 # 2. The bandwidth-limited link, and nginx in front of it counting what crosses it.
@@ -104,8 +69,8 @@ RATE_BYTES=$(python3 -c "import sys; r=sys.argv[1]; u={'k':1024,'m':1048576,'g':
 if [ "$LINK" = shared ]; then
   THROTTLE_PORT=$(free_port)
   python3 "$REPO_DIR/bench/shared-link.py" "$THROTTLE_PORT" "$UP_PORT" "$RATE_BYTES" > "$ROOT/shared-link.log" 2>&1 &
-  PIDS+=($!)
-  await_ready "http://127.0.0.1:$THROTTLE_PORT" $! shared-link
+  started $!
+  await_ready "http://127.0.0.1:$THROTTLE_PORT/v2/" $! "$ROOT/shared-link.log"
   BEHIND_NGINX=$THROTTLE_PORT
   LIMIT=""
 else
@@ -141,30 +106,16 @@ http {
 }
 CONF
 "$NGINX" -p "$ROOT/nginx" -c "$ROOT/nginx/nginx.conf" -g 'daemon off;' > "$ROOT/nginx.log" 2>&1 &
-PIDS+=($!)
-await_ready "http://127.0.0.1:$LINK_PORT" $! nginx
+started $!
+await_ready "http://127.0.0.1:$LINK_PORT/v2/" $! "$ROOT/nginx.log"
 
 # 3. The two mirrors of that link, each with empty storage.
-NODE_PORT=$(free_port)
-mkdir -p "$ROOT/fleetmirror"
-cat > "$ROOT/fleetmirror/config.yml" <<YAML
-version: 0.1
-log:
-  level: warn
-http:
-  addr: 127.0.0.1:$NODE_PORT
-storage:
-  filesystem:
-    rootdirectory: $ROOT/fleetmirror/storage
-proxy:
+NODE_EXTRA_YAML="proxy:
   remoteurl: http://127.0.0.1:$LINK_PORT
-  spooldirectory: $ROOT/fleetmirror/spool
-YAML
-java -Xmx"$NODE_HEAP" -jar "$JAR" serve "$ROOT/fleetmirror/config.yml" > "$ROOT/fleetmirror.log" 2>&1 &
-PIDS+=($!)
-await_ready "http://127.0.0.1:$NODE_PORT" $! fleetmirror
-DIST_PORT=$(free_port)
-registry distribution-proxy "$DIST_PORT" "proxy:
+  spooldirectory: $ROOT/node/spool" start_node "  filesystem:
+    rootdirectory: $ROOT/node/storage"
+await_ready "$NODE/v2/" "$NODE_PID" "$ROOT/node.log"
+registry distribution-proxy "proxy:
   remoteurl: http://127.0.0.1:$LINK_PORT"
 
 cold_pull() { # name port
@@ -197,4 +148,4 @@ cold_pull fleetmirror "$NODE_PORT"
 cold_pull distribution "$DIST_PORT"
 # The clients' own cost (16 skopeo processes writing and hashing the image), nothing fetched upstream:
 cold_pull fleetmirror-warm "$NODE_PORT"
-grep -E "WARN|ERROR" "$ROOT/fleetmirror.log" | head -20 >&2 || true
+grep -E "WARN|ERROR" "$ROOT/node.log" | head -20 >&2 || true

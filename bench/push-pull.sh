@@ -28,26 +28,7 @@ source "$REPO_DIR/bench/lib.sh"
 
 start_node "  filesystem:
     rootdirectory: $ROOT/node/storage"
-mkdir -p "$ROOT/distribution"
-
-DIST_PORT=$(free_port)
-cat > "$ROOT/distribution/config.yml" <<YAML
-version: 0.1
-log:
-  level: warn
-  accesslog:
-    disabled: true
-storage:
-  filesystem:
-    rootdirectory: $ROOT/distribution/storage
-  delete:
-    enabled: true
-http:
-  addr: 127.0.0.1:$DIST_PORT
-YAML
-"$DISTRIBUTION" serve "$ROOT/distribution/config.yml" > "$ROOT/distribution.log" 2>&1 &
-DIST_PID=$!
-started "$DIST_PID"
+start_distribution distribution
 
 await_ready "http://127.0.0.1:$NODE_PORT/v2/" "$NODE_PID" "$ROOT/node.log" -f
 await_ready "http://127.0.0.1:$DIST_PORT/v2/" "$DIST_PID" "$ROOT/distribution.log" -f
