@@ -4,7 +4,6 @@ import static dev.fleetmirror.node.proxy.MirrorFixture.blobGets;
 import static dev.fleetmirror.node.proxy.MirrorFixture.pull;
 import static dev.fleetmirror.node.proxy.MirrorFixture.uri;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.fleetmirror.core.digest.Digest;
 import dev.fleetmirror.core.manifest.MediaTypes;
@@ -21,9 +20,9 @@ import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
 import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** An upstream docker-registry that demands Basic credentials (its htpasswd backend). */
@@ -34,31 +33,28 @@ class AuthenticatedUpstreamTest {
     @TempDir
     Path work;
 
+    @RegisterExtension
+    final MirrorRig rig = new MirrorRig("proxy-private-upstream");
+
     private DistributionProcess upstream;
     private FleetMirrorNode node;
 
     @BeforeEach
     void startUpstream() throws Exception {
-        assumeTrue(DistributionProcess.available(), DistributionProcess.absentReason());
-        byte[] salt = new byte[16];
-        new SecureRandom().nextBytes(salt);
-        Path htpasswd = work.resolve("htpasswd");
-        Files.writeString(htpasswd, USER + ":" + OpenBSDBCrypt.generate("2y", PASSWORD.toCharArray(), salt, 5) + "\n");
-        upstream = MirrorFixture.upstream(work, "private", """
+        upstream = rig.upstream(work, "private", """
                 auth:
                   htpasswd:
                     realm: private-upstream
                     path: %s
-                """.formatted(htpasswd));
+                """.formatted(writeHtpasswd()));
     }
 
-    @AfterEach
-    void stop() throws Exception {
-        MirrorFixture.stop(node);
-        if (upstream != null) {
-            upstream.keepLog("proxy-private-upstream");
-            upstream.close();
-        }
+    private Path writeHtpasswd() throws Exception {
+        byte[] salt = new byte[16];
+        new SecureRandom().nextBytes(salt);
+        Path htpasswd = work.resolve("htpasswd");
+        Files.writeString(htpasswd, USER + ":" + OpenBSDBCrypt.generate("2y", PASSWORD.toCharArray(), salt, 5) + "\n");
+        return htpasswd;
     }
 
     private static String basic() {
@@ -69,7 +65,7 @@ class AuthenticatedUpstreamTest {
     void mirrorWithTheUpstreamsCredentialsPullsItsImages() throws Exception {
         TestImage image = TestImage.random(20, 200_000);
         image.push(upstream.baseUri(), "private/app", "v1", "Authorization", basic());
-        node = MirrorFixture.node(work.resolve("node"), work.resolve("spool"), Duration.ofMinutes(1),
+        node = rig.node(work.resolve("node"), work.resolve("spool"), Duration.ofMinutes(1),
                 new UpstreamConfig("private", upstream.baseUri(), Optional.of(USER), Optional.of(PASSWORD), "", true));
 
         Map<Digest, byte[]> pulled = pull(uri(node), "private/app", "v1");
@@ -85,7 +81,7 @@ class AuthenticatedUpstreamTest {
     void mirrorWithoutCredentialsIsDeniedAndCachesNothing() throws Exception {
         TestImage image = TestImage.random(21, 1_000);
         image.push(upstream.baseUri(), "private/app", "v1", "Authorization", basic());
-        node = MirrorFixture.node(work.resolve("node"), work.resolve("spool"), Duration.ofMinutes(1),
+        node = rig.node(work.resolve("node"), work.resolve("spool"), Duration.ofMinutes(1),
                 MirrorFixture.catchAll(upstream.baseUri()));
 
         RegistryHttpClient.Response response = new RegistryHttpClient(uri(node)).call("GET", "/v2/private/app/manifests/v1")

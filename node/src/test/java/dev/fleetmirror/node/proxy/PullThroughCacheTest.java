@@ -9,7 +9,6 @@ import static dev.fleetmirror.node.proxy.MirrorFixture.requests;
 import static dev.fleetmirror.node.proxy.MirrorFixture.uri;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.fleetmirror.core.digest.Digest;
 import dev.fleetmirror.core.manifest.MediaTypes;
@@ -33,9 +32,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -46,22 +45,15 @@ class PullThroughCacheTest {
     @TempDir
     Path work;
 
+    @RegisterExtension
+    final MirrorRig rig = new MirrorRig("proxy-upstream");
+
     private DistributionProcess upstream;
     private FleetMirrorNode node;
 
     @BeforeEach
     void startUpstream() {
-        assumeTrue(DistributionProcess.available(), DistributionProcess.absentReason());
-        upstream = MirrorFixture.upstream(work, "upstream", "");
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        MirrorFixture.stop(node);
-        if (upstream != null) {
-            upstream.keepLog("proxy-upstream");
-            upstream.close();
-        }
+        upstream = rig.upstream(work, "upstream", "");
     }
 
     private Path nodeStorage() {
@@ -69,7 +61,7 @@ class PullThroughCacheTest {
     }
 
     private FleetMirrorNode mirror(Duration tagTtl) throws Exception {
-        node = MirrorFixture.node(nodeStorage(), work.resolve("spool"), tagTtl, catchAll(upstream.baseUri()));
+        node = rig.node(nodeStorage(), work.resolve("spool"), tagTtl, catchAll(upstream.baseUri()));
         return node;
     }
 
@@ -273,7 +265,7 @@ class PullThroughCacheTest {
     @Test
     void nodeStartsWhileItsUpstreamIsDownAndSaysSo() throws Exception {
         URI nowhere = URI.create("http://127.0.0.1:" + NodeProcess.freePort());
-        node = MirrorFixture.node(nodeStorage(), work.resolve("spool"), Duration.ofMinutes(1), catchAll(nowhere));
+        node = rig.node(nodeStorage(), work.resolve("spool"), Duration.ofMinutes(1), catchAll(nowhere));
         RegistryHttpClient client = new RegistryHttpClient(uri(node));
 
         assertThat(client.call("GET", "/v2/").send().status()).isEqualTo(200);
@@ -291,7 +283,7 @@ class PullThroughCacheTest {
         upstreamImage.push(upstream.baseUri(), "team/app", "v1");
         UpstreamConfig mirrored = new UpstreamConfig("local-upstream", upstream.baseUri(), Optional.empty(),
                 Optional.empty(), "up/", true);
-        node = MirrorFixture.node(nodeStorage(), work.resolve("spool"), Duration.ofMinutes(1), mirrored);
+        node = rig.node(nodeStorage(), work.resolve("spool"), Duration.ofMinutes(1), mirrored);
         RegistryHttpClient client = new RegistryHttpClient(uri(node));
 
         TestImage hosted = TestImage.random(10, 20_000);

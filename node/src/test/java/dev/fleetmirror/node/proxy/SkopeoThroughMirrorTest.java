@@ -14,8 +14,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -26,26 +26,17 @@ class SkopeoThroughMirrorTest {
     @TempDir
     Path work;
 
-    private DistributionProcess upstream;
-    private FleetMirrorNode node;
-
-    @AfterEach
-    void stop() throws Exception {
-        MirrorFixture.stop(node);
-        if (upstream != null) {
-            upstream.close();
-        }
-    }
+    @RegisterExtension
+    final MirrorRig rig = new MirrorRig();
 
     @Test
     void skopeoPullsThroughTheMirrorOfItsRegistriesConf() throws Exception {
-        assumeTrue(DistributionProcess.available(), DistributionProcess.absentReason());
         assumeTrue(Skopeo.available(), Skopeo.absentReason());
-        upstream = MirrorFixture.upstream(work, "upstream", "");
+        DistributionProcess upstream = rig.upstream(work, "upstream", "");
         Path source = work.resolve("source");
         String digest = new SyntheticImages(source).image("v1", 30, "amd64", 0.2, 0.05);
         Skopeo.copy("oci:" + source + ":v1", "docker://" + upstream.hostAndPort() + "/team/app:v1", false);
-        node = MirrorFixture.node(work.resolve("node"), work.resolve("spool"), Duration.ofMinutes(1),
+        FleetMirrorNode node = rig.node(work.resolve("node"), work.resolve("spool"), Duration.ofMinutes(1),
                 MirrorFixture.catchAll(upstream.baseUri()));
         String unreachable = "127.0.0.1:" + NodeProcess.freePort();
         Path conf = work.resolve("registries.conf");

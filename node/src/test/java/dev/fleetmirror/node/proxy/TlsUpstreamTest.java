@@ -19,9 +19,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** An HTTPS upstream with a self-signed certificate (made by openssl): refused unless the operator opts out. */
@@ -31,13 +31,16 @@ class TlsUpstreamTest {
     @TempDir
     Path work;
 
+    @RegisterExtension
+    final MirrorRig rig = new MirrorRig();
+
     private DistributionProcess upstream;
     private TokenGate gate;
     private FleetMirrorNode node;
 
     @BeforeEach
     void start() throws Exception {
-        assumeTrue(DistributionProcess.available(), DistributionProcess.absentReason());
+        upstream = rig.upstream(work, "upstream", "");
         assumeTrue(Files.isExecutable(OPENSSL), OPENSSL + " is not installed");
         Process openssl = new ProcessBuilder(List.of(OPENSSL.toString(), "req", "-x509", "-newkey", "rsa:2048", "-nodes",
                 "-keyout", work.resolve("key.pem").toString(), "-out", work.resolve("cert.pem").toString(), "-days", "1",
@@ -45,24 +48,12 @@ class TlsUpstreamTest {
                 .redirectErrorStream(true).redirectOutput(work.resolve("openssl.log").toFile()).start();
         assertThat(openssl.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(openssl.exitValue()).as(Files.readString(work.resolve("openssl.log"))).isZero();
-        upstream = MirrorFixture.upstream(work, "upstream", "");
-        gate = TokenGate.start(upstream.baseUri(), "robot", "pa55", "127.0.0.1", new PemKeyCertOptions()
-                .setCertPath(work.resolve("cert.pem").toString()).setKeyPath(work.resolve("key.pem").toString()));
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        MirrorFixture.stop(node);
-        if (gate != null) {
-            gate.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
+        gate = rig.gate(TokenGate.start(upstream.baseUri(), "robot", "pa55", "127.0.0.1", new PemKeyCertOptions()
+                .setCertPath(work.resolve("cert.pem").toString()).setKeyPath(work.resolve("key.pem").toString())));
     }
 
     private FleetMirrorNode mirror(boolean tlsVerify) throws Exception {
-        node = MirrorFixture.node(work.resolve("node"), work.resolve("spool"), Duration.ofMinutes(1),
+        node = rig.node(work.resolve("node"), work.resolve("spool"), Duration.ofMinutes(1),
                 new UpstreamConfig("tls", gate.baseUri(), Optional.of("robot"), Optional.of("pa55"), "", tlsVerify));
         return node;
     }

@@ -3,7 +3,6 @@ package dev.fleetmirror.node.proxy;
 import static dev.fleetmirror.node.proxy.MirrorFixture.pull;
 import static dev.fleetmirror.node.proxy.MirrorFixture.uri;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.fleetmirror.core.digest.Digest;
 import dev.fleetmirror.core.manifest.MediaTypes;
@@ -16,9 +15,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A docker-registry behind Docker token authentication ({@link TokenGate}), and its failure answers. */
@@ -26,28 +25,21 @@ class TokenAuthenticatedUpstreamTest {
     @TempDir
     Path work;
 
+    @RegisterExtension
+    final MirrorRig rig = new MirrorRig();
+
     private DistributionProcess upstream;
     private TokenGate gate;
     private FleetMirrorNode node;
 
     @BeforeEach
     void startUpstream() {
-        assumeTrue(DistributionProcess.available(), DistributionProcess.absentReason());
-        upstream = MirrorFixture.upstream(work, "upstream", "");
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        MirrorFixture.stop(node);
-        if (gate != null) {
-            gate.close();
-        }
-        upstream.close();
+        upstream = rig.upstream(work, "upstream", "");
     }
 
     private FleetMirrorNode mirror(String realmHost, Duration tagTtl) throws Exception {
-        gate = TokenGate.start(upstream.baseUri(), "robot", "pa55", realmHost);
-        node = MirrorFixture.node(work.resolve("node"), work.resolve("spool"), tagTtl,
+        gate = rig.gate(TokenGate.start(upstream.baseUri(), "robot", "pa55", realmHost));
+        node = rig.node(work.resolve("node"), work.resolve("spool"), tagTtl,
                 new UpstreamConfig("gated", gate.baseUri(), Optional.of("robot"), Optional.of("pa55"), "", true));
         return node;
     }
