@@ -41,7 +41,7 @@ class AuthenticatedUpstreamTest {
 
     @BeforeEach
     void startUpstream() throws Exception {
-        upstream = rig.upstream(work, "private", """
+        upstream = rig.startUpstream(work, "private", """
                 auth:
                   htpasswd:
                     realm: private-upstream
@@ -65,7 +65,7 @@ class AuthenticatedUpstreamTest {
     void mirrorWithTheUpstreamsCredentialsPullsItsImages() throws Exception {
         TestImage image = TestImage.random(20, 200_000);
         image.push(upstream.baseUri(), "private/app", "v1", "Authorization", basic());
-        node = rig.node(work.resolve("node"), work.resolve("spool"), Duration.ofMinutes(1),
+        node = rig.startNode(work.resolve("node"), work.resolve("spool"), Duration.ofMinutes(1),
                 new UpstreamConfig("private", upstream.baseUri(), Optional.of(USER), Optional.of(PASSWORD), "", true));
 
         Map<Digest, byte[]> pulled = pull(uri(node), "private/app", "v1");
@@ -81,7 +81,7 @@ class AuthenticatedUpstreamTest {
     void mirrorWithoutCredentialsIsDeniedAndCachesNothing() throws Exception {
         TestImage image = TestImage.random(21, 1_000);
         image.push(upstream.baseUri(), "private/app", "v1", "Authorization", basic());
-        node = rig.node(work.resolve("node"), work.resolve("spool"), Duration.ofMinutes(1),
+        node = rig.startNode(work.resolve("node"), work.resolve("spool"), Duration.ofMinutes(1),
                 MirrorFixture.catchAll(upstream.baseUri()));
 
         RegistryHttpClient.Response response = new RegistryHttpClient(uri(node)).call("GET", "/v2/private/app/manifests/v1")

@@ -37,21 +37,34 @@ final class MirrorRig implements AfterEachCallback {
     }
 
     /** Starts the upstream (skipping the test where docker-registry is not installed). */
-    DistributionProcess upstream(Path work, String name, String extraYaml) {
+    DistributionProcess startUpstream(Path work, String name, String extraYaml) {
         assumeTrue(DistributionProcess.available(), DistributionProcess.absentReason());
         upstream = MirrorFixture.upstream(work, name, extraYaml);
         return upstream;
     }
 
     /** Tracks a gate the test started in front of the upstream. */
-    TokenGate gate(TokenGate started) {
+    TokenGate track(TokenGate started) {
         gate = started;
         return gate;
     }
 
     /** Starts a mirror node; a node started before must have been stopped by the test. */
-    FleetMirrorNode node(Path storage, Path spool, Duration tagTtl, UpstreamConfig... upstreams) throws Exception {
+    FleetMirrorNode startNode(Path storage, Path spool, Duration tagTtl, UpstreamConfig... upstreams) throws Exception {
         node = MirrorFixture.node(storage, spool, tagTtl, upstreams);
+        return node;
+    }
+
+    DistributionProcess upstream() {
+        return upstream;
+    }
+
+    TokenGate gate() {
+        return gate;
+    }
+
+    /** The node last started. */
+    FleetMirrorNode node() {
         return node;
     }
 

@@ -53,7 +53,7 @@ class PullThroughCacheTest {
 
     @BeforeEach
     void startUpstream() {
-        upstream = rig.upstream(work, "upstream", "");
+        upstream = rig.startUpstream(work, "upstream", "");
     }
 
     private Path nodeStorage() {
@@ -61,7 +61,7 @@ class PullThroughCacheTest {
     }
 
     private FleetMirrorNode mirror(Duration tagTtl) throws Exception {
-        node = rig.node(nodeStorage(), work.resolve("spool"), tagTtl, catchAll(upstream.baseUri()));
+        node = rig.startNode(nodeStorage(), work.resolve("spool"), tagTtl, catchAll(upstream.baseUri()));
         return node;
     }
 
@@ -265,7 +265,7 @@ class PullThroughCacheTest {
     @Test
     void nodeStartsWhileItsUpstreamIsDownAndSaysSo() throws Exception {
         URI nowhere = URI.create("http://127.0.0.1:" + NodeProcess.freePort());
-        node = rig.node(nodeStorage(), work.resolve("spool"), Duration.ofMinutes(1), catchAll(nowhere));
+        node = rig.startNode(nodeStorage(), work.resolve("spool"), Duration.ofMinutes(1), catchAll(nowhere));
         RegistryHttpClient client = new RegistryHttpClient(uri(node));
 
         assertThat(client.call("GET", "/v2/").send().status()).isEqualTo(200);
@@ -283,7 +283,7 @@ class PullThroughCacheTest {
         upstreamImage.push(upstream.baseUri(), "team/app", "v1");
         UpstreamConfig mirrored = new UpstreamConfig("local-upstream", upstream.baseUri(), Optional.empty(),
                 Optional.empty(), "up/", true);
-        node = rig.node(nodeStorage(), work.resolve("spool"), Duration.ofMinutes(1), mirrored);
+        node = rig.startNode(nodeStorage(), work.resolve("spool"), Duration.ofMinutes(1), mirrored);
         RegistryHttpClient client = new RegistryHttpClient(uri(node));
 
         TestImage hosted = TestImage.random(10, 20_000);

@@ -32,11 +32,11 @@ class SkopeoThroughMirrorTest {
     @Test
     void skopeoPullsThroughTheMirrorOfItsRegistriesConf() throws Exception {
         assumeTrue(Skopeo.available(), Skopeo.absentReason());
-        DistributionProcess upstream = rig.upstream(work, "upstream", "");
+        DistributionProcess upstream = rig.startUpstream(work, "upstream", "");
         Path source = work.resolve("source");
         String digest = new SyntheticImages(source).image("v1", 30, "amd64", 0.2, 0.05);
         Skopeo.copy("oci:" + source + ":v1", "docker://" + upstream.hostAndPort() + "/team/app:v1", false);
-        FleetMirrorNode node = rig.node(work.resolve("node"), work.resolve("spool"), Duration.ofMinutes(1),
+        FleetMirrorNode node = rig.startNode(work.resolve("node"), work.resolve("spool"), Duration.ofMinutes(1),
                 MirrorFixture.catchAll(upstream.baseUri()));
         String unreachable = "127.0.0.1:" + NodeProcess.freePort();
         Path conf = work.resolve("registries.conf");

@@ -9,7 +9,6 @@ import dev.fleetmirror.core.digest.Digest;
 import dev.fleetmirror.core.manifest.MediaTypes;
 import dev.fleetmirror.node.FleetMirrorNode;
 import dev.fleetmirror.node.config.UpstreamConfig;
-import dev.fleetmirror.node.testing.DistributionProcess;
 import dev.fleetmirror.node.testing.RegistryHttpClient;
 import io.vertx.core.net.PemKeyCertOptions;
 import java.nio.file.Files;
@@ -34,13 +33,9 @@ class TlsUpstreamTest {
     @RegisterExtension
     final MirrorRig rig = new MirrorRig();
 
-    private DistributionProcess upstream;
-    private TokenGate gate;
-    private FleetMirrorNode node;
-
     @BeforeEach
     void start() throws Exception {
-        upstream = rig.upstream(work, "upstream", "");
+        rig.startUpstream(work, "upstream", "");
         assumeTrue(Files.isExecutable(OPENSSL), OPENSSL + " is not installed");
         Process openssl = new ProcessBuilder(List.of(OPENSSL.toString(), "req", "-x509", "-newkey", "rsa:2048", "-nodes",
                 "-keyout", work.resolve("key.pem").toString(), "-out", work.resolve("cert.pem").toString(), "-days", "1",
@@ -48,36 +43,36 @@ class TlsUpstreamTest {
                 .redirectErrorStream(true).redirectOutput(work.resolve("openssl.log").toFile()).start();
         assertThat(openssl.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(openssl.exitValue()).as(Files.readString(work.resolve("openssl.log"))).isZero();
-        gate = rig.gate(TokenGate.start(upstream.baseUri(), "robot", "pa55", "127.0.0.1", new PemKeyCertOptions()
+        rig.track(TokenGate.start(rig.upstream().baseUri(), "robot", "pa55", "127.0.0.1", new PemKeyCertOptions()
                 .setCertPath(work.resolve("cert.pem").toString()).setKeyPath(work.resolve("key.pem").toString())));
     }
 
     private FleetMirrorNode mirror(boolean tlsVerify) throws Exception {
-        node = rig.node(work.resolve("node"), work.resolve("spool"), Duration.ofMinutes(1),
-                new UpstreamConfig("tls", gate.baseUri(), Optional.of("robot"), Optional.of("pa55"), "", tlsVerify));
-        return node;
+        rig.startNode(work.resolve("node"), work.resolve("spool"), Duration.ofMinutes(1),
+                new UpstreamConfig("tls", rig.gate().baseUri(), Optional.of("robot"), Optional.of("pa55"), "", tlsVerify));
+        return rig.node();
     }
 
     @Test
     void untrustedCertificateIsRefusedByDefault() throws Exception {
-        TestImage.random(50, 1_000).push(upstream.baseUri(), "team/app", "v1");
+        TestImage.random(50, 1_000).push(rig.upstream().baseUri(), "team/app", "v1");
         mirror(true);
 
-        RegistryHttpClient.Response response = new RegistryHttpClient(uri(node)).call("GET", "/v2/team/app/manifests/v1")
+        RegistryHttpClient.Response response = new RegistryHttpClient(uri(rig.node())).call("GET", "/v2/team/app/manifests/v1")
                 .header("Accept", MediaTypes.OCI_MANIFEST).send();
 
         assertThat(response.status()).isEqualTo(503);
         assertThat(response.errorCodes()).containsExactly("UNAVAILABLE");
-        assertThat(gate.tokenRequests()).as("no credentials went to the unverified server").isEmpty();
+        assertThat(rig.gate().tokenRequests()).as("no credentials went to the unverified server").isEmpty();
     }
 
     @Test
     void operatorOptOutOfVerificationPullsOverHttps() throws Exception {
         TestImage image = TestImage.random(51, 50_000);
-        image.push(upstream.baseUri(), "team/app", "v1");
+        image.push(rig.upstream().baseUri(), "team/app", "v1");
         mirror(false);
 
-        Map<Digest, byte[]> pulled = pull(uri(node), "team/app", "v1");
+        Map<Digest, byte[]> pulled = pull(uri(rig.node()), "team/app", "v1");
 
         assertThat(pulled.get(image.digest())).isEqualTo(image.manifest());
         for (Digest blob : image.blobDigests()) {

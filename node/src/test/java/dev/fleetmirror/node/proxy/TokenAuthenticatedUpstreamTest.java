@@ -9,7 +9,6 @@ import dev.fleetmirror.core.manifest.MediaTypes;
 import dev.fleetmirror.node.FleetMirrorNode;
 import dev.fleetmirror.node.config.UpstreamConfig;
 import dev.fleetmirror.node.http.Staleness;
-import dev.fleetmirror.node.testing.DistributionProcess;
 import dev.fleetmirror.node.testing.RegistryHttpClient;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,56 +27,52 @@ class TokenAuthenticatedUpstreamTest {
     @RegisterExtension
     final MirrorRig rig = new MirrorRig();
 
-    private DistributionProcess upstream;
-    private TokenGate gate;
-    private FleetMirrorNode node;
-
     @BeforeEach
     void startUpstream() {
-        upstream = rig.upstream(work, "upstream", "");
+        rig.startUpstream(work, "upstream", "");
     }
 
     private FleetMirrorNode mirror(String realmHost, Duration tagTtl) throws Exception {
-        gate = rig.gate(TokenGate.start(upstream.baseUri(), "robot", "pa55", realmHost));
-        node = rig.node(work.resolve("node"), work.resolve("spool"), tagTtl,
-                new UpstreamConfig("gated", gate.baseUri(), Optional.of("robot"), Optional.of("pa55"), "", true));
-        return node;
+        rig.track(TokenGate.start(rig.upstream().baseUri(), "robot", "pa55", realmHost));
+        rig.startNode(work.resolve("node"), work.resolve("spool"), tagTtl,
+                new UpstreamConfig("gated", rig.gate().baseUri(), Optional.of("robot"), Optional.of("pa55"), "", true));
+        return rig.node();
     }
 
     @Test
     void tokenIsFetchedWithTheCredentialsOncePerScopeAndReused() throws Exception {
         TestImage image = TestImage.random(40, 100_000, 5_000);
-        image.push(upstream.baseUri(), "team/app", "v1");
+        image.push(rig.upstream().baseUri(), "team/app", "v1");
         mirror("127.0.0.1", Duration.ofMinutes(1));
 
-        Map<Digest, byte[]> pulled = pull(uri(node), "team/app", "v1");
+        Map<Digest, byte[]> pulled = pull(uri(rig.node()), "team/app", "v1");
 
         for (Digest blob : image.blobDigests()) {
             assertThat(pulled.get(blob)).isEqualTo(image.blob(blob));
         }
-        assertThat(gate.tokenRequests()).containsExactly(new TokenGate.TokenRequest("repository:team/app:pull", true));
+        assertThat(rig.gate().tokenRequests()).containsExactly(new TokenGate.TokenRequest("repository:team/app:pull", true));
     }
 
     @Test
     void credentialsAreNotSentToARealmOutsideTheUpstreamsHost() throws Exception {
         TestImage image = TestImage.random(41, 1_000);
-        image.push(upstream.baseUri(), "team/app", "v1");
+        image.push(rig.upstream().baseUri(), "team/app", "v1");
         mirror("localhost", Duration.ofMinutes(1));
 
-        RegistryHttpClient.Response response = new RegistryHttpClient(uri(node)).call("GET", "/v2/team/app/manifests/v1")
+        RegistryHttpClient.Response response = new RegistryHttpClient(uri(rig.node())).call("GET", "/v2/team/app/manifests/v1")
                 .header("Accept", MediaTypes.OCI_MANIFEST).send();
 
         assertThat(response.status()).isEqualTo(403);
         assertThat(response.errorCodes()).containsExactly("DENIED");
-        assertThat(gate.tokenRequests()).isNotEmpty().allSatisfy(r -> assertThat(r.hadCredentials()).isFalse());
+        assertThat(rig.gate().tokenRequests()).isNotEmpty().allSatisfy(r -> assertThat(r.hadCredentials()).isFalse());
     }
 
     @Test
     void rateLimitedUpstreamWithoutCacheIsPassedOnWithRetryAfter() throws Exception {
         mirror("127.0.0.1", Duration.ofMinutes(1));
-        gate.failWith(429, "7");
+        rig.gate().failWith(429, "7");
 
-        RegistryHttpClient.Response response = new RegistryHttpClient(uri(node)).call("GET", "/v2/team/app/manifests/v1")
+        RegistryHttpClient.Response response = new RegistryHttpClient(uri(rig.node())).call("GET", "/v2/team/app/manifests/v1")
                 .header("Accept", MediaTypes.OCI_MANIFEST).send();
 
         assertThat(response.status()).isEqualTo(429);
@@ -88,17 +83,17 @@ class TokenAuthenticatedUpstreamTest {
     @Test
     void upstreamConnectionLostMidBlobFailsEveryClientCachesNothingAndTheNextPullRetries() throws Exception {
         TestImage image = TestImage.random(43, 3 * 1024 * 1024);
-        image.push(upstream.baseUri(), "team/app", "v1");
+        image.push(rig.upstream().baseUri(), "team/app", "v1");
         Digest layer = image.blobDigests().get(1);
         mirror("127.0.0.1", Duration.ofMinutes(1));
         // Trickling, so that all four clients wait on the one fill the cut breaks.
-        gate.slowBlobs(10);
-        gate.cutBlobsAfter(512 * 1024);
+        rig.gate().slowBlobs(10);
+        rig.gate().cutBlobsAfter(512 * 1024);
         java.util.List<java.util.concurrent.CompletableFuture<Integer>> clients = new java.util.ArrayList<>();
         for (int i = 0; i < 4; i++) {
             clients.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
                 try {
-                    RegistryHttpClient.Response response = new RegistryHttpClient(uri(node))
+                    RegistryHttpClient.Response response = new RegistryHttpClient(uri(rig.node()))
                             .call("GET", "/v2/team/app/blobs/" + layer).send();
                     return response.status() == 200 && Digest.sha256(response.body()).equals(layer) ? 1 : 0;
                 } catch (RuntimeException broken) {
@@ -111,11 +106,11 @@ class TokenAuthenticatedUpstreamTest {
         }
         Thread.sleep(500);
         assertThat(MirrorFixture.cached(work.resolve("node"), layer)).isFalse();
-        assertThat(MirrorFixture.blobGets(upstream, "team/app", layer)).as("the broken fill reached the upstream").isEqualTo(1);
+        assertThat(MirrorFixture.blobGets(rig.upstream(), "team/app", layer)).as("the broken fill reached the upstream").isEqualTo(1);
 
-        gate.cutBlobsAfter(-1);
-        gate.slowBlobs(0);
-        RegistryHttpClient.Response retried = new RegistryHttpClient(uri(node)).call("GET", "/v2/team/app/blobs/" + layer).send();
+        rig.gate().cutBlobsAfter(-1);
+        rig.gate().slowBlobs(0);
+        RegistryHttpClient.Response retried = new RegistryHttpClient(uri(rig.node())).call("GET", "/v2/team/app/blobs/" + layer).send();
 
         assertThat(retried.status()).isEqualTo(200);
         assertThat(retried.body()).isEqualTo(image.blob(layer));
@@ -124,16 +119,16 @@ class TokenAuthenticatedUpstreamTest {
     @Test
     void clientsLeavingMidFillDoNotCancelIt() throws Exception {
         TestImage image = TestImage.random(44, 1024 * 1024);
-        image.push(upstream.baseUri(), "team/app", "v1");
+        image.push(rig.upstream().baseUri(), "team/app", "v1");
         Digest layer = image.blobDigests().get(1);
         mirror("127.0.0.1", Duration.ofMinutes(1));
-        gate.slowBlobs(20);
+        rig.gate().slowBlobs(20);
         java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
                 .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
 
         for (int i = 0; i < 3; i++) {
             java.net.http.HttpResponse<java.io.InputStream> response = http.send(java.net.http.HttpRequest.newBuilder(
-                    uri(node).resolve("/v2/team/app/blobs/" + layer)).build(),
+                    uri(rig.node()).resolve("/v2/team/app/blobs/" + layer)).build(),
                     java.net.http.HttpResponse.BodyHandlers.ofInputStream());
             try (java.io.InputStream body = response.body()) {
                 assertThat(body.readNBytes(1000)).hasSize(1000);
@@ -147,17 +142,17 @@ class TokenAuthenticatedUpstreamTest {
         }
         assertThat(java.nio.file.Files.readAllBytes(MirrorFixture.blobData(work.resolve("node"), layer)))
                 .isEqualTo(image.blob(layer));
-        assertThat(MirrorFixture.blobGets(upstream, "team/app", layer)).isEqualTo(1);
+        assertThat(MirrorFixture.blobGets(rig.upstream(), "team/app", layer)).isEqualTo(1);
     }
 
     @Test
     void failingUpstreamServesTheCachedCopyMarkedStale() throws Exception {
         TestImage image = TestImage.random(42, 10_000);
-        image.push(upstream.baseUri(), "team/app", "v1");
+        image.push(rig.upstream().baseUri(), "team/app", "v1");
         mirror("127.0.0.1", Duration.ZERO);
-        pull(uri(node), "team/app", "v1");
-        gate.failWith(503, "30");
-        RegistryHttpClient client = new RegistryHttpClient(uri(node));
+        pull(uri(rig.node()), "team/app", "v1");
+        rig.gate().failWith(503, "30");
+        RegistryHttpClient client = new RegistryHttpClient(uri(rig.node()));
 
         RegistryHttpClient.Response cached = client.call("GET", "/v2/team/app/manifests/v1")
                 .header("Accept", MediaTypes.OCI_MANIFEST).send();
