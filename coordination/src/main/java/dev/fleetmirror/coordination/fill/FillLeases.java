@@ -1,0 +1,27 @@
+package dev.fleetmirror.coordination.fill;
+
+import dev.fleetmirror.core.digest.Digest;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The cluster's in-flight registry of blob fills: at most one member holds the lease of a digest,
+ * so at most one upstream fetch of a blob runs anywhere in the cluster. Entries carry a TTL that
+ * their owner renews; a member that leaves or dies loses its leases within the TTL.
+ *
+ * <p>Methods may block briefly on the network: call them on worker threads.
+ */
+public interface FillLeases extends AutoCloseable {
+
+    /** Takes the fill of {@code digest} for this member, or says which member holds it. */
+    FillClaim claim(Digest digest);
+
+    /** The current holder of {@code digest}'s fill, if any. */
+    Optional<FillHolder> holder(Digest digest);
+
+    /** Every fill in flight in the cluster (for the admin endpoint). */
+    List<FillHolder> inFlight();
+
+    @Override
+    void close();
+}
