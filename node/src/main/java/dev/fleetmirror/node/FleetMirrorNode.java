@@ -1,11 +1,16 @@
 package dev.fleetmirror.node;
 
+import dev.fleetmirror.coordination.ClusterSettings;
+import dev.fleetmirror.coordination.Coordination;
+import dev.fleetmirror.coordination.StandaloneCoordination;
 import dev.fleetmirror.core.digest.Digest;
 import dev.fleetmirror.core.registry.Registry;
 import dev.fleetmirror.core.registry.RegistrySettings;
 import dev.fleetmirror.core.storage.PathNotFoundException;
 import dev.fleetmirror.core.storage.StorageDriver;
 import dev.fleetmirror.core.storage.StoragePaths;
+import dev.fleetmirror.node.cluster.PeerFillEndpoint;
+import dev.fleetmirror.node.cluster.PeerProtocol;
 import dev.fleetmirror.node.config.NodeConfig;
 import dev.fleetmirror.node.config.StorageDrivers;
 import dev.fleetmirror.node.distribution.DistributionApi;
@@ -14,9 +19,12 @@ import dev.fleetmirror.node.http.NodeServices;
 import dev.fleetmirror.node.proxy.PullThroughCache;
 import dev.fleetmirror.node.http.StorageWorkers;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +55,14 @@ public final class FleetMirrorNode {
      * of the configured upstreams (which need not be reachable for the node to start).
      */
     public static Future<FleetMirrorNode> start(NodeConfig config) {
+        return start(config, new StandaloneCoordination(), ClusterSettings.standalone());
+    }
+
+    /**
+     * As {@link #start(NodeConfig)}, as a member of the cluster {@code coordination} joined; the
+     * node closes it when it stops.
+     */
+    public static Future<FleetMirrorNode> start(NodeConfig config, Coordination coordination, ClusterSettings cluster) {
         Vertx vertx = Vertx.vertx();
         return closeOnFailure(vertx, vertx.<StorageDriver>executeBlocking(
                         () -> StorageDrivers.open(config.storage().backend()), false)
@@ -55,16 +71,20 @@ public final class FleetMirrorNode {
                             new RegistrySettings(config.storage().deleteEnabled()));
                     PullThroughCache cache = config.proxy().enabled()
                             ? PullThroughCache.create(vertx, vertx.getOrCreateContext(), config.proxy(), stored,
-                                    digest -> dataStored(driver, digest))
+                                    digest -> dataStored(driver, digest), coordination, cluster)
                             : null;
                     AutoCloseable resources = () -> {
                         if (cache != null) {
                             cache.close();
                         }
+                        coordination.close();
                         driver.close();
                     };
+                    Function<StorageWorkers, Handler<HttpServerRequest>> peers = workers -> cache == null
+                            ? PeerFillEndpoint.NOTHING_FILLED
+                            : new PeerFillEndpoint(cache.fills(), workers, cluster.secret());
                     return listen(vertx, config, cache == null ? stored : cache.registry(),
-                            cache == null ? NamespaceResolver.NONE : cache.namespaces(), resources)
+                            cache == null ? NamespaceResolver.NONE : cache.namespaces(), peers, resources)
                             .recover(failure -> vertx.executeBlocking(() -> {
                                 resources.close();
                                 return null;
@@ -86,7 +106,8 @@ public final class FleetMirrorNode {
      */
     public static Future<FleetMirrorNode> start(NodeConfig config, Registry registry) {
         Vertx vertx = Vertx.vertx();
-        return closeOnFailure(vertx, listen(vertx, config, registry, NamespaceResolver.NONE, () -> { }));
+        return closeOnFailure(vertx, listen(vertx, config, registry, NamespaceResolver.NONE,
+                workers -> PeerFillEndpoint.NOTHING_FILLED, () -> { }));
     }
 
     /**
@@ -106,10 +127,14 @@ public final class FleetMirrorNode {
     }
 
     private static Future<FleetMirrorNode> listen(Vertx vertx, NodeConfig config, Registry registry,
-                                                  NamespaceResolver namespaces, AutoCloseable storage) {
+                                                  NamespaceResolver namespaces,
+                                                  Function<StorageWorkers, Handler<HttpServerRequest>> peerEndpoint,
+                                                  AutoCloseable storage) {
         StorageWorkers workers = new StorageWorkers(vertx, StorageWorkers.DEFAULT_POOL_SIZE);
         NodeServices services = new NodeServices(registry, workers,
                 config.storage().deleteEnabled(), config.storage().redirectDisabled());
+        Handler<HttpServerRequest> api = DistributionApi.dispatcher(services, config.storage().readOnly(), namespaces);
+        Handler<HttpServerRequest> peers = peerEndpoint.apply(workers);
         HttpServerOptions options = new HttpServerOptions()
                 .setHost(config.http().host())
                 .setPort(config.http().port())
@@ -119,7 +144,7 @@ public final class FleetMirrorNode {
                 .setIdleTimeout(IDLE_TIMEOUT_MINUTES)
                 .setIdleTimeoutUnit(java.util.concurrent.TimeUnit.MINUTES);
         return vertx.createHttpServer(options)
-                .requestHandler(DistributionApi.dispatcher(services, config.storage().readOnly(), namespaces))
+                .requestHandler(request -> (request.path().startsWith(PeerProtocol.PREFIX) ? peers : api).handle(request))
                 .listen()
                 .map(server -> {
                     LOG.info("serving the registry on {}:{} ({} storage{}{})", config.http().host(), server.actualPort(),

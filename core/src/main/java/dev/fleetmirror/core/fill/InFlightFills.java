@@ -2,6 +2,7 @@ package dev.fleetmirror.core.fill;
 
 import dev.fleetmirror.core.digest.Digest;
 import java.io.InputStream;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -28,4 +29,16 @@ public interface InFlightFills {
 
     /** True while a fill of {@code digest} is in flight. */
     boolean inFlight(Digest digest);
+
+    /**
+     * A stream of the blob from {@code offset} when a fill of it is in flight here (never starts
+     * one), once its source answered: what other members of a cluster tail while this one fills.
+     *
+     * @throws RuntimeException with the reason the source refused, when it did
+     */
+    Optional<Tail> tail(Digest digest, long offset);
+
+    /** A reader of a fill in flight and the blob's whole size (-1 when the source did not say). */
+    record Tail(InputStream reader, long size) {
+    }
 }

@@ -4,6 +4,7 @@ import dev.fleetmirror.core.digest.Digest;
 import java.io.InputStream;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -27,32 +28,51 @@ public final class LocalInFlightFills implements InFlightFills {
         InputStream reader;
         synchronized (fills) {
             fill = fills.get(digest);
-            boolean owner = fill == null;
-            if (owner) {
+            boolean first = fill == null;
+            if (first) {
                 fill = starter.start(digest);
                 fills.put(digest, fill);
             }
             reader = fill.spool().reader(offset);
-            if (owner) {
+            if (first) {
                 // Registered after our reader exists: a fill that is over already is forgotten right here.
                 Fill registered = fill;
                 fill.finished().whenComplete((v, e) -> forget(registered));
             }
         }
+        awaitStart(fill, reader);
+        return reader;
+    }
+
+    @Override
+    public Optional<Tail> tail(Digest digest, long offset) {
+        Fill fill;
+        InputStream reader;
+        synchronized (fills) {
+            fill = fills.get(digest);
+            if (fill == null) {
+                return Optional.empty();
+            }
+            reader = fill.spool().reader(offset);
+        }
+        return Optional.of(new Tail(reader, awaitStart(fill, reader)));
+    }
+
+    /** Waits for the fill's source to answer; closes {@code reader} when it refused or stayed silent. */
+    private static long awaitStart(Fill fill, InputStream reader) {
         try {
-            fill.started().get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-            return reader;
+            return fill.started().get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (ExecutionException | CompletionException e) {
             closeQuietly(reader);
             throw asRuntime(e.getCause());
         } catch (TimeoutException e) {
             closeQuietly(reader);
-            throw new IllegalStateException("the source of " + digest + " did not answer within "
+            throw new IllegalStateException("the source of " + fill.digest() + " did not answer within "
                     + START_TIMEOUT_SECONDS + " s", e);
         } catch (InterruptedException e) {
             closeQuietly(reader);
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for the fill of " + digest, e);
+            throw new IllegalStateException("interrupted while waiting for the fill of " + fill.digest(), e);
         }
     }
 

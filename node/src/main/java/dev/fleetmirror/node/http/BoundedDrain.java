@@ -41,6 +41,7 @@ public final class BoundedDrain {
     private boolean paused = true;
     private boolean ended;
     private boolean failed;
+    private Throwable failure;
 
     /**
      * @param worker runs one batch of writes off the event loop (a {@link SerialQueue}, a worker pool)
@@ -121,6 +122,10 @@ public final class BoundedDrain {
                 fail(result.cause());
                 return;
             }
+            if (failed) {
+                done.tryFail(failure);
+                return;
+            }
             if (paused && queued <= lowWater && !failed) {
                 paused = false;
                 source.resume();
@@ -136,12 +141,22 @@ public final class BoundedDrain {
         }
     }
 
+    /**
+     * Reported only once no batch is being written, so that whoever reacts to the failure (say, by
+     * resuming from another source at the bytes written so far) never races a write still running.
+     */
     private void fail(Throwable cause) {
         if (failed) {
+            if (!writing) {
+                done.tryFail(failure);
+            }
             return;
         }
         failed = true;
+        failure = cause;
         pending.clear();
-        done.tryFail(cause);
+        if (!writing) {
+            done.tryFail(cause);
+        }
     }
 }

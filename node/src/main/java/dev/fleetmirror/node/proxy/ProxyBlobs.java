@@ -1,6 +1,7 @@
 package dev.fleetmirror.node.proxy;
 
 import dev.fleetmirror.core.digest.Digest;
+import dev.fleetmirror.core.fill.AlreadyStored;
 import dev.fleetmirror.core.fill.InFlightFills;
 import dev.fleetmirror.core.name.RepositoryName;
 import dev.fleetmirror.core.registry.BlobDescriptor;
@@ -72,20 +73,14 @@ final class ProxyBlobs implements Blobs {
             return fills.follow(digest, offset, d -> {
                 // A fill leaves the registry only once stored: data found here means it just finished.
                 if (dataStored.test(d)) {
-                    throw new JustStored();
+                    throw new AlreadyStored(d);
                 }
                 return filler.start(route.get(), repo, d);
             });
-        } catch (JustStored stored) {
+        } catch (AlreadyStored stored) {
+            // Between this request's storage check and its join, a fill here or on another member stored it.
             local.mount(repo, Optional.empty(), digest);
             return local.open(digest, offset);
-        }
-    }
-
-    /** Between this request's storage check and its join, the fill it would have joined completed. */
-    private static final class JustStored extends RuntimeException {
-        JustStored() {
-            super(null, null, false, false);
         }
     }
 

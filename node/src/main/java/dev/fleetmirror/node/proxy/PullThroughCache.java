@@ -1,16 +1,20 @@
 package dev.fleetmirror.node.proxy;
 
+import dev.fleetmirror.coordination.ClusterSettings;
+import dev.fleetmirror.coordination.Coordination;
 import dev.fleetmirror.core.digest.Digest;
 import dev.fleetmirror.core.fill.InFlightFills;
 import dev.fleetmirror.core.fill.LocalInFlightFills;
 import dev.fleetmirror.core.registry.Registry;
 import dev.fleetmirror.node.config.ProxyConfig;
 import dev.fleetmirror.node.config.UpstreamConfig;
+import dev.fleetmirror.node.cluster.PeerClient;
 import dev.fleetmirror.node.http.NamespaceResolver;
 import dev.fleetmirror.node.upstream.UpstreamCaller;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -27,27 +31,36 @@ public final class PullThroughCache implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PullThroughCache.class);
     /** Concurrent fills whose storage writers run at once; more wait (their clients still stream). */
     private static final int STORAGE_WRITERS = 16;
+    private static final Duration MIN_STALL_LIMIT = Duration.ofSeconds(30);
 
     private final Registry registry;
     private final UpstreamRoutes routes;
     private final WorkerExecutor spoolWriters;
     private final WorkerExecutor storageWriters;
 
+    private final InFlightFills fills;
+    private final PeerClient peers;
+
     private PullThroughCache(Registry registry, UpstreamRoutes routes, WorkerExecutor spoolWriters,
-                             WorkerExecutor storageWriters) {
+                             WorkerExecutor storageWriters, InFlightFills fills, PeerClient peers) {
         this.registry = registry;
         this.routes = routes;
         this.spoolWriters = spoolWriters;
         this.storageWriters = storageWriters;
+        this.fills = fills;
+        this.peers = peers;
     }
 
     /**
      * @param context    an event-loop context for upstream traffic
      * @param stored     the storage-backed registry
      * @param dataStored whether a blob's data is in storage (wherever linked)
+     * @param coordination the cluster's fill leases (a cluster of one without a {@code cluster:} section)
+     * @param cluster    the secret peer requests carry and the lease TTL that bounds a takeover
      */
     public static PullThroughCache create(Vertx vertx, Context context, ProxyConfig config, Registry stored,
-                                          Predicate<Digest> dataStored) {
+                                          Predicate<Digest> dataStored, Coordination coordination,
+                                          ClusterSettings cluster) {
         List<UpstreamCaller> callers = new ArrayList<>();
         for (UpstreamConfig upstream : config.upstreams()) {
             callers.add(new UpstreamCaller(vertx, context, upstream));
@@ -58,7 +71,10 @@ public final class PullThroughCache implements AutoCloseable {
         WorkerExecutor storageWriters = vertx.createSharedWorkerExecutor("fleetmirror-fill-store", STORAGE_WRITERS,
                 60, TimeUnit.MINUTES);
         InFlightFills fills = new LocalInFlightFills();
-        BlobFiller filler = new BlobFiller(stored.uploads(), config.spoolDirectory(), spoolWriters, storageWriters);
+        PeerClient peers = new PeerClient(vertx, cluster.secret());
+        BlobFiller filler = new BlobFiller(new FillSources(context, coordination.fills(), coordination.memberId(), peers,
+                dataStored, stored.uploads(), config.spoolDirectory(), spoolWriters, storageWriters,
+                stallLimit(cluster.leaseTtl())));
         Registry decorated = new Registry(
                 new ProxyBlobs(stored.blobs(), routes, fills, filler, dataStored),
                 new ProxyUploads(stored.uploads(), routes),
@@ -66,7 +82,18 @@ public final class PullThroughCache implements AutoCloseable {
                 new ProxyTags(stored.tags(), routes),
                 stored.catalog(),
                 stored.referrers());
-        return new PullThroughCache(decorated, routes, spoolWriters, storageWriters);
+        return new PullThroughCache(decorated, routes, spoolWriters, storageWriters, fills, peers);
+    }
+
+    /** A fill looking for a source gives up after this long without a byte: past a lapsed lease, with room. */
+    private static Duration stallLimit(Duration leaseTtl) {
+        Duration threeLeases = leaseTtl.multipliedBy(3);
+        return threeLeases.compareTo(MIN_STALL_LIMIT) > 0 ? threeLeases : MIN_STALL_LIMIT;
+    }
+
+    /** The fills in flight on this member, which other members tail through the peer endpoint. */
+    public InFlightFills fills() {
+        return fills;
     }
 
     public Registry registry() {
@@ -80,6 +107,7 @@ public final class PullThroughCache implements AutoCloseable {
     @Override
     public void close() {
         routes.upstreams().forEach(UpstreamCaller::close);
+        peers.close();
         spoolWriters.close();
         storageWriters.close();
     }

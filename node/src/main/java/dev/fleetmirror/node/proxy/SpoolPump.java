@@ -1,82 +1,66 @@
 package dev.fleetmirror.node.proxy;
 
-import dev.fleetmirror.core.digest.Digest;
 import dev.fleetmirror.core.fill.Spool;
 import dev.fleetmirror.node.http.BoundedDrain;
-import dev.fleetmirror.node.upstream.UpstreamException;
+import io.vertx.core.Future;
 import io.vertx.core.WorkerExecutor;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
 import java.security.MessageDigest;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.function.UnaryOperator;
 
 /**
- * Copies an upstream response body into a spool through a {@link BoundedDrain}: chunks are appended
- * (and hashed) in batches on a worker; the upstream is paused while more than {@link #HIGH_WATER}
- * bytes wait. At the end the bytes must hash to the digest (and match the announced length) before
- * the spool is completed; otherwise it fails, and with it every reader. Lives on the upstream's
- * event loop.
+ * Copies one source's response body (the upstream's, or a peer's) onto the end of a spool through
+ * a {@link BoundedDrain}: chunks are appended, and fed to the fill's running hash, in batches on a
+ * worker; the source is paused while more than {@link #HIGH_WATER} bytes wait. It neither completes
+ * nor fails the spool: the fill decides, since a broken source may be followed by another that
+ * continues where this one stopped. Lives on the source's event loop.
  */
 final class SpoolPump {
-    private static final Logger LOG = LoggerFactory.getLogger(SpoolPump.class);
     static final int HIGH_WATER = 8 * 1024 * 1024;
     static final int LOW_WATER = 2 * 1024 * 1024;
 
     private final HttpClientResponse response;
     private final Spool spool;
-    private final Digest digest;
-    private final long announced;
-    private final String upstream;
-    private final WorkerExecutor writers;
     private final MessageDigest hash;
+    private final UnaryOperator<Throwable> sourceFailure;
+    private final WorkerExecutor writers;
+    private long skip;
 
-    SpoolPump(HttpClientResponse response, Spool spool, Digest digest, long announced, String upstream, WorkerExecutor writers) {
+    /**
+     * @param skip          leading bytes of the body to drop (the spool has them already: a source
+     *                      that ignored our {@code Range} sends the blob from its start)
+     * @param sourceFailure what a failure of the response stream is reported as
+     */
+    SpoolPump(HttpClientResponse response, Spool spool, MessageDigest hash, long skip,
+              UnaryOperator<Throwable> sourceFailure, WorkerExecutor writers) {
         this.response = response;
         this.spool = spool;
-        this.digest = digest;
-        this.announced = announced;
-        this.upstream = upstream;
+        this.hash = hash;
+        this.skip = skip;
+        this.sourceFailure = sourceFailure;
         this.writers = writers;
-        this.hash = digest.algorithm().newMessageDigest();
     }
 
-    void start() {
+    /**
+     * Drains the (paused) response; completes once every byte is in the spool, or fails once no
+     * append is running any more, having reset a response that had not ended.
+     */
+    Future<Void> start() {
         BoundedDrain drain = new BoundedDrain(response, HIGH_WATER, LOW_WATER,
-                batch -> writers.executeBlocking(batch, false),
-                bytes -> {
-                    spool.append(bytes, 0, bytes.length);
-                    hash.update(bytes);
-                },
-                e -> UpstreamException.unreachable(upstream, e));
-        drain.start().onComplete(result -> {
-            if (result.succeeded()) {
-                verify(result.result());
-            } else {
-                fail(result.cause(), drain);
+                batch -> writers.executeBlocking(batch, false), this::append, sourceFailure);
+        return drain.start().<Void>mapEmpty().onFailure(cause -> {
+            if (!drain.ended()) {
+                response.request().reset();
             }
         });
     }
 
-    private void verify(long received) {
-        Digest actual = Digest.of(digest.algorithm(), hash.digest());
-        if (announced >= 0 && received != announced) {
-            spool.fail(UpstreamException.corrupt(upstream, "blob " + digest + " was announced with " + announced
-                    + " bytes but " + received + " arrived"));
-        } else if (!actual.equals(digest)) {
-            LOG.warn("upstream {} served {} bytes for {} that hash to {}; nothing is cached and every waiting"
-                    + " client fails", upstream, received, digest, actual);
-            spool.fail(UpstreamException.corrupt(upstream, "blob " + digest + " hashes to " + actual));
-        } else {
-            spool.complete();
-        }
-    }
-
-    private void fail(Throwable cause, BoundedDrain drain) {
-        LOG.warn("fetching {} from {} failed after {} bytes: {}", digest, upstream, drain.received(), cause.getMessage());
-        spool.fail(cause);
-        if (!drain.ended()) {
-            response.request().reset();
+    private void append(byte[] bytes) {
+        int from = (int) Math.min(skip, bytes.length);
+        skip -= from;
+        if (from < bytes.length) {
+            spool.append(bytes, from, bytes.length - from);
+            hash.update(bytes, from, bytes.length - from);
         }
     }
 }

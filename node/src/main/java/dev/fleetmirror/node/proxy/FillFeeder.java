@@ -1,0 +1,305 @@
+package dev.fleetmirror.node.proxy;
+
+import dev.fleetmirror.coordination.fill.FillClaim;
+import dev.fleetmirror.coordination.fill.FillHolder;
+import dev.fleetmirror.coordination.fill.FillLease;
+import dev.fleetmirror.core.digest.Digest;
+import dev.fleetmirror.core.fill.AlreadyStored;
+import dev.fleetmirror.core.fill.Fill;
+import dev.fleetmirror.core.fill.SpoolStorage;
+import dev.fleetmirror.core.name.RepositoryName;
+import dev.fleetmirror.core.registry.ErrorCode;
+import dev.fleetmirror.core.registry.RegistryException;
+import dev.fleetmirror.node.cluster.PeerClient;
+import dev.fleetmirror.node.upstream.BlobPull;
+import dev.fleetmirror.node.upstream.UpstreamException;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpClientResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.MessageDigest;
+import java.util.concurrent.Callable;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Feeds one fill's spool on this member from whichever source the cluster allows. It claims the
+ * blob's lease: the winner fetches from the upstream and stores what it fetched; the others stream
+ * from the winner's peer endpoint. When a peer's stream breaks (the owner died, or left), the
+ * feeder claims again and continues at the bytes it already has, with the same running hash, from
+ * the new owner or, having won, from the upstream with a {@code Range} request. So a member that
+ * dies mid-fill costs the cluster at most the bytes it had not passed on, and local clients of the
+ * other members never see a broken stream. Nothing reaches a client's last byte, or storage,
+ * unverified: the spool withholds the last byte until the whole blob hashed to its digest.
+ *
+ * <p>All callbacks run on the fills' event-loop context; blocking calls (leases, storage) go to
+ * workers.
+ */
+final class FillFeeder {
+    private static final Logger LOG = LoggerFactory.getLogger(FillFeeder.class);
+    private static final long FIRST_RETRY_MS = 100;
+    private static final long LAST_RETRY_MS = 1_000;
+
+    private final Fill fill;
+    private final Route route;
+    private final RepositoryName repo;
+    private final Digest digest;
+    private final FillSources sources;
+    private final MessageDigest hash;
+    private long size = -1;
+    private long progressAt = System.nanoTime();
+    private long retryDelay = FIRST_RETRY_MS;
+    private FillLease lease;
+    private boolean storing;
+    private boolean over;
+
+    FillFeeder(Fill fill, Route route, RepositoryName repo, FillSources sources) {
+        this.fill = fill;
+        this.route = route;
+        this.repo = repo;
+        this.digest = fill.digest();
+        this.sources = sources;
+        this.hash = digest.algorithm().newMessageDigest();
+    }
+
+    void start() {
+        sources.context().runOnContext(v -> claim());
+    }
+
+    private void claim() {
+        blocking(() -> sources.leases().claim(digest)).onComplete(claimed -> {
+            if (claimed.failed()) {
+                retry(claimed.cause());
+            } else if (claimed.result() instanceof FillClaim.Won won) {
+                own(won.lease());
+            } else {
+                follow(((FillClaim.Held) claimed.result()).holder());
+            }
+        });
+    }
+
+    /** This member fills the blob for the cluster: from the upstream, into the spool and storage. */
+    private void own(FillLease won) {
+        lease = won;
+        blocking(() -> sources.dataStored().test(digest)).onComplete(stored -> {
+            if (stored.succeeded() && stored.result()) {
+                // Its last owner stored it between our caller's lookup and our claim.
+                fail(new AlreadyStored(digest));
+                return;
+            }
+            long offset = fill.spool().written();
+            if (offset > 0) {
+                LOG.info("taking over the fill of {} at byte {} from the upstream {}", digest, offset,
+                        route.upstream().name());
+            }
+            route.upstream().call(new BlobPull(route.remoteName(), digest, offset)).onComplete(answered -> {
+                if (answered.failed()) {
+                    fail(answered.cause());
+                } else {
+                    fromUpstream(answered.result(), offset);
+                }
+            });
+        });
+    }
+
+    private void fromUpstream(HttpClientResponse response, long offset) {
+        String upstream = route.upstream().name();
+        long total = headerLong(response, "Content-Length");
+        long skip = offset;
+        if (response.statusCode() == 206) {
+            long[] range = contentRange(response.getHeader("Content-Range"));
+            if (range == null || range[0] != offset) {
+                response.request().reset();
+                fail(UpstreamException.corrupt(upstream, "asked for " + digest + " from byte " + offset + ", got "
+                        + response.getHeader("Content-Range")));
+                return;
+            }
+            total = range[1];
+            skip = 0;
+        }
+        if (!sized(total)) {
+            response.request().reset();
+            return;
+        }
+        if (size >= 0) {
+            long announced = size;
+            blocking(() -> {
+                lease.announceSize(announced);
+                return null;
+            });
+        }
+        store();
+        pump(response, skip, e -> UpstreamException.unreachable(upstream, e), true);
+    }
+
+    /** Another member fills the blob: stream it from that member's spool, from what we have on. */
+    private void follow(FillHolder holder) {
+        if (holder.memberId().equals(sources.memberId())) {
+            // Our own earlier fill of this blob still holds the lease while it finishes storing.
+            retry(new IllegalStateException("this member's previous fill of " + digest + " is finishing"));
+            return;
+        }
+        long offset = fill.spool().written();
+        sources.peers().open(holder.peerUrl(), digest, offset).onComplete(opened -> {
+            if (opened.failed()) {
+                if (opened.cause() instanceof RegistryException refused) {
+                    fail(refused);
+                } else {
+                    retry(opened.cause());
+                }
+                return;
+            }
+            PeerClient.PeerStream stream = opened.result();
+            if (!sized(stream.size())) {
+                stream.body().request().reset();
+                return;
+            }
+            pump(stream.body(), 0, e -> new IOException("cluster member " + holder.peerUrl() + " stopped sending "
+                    + digest + ": " + e.getMessage(), e), false);
+        });
+    }
+
+    private void pump(HttpClientResponse body, long skip, UnaryOperator<Throwable> sourceFailure, boolean fromUpstream) {
+        long before = fill.spool().written();
+        new SpoolPump(body, fill.spool(), hash, skip, sourceFailure, sources.spoolWriters()).start().onComplete(pumped -> {
+            if (fill.spool().written() > before) {
+                progressAt = System.nanoTime();
+                retryDelay = FIRST_RETRY_MS;
+            }
+            if (pumped.succeeded()) {
+                verify();
+            } else if (fromUpstream) {
+                fail(pumped.cause());
+            } else {
+                retry(pumped.cause());
+            }
+        });
+    }
+
+    private void verify() {
+        long received = fill.spool().written();
+        Digest actual = Digest.of(digest.algorithm(), hash.digest());
+        String source = lease != null ? "upstream " + route.upstream().name() : "the cluster";
+        if (size >= 0 && received != size) {
+            fail(UpstreamException.corrupt(source, "blob " + digest + " was announced with " + size + " bytes but "
+                    + received + " arrived"));
+        } else if (!actual.equals(digest)) {
+            LOG.warn("{} served {} bytes for {} that hash to {}; nothing is cached and every waiting client fails",
+                    source, received, digest, actual);
+            fail(UpstreamException.corrupt(source, "blob " + digest + " hashes to " + actual));
+        } else {
+            fill.spool().complete();
+            if (!storing) {
+                end();
+            }
+        }
+    }
+
+    /** The first size a source announced is the blob's; a source announcing another is broken. */
+    private boolean sized(long announced) {
+        if (size < 0) {
+            size = announced;
+        } else if (announced >= 0 && announced != size) {
+            fail(UpstreamException.corrupt(route.upstream().name(), "blob " + digest + " was announced with "
+                    + announced + " bytes after " + size));
+            return false;
+        }
+        fill.started().complete(size);
+        return true;
+    }
+
+    /** The owner's storage writer: reads the spool from its start and stores it once verified. */
+    private void store() {
+        if (storing) {
+            return;
+        }
+        storing = true;
+        InputStream reader = fill.spool().reader(0);
+        sources.storageWriters().executeBlocking(
+                () -> SpoolStorage.store(sources.uploads(), repo, digest, reader), false).onComplete(stored -> {
+            if (stored.succeeded()) {
+                LOG.info("cached {} of {} from {} ({} bytes)", digest, repo, route.upstream().name(),
+                        stored.result().size());
+            } else {
+                LOG.warn("{} of {} from {} was not cached: {}", digest, repo, route.upstream().name(),
+                        stored.cause().getMessage());
+            }
+            end();
+        });
+    }
+
+    /** Looks for another source after a broken one, unless the fill has waited too long for a byte. */
+    private void retry(Throwable cause) {
+        if (over) {
+            return;
+        }
+        long stalledMs = (System.nanoTime() - progressAt) / 1_000_000;
+        if (stalledMs > sources.stallLimit().toMillis()) {
+            LOG.warn("giving up the fill of {} after {} ms without a byte: {}", digest, stalledMs, cause.getMessage());
+            fail(new RegistryException(ErrorCode.UNAVAILABLE, "no cluster member could continue fetching " + digest
+                    + " (" + cause.getMessage() + "); retry later", null, 503, cause));
+            return;
+        }
+        LOG.debug("fill of {} looks for a new source in {} ms: {}", digest, retryDelay, cause.getMessage());
+        sources.context().owner().setTimer(retryDelay, id -> claim());
+        retryDelay = Math.min(retryDelay * 2, LAST_RETRY_MS);
+    }
+
+    /** Every local reader fails with {@code cause}; an owner's storage writer ends the fill when it sees that. */
+    private void fail(Throwable cause) {
+        fill.started().completeExceptionally(cause);
+        fill.spool().fail(cause);
+        if (!storing) {
+            end();
+        }
+    }
+
+    /** Releases the lease (after storing, so a new claimer finds the blob stored) and lets the registry forget the fill. */
+    private void end() {
+        if (over) {
+            return;
+        }
+        over = true;
+        FillLease held = lease;
+        blocking(() -> {
+            if (held != null) {
+                held.release();
+            }
+            fill.finished().complete(null);
+            return null;
+        });
+    }
+
+    private <T> Future<T> blocking(Callable<T> task) {
+        return sources.context().owner().executeBlocking(task, false);
+    }
+
+    private static long headerLong(HttpClientResponse response, String name) {
+        String value = response.getHeader(name);
+        try {
+            return value == null ? -1 : Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** {@code bytes <first>-<last>/<total>} as {first, total} (total -1 for {@code *}), or null. */
+    static long[] contentRange(String value) {
+        if (value == null || !value.startsWith("bytes ")) {
+            return null;
+        }
+        int dash = value.indexOf('-');
+        int slash = value.indexOf('/');
+        if (dash < 0 || slash < dash) {
+            return null;
+        }
+        try {
+            long first = Long.parseLong(value.substring(6, dash).trim());
+            String total = value.substring(slash + 1).trim();
+            return new long[] {first, total.equals("*") ? -1 : Long.parseLong(total)};
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+}
