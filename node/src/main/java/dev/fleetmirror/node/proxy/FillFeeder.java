@@ -19,6 +19,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
 import java.util.concurrent.Callable;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -262,13 +263,23 @@ final class FillFeeder {
         }
         over = true;
         FillLease held = lease;
-        blocking(() -> {
+        Callable<Void> release = () -> {
             if (held != null) {
                 held.release();
             }
             fill.finished().complete(null);
             return null;
-        });
+        };
+        try {
+            blocking(release);
+        } catch (RejectedExecutionException closing) {
+            // The node is shutting down and its workers are gone: release here, the event loop is closing too.
+            try {
+                release.call();
+            } catch (Exception e) {
+                LOG.debug("releasing the fill of {} at shutdown failed: {}", digest, e.getMessage());
+            }
+        }
     }
 
     private <T> Future<T> blocking(Callable<T> task) {

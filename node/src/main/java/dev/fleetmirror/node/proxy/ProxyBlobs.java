@@ -1,5 +1,7 @@
 package dev.fleetmirror.node.proxy;
 
+import dev.fleetmirror.coordination.fill.FillHolder;
+import dev.fleetmirror.coordination.fill.FillLeases;
 import dev.fleetmirror.core.digest.Digest;
 import dev.fleetmirror.core.fill.AlreadyStored;
 import dev.fleetmirror.core.fill.InFlightFills;
@@ -18,7 +20,8 @@ import java.util.function.Predicate;
 
 /**
  * Blobs of mirrored repositories: from storage once cached, else from the fill of the blob (one
- * upstream GET shared by every request). A HEAD of an uncached blob only asks upstream with a HEAD.
+ * upstream GET shared by every request in the cluster). A HEAD of an uncached blob is answered from
+ * the fill in flight on this or another member, else asks upstream with a HEAD.
  * Hosted repositories go straight to storage.
  */
 final class ProxyBlobs implements Blobs {
@@ -27,8 +30,12 @@ final class ProxyBlobs implements Blobs {
     private final InFlightFills fills;
     private final BlobFiller filler;
     private final Predicate<Digest> dataStored;
+    private final FillLeases leases;
 
-    ProxyBlobs(Blobs local, UpstreamRoutes routes, InFlightFills fills, BlobFiller filler, Predicate<Digest> dataStored) {
+    /** @param leases the cluster's fills, whose owners know the size of a blob they fill */
+    ProxyBlobs(Blobs local, UpstreamRoutes routes, InFlightFills fills, BlobFiller filler, Predicate<Digest> dataStored,
+               FillLeases leases) {
+        this.leases = leases;
         this.local = local;
         this.routes = routes;
         this.fills = fills;
@@ -46,6 +53,10 @@ final class ProxyBlobs implements Blobs {
         OptionalLong filling = fills.sizeInFlight(digest);
         if (filling.isPresent() && filling.getAsLong() >= 0) {
             return Optional.of(new BlobDescriptor(digest, filling.getAsLong()));
+        }
+        Optional<FillHolder> elsewhere = leases.holder(digest);
+        if (elsewhere.isPresent() && elsewhere.get().size() >= 0) {
+            return Optional.of(new BlobDescriptor(digest, elsewhere.get().size()));
         }
         try {
             long size = Blocking.await(route.get().upstream().call(new BlobCheck(route.get().remoteName(), digest)));

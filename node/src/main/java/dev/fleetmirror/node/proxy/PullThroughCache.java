@@ -76,7 +76,7 @@ public final class PullThroughCache implements AutoCloseable {
                 dataStored, stored.uploads(), config.spoolDirectory(), spoolWriters, storageWriters,
                 stallLimit(cluster.leaseTtl())));
         Registry decorated = new Registry(
-                new ProxyBlobs(stored.blobs(), routes, fills, filler, dataStored),
+                new ProxyBlobs(stored.blobs(), routes, fills, filler, dataStored, coordination.fills()),
                 new ProxyUploads(stored.uploads(), routes),
                 new ProxyManifests(stored.manifests(), routes, new LocalTagFreshness(config.tagTtl())),
                 new ProxyTags(stored.tags(), routes),

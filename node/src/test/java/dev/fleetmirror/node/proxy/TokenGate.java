@@ -127,8 +127,10 @@ final class TokenGate implements AutoCloseable {
         request.pause();
         RequestOptions options = new RequestOptions().setMethod(request.method())
                 .setAbsoluteURI(registry.resolve(request.uri()).toString());
-        if (request.getHeader("Accept") != null) {
-            options.putHeader("Accept", request.getHeader("Accept"));
+        for (String header : List.of("Accept", "Range")) {
+            if (request.getHeader(header) != null) {
+                options.putHeader(header, request.getHeader(header));
+            }
         }
         client.request(options).compose(out -> out.send(request)).onComplete(answer -> {
             if (answer.failed()) {
@@ -137,7 +139,7 @@ final class TokenGate implements AutoCloseable {
             }
             var response = answer.result();
             request.response().setStatusCode(response.statusCode());
-            for (String header : List.of("Content-Type", "Content-Length", "Docker-Content-Digest", "Link")) {
+            for (String header : List.of("Content-Type", "Content-Length", "Content-Range", "Docker-Content-Digest", "Link")) {
                 if (response.getHeader(header) != null) {
                     request.response().putHeader(header, response.getHeader(header));
                 }
