@@ -1,0 +1,54 @@
+package dev.fleetmirror.coordination;
+
+import dev.fleetmirror.coordination.fill.FillLeases;
+import dev.fleetmirror.coordination.fill.LocalFillLeases;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The coordination of a node without a {@code cluster:} section: a cluster of one, in memory. It
+ * opens no socket and costs nothing at start-up, and it keeps the contracts of the Hazelcast
+ * implementation, so the node runs the same code either way.
+ */
+public final class StandaloneCoordination implements Coordination {
+    private final String memberId = UUID.randomUUID().toString();
+    private final String name;
+    private volatile String peerUrl;
+    private final LocalFillLeases fills;
+
+    public StandaloneCoordination() {
+        this(ClusterSettings.standalone());
+    }
+
+    /** Takes the name and initial peer URL of {@code settings}; nothing else applies to one member. */
+    public StandaloneCoordination(ClusterSettings settings) {
+        this.name = settings.name();
+        this.peerUrl = settings.peerUrl();
+        this.fills = new LocalFillLeases(memberId, () -> peerUrl);
+    }
+
+    @Override
+    public String memberId() {
+        return memberId;
+    }
+
+    @Override
+    public FillLeases fills() {
+        return fills;
+    }
+
+    @Override
+    public ClusterView view() {
+        return new ClusterView(name, List.of(new ClusterView.Member(memberId, "", peerUrl, true)), true);
+    }
+
+    @Override
+    public void advertise(String peerUrl) {
+        this.peerUrl = peerUrl;
+    }
+
+    @Override
+    public void close() {
+        fills.close();
+    }
+}
