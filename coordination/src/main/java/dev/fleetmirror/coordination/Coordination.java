@@ -19,6 +19,13 @@ public interface Coordination extends AutoCloseable {
     /** Members, the oldest, and whether the quorum ({@code minimumSize}) is met. */
     ClusterView view();
 
+    /**
+     * Publishes this member's peer base URL (e.g. {@code http://10.0.0.5:5000}) to the others. The
+     * node calls it once its HTTP server listens, since only then is the port known; fill claims
+     * made afterwards carry it. May block briefly on the network: call it on a worker thread.
+     */
+    void advertise(String peerUrl);
+
     @Override
     void close();
 }

@@ -5,10 +5,27 @@ import dev.fleetmirror.coordination.fill.LocalFillLeases;
 import java.util.List;
 import java.util.UUID;
 
-/** A cluster of one, in memory: what a node without a {@code cluster:} section runs. */
+/**
+ * The coordination of a node without a {@code cluster:} section: a cluster of one, in memory. It
+ * opens no socket and costs nothing at start-up, and it keeps the contracts of the Hazelcast
+ * implementation, so the node runs the same code either way.
+ */
 public final class StandaloneCoordination implements Coordination {
     private final String memberId = UUID.randomUUID().toString();
-    private final LocalFillLeases fills = new LocalFillLeases(memberId, "");
+    private final String name;
+    private volatile String peerUrl;
+    private final LocalFillLeases fills;
+
+    public StandaloneCoordination() {
+        this(ClusterSettings.standalone());
+    }
+
+    /** Takes the name and initial peer URL of {@code settings}; nothing else applies to one member. */
+    public StandaloneCoordination(ClusterSettings settings) {
+        this.name = settings.name();
+        this.peerUrl = settings.peerUrl();
+        this.fills = new LocalFillLeases(memberId, () -> peerUrl);
+    }
 
     @Override
     public String memberId() {
@@ -22,7 +39,12 @@ public final class StandaloneCoordination implements Coordination {
 
     @Override
     public ClusterView view() {
-        return new ClusterView(ClusterSettings.DEFAULT_NAME, List.of(new ClusterView.Member(memberId, "local", "", true)), true);
+        return new ClusterView(name, List.of(new ClusterView.Member(memberId, "", peerUrl, true)), true);
+    }
+
+    @Override
+    public void advertise(String peerUrl) {
+        this.peerUrl = peerUrl;
     }
 
     @Override

@@ -2,64 +2,72 @@ package dev.fleetmirror.coordination.fill;
 
 import dev.fleetmirror.core.digest.Digest;
 import java.time.Instant;
-import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
-/** The fill leases of a cluster of one: in memory; a lease never lapses, release frees it. */
+/**
+ * Fill leases of a node that is its own cluster. The lease lives as long as the process: there is
+ * nobody to take a fill over from, so a lease never lapses on its own and is only given up by
+ * {@link FillLease#release()}.
+ */
 public final class LocalFillLeases implements FillLeases {
     private final String memberId;
-    private final String peerUrl;
-    private final Map<Digest, FillHolder> leases = new ConcurrentHashMap<>();
+    private final Supplier<String> peerUrl;
+    private final Map<Digest, Lease> leases = new ConcurrentHashMap<>();
 
-    public LocalFillLeases(String memberId, String peerUrl) {
+    public LocalFillLeases(String memberId, Supplier<String> peerUrl) {
         this.memberId = memberId;
         this.peerUrl = peerUrl;
     }
 
     @Override
     public FillClaim claim(Digest digest) {
-        FillHolder mine = new FillHolder(digest, memberId, peerUrl, -1, Instant.now());
-        FillHolder current = leases.putIfAbsent(digest, mine);
-        if (current != null) {
-            return new FillClaim.Held(current);
-        }
-        return new FillClaim.Won(new FillLease() {
-            private volatile boolean held = true;
-
-            @Override
-            public void announceSize(long size) {
-                leases.computeIfPresent(digest, (d, h) -> h == mine || h.since().equals(mine.since()) && h.memberId()
-                        .equals(memberId) ? new FillHolder(d, memberId, peerUrl, size, mine.since()) : h);
-            }
-
-            @Override
-            public boolean held() {
-                return held;
-            }
-
-            @Override
-            public void release() {
-                held = false;
-                leases.computeIfPresent(digest, (d, h) -> h.since().equals(mine.since()) ? null : h);
-            }
-        });
+        Lease fresh = new Lease(new FillHolder(digest, memberId, peerUrl.get(), -1, Instant.now()));
+        Lease existing = leases.putIfAbsent(digest, fresh);
+        return existing == null ? new FillClaim.Won(fresh) : new FillClaim.Held(existing.holder);
     }
 
     @Override
     public Optional<FillHolder> holder(Digest digest) {
-        return Optional.ofNullable(leases.get(digest));
+        return Optional.ofNullable(leases.get(digest)).map(lease -> lease.holder);
     }
 
     @Override
     public List<FillHolder> inFlight() {
-        return new ArrayList<>(leases.values());
+        return leases.values().stream().map(lease -> lease.holder)
+                .sorted(Comparator.comparing(FillHolder::since)).toList();
     }
 
     @Override
     public void close() {
         leases.clear();
+    }
+
+    private final class Lease implements FillLease {
+        private volatile FillHolder holder;
+
+        Lease(FillHolder holder) {
+            this.holder = holder;
+        }
+
+        @Override
+        public void announceSize(long size) {
+            FillHolder current = holder;
+            holder = new FillHolder(current.digest(), current.memberId(), current.peerUrl(), size, current.since());
+        }
+
+        @Override
+        public boolean held() {
+            return leases.get(holder.digest()) == this;
+        }
+
+        @Override
+        public void release() {
+            leases.remove(holder.digest(), this);
+        }
     }
 }

@@ -1,0 +1,56 @@
+package dev.fleetmirror.coordination.fill;
+
+import dev.fleetmirror.core.digest.Digest;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * The value of a fill lease in the cluster's map, as one string: Hazelcast stores and compares it
+ * without any class of ours on its side, and a member of a later version can still read it. The
+ * peer URL comes last because it is the one field that may contain any character.
+ *
+ * @param token unique per claim, so that a lease can be renewed or removed only by the claim that made it
+ */
+record LeaseEntry(String token, String owner, long size, Instant since, String peerUrl) {
+    private static final String VERSION = "1";
+    private static final String SEPARATOR = ";";
+
+    LeaseEntry {
+        Objects.requireNonNull(token, "token");
+        Objects.requireNonNull(owner, "owner");
+        Objects.requireNonNull(since, "since");
+        Objects.requireNonNull(peerUrl, "peerUrl");
+        if (token.contains(SEPARATOR) || owner.contains(SEPARATOR)) {
+            throw new IllegalArgumentException("token and owner must not contain '" + SEPARATOR + "'");
+        }
+    }
+
+    String encode() {
+        return String.join(SEPARATOR, VERSION, token, owner, Long.toString(size),
+                Long.toString(since.toEpochMilli()), peerUrl);
+    }
+
+    static LeaseEntry decode(String value) {
+        String[] parts = value.split(SEPARATOR, 6);
+        if (parts.length != 6 || !parts[0].equals(VERSION)) {
+            throw new IllegalArgumentException("not a fill lease entry: " + value);
+        }
+        return new LeaseEntry(parts[1], parts[2], Long.parseLong(parts[3]),
+                Instant.ofEpochMilli(Long.parseLong(parts[4])), parts[5]);
+    }
+
+    /** The token of an encoded entry, without decoding the rest. */
+    static String tokenOf(String value) {
+        int start = value.indexOf(SEPARATOR) + 1;
+        int end = value.indexOf(SEPARATOR, start);
+        return start > 0 && end > start ? value.substring(start, end) : "";
+    }
+
+    LeaseEntry withSize(long size) {
+        return new LeaseEntry(token, owner, size, since, peerUrl);
+    }
+
+    FillHolder holder(Digest digest) {
+        return new FillHolder(digest, owner, peerUrl, size, since);
+    }
+}

@@ -1,0 +1,81 @@
+package dev.fleetmirror.coordination.fill;
+
+import com.hazelcast.map.EntryProcessor;
+import com.hazelcast.map.ExtendedMapEntry;
+import com.hazelcast.query.Predicate;
+import java.io.Serial;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The changes a lease owner makes to its entry, each run atomically on the member that owns the
+ * entry's partition (and again on its backup) and each applied only while the entry still carries
+ * the owner's token. A lease that lapsed and was claimed by another member in the meantime is
+ * therefore never renewed, resized or removed by its former owner: no lock is held between calls,
+ * the token is the whole ownership.
+ */
+final class LeaseUpdates {
+    private LeaseUpdates() {
+    }
+
+    /** Sets the entry's TTL afresh; answers whether the token still held the entry. */
+    record Renew(String token, long ttlMillis) implements EntryProcessor<String, String, Boolean> {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public Boolean process(Map.Entry<String, String> entry) {
+            String value = entry.getValue();
+            if (value == null || !LeaseEntry.tokenOf(value).equals(token)) {
+                return false;
+            }
+            ((ExtendedMapEntry<String, String>) entry).setValue(value, ttlMillis, TimeUnit.MILLISECONDS);
+            return true;
+        }
+    }
+
+    /** Records the blob's size, renewing the TTL with it; answers whether the token still held the entry. */
+    record AnnounceSize(String token, long size, long ttlMillis) implements EntryProcessor<String, String, Boolean> {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public Boolean process(Map.Entry<String, String> entry) {
+            String value = entry.getValue();
+            if (value == null || !LeaseEntry.tokenOf(value).equals(token)) {
+                return false;
+            }
+            String resized = LeaseEntry.decode(value).withSize(size).encode();
+            ((ExtendedMapEntry<String, String>) entry).setValue(resized, ttlMillis, TimeUnit.MILLISECONDS);
+            return true;
+        }
+    }
+
+    /** Removes the entry if the token still holds it; answers whether it did. */
+    record Release(String token) implements EntryProcessor<String, String, Boolean> {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public Boolean process(Map.Entry<String, String> entry) {
+            String value = entry.getValue();
+            if (value == null || !LeaseEntry.tokenOf(value).equals(token)) {
+                return false;
+            }
+            entry.setValue(null);
+            return true;
+        }
+    }
+
+    /** Selects the leases one member holds (to drop them when it leaves the cluster). */
+    record OwnedBy(String memberId) implements Predicate<String, String> {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public boolean apply(Map.Entry<String, String> entry) {
+            String value = entry.getValue();
+            return value != null && LeaseEntry.decode(value).owner().equals(memberId);
+        }
+    }
+}
