@@ -42,12 +42,15 @@ public final class FleetMirrorNode {
     private final HttpServer server;
     private final StorageWorkers workers;
     private final AutoCloseable storage;
+    private final Coordination coordination;
 
-    private FleetMirrorNode(Vertx vertx, HttpServer server, StorageWorkers workers, AutoCloseable storage) {
+    private FleetMirrorNode(Vertx vertx, HttpServer server, StorageWorkers workers, AutoCloseable storage,
+                            Coordination coordination) {
         this.vertx = vertx;
         this.server = server;
         this.workers = workers;
         this.storage = storage;
+        this.coordination = coordination;
     }
 
     /**
@@ -84,7 +87,7 @@ public final class FleetMirrorNode {
                             ? PeerFillEndpoint.NOTHING_FILLED
                             : new PeerFillEndpoint(cache.fills(), workers, cluster.secret());
                     return listen(vertx, config, cache == null ? stored : cache.registry(),
-                            cache == null ? NamespaceResolver.NONE : cache.namespaces(), peers, resources)
+                            cache == null ? NamespaceResolver.NONE : cache.namespaces(), peers, resources, coordination)
                             .recover(failure -> vertx.executeBlocking(() -> {
                                 resources.close();
                                 return null;
@@ -107,7 +110,7 @@ public final class FleetMirrorNode {
     public static Future<FleetMirrorNode> start(NodeConfig config, Registry registry) {
         Vertx vertx = Vertx.vertx();
         return closeOnFailure(vertx, listen(vertx, config, registry, NamespaceResolver.NONE,
-                workers -> PeerFillEndpoint.NOTHING_FILLED, () -> { }));
+                workers -> PeerFillEndpoint.NOTHING_FILLED, () -> { }, new StandaloneCoordination()));
     }
 
     /**
@@ -129,7 +132,7 @@ public final class FleetMirrorNode {
     private static Future<FleetMirrorNode> listen(Vertx vertx, NodeConfig config, Registry registry,
                                                   NamespaceResolver namespaces,
                                                   Function<StorageWorkers, Handler<HttpServerRequest>> peerEndpoint,
-                                                  AutoCloseable storage) {
+                                                  AutoCloseable storage, Coordination coordination) {
         StorageWorkers workers = new StorageWorkers(vertx, StorageWorkers.DEFAULT_POOL_SIZE);
         NodeServices services = new NodeServices(registry, workers,
                 config.storage().deleteEnabled(), config.storage().redirectDisabled());
@@ -146,18 +149,28 @@ public final class FleetMirrorNode {
         return vertx.createHttpServer(options)
                 .requestHandler(request -> (request.path().startsWith(PeerProtocol.PREFIX) ? peers : api).handle(request))
                 .listen()
+                .compose(server -> vertx.executeBlocking(() -> {
+                    // A cluster call: never on the event loop.
+                    coordination.advertise("http://" + config.http().host() + ":" + server.actualPort());
+                    return server;
+                }, false))
                 .map(server -> {
                     LOG.info("serving the registry on {}:{} ({} storage{}{})", config.http().host(), server.actualPort(),
                             config.storage().backend().getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT),
                             config.storage().readOnly() ? ", read-only maintenance mode" : "",
                             config.storage().deleteEnabled() ? "" : ", deletes disabled");
-                    return new FleetMirrorNode(vertx, server, workers, storage);
+                    return new FleetMirrorNode(vertx, server, workers, storage, coordination);
                 });
     }
 
     /** The port the server listens on (the ephemeral one when configured with port 0). */
     public int port() {
         return server.actualPort();
+    }
+
+    /** The cluster this node is a member of (a cluster of one without a {@code cluster:} section). */
+    public Coordination coordination() {
+        return coordination;
     }
 
     public Vertx vertx() {

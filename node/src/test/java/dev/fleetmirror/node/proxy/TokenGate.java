@@ -138,6 +138,8 @@ final class TokenGate implements AutoCloseable {
                 return;
             }
             var response = answer.result();
+            // A client that goes away stops the transfer behind it, as a real link would.
+            request.response().closeHandler(v -> response.request().reset());
             request.response().setStatusCode(response.statusCode());
             for (String header : List.of("Content-Type", "Content-Length", "Content-Range", "Docker-Content-Digest", "Link")) {
                 if (response.getHeader(header) != null) {
