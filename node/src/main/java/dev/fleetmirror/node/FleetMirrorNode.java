@@ -1,11 +1,17 @@
 package dev.fleetmirror.node;
 
+import dev.fleetmirror.coordination.ClusterView;
+import dev.fleetmirror.coordination.Coordination;
+import dev.fleetmirror.coordination.HazelcastCoordination;
+import dev.fleetmirror.coordination.StandaloneCoordination;
 import dev.fleetmirror.core.digest.Digest;
 import dev.fleetmirror.core.registry.Registry;
 import dev.fleetmirror.core.registry.RegistrySettings;
 import dev.fleetmirror.core.storage.PathNotFoundException;
 import dev.fleetmirror.core.storage.StorageDriver;
 import dev.fleetmirror.core.storage.StoragePaths;
+import dev.fleetmirror.node.cluster.ClusterAdmin;
+import dev.fleetmirror.node.cluster.PeerUrl;
 import dev.fleetmirror.node.config.NodeConfig;
 import dev.fleetmirror.node.config.StorageDrivers;
 import dev.fleetmirror.node.distribution.DistributionApi;
@@ -34,28 +40,48 @@ public final class FleetMirrorNode {
     private final HttpServer server;
     private final StorageWorkers workers;
     private final AutoCloseable storage;
+    private final Coordination coordination;
 
-    private FleetMirrorNode(Vertx vertx, HttpServer server, StorageWorkers workers, AutoCloseable storage) {
+    private FleetMirrorNode(Vertx vertx, HttpServer server, StorageWorkers workers, AutoCloseable storage,
+                            Coordination coordination) {
         this.vertx = vertx;
         this.server = server;
         this.workers = workers;
         this.storage = storage;
+        this.coordination = coordination;
     }
 
     /**
      * Opens the configured storage and serves the registry on it: hosted, and a pull-through cache
-     * of the configured upstreams (which need not be reachable for the node to start).
+     * of the configured upstreams (which need not be reachable for the node to start). Joins the
+     * cluster of the {@code cluster:} section meanwhile, or runs standalone without one.
      */
     public static Future<FleetMirrorNode> start(NodeConfig config) {
         Vertx vertx = Vertx.vertx();
-        return closeOnFailure(vertx, vertx.<StorageDriver>executeBlocking(
-                        () -> StorageDrivers.open(config.storage().backend()), false)
-                .compose(driver -> {
+        Future<Coordination> joining = joinCluster(vertx, config);
+        Future<StorageDriver> opening = vertx.executeBlocking(() -> StorageDrivers.open(config.storage().backend()), false);
+        return closeOnFailure(vertx, Future.join(joining, opening)
+                .recover(failure -> vertx.executeBlocking(() -> {
+                    // One of the two may have opened: close what did.
+                    try {
+                        if (opening.succeeded()) {
+                            opening.result().close();
+                        }
+                    } finally {
+                        if (joining.succeeded()) {
+                            joining.result().close();
+                        }
+                    }
+                    return null;
+                }, false).transform(closed -> Future.failedFuture(failure)))
+                .compose(opened -> {
+                    StorageDriver driver = opening.result();
+                    Coordination coordination = joining.result();
                     Registry stored = Registry.onStorage(driver,
                             new RegistrySettings(config.storage().deleteEnabled()));
                     PullThroughCache cache = config.proxy().enabled()
                             ? PullThroughCache.create(vertx, vertx.getOrCreateContext(), config.proxy(), stored,
-                                    digest -> dataStored(driver, digest))
+                                    digest -> dataStored(driver, digest), coordination)
                             : null;
                     AutoCloseable resources = () -> {
                         if (cache != null) {
@@ -64,12 +90,28 @@ public final class FleetMirrorNode {
                         driver.close();
                     };
                     return listen(vertx, config, cache == null ? stored : cache.registry(),
-                            cache == null ? NamespaceResolver.NONE : cache.namespaces(), resources)
+                            cache == null ? NamespaceResolver.NONE : cache.namespaces(), resources, coordination)
                             .recover(failure -> vertx.executeBlocking(() -> {
-                                resources.close();
-                                return null;
+                                try (coordination; resources) {
+                                    return null;
+                                }
                             }, false).transform(closed -> Future.failedFuture(failure)));
                 }));
+    }
+
+    /** The cluster's coordination, or the standalone one; started on a worker, Hazelcast blocks while it joins. */
+    private static Future<Coordination> joinCluster(Vertx vertx, NodeConfig config) {
+        return vertx.executeBlocking(() -> {
+            long started = System.nanoTime();
+            Coordination coordination = config.cluster().isPresent()
+                    ? HazelcastCoordination.start(config.cluster().get())
+                    : new StandaloneCoordination();
+            ClusterView view = coordination.view();
+            LOG.info("cluster '{}' ({}): {} member{}, this one started in {} ms", view.name(),
+                    config.cluster().isPresent() ? "hazelcast" : "standalone", view.members().size(),
+                    view.members().size() == 1 ? "" : "s", (System.nanoTime() - started) / 1_000_000);
+            return coordination;
+        }, false);
     }
 
     private static boolean dataStored(StorageDriver driver, Digest digest) {
@@ -86,7 +128,12 @@ public final class FleetMirrorNode {
      */
     public static Future<FleetMirrorNode> start(NodeConfig config, Registry registry) {
         Vertx vertx = Vertx.vertx();
-        return closeOnFailure(vertx, listen(vertx, config, registry, NamespaceResolver.NONE, () -> { }));
+        return closeOnFailure(vertx, joinCluster(vertx, config).compose(coordination ->
+                listen(vertx, config, registry, NamespaceResolver.NONE, () -> { }, coordination)
+                        .recover(failure -> vertx.executeBlocking(() -> {
+                            coordination.close();
+                            return null;
+                        }, false).transform(closed -> Future.failedFuture(failure)))));
     }
 
     /**
@@ -106,7 +153,8 @@ public final class FleetMirrorNode {
     }
 
     private static Future<FleetMirrorNode> listen(Vertx vertx, NodeConfig config, Registry registry,
-                                                  NamespaceResolver namespaces, AutoCloseable storage) {
+                                                  NamespaceResolver namespaces, AutoCloseable storage,
+                                                  Coordination coordination) {
         StorageWorkers workers = new StorageWorkers(vertx, StorageWorkers.DEFAULT_POOL_SIZE);
         NodeServices services = new NodeServices(registry, workers,
                 config.storage().deleteEnabled(), config.storage().redirectDisabled());
@@ -119,14 +167,18 @@ public final class FleetMirrorNode {
                 .setIdleTimeout(IDLE_TIMEOUT_MINUTES)
                 .setIdleTimeoutUnit(java.util.concurrent.TimeUnit.MINUTES);
         return vertx.createHttpServer(options)
-                .requestHandler(DistributionApi.dispatcher(services, config.storage().readOnly(), namespaces))
+                .requestHandler(DistributionApi.dispatcher(services, config.storage().readOnly(), namespaces)
+                        .mount(ClusterAdmin.PATH, new ClusterAdmin(vertx, coordination, config.cluster())))
                 .listen()
-                .map(server -> {
+                .compose(server -> {
                     LOG.info("serving the registry on {}:{} ({} storage{}{})", config.http().host(), server.actualPort(),
                             config.storage().backend().getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT),
                             config.storage().readOnly() ? ", read-only maintenance mode" : "",
                             config.storage().deleteEnabled() ? "" : ", deletes disabled");
-                    return new FleetMirrorNode(vertx, server, workers, storage);
+                    return vertx.executeBlocking(() -> {
+                        coordination.advertise(PeerUrl.of(config, server.actualPort()));
+                        return new FleetMirrorNode(vertx, server, workers, storage, coordination);
+                    }, false).recover(failure -> server.close().transform(closed -> Future.failedFuture(failure)));
                 });
     }
 
@@ -137,6 +189,11 @@ public final class FleetMirrorNode {
 
     public Vertx vertx() {
         return vertx;
+    }
+
+    /** What this node shares with its cluster (a standalone one without a {@code cluster:} section). */
+    public Coordination coordination() {
+        return coordination;
     }
 
     /** Stops the node, giving requests in flight {@value #SHUTDOWN_GRACE_SECONDS} seconds to finish. */
@@ -155,8 +212,10 @@ public final class FleetMirrorNode {
                 .eventually(() -> {
                     workers.close();
                     return vertx.executeBlocking(() -> {
-                        storage.close();
-                        return null;
+                        // The cluster last: fills finishing during the grace still held their leases.
+                        try (coordination; storage) {
+                            return null;
+                        }
                     }, false);
                 })
                 .onComplete(ignored -> vertx.close().onComplete(closed));

@@ -1,5 +1,6 @@
 package dev.fleetmirror.node.proxy;
 
+import dev.fleetmirror.coordination.Coordination;
 import dev.fleetmirror.core.digest.Digest;
 import dev.fleetmirror.core.fill.InFlightFills;
 import dev.fleetmirror.core.fill.LocalInFlightFills;
@@ -32,22 +33,26 @@ public final class PullThroughCache implements AutoCloseable {
     private final UpstreamRoutes routes;
     private final WorkerExecutor spoolWriters;
     private final WorkerExecutor storageWriters;
+    /** The cluster's fill leases and peers; not used by the fill path yet. */
+    private final Coordination coordination;
 
     private PullThroughCache(Registry registry, UpstreamRoutes routes, WorkerExecutor spoolWriters,
-                             WorkerExecutor storageWriters) {
+                             WorkerExecutor storageWriters, Coordination coordination) {
         this.registry = registry;
         this.routes = routes;
         this.spoolWriters = spoolWriters;
         this.storageWriters = storageWriters;
+        this.coordination = coordination;
     }
 
     /**
      * @param context    an event-loop context for upstream traffic
      * @param stored     the storage-backed registry
-     * @param dataStored whether a blob's data is in storage (wherever linked)
+     * @param dataStored   whether a blob's data is in storage (wherever linked)
+     * @param coordination what the node shares with its cluster (fill leases, peers)
      */
     public static PullThroughCache create(Vertx vertx, Context context, ProxyConfig config, Registry stored,
-                                          Predicate<Digest> dataStored) {
+                                          Predicate<Digest> dataStored, Coordination coordination) {
         List<UpstreamCaller> callers = new ArrayList<>();
         for (UpstreamConfig upstream : config.upstreams()) {
             callers.add(new UpstreamCaller(vertx, context, upstream));
@@ -66,7 +71,7 @@ public final class PullThroughCache implements AutoCloseable {
                 new ProxyTags(stored.tags(), routes),
                 stored.catalog(),
                 stored.referrers());
-        return new PullThroughCache(decorated, routes, spoolWriters, storageWriters);
+        return new PullThroughCache(decorated, routes, spoolWriters, storageWriters, coordination);
     }
 
     public Registry registry() {
