@@ -1,7 +1,9 @@
 package dev.fleetmirror.node;
 
 import dev.fleetmirror.coordination.ClusterSettings;
+import dev.fleetmirror.coordination.ClusterView;
 import dev.fleetmirror.coordination.Coordination;
+import dev.fleetmirror.coordination.HazelcastCoordination;
 import dev.fleetmirror.coordination.StandaloneCoordination;
 import dev.fleetmirror.core.digest.Digest;
 import dev.fleetmirror.core.registry.Registry;
@@ -9,8 +11,10 @@ import dev.fleetmirror.core.registry.RegistrySettings;
 import dev.fleetmirror.core.storage.PathNotFoundException;
 import dev.fleetmirror.core.storage.StorageDriver;
 import dev.fleetmirror.core.storage.StoragePaths;
+import dev.fleetmirror.node.cluster.ClusterAdmin;
 import dev.fleetmirror.node.cluster.PeerFillEndpoint;
 import dev.fleetmirror.node.cluster.PeerProtocol;
+import dev.fleetmirror.node.cluster.PeerUrl;
 import dev.fleetmirror.node.config.NodeConfig;
 import dev.fleetmirror.node.config.StorageDrivers;
 import dev.fleetmirror.node.distribution.DistributionApi;
@@ -55,44 +59,69 @@ public final class FleetMirrorNode {
 
     /**
      * Opens the configured storage and serves the registry on it: hosted, and a pull-through cache
-     * of the configured upstreams (which need not be reachable for the node to start).
+     * of the configured upstreams (which need not be reachable for the node to start). Joins the
+     * cluster of the {@code cluster:} section meanwhile, or runs standalone without one.
      */
     public static Future<FleetMirrorNode> start(NodeConfig config) {
-        return start(config, new StandaloneCoordination(), ClusterSettings.standalone());
-    }
-
-    /**
-     * As {@link #start(NodeConfig)}, as a member of the cluster {@code coordination} joined; the
-     * node closes it when it stops.
-     */
-    public static Future<FleetMirrorNode> start(NodeConfig config, Coordination coordination, ClusterSettings cluster) {
         Vertx vertx = Vertx.vertx();
-        return closeOnFailure(vertx, vertx.<StorageDriver>executeBlocking(
-                        () -> StorageDrivers.open(config.storage().backend()), false)
-                .compose(driver -> {
+        Future<Coordination> joining = joinCluster(vertx, config);
+        Future<StorageDriver> opening = vertx.executeBlocking(() -> StorageDrivers.open(config.storage().backend()), false);
+        return closeOnFailure(vertx, Future.join(joining, opening)
+                .recover(failure -> vertx.executeBlocking(() -> {
+                    // One of the two may have opened: close what did.
+                    try {
+                        if (opening.succeeded()) {
+                            opening.result().close();
+                        }
+                    } finally {
+                        if (joining.succeeded()) {
+                            joining.result().close();
+                        }
+                    }
+                    return null;
+                }, false).transform(closed -> Future.failedFuture(failure)))
+                .compose(opened -> {
+                    StorageDriver driver = opening.result();
+                    Coordination coordination = joining.result();
                     Registry stored = Registry.onStorage(driver,
                             new RegistrySettings(config.storage().deleteEnabled()));
                     PullThroughCache cache = config.proxy().enabled()
                             ? PullThroughCache.create(vertx, vertx.getOrCreateContext(), config.proxy(), stored,
-                                    digest -> dataStored(driver, digest), coordination, cluster)
+                                    digest -> dataStored(driver, digest), coordination,
+                                    config.cluster().orElseGet(ClusterSettings::standalone))
                             : null;
                     AutoCloseable resources = () -> {
                         if (cache != null) {
                             cache.close();
                         }
-                        coordination.close();
                         driver.close();
                     };
                     Function<StorageWorkers, Handler<HttpServerRequest>> peers = workers -> cache == null
                             ? PeerFillEndpoint.NOTHING_FILLED
-                            : new PeerFillEndpoint(cache.fills(), workers, cluster.secret());
+                            : new PeerFillEndpoint(cache.fills(), workers, config.cluster().flatMap(ClusterSettings::secret));
                     return listen(vertx, config, cache == null ? stored : cache.registry(),
                             cache == null ? NamespaceResolver.NONE : cache.namespaces(), peers, resources, coordination)
                             .recover(failure -> vertx.executeBlocking(() -> {
-                                resources.close();
-                                return null;
+                                try (coordination; resources) {
+                                    return null;
+                                }
                             }, false).transform(closed -> Future.failedFuture(failure)));
                 }));
+    }
+
+    /** The cluster's coordination, or the standalone one; started on a worker, Hazelcast blocks while it joins. */
+    private static Future<Coordination> joinCluster(Vertx vertx, NodeConfig config) {
+        return vertx.executeBlocking(() -> {
+            long started = System.nanoTime();
+            Coordination coordination = config.cluster().isPresent()
+                    ? HazelcastCoordination.start(config.cluster().get())
+                    : new StandaloneCoordination();
+            ClusterView view = coordination.view();
+            LOG.info("cluster '{}' ({}): {} member{}, this one started in {} ms", view.name(),
+                    config.cluster().isPresent() ? "hazelcast" : "standalone", view.members().size(),
+                    view.members().size() == 1 ? "" : "s", (System.nanoTime() - started) / 1_000_000);
+            return coordination;
+        }, false);
     }
 
     private static boolean dataStored(StorageDriver driver, Digest digest) {
@@ -109,8 +138,13 @@ public final class FleetMirrorNode {
      */
     public static Future<FleetMirrorNode> start(NodeConfig config, Registry registry) {
         Vertx vertx = Vertx.vertx();
-        return closeOnFailure(vertx, listen(vertx, config, registry, NamespaceResolver.NONE,
-                workers -> PeerFillEndpoint.NOTHING_FILLED, () -> { }, new StandaloneCoordination()));
+        return closeOnFailure(vertx, joinCluster(vertx, config).compose(coordination ->
+                listen(vertx, config, registry, NamespaceResolver.NONE, workers -> PeerFillEndpoint.NOTHING_FILLED,
+                        () -> { }, coordination)
+                        .recover(failure -> vertx.executeBlocking(() -> {
+                            coordination.close();
+                            return null;
+                        }, false).transform(closed -> Future.failedFuture(failure)))));
     }
 
     /**
@@ -136,8 +170,6 @@ public final class FleetMirrorNode {
         StorageWorkers workers = new StorageWorkers(vertx, StorageWorkers.DEFAULT_POOL_SIZE);
         NodeServices services = new NodeServices(registry, workers,
                 config.storage().deleteEnabled(), config.storage().redirectDisabled());
-        Handler<HttpServerRequest> api = DistributionApi.dispatcher(services, config.storage().readOnly(), namespaces);
-        Handler<HttpServerRequest> peers = peerEndpoint.apply(workers);
         HttpServerOptions options = new HttpServerOptions()
                 .setHost(config.http().host())
                 .setPort(config.http().port())
@@ -147,19 +179,19 @@ public final class FleetMirrorNode {
                 .setIdleTimeout(IDLE_TIMEOUT_MINUTES)
                 .setIdleTimeoutUnit(java.util.concurrent.TimeUnit.MINUTES);
         return vertx.createHttpServer(options)
-                .requestHandler(request -> (request.path().startsWith(PeerProtocol.PREFIX) ? peers : api).handle(request))
+                .requestHandler(DistributionApi.dispatcher(services, config.storage().readOnly(), namespaces)
+                        .mount(ClusterAdmin.PATH, new ClusterAdmin(vertx, coordination, config.cluster()))
+                        .mount(PeerProtocol.PREFIX, peerEndpoint.apply(workers)))
                 .listen()
-                .compose(server -> vertx.executeBlocking(() -> {
-                    // A cluster call: never on the event loop.
-                    coordination.advertise("http://" + config.http().host() + ":" + server.actualPort());
-                    return server;
-                }, false))
-                .map(server -> {
+                .compose(server -> {
                     LOG.info("serving the registry on {}:{} ({} storage{}{})", config.http().host(), server.actualPort(),
                             config.storage().backend().getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT),
                             config.storage().readOnly() ? ", read-only maintenance mode" : "",
                             config.storage().deleteEnabled() ? "" : ", deletes disabled");
-                    return new FleetMirrorNode(vertx, server, workers, storage, coordination);
+                    return vertx.executeBlocking(() -> {
+                        coordination.advertise(PeerUrl.of(config, server.actualPort()));
+                        return new FleetMirrorNode(vertx, server, workers, storage, coordination);
+                    }, false).recover(failure -> server.close().transform(closed -> Future.failedFuture(failure)));
                 });
     }
 
@@ -168,13 +200,13 @@ public final class FleetMirrorNode {
         return server.actualPort();
     }
 
-    /** The cluster this node is a member of (a cluster of one without a {@code cluster:} section). */
-    public Coordination coordination() {
-        return coordination;
-    }
-
     public Vertx vertx() {
         return vertx;
+    }
+
+    /** What this node shares with its cluster (a standalone one without a {@code cluster:} section). */
+    public Coordination coordination() {
+        return coordination;
     }
 
     /** Stops the node, giving requests in flight {@value #SHUTDOWN_GRACE_SECONDS} seconds to finish. */
@@ -193,8 +225,10 @@ public final class FleetMirrorNode {
                 .eventually(() -> {
                     workers.close();
                     return vertx.executeBlocking(() -> {
-                        storage.close();
-                        return null;
+                        // The cluster last: fills finishing during the grace still held their leases.
+                        try (coordination; storage) {
+                            return null;
+                        }
                     }, false);
                 })
                 .onComplete(ignored -> vertx.close().onComplete(closed));

@@ -48,8 +48,8 @@ public final class PeerFillEndpoint implements Handler<HttpServerRequest> {
 
     private void serve(HttpServerRequest request) {
         if (!PeerAccess.permits(request, secret)) {
-            throw new RegistryException(ErrorCode.UNAUTHORIZED, "peer requests need the cluster secret in "
-                    + PeerProtocol.SECRET_HEADER + " (or, without a secret, a loopback address)", null, 401, null);
+            throw new RegistryException(ErrorCode.UNAUTHORIZED, "peer requests: " + PeerAccess.requirement(secret),
+                    null, 401, null);
         }
         if (request.method() != HttpMethod.GET || !request.path().startsWith(PeerProtocol.BLOBS)) {
             throw new RegistryException(ErrorCode.UNSUPPORTED, "no peer endpoint " + request.method() + " "

@@ -8,9 +8,9 @@ import dev.fleetmirror.core.digest.Digest;
  * while that member's fill runs. Requests carry the cluster secret when one is configured.
  */
 public final class PeerProtocol {
-    public static final String PREFIX = "/_fleetmirror/peer/";
-    static final String BLOBS = PREFIX + "v1/blobs/";
-    public static final String SECRET_HEADER = "X-Fleetmirror-Cluster-Secret";
+    public static final String PREFIX = "/_fleetmirror/peer";
+    static final String BLOBS = PREFIX + "/v1/blobs/";
+    public static final String SECRET_HEADER = PeerAccess.SECRET_HEADER;
     /** The whole blob's size, on a peer answer that starts at an offset. */
     static final String BLOB_SIZE_HEADER = "X-Fleetmirror-Blob-Size";
     /** On a 404: the member fills nothing of that digest (any more); ask the cluster again. */

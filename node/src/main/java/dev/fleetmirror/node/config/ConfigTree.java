@@ -48,13 +48,29 @@ final class ConfigTree {
     private void set(String[] path, String value) {
         ObjectNode node = root;
         for (int i = 0; i < path.length - 1; i++) {
-            JsonNode child = node.get(path[i]);
+            String field = spelledAsInFile(node, path[i]);
+            JsonNode child = node.get(field);
             if (!(child instanceof ObjectNode)) {
-                child = node.putObject(path[i]);
+                child = node.putObject(field);
             }
             node = (ObjectNode) child;
         }
-        node.put(path[path.length - 1], value);
+        node.put(spelledAsInFile(node, path[path.length - 1]), value);
+    }
+
+    /**
+     * Environment names are upper case, so {@code REGISTRY_CLUSTER_MINIMUMSIZE} must override the
+     * file's {@code cluster.minimumSize} rather than sit beside it as {@code minimumsize}.
+     */
+    private static String spelledAsInFile(ObjectNode node, String lowerCase) {
+        Iterator<String> names = node.fieldNames();
+        while (names.hasNext()) {
+            String name = names.next();
+            if (name.equalsIgnoreCase(lowerCase)) {
+                return name;
+            }
+        }
+        return lowerCase;
     }
 
     /** The scalar at {@code key} as text; a mapping or list there is an error naming the key. */
@@ -104,6 +120,38 @@ final class ConfigTree {
             if (!field.getValue().isNull()) {
                 values.put(field.getKey(), field.getValue().asText());
             }
+        }
+        return values;
+    }
+
+    /**
+     * The list of scalars at {@code key}, or a single scalar split at commas (the form an
+     * environment override takes); empty when absent. Registers the key as known.
+     */
+    List<String> strings(String key) {
+        known.add(key);
+        JsonNode node = node(key);
+        List<String> values = new ArrayList<>();
+        if (node == null || node.isNull()) {
+            return values;
+        }
+        if (node.isValueNode()) {
+            for (String part : node.asText().split(",")) {
+                if (!part.isBlank()) {
+                    values.add(part.trim());
+                }
+            }
+            return values;
+        }
+        if (!node.isArray()) {
+            throw new ConfigException(key, "must be a list, not a mapping");
+        }
+        for (int i = 0; i < node.size(); i++) {
+            JsonNode item = node.get(i);
+            if (!item.isValueNode() || item.isNull()) {
+                throw new ConfigException(key + "." + i, "must be a single value");
+            }
+            values.add(item.asText().trim());
         }
         return values;
     }

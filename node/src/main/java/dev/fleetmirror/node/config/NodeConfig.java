@@ -1,6 +1,8 @@
 package dev.fleetmirror.node.config;
 
+import dev.fleetmirror.coordination.ClusterSettings;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The node's whole configuration, built once at start-up from Distribution-compatible YAML plus
@@ -8,8 +10,10 @@ import java.util.Objects;
  * environment after this record exists.
  *
  * @param version the configuration format version (Distribution's {@code version}, always 0.1)
+ * @param cluster the {@code cluster:} section; empty: the node is a cluster of its own (no Hazelcast)
  */
-public record NodeConfig(String version, LogConfig log, HttpConfig http, StorageConfig storage, ProxyConfig proxy) {
+public record NodeConfig(String version, LogConfig log, HttpConfig http, StorageConfig storage, ProxyConfig proxy,
+                         Optional<ClusterSettings> cluster) {
 
     public static final String VERSION = "0.1";
 
@@ -19,15 +23,21 @@ public record NodeConfig(String version, LogConfig log, HttpConfig http, Storage
         Objects.requireNonNull(http, "http");
         Objects.requireNonNull(storage, "storage");
         Objects.requireNonNull(proxy, "proxy");
+        Objects.requireNonNull(cluster, "cluster");
     }
 
-    /** A node that mirrors nothing: every repository is hosted. */
+    /** A standalone node. */
+    public NodeConfig(String version, LogConfig log, HttpConfig http, StorageConfig storage, ProxyConfig proxy) {
+        this(version, log, http, storage, proxy, Optional.empty());
+    }
+
+    /** A standalone node that mirrors nothing: every repository is hosted. */
     public NodeConfig(String version, LogConfig log, HttpConfig http, StorageConfig storage) {
         this(version, log, http, storage, ProxyConfig.none());
     }
 
     public NodeConfig withProxy(ProxyConfig proxy) {
-        return new NodeConfig(version, log, http, storage, proxy);
+        return new NodeConfig(version, log, http, storage, proxy, cluster);
     }
 
     /** What a node runs with when there is no config file and no environment override. */
@@ -36,10 +46,14 @@ public record NodeConfig(String version, LogConfig log, HttpConfig http, Storage
     }
 
     public NodeConfig withHttp(HttpConfig http) {
-        return new NodeConfig(version, log, http, storage, proxy);
+        return new NodeConfig(version, log, http, storage, proxy, cluster);
     }
 
     public NodeConfig withStorage(StorageConfig storage) {
-        return new NodeConfig(version, log, http, storage, proxy);
+        return new NodeConfig(version, log, http, storage, proxy, cluster);
+    }
+
+    public NodeConfig withCluster(Optional<ClusterSettings> cluster) {
+        return new NodeConfig(version, log, http, storage, proxy, cluster);
     }
 }

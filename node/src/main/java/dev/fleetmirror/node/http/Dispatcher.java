@@ -20,6 +20,7 @@ import java.util.stream.Collectors;
 public final class Dispatcher implements Handler<HttpServerRequest> {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Dispatcher.class);
     private final Map<ApiPath.Resource, Map<HttpMethod, Endpoint>> routes = new EnumMap<>(ApiPath.Resource.class);
+    private final Map<String, Handler<HttpServerRequest>> mounts = new LinkedHashMap<>();
     private final NodeServices services;
     private final boolean readOnly;
     private final NamespaceResolver namespaces;
@@ -39,8 +40,26 @@ public final class Dispatcher implements Handler<HttpServerRequest> {
         return this;
     }
 
+    /**
+     * Hands every request for {@code path}, or below it, to {@code handler} before the distribution
+     * API sees it: the node's own endpoints (admin, peers) live outside {@code /v2/}.
+     */
+    public Dispatcher mount(String path, Handler<HttpServerRequest> handler) {
+        mounts.put(path, handler);
+        return this;
+    }
+
     @Override
     public void handle(HttpServerRequest request) {
+        Handler<HttpServerRequest> mounted = mounted(request.path());
+        if (mounted != null) {
+            try {
+                mounted.handle(request);
+            } catch (RuntimeException e) {
+                ErrorResponses.send(request, e);
+            }
+            return;
+        }
         request.response().putHeader(ApiHeaders.API_VERSION, ApiHeaders.API_VERSION_VALUE);
         if (LOG.isDebugEnabled()) {
             long started = System.nanoTime();
@@ -52,6 +71,15 @@ public final class Dispatcher implements Handler<HttpServerRequest> {
         } catch (RuntimeException e) {
             ErrorResponses.send(request, e);
         }
+    }
+
+    private Handler<HttpServerRequest> mounted(String path) {
+        for (Map.Entry<String, Handler<HttpServerRequest>> mount : mounts.entrySet()) {
+            if (path.equals(mount.getKey()) || path.startsWith(mount.getKey() + "/")) {
+                return mount.getValue();
+            }
+        }
+        return null;
     }
 
     private void dispatch(HttpServerRequest request) {

@@ -37,7 +37,6 @@ public final class PullThroughCache implements AutoCloseable {
     private final UpstreamRoutes routes;
     private final WorkerExecutor spoolWriters;
     private final WorkerExecutor storageWriters;
-
     private final InFlightFills fills;
     private final PeerClient peers;
 

@@ -6,7 +6,6 @@ import static dev.fleetmirror.node.proxy.MirrorFixture.uri;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fleetmirror.coordination.ClusterSettings;
-import dev.fleetmirror.coordination.HazelcastCoordination;
 import dev.fleetmirror.coordination.fill.FillHolder;
 import dev.fleetmirror.core.digest.Digest;
 import dev.fleetmirror.node.FleetMirrorNode;
@@ -84,10 +83,11 @@ class ClusterFillTest {
                     .withStorage(StorageConfig.of(new StorageBackend.Filesystem(storage())))
                     .withProxy(ProxyConfig.none().withUpstreams(List.of(new UpstreamConfig("gated", rig.gate().baseUri(),
                             Optional.of("robot"), Optional.of("pa55"), "", true)))
-                            .withTagTtl(Duration.ofMinutes(1)).withSpoolDirectory(work.resolve("spool-" + i)));
+                            .withTagTtl(Duration.ofMinutes(1)).withSpoolDirectory(work.resolve("spool-" + i)))
+                    .withCluster(Optional.of(settings));
             starting.add(CompletableFuture.supplyAsync(() -> {
                 try {
-                    return FleetMirrorNode.start(config, HazelcastCoordination.start(settings), settings)
+                    return FleetMirrorNode.start(config)
                             .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
@@ -183,10 +183,10 @@ class ClusterFillTest {
         Digest unknown = Digest.sha256(new byte[] {1, 2, 3});
         RegistryHttpClient client = new RegistryHttpClient(uri(nodes.get(0)));
 
-        RegistryHttpClient.Response anonymous = client.call("GET", PeerProtocol.PREFIX + "v1/blobs/" + unknown).send();
-        RegistryHttpClient.Response member = client.call("GET", PeerProtocol.PREFIX + "v1/blobs/" + unknown)
+        RegistryHttpClient.Response anonymous = client.call("GET", PeerProtocol.PREFIX + "/v1/blobs/" + unknown).send();
+        RegistryHttpClient.Response member = client.call("GET", PeerProtocol.PREFIX + "/v1/blobs/" + unknown)
                 .header(PeerProtocol.SECRET_HEADER, SECRET).send();
-        RegistryHttpClient.Response badDigest = client.call("GET", PeerProtocol.PREFIX + "v1/blobs/sha256:xyz")
+        RegistryHttpClient.Response badDigest = client.call("GET", PeerProtocol.PREFIX + "/v1/blobs/sha256:xyz")
                 .header(PeerProtocol.SECRET_HEADER, SECRET).send();
 
         assertThat(anonymous.status()).isEqualTo(401);
