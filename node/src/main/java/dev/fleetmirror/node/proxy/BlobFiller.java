@@ -44,14 +44,16 @@ final class BlobFiller {
     Fill start(Route route, RepositoryName repo, Digest digest) {
         Fill fill = new Fill(digest, Spool.create(spoolDirectory));
         LOG.debug("fetching {} of {} from {}", digest, route.remoteName(), route.upstream().name());
-        route.upstream().call(new BlobPull(route.remoteName(), digest)).onComplete(answered -> {
+        route.upstream().fill(new BlobPull(route.remoteName(), digest)).onComplete(answered -> {
             if (answered.failed()) {
                 fill.spool().fail(answered.cause());
                 fill.started().completeExceptionally(answered.cause());
                 fill.finished().complete(null);
                 return;
             }
-            HttpClientResponse response = answered.result();
+            // The upstream's concurrent-fill slot is held for the whole fill, storing included.
+            fill.finished().whenComplete((done, failure) -> answered.result().release());
+            HttpClientResponse response = answered.result().answer();
             long size = contentLength(response);
             InputStream toStorage = fill.spool().reader(0);
             fill.started().complete(size);

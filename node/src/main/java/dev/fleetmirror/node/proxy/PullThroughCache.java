@@ -1,5 +1,6 @@
 package dev.fleetmirror.node.proxy;
 
+import dev.fleetmirror.coordination.limit.UpstreamLimits;
 import dev.fleetmirror.core.digest.Digest;
 import dev.fleetmirror.core.fill.InFlightFills;
 import dev.fleetmirror.core.fill.LocalInFlightFills;
@@ -13,6 +14,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -32,26 +34,44 @@ public final class PullThroughCache implements AutoCloseable {
     private final UpstreamRoutes routes;
     private final WorkerExecutor spoolWriters;
     private final WorkerExecutor storageWriters;
+    /** Limits this cache created for itself, closed with it; empty when they are the caller's. */
+    private final Optional<UpstreamLimits> ownLimits;
 
     private PullThroughCache(Registry registry, UpstreamRoutes routes, WorkerExecutor spoolWriters,
-                             WorkerExecutor storageWriters) {
+                             WorkerExecutor storageWriters, Optional<UpstreamLimits> ownLimits) {
         this.registry = registry;
         this.routes = routes;
         this.spoolWriters = spoolWriters;
         this.storageWriters = storageWriters;
+        this.ownLimits = ownLimits;
+    }
+
+    /** A cache whose upstream rate limits are this node's alone (a node without a cluster). */
+    public static PullThroughCache create(Vertx vertx, Context context, ProxyConfig config, Registry stored,
+                                          Predicate<Digest> dataStored) {
+        UpstreamLimits limits = UpstreamLimits.standalone();
+        return create(vertx, context, config, stored, dataStored, limits, Optional.of(limits));
     }
 
     /**
      * @param context    an event-loop context for upstream traffic
      * @param stored     the storage-backed registry
      * @param dataStored whether a blob's data is in storage (wherever linked)
+     * @param limits     the upstream rate limits (the cluster's); the caller closes them after this cache
      */
     public static PullThroughCache create(Vertx vertx, Context context, ProxyConfig config, Registry stored,
-                                          Predicate<Digest> dataStored) {
+                                          Predicate<Digest> dataStored, UpstreamLimits limits) {
+        return create(vertx, context, config, stored, dataStored, limits, Optional.empty());
+    }
+
+    private static PullThroughCache create(Vertx vertx, Context context, ProxyConfig config, Registry stored,
+                                           Predicate<Digest> dataStored, UpstreamLimits limits,
+                                           Optional<UpstreamLimits> ownLimits) {
         List<UpstreamCaller> callers = new ArrayList<>();
         for (UpstreamConfig upstream : config.upstreams()) {
-            callers.add(new UpstreamCaller(vertx, context, upstream));
-            LOG.info("mirroring {} as {}", upstream.url(), upstream.catchAll() ? "every repository" : upstream.prefix() + "*");
+            callers.add(new UpstreamCaller(vertx, context, upstream, limits));
+            LOG.info("mirroring {} as {}{}", upstream.url(), upstream.catchAll() ? "every repository" : upstream.prefix() + "*",
+                    upstream.limit().map(limit -> ", limited to " + limit).orElse(""));
         }
         UpstreamRoutes routes = new UpstreamRoutes(callers);
         WorkerExecutor spoolWriters = vertx.createSharedWorkerExecutor("fleetmirror-spool", 4);
@@ -66,7 +86,7 @@ public final class PullThroughCache implements AutoCloseable {
                 new ProxyTags(stored.tags(), routes),
                 stored.catalog(),
                 stored.referrers());
-        return new PullThroughCache(decorated, routes, spoolWriters, storageWriters);
+        return new PullThroughCache(decorated, routes, spoolWriters, storageWriters, ownLimits);
     }
 
     public Registry registry() {
@@ -82,5 +102,6 @@ public final class PullThroughCache implements AutoCloseable {
         routes.upstreams().forEach(UpstreamCaller::close);
         spoolWriters.close();
         storageWriters.close();
+        ownLimits.ifPresent(UpstreamLimits::close);
     }
 }
