@@ -5,6 +5,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -75,7 +76,29 @@ final class SlotWaiters {
         if (!nobodyWaits) {
             return enqueue(maxWait);
         }
-        return attempt().thenCompose(taken -> taken ? CompletableFuture.completedFuture(held()) : enqueue(maxWait));
+        // Not thenCompose: that would wrap the limit's exception in a CompletionException.
+        CompletableFuture<FillSlot> result = new CompletableFuture<>();
+        attempt().whenComplete((taken, failure) -> {
+            if (failure != null) {
+                result.completeExceptionally(unwrapped(failure));
+            } else if (taken) {
+                result.complete(held());
+            } else {
+                enqueue(maxWait).whenComplete((slot, waitFailure) -> {
+                    if (waitFailure != null) {
+                        result.completeExceptionally(unwrapped(waitFailure));
+                    } else {
+                        result.complete(slot);
+                    }
+                });
+            }
+        });
+        return result;
+    }
+
+    private static Throwable unwrapped(Throwable failure) {
+        return failure instanceof CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
     }
 
     private CompletionStage<FillSlot> enqueue(Duration maxWait) {

@@ -87,6 +87,8 @@ class StandaloneUpstreamLimitsTest {
         assertThatThrownBy(() -> waiting.get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
                 .cause().isInstanceOf(LimitExceededException.class).hasMessageContaining("busy");
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(250), Duration.ofSeconds(3));
+        // As it is, not in a CompletionException: callers (and Vert.x futures made of the stage) see the limit itself.
+        assertThat(waiting.handle((slot, failure) -> failure).get()).isInstanceOf(LimitExceededException.class);
         held.release();
         assertThat(now(limiter.fillSlot(Duration.ZERO))).isNotNull();
     }
