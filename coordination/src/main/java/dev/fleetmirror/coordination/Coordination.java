@@ -1,6 +1,7 @@
 package dev.fleetmirror.coordination;
 
 import dev.fleetmirror.coordination.fill.FillLeases;
+import dev.fleetmirror.coordination.limit.UpstreamLimits;
 
 /**
  * What a node shares with the other members of its cluster. A node without a {@code cluster:}
@@ -15,6 +16,9 @@ public interface Coordination extends AutoCloseable {
 
     /** The in-flight registry of blob fills. */
     FillLeases fills();
+
+    /** The upstream rate limiter: request rate and concurrent fills per upstream, cluster-wide. */
+    UpstreamLimits limits();
 
     /** Members, the oldest, and whether the quorum ({@code minimumSize}) is met. */
     ClusterView view();

@@ -9,6 +9,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import dev.fleetmirror.coordination.fill.FillLeases;
 import dev.fleetmirror.coordination.fill.HazelcastFillLeases;
+import dev.fleetmirror.coordination.limit.UpstreamLimits;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +32,7 @@ public final class HazelcastCoordination implements Coordination {
     private final String memberId;
     private final IMap<String, String> peers;
     private final HazelcastFillLeases fills;
+    private final UpstreamLimits limits;
     private volatile String peerUrl;
 
     private HazelcastCoordination(ClusterSettings settings, HazelcastInstance hazelcast) {
@@ -41,6 +43,7 @@ public final class HazelcastCoordination implements Coordination {
         this.peers = hazelcast.getMap(PEERS_MAP);
         this.peerUrl = settings.peerUrl();
         this.fills = new HazelcastFillLeases(hazelcast, () -> peerUrl, settings.leaseTtl());
+        this.limits = UpstreamLimits.on(hazelcast);
         hazelcast.getCluster().addMembershipListener(new MembershipAdapter() {
             @Override
             public void memberRemoved(MembershipEvent event) {
@@ -107,6 +110,11 @@ public final class HazelcastCoordination implements Coordination {
         peers.put(memberId, peerUrl);
     }
 
+    @Override
+    public UpstreamLimits limits() {
+        return limits;
+    }
+
     /** The embedded member, for the other shared pieces built on it and for tests. */
     public HazelcastInstance hazelcast() {
         return hazelcast;
@@ -117,6 +125,7 @@ public final class HazelcastCoordination implements Coordination {
     public void close() {
         try {
             fills.close();
+            limits.close();
         } finally {
             hazelcast.shutdown();
         }

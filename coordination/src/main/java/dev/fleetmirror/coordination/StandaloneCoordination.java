@@ -2,6 +2,7 @@ package dev.fleetmirror.coordination;
 
 import dev.fleetmirror.coordination.fill.FillLeases;
 import dev.fleetmirror.coordination.fill.LocalFillLeases;
+import dev.fleetmirror.coordination.limit.UpstreamLimits;
 import java.util.List;
 import java.util.UUID;
 
@@ -15,6 +16,7 @@ public final class StandaloneCoordination implements Coordination {
     private final String name;
     private volatile String peerUrl;
     private final LocalFillLeases fills;
+    private final UpstreamLimits limits = UpstreamLimits.standalone();
 
     public StandaloneCoordination() {
         this(ClusterSettings.standalone());
@@ -38,6 +40,11 @@ public final class StandaloneCoordination implements Coordination {
     }
 
     @Override
+    public UpstreamLimits limits() {
+        return limits;
+    }
+
+    @Override
     public ClusterView view() {
         return new ClusterView(name, List.of(new ClusterView.Member(memberId, "", peerUrl, true)), true);
     }
@@ -49,6 +56,10 @@ public final class StandaloneCoordination implements Coordination {
 
     @Override
     public void close() {
-        fills.close();
+        try {
+            fills.close();
+        } finally {
+            limits.close();
+        }
     }
 }

@@ -15,11 +15,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads the {@code proxy:} section (Distribution's keys plus {@code tagttl} and {@code spooldirectory})
- * and the {@code upstreams:} list into a {@link ProxyConfig}.
+ * Reads the {@code proxy:} section (Distribution's keys plus {@code tagttl}, {@code spooldirectory}
+ * and {@code ratelimit}) and the {@code upstreams:} list into a {@link ProxyConfig}.
  */
 final class ProxyConfigReader {
-    private static final Set<String> UPSTREAM_FIELDS = Set.of("name", "url", "username", "password", "prefix", "tlsverify");
+    private static final Set<String> UPSTREAM_FIELDS = Set.of("name", "url", "username", "password", "prefix", "tlsverify",
+            "ratelimit");
     private static final Pattern DURATION_PART = Pattern.compile("(\\d+(?:\\.\\d+)?)(ns|us|µs|ms|s|m|h)");
 
     private ProxyConfigReader() {
@@ -33,9 +34,11 @@ final class ProxyConfigReader {
         if (remoteUrl.isPresent()) {
             URI url = url("proxy.remoteurl", remoteUrl.get());
             upstreams.add(new UpstreamConfig(url.getHost(), url, username, username.isPresent() ? password : Optional.empty(),
-                    "", true));
+                    "", true, RateLimitReader.read(tree, "proxy.ratelimit")));
         } else if (username.isPresent()) {
             throw new ConfigException("proxy.username", "is set but proxy.remoteurl is not");
+        } else if (tree.has("proxy.ratelimit")) {
+            throw new ConfigException("proxy.ratelimit", "is set but proxy.remoteurl is not; an entry of upstreams: has its own");
         }
         int count = tree.listSize("upstreams");
         for (int i = 0; i < count; i++) {
@@ -71,7 +74,8 @@ final class ProxyConfigReader {
         if (password.isPresent() && username.isEmpty()) {
             throw new ConfigException(key + ".password", "is set without a username");
         }
-        return new UpstreamConfig(name, url, username, password, prefix, tree.bool(key + ".tlsverify", true));
+        return new UpstreamConfig(name, url, username, password, prefix, tree.bool(key + ".tlsverify", true),
+                RateLimitReader.read(tree, key + ".ratelimit"));
     }
 
     private static void checkUnique(List<UpstreamConfig> upstreams) {

@@ -1,5 +1,6 @@
 package dev.fleetmirror.node.config;
 
+import dev.fleetmirror.coordination.limit.UpstreamLimit;
 import java.net.URI;
 import java.util.Locale;
 import java.util.Objects;
@@ -16,9 +17,10 @@ import java.util.Set;
  * @param prefix    the repository-name prefix it serves, ending with {@code /} ({@code ghcr/}); empty
  *                  for the catch-all upstream of {@code proxy.remoteurl}, which serves every name
  * @param tlsVerify false only when the operator opts out of certificate verification for this one
+ * @param limit     what the whole cluster may ask of it ({@code ratelimit}); empty: no limit
  */
 public record UpstreamConfig(String name, URI url, Optional<String> username, Optional<String> password, String prefix,
-                             boolean tlsVerify) {
+                             boolean tlsVerify, Optional<UpstreamLimit> limit) {
 
     private static final Set<String> DOCKER_HUB_HOSTS = Set.of("docker.io", "registry-1.docker.io", "index.docker.io",
             "registry.hub.docker.com");
@@ -29,6 +31,17 @@ public record UpstreamConfig(String name, URI url, Optional<String> username, Op
         Objects.requireNonNull(username, "username");
         Objects.requireNonNull(password, "password");
         Objects.requireNonNull(prefix, "prefix");
+        Objects.requireNonNull(limit, "limit");
+    }
+
+    /** An upstream without a rate limit. */
+    public UpstreamConfig(String name, URI url, Optional<String> username, Optional<String> password, String prefix,
+                          boolean tlsVerify) {
+        this(name, url, username, password, prefix, tlsVerify, Optional.empty());
+    }
+
+    public UpstreamConfig withLimit(UpstreamLimit limit) {
+        return new UpstreamConfig(name, url, username, password, prefix, tlsVerify, Optional.of(limit));
     }
 
     /**
@@ -62,6 +75,7 @@ public record UpstreamConfig(String name, URI url, Optional<String> username, Op
     public String toString() {
         // Never print the password.
         return "UpstreamConfig[" + name + " " + url + (prefix.isEmpty() ? "" : " prefix " + prefix)
-                + username.map(u -> " as " + u).orElse("") + (tlsVerify ? "" : " tls unverified") + "]";
+                + username.map(u -> " as " + u).orElse("") + (tlsVerify ? "" : " tls unverified")
+                + limit.map(l -> " limited to " + l).orElse("") + "]";
     }
 }

@@ -94,11 +94,13 @@ final class FillFeeder {
                 LOG.info("taking over the fill of {} at byte {} from the upstream {}", digest, offset,
                         route.upstream().name());
             }
-            route.upstream().call(new BlobPull(route.remoteName(), digest, offset)).onComplete(answered -> {
+            route.upstream().fill(new BlobPull(route.remoteName(), digest, offset)).onComplete(answered -> {
                 if (answered.failed()) {
                     fail(answered.cause());
                 } else {
-                    fromUpstream(answered.result(), offset);
+                    // The upstream's concurrent-fill slot is held for the whole fill, storing included.
+                    fill.finished().whenComplete((done, failure) -> answered.result().release());
+                    fromUpstream(answered.result().answer(), offset);
                 }
             });
         });

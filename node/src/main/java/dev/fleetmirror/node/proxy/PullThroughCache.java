@@ -62,8 +62,9 @@ public final class PullThroughCache implements AutoCloseable {
                                           ClusterSettings cluster) {
         List<UpstreamCaller> callers = new ArrayList<>();
         for (UpstreamConfig upstream : config.upstreams()) {
-            callers.add(new UpstreamCaller(vertx, context, upstream));
-            LOG.info("mirroring {} as {}", upstream.url(), upstream.catchAll() ? "every repository" : upstream.prefix() + "*");
+            callers.add(new UpstreamCaller(vertx, context, upstream, coordination.limits()));
+            LOG.info("mirroring {} as {}{}", upstream.url(), upstream.catchAll() ? "every repository" : upstream.prefix() + "*",
+                    upstream.limit().map(limit -> ", limited to " + limit).orElse(""));
         }
         UpstreamRoutes routes = new UpstreamRoutes(callers);
         WorkerExecutor spoolWriters = vertx.createSharedWorkerExecutor("fleetmirror-spool", 4);

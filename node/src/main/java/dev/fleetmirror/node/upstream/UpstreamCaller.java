@@ -1,5 +1,7 @@
 package dev.fleetmirror.node.upstream;
 
+import dev.fleetmirror.coordination.limit.UpstreamLimiter;
+import dev.fleetmirror.coordination.limit.UpstreamLimits;
 import dev.fleetmirror.node.config.UpstreamConfig;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -20,7 +22,9 @@ import java.util.Optional;
  * The HTTP plumbing every {@link UpstreamOperation} shares, for one upstream: a pooled Vert.x
  * client, authentication (Docker token or Basic, learnt from the first 401 and then sent up
  * front), redirects (followed by hand so that credentials never go to another host, such as a
- * CDN), and the translation of failures into {@link UpstreamException}s.
+ * CDN), the upstream's cluster-wide rate limit ({@link UpstreamThrottle}: one request permit per
+ * call, which covers its 401 retry and its redirects), and the translation of failures into
+ * {@link UpstreamException}s.
  *
  * <p>All work runs on one event-loop context, whatever thread calls {@link #call}.
  */
@@ -37,13 +41,35 @@ public final class UpstreamCaller implements AutoCloseable {
     private final HttpClientAgent http;
     private final Optional<String> basicCredentials;
     private final BearerTokens tokens;
+    private final UpstreamThrottle throttle;
     private Scheme scheme = Scheme.UNKNOWN;
     private AuthChallenge bearerChallenge;
 
     /**
+     * A caller of an upstream without {@code ratelimit}.
+     *
      * @param context an event-loop context the calls and their callbacks run on
      */
     public UpstreamCaller(Vertx vertx, Context context, UpstreamConfig config) {
+        this(vertx, context, config, unlimited(config));
+    }
+
+    private static Optional<UpstreamLimiter> unlimited(UpstreamConfig config) {
+        if (config.limit().isPresent()) {
+            throw new IllegalArgumentException("upstream " + config.name() + " has a rate limit; give its caller the cluster's limits");
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * @param context an event-loop context the calls and their callbacks run on
+     * @param limits  where the cluster keeps upstream limits; used when {@code config} has one
+     */
+    public UpstreamCaller(Vertx vertx, Context context, UpstreamConfig config, UpstreamLimits limits) {
+        this(vertx, context, config, config.limit().map(limit -> limits.limiter(config.name(), limit)));
+    }
+
+    private UpstreamCaller(Vertx vertx, Context context, UpstreamConfig config, Optional<UpstreamLimiter> limiter) {
         if (!context.isEventLoopContext()) {
             throw new IllegalArgumentException("upstream calls need an event-loop context");
         }
@@ -58,6 +84,7 @@ public final class UpstreamCaller implements AutoCloseable {
         this.basicCredentials = config.username().map(user -> Base64.getEncoder().encodeToString(
                 (user + ":" + config.password().orElse("")).getBytes(StandardCharsets.UTF_8)));
         this.tokens = new BearerTokens(http, config.name(), config.url(), basicCredentials);
+        this.throttle = new UpstreamThrottle(context, config.name(), limiter);
     }
 
     public UpstreamConfig config() {
@@ -68,10 +95,34 @@ public final class UpstreamCaller implements AutoCloseable {
         return config.name();
     }
 
-    /** Runs {@code operation} on the upstream's context; the future completes there too. */
+    /**
+     * Runs {@code operation} on the upstream's context once the upstream's rate limit lets it go;
+     * the future completes there too.
+     */
     public <T> Future<T> call(UpstreamOperation<T> operation) {
         Promise<T> result = Promise.promise();
-        context.runOnContext(v -> attempt(operation, false).onComplete(result));
+        context.runOnContext(v -> throttle.request(operation.description(), throttle.deadline())
+                .compose(permitted -> attempt(operation, false))
+                .onComplete(result));
+        return result.future();
+    }
+
+    /**
+     * Runs the upstream request of a blob fill: it takes one of the upstream's concurrent-fill slots
+     * first, then its request permit, both within one {@code maxwait}. The answer comes with the slot,
+     * which the fill releases when it is over; when the request fails, the slot is released here.
+     */
+    public <T> Future<UpstreamFill<T>> fill(UpstreamOperation<T> operation) {
+        Promise<UpstreamFill<T>> result = Promise.promise();
+        context.runOnContext(v -> {
+            long deadline = throttle.deadline();
+            throttle.fillSlot(operation.description(), deadline)
+                    .compose(slot -> throttle.request(operation.description(), deadline)
+                            .compose(permitted -> attempt(operation, false))
+                            .map(answer -> new UpstreamFill<>(answer, slot))
+                            .onFailure(failure -> slot.release()))
+                    .onComplete(result);
+        });
         return result.future();
     }
 

@@ -3,16 +3,20 @@ package dev.fleetmirror.node.upstream;
 import dev.fleetmirror.core.registry.ErrorCode;
 import dev.fleetmirror.core.registry.RegistryException;
 import dev.fleetmirror.node.http.AdvisesRetry;
+import java.time.Duration;
 import java.util.Optional;
 
 /**
  * An upstream registry did not give us what we asked for. Clients see it with the upstream's own
  * status where that makes sense to them (429 and 5xx, passing Retry-After), 503 when it could not
- * be reached at all, and 403 DENIED when it refused the credentials configured for it.
+ * be reached at all, 403 DENIED when it refused the credentials configured for it, and 429 when the
+ * cluster's own limit for the upstream ({@code ratelimit}) held the request back longer than it may wait.
  */
 public final class UpstreamException extends RegistryException implements AdvisesRetry {
     /** Status 0: no HTTP answer at all (connection refused, timeout, TLS failure). */
     public static final int UNREACHABLE = 0;
+    /** Status -1: never sent, held back by the cluster's rate limit of the upstream. */
+    public static final int THROTTLED = -1;
 
     private final String upstream;
     private final int upstreamStatus;
@@ -54,6 +58,17 @@ public final class UpstreamException extends RegistryException implements Advise
                 502, upstream, status, retryAfter, null);
     }
 
+    /**
+     * The cluster's limit of the upstream would have held the request back longer than its
+     * {@code maxwait}; nothing was asked upstream.
+     */
+    public static UpstreamException throttled(String upstream, String what, String why, Duration retryAfter) {
+        long seconds = Math.max(1, (retryAfter.toMillis() + 999) / 1000);
+        return new UpstreamException(ErrorCode.TOOMANYREQUESTS, "the rate limit configured for upstream " + upstream
+                + " holds back " + what + " (" + why + ") and it is not cached; retry after " + seconds + " s", 429,
+                upstream, THROTTLED, Optional.of(Long.toString(seconds)), null);
+    }
+
     /** The upstream's content did not match its digest. */
     public static UpstreamException corrupt(String upstream, String message) {
         return new UpstreamException(ErrorCode.UNAVAILABLE, "upstream " + upstream + " served corrupt content: " + message
@@ -64,14 +79,14 @@ public final class UpstreamException extends RegistryException implements Advise
         return upstream;
     }
 
-    /** The upstream's HTTP status, or {@link #UNREACHABLE}. */
+    /** The upstream's HTTP status, or {@link #UNREACHABLE}, or {@link #THROTTLED}. */
     public int upstreamStatus() {
         return upstreamStatus;
     }
 
-    /** Unreachable, 5xx or 429: reasons to serve a cached copy instead. */
+    /** Unreachable, 5xx, 429 or held back by our own limit: reasons to serve a cached copy instead. */
     public boolean isTrouble() {
-        return upstreamStatus == UNREACHABLE || upstreamStatus >= 500 || upstreamStatus == 429;
+        return upstreamStatus == UNREACHABLE || upstreamStatus >= 500 || upstreamStatus == 429 || upstreamStatus == THROTTLED;
     }
 
     public boolean isNotFound() {
@@ -85,6 +100,10 @@ public final class UpstreamException extends RegistryException implements Advise
 
     /** What a stale response says about why it is stale. */
     public String staleReason() {
-        return upstreamStatus == UNREACHABLE ? "upstream unreachable" : "upstream status " + upstreamStatus;
+        return switch (upstreamStatus) {
+            case UNREACHABLE -> "upstream unreachable";
+            case THROTTLED -> "upstream rate limit reached";
+            default -> "upstream status " + upstreamStatus;
+        };
     }
 }

@@ -1,0 +1,89 @@
+package dev.fleetmirror.coordination.limit;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+
+/** The limits of a node without a cluster: each upstream's bucket and fill count in this JVM. */
+final class StandaloneUpstreamLimits implements UpstreamLimits {
+    private final ScheduledExecutorService timers = SlotWaiters.timers("fleetmirror-upstream-limits");
+    private final Map<String, Limiter> limiters = new ConcurrentHashMap<>();
+
+    @Override
+    public UpstreamLimiter limiter(String upstream, UpstreamLimit limit) {
+        Limiter limiter = limiters.computeIfAbsent(upstream, name -> new Limiter(name, limit));
+        if (!limiter.limit.equals(limit)) {
+            throw new IllegalArgumentException("upstream " + upstream + " is limited already, to " + limiter.limit);
+        }
+        return limiter;
+    }
+
+    @Override
+    public void close() {
+        limiters.values().forEach(limiter -> limiter.waiters.close());
+        timers.shutdownNow();
+    }
+
+    private final class Limiter implements UpstreamLimiter, SlotWaiters.Slots {
+        private final String upstream;
+        private final UpstreamLimit limit;
+        private final SlotWaiters waiters;
+        private TokenBucket bucket;
+        private int fills;
+
+        Limiter(String upstream, UpstreamLimit limit) {
+            this.upstream = upstream;
+            this.limit = limit;
+            this.waiters = new SlotWaiters(upstream, limit.concurrentFills().orElse(0), this, timers);
+            limit.requests().ifPresent(rate -> bucket = TokenBucket.full(rate, System.nanoTime()));
+        }
+
+        @Override
+        public String upstream() {
+            return upstream;
+        }
+
+        @Override
+        public UpstreamLimit limit() {
+            return limit;
+        }
+
+        @Override
+        public CompletionStage<RequestPermit> requestPermit(Duration maxWait) {
+            if (limit.requests().isEmpty()) {
+                return CompletableFuture.completedFuture(RequestPermit.NOW);
+            }
+            synchronized (this) {
+                TokenBucket.Step step = bucket.take(limit.requests().get(), System.nanoTime(), maxWait);
+                bucket = step.bucket();
+                return CompletableFuture.completedFuture(step.permit());
+            }
+        }
+
+        @Override
+        public CompletionStage<FillSlot> fillSlot(Duration maxWait) {
+            if (limit.concurrentFills().isEmpty()) {
+                return CompletableFuture.completedFuture(FillSlot.NONE);
+            }
+            return waiters.acquire(maxWait);
+        }
+
+        @Override
+        public synchronized CompletionStage<Boolean> tryTake() {
+            boolean free = fills < limit.concurrentFills().getAsInt();
+            if (free) {
+                fills++;
+            }
+            return CompletableFuture.completedFuture(free);
+        }
+
+        @Override
+        public synchronized CompletionStage<Void> giveBack() {
+            fills = Math.max(0, fills - 1);
+            return CompletableFuture.completedFuture(null);
+        }
+    }
+}
