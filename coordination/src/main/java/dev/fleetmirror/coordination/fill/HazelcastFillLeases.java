@@ -141,7 +141,8 @@ public final class HazelcastFillLeases implements FillLeases {
             try {
                 map.submitToKey(lease.key, new LeaseUpdates.Renew(lease.token, entryTtlMillis))
                         .whenComplete((stillHeld, failure) -> lease.renewed(sent, stillHeld, failure));
-            } catch (HazelcastInstanceNotActiveException | RejectedExecutionException e) {
+            } catch (RuntimeException e) {
+                // Caught per lease: an exception escaping would end this scheduled task, and every renewal with it.
                 lease.renewed(sent, null, e);
             }
         }
