@@ -19,6 +19,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,8 +69,10 @@ public final class HazelcastFillLeases implements FillLeases {
         this.ttlMillis = leaseTtl.toMillis();
         this.entryTtlMillis = ttlMillis + EXPIRY_RESOLUTION_MILLIS;
         this.clock = Clock.systemUTC();
-        this.renewals = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "fleetmirror-fill-leases");
+        // Two threads: dropping a departed member's leases waits for partitions to settle, and must not hold up renewals.
+        AtomicInteger threads = new AtomicInteger();
+        this.renewals = Executors.newScheduledThreadPool(2, runnable -> {
+            Thread thread = new Thread(runnable, "fleetmirror-fill-leases-" + threads.incrementAndGet());
             thread.setDaemon(true);
             return thread;
         });
@@ -141,7 +144,8 @@ public final class HazelcastFillLeases implements FillLeases {
             try {
                 map.submitToKey(lease.key, new LeaseUpdates.Renew(lease.token, entryTtlMillis))
                         .whenComplete((stillHeld, failure) -> lease.renewed(sent, stillHeld, failure));
-            } catch (HazelcastInstanceNotActiveException | RejectedExecutionException e) {
+            } catch (RuntimeException e) {
+                // Caught per lease: an exception escaping would end this scheduled task, and every renewal with it.
                 lease.renewed(sent, null, e);
             }
         }
