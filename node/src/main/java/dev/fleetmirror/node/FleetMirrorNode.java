@@ -1,5 +1,8 @@
 package dev.fleetmirror.node;
 
+import dev.fleetmirror.coordination.Coordination;
+import dev.fleetmirror.coordination.StandaloneCoordination;
+import dev.fleetmirror.coordination.cache.IndexedManifests;
 import dev.fleetmirror.core.digest.Digest;
 import dev.fleetmirror.core.registry.Registry;
 import dev.fleetmirror.core.registry.RegistrySettings;
@@ -47,20 +50,32 @@ public final class FleetMirrorNode {
      * of the configured upstreams (which need not be reachable for the node to start).
      */
     public static Future<FleetMirrorNode> start(NodeConfig config) {
+        return start(config, new StandaloneCoordination());
+    }
+
+    /**
+     * As {@link #start(NodeConfig)}, sharing tag freshness, upstream tokens and the manifest index
+     * with the cluster {@code coordination} joined; the node closes it when it stops.
+     */
+    public static Future<FleetMirrorNode> start(NodeConfig config, Coordination coordination) {
         Vertx vertx = Vertx.vertx();
         return closeOnFailure(vertx, vertx.<StorageDriver>executeBlocking(
                         () -> StorageDrivers.open(config.storage().backend()), false)
                 .compose(driver -> {
-                    Registry stored = Registry.onStorage(driver,
+                    Registry onStorage = Registry.onStorage(driver,
                             new RegistrySettings(config.storage().deleteEnabled()));
+                    Registry stored = new Registry(onStorage.blobs(), onStorage.uploads(),
+                            new IndexedManifests(onStorage.manifests(), coordination.manifestIndex()),
+                            onStorage.tags(), onStorage.catalog(), onStorage.referrers());
                     PullThroughCache cache = config.proxy().enabled()
                             ? PullThroughCache.create(vertx, vertx.getOrCreateContext(), config.proxy(), stored,
-                                    digest -> dataStored(driver, digest))
+                                    digest -> dataStored(driver, digest), coordination)
                             : null;
                     AutoCloseable resources = () -> {
                         if (cache != null) {
                             cache.close();
                         }
+                        coordination.close();
                         driver.close();
                     };
                     return listen(vertx, config, cache == null ? stored : cache.registry(),

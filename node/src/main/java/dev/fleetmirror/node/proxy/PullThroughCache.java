@@ -1,5 +1,6 @@
 package dev.fleetmirror.node.proxy;
 
+import dev.fleetmirror.coordination.Coordination;
 import dev.fleetmirror.core.digest.Digest;
 import dev.fleetmirror.core.fill.InFlightFills;
 import dev.fleetmirror.core.fill.LocalInFlightFills;
@@ -45,12 +46,14 @@ public final class PullThroughCache implements AutoCloseable {
      * @param context    an event-loop context for upstream traffic
      * @param stored     the storage-backed registry
      * @param dataStored whether a blob's data is in storage (wherever linked)
+     * @param coordination the tag freshness and upstream tokens shared with the cluster (a cluster of one without a
+     *                     {@code cluster:} section)
      */
     public static PullThroughCache create(Vertx vertx, Context context, ProxyConfig config, Registry stored,
-                                          Predicate<Digest> dataStored) {
+                                          Predicate<Digest> dataStored, Coordination coordination) {
         List<UpstreamCaller> callers = new ArrayList<>();
         for (UpstreamConfig upstream : config.upstreams()) {
-            callers.add(new UpstreamCaller(vertx, context, upstream));
+            callers.add(new UpstreamCaller(vertx, context, upstream, coordination.upstreamTokens()));
             LOG.info("mirroring {} as {}", upstream.url(), upstream.catchAll() ? "every repository" : upstream.prefix() + "*");
         }
         UpstreamRoutes routes = new UpstreamRoutes(callers);
@@ -62,7 +65,7 @@ public final class PullThroughCache implements AutoCloseable {
         Registry decorated = new Registry(
                 new ProxyBlobs(stored.blobs(), routes, fills, filler, dataStored),
                 new ProxyUploads(stored.uploads(), routes),
-                new ProxyManifests(stored.manifests(), routes, new LocalTagFreshness(config.tagTtl())),
+                new ProxyManifests(stored.manifests(), routes, coordination.tagFreshness(), config.tagTtl()),
                 new ProxyTags(stored.tags(), routes),
                 stored.catalog(),
                 stored.referrers());

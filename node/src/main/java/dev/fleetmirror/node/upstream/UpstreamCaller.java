@@ -1,5 +1,6 @@
 package dev.fleetmirror.node.upstream;
 
+import dev.fleetmirror.coordination.cache.UpstreamTokens;
 import dev.fleetmirror.node.config.UpstreamConfig;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -42,8 +43,9 @@ public final class UpstreamCaller implements AutoCloseable {
 
     /**
      * @param context an event-loop context the calls and their callbacks run on
+     * @param tokens  bearer tokens shared with the other members (and callers) of the cluster
      */
-    public UpstreamCaller(Vertx vertx, Context context, UpstreamConfig config) {
+    public UpstreamCaller(Vertx vertx, Context context, UpstreamConfig config, UpstreamTokens tokens) {
         if (!context.isEventLoopContext()) {
             throw new IllegalArgumentException("upstream calls need an event-loop context");
         }
@@ -57,7 +59,8 @@ public final class UpstreamCaller implements AutoCloseable {
         this.http = vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(16));
         this.basicCredentials = config.username().map(user -> Base64.getEncoder().encodeToString(
                 (user + ":" + config.password().orElse("")).getBytes(StandardCharsets.UTF_8)));
-        this.tokens = new BearerTokens(http, config.name(), config.url(), basicCredentials);
+        this.tokens = new BearerTokens(http, config.name(), config.url(), basicCredentials,
+                new SharedBearerTokens(context, tokens, config.url(), config.username(), config.password()));
     }
 
     public UpstreamConfig config() {

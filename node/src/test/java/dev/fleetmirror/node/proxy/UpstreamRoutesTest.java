@@ -3,6 +3,7 @@ package dev.fleetmirror.node.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.fleetmirror.coordination.StandaloneCoordination;
 import dev.fleetmirror.core.name.RepositoryName;
 import dev.fleetmirror.core.registry.ErrorCode;
 import dev.fleetmirror.core.registry.RegistryException;
@@ -28,7 +29,7 @@ class UpstreamRoutesTest {
     }
 
     private UpstreamRoutes routes(UpstreamConfig... upstreams) {
-        return new UpstreamRoutes(Arrays.stream(upstreams).map(u -> new UpstreamCaller(vertx, context, u)).toList());
+        return new UpstreamRoutes(Arrays.stream(upstreams).map(u -> new UpstreamCaller(vertx, context, u, new StandaloneCoordination().upstreamTokens())).toList());
     }
 
     private static UpstreamConfig upstream(String name, String url, String prefix) {
