@@ -6,6 +6,7 @@ import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import dev.fleetmirror.core.testing.LocalProcesses;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -46,16 +47,25 @@ public final class LoopbackCluster implements AutoCloseable {
                 adjust.accept(config);
                 members.add(Hazelcast.newHazelcastInstance(config));
             }
-            for (HazelcastInstance member : members) {
-                if (member.getCluster().getMembers().size() != size) {
-                    throw new IllegalStateException("member " + member.getName() + " sees "
-                            + member.getCluster().getMembers().size() + " members, not " + size);
-                }
-            }
+            cluster.awaitEveryMemberSeesAll();
             return cluster;
         } catch (RuntimeException e) {
             cluster.close();
             throw e;
+        }
+    }
+
+    /** A member returns once it joined; the others learn of it a moment later. */
+    private void awaitEveryMemberSeesAll() {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        for (HazelcastInstance member : members) {
+            while (member.getCluster().getMembers().size() != members.size()) {
+                if (System.nanoTime() - deadline > 0) {
+                    throw new IllegalStateException("member " + member.getName() + " sees "
+                            + member.getCluster().getMembers().size() + " members, not " + members.size());
+                }
+                LocalProcesses.pause(Duration.ofMillis(20));
+            }
         }
     }
 
