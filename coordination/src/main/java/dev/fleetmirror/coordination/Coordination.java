@@ -1,5 +1,8 @@
 package dev.fleetmirror.coordination;
 
+import dev.fleetmirror.coordination.cache.ManifestIndex;
+import dev.fleetmirror.coordination.cache.TagFreshness;
+import dev.fleetmirror.coordination.cache.UpstreamTokens;
 import dev.fleetmirror.coordination.fill.FillLeases;
 import dev.fleetmirror.coordination.limit.UpstreamLimits;
 
@@ -19,6 +22,15 @@ public interface Coordination extends AutoCloseable {
 
     /** The upstream rate limiter: request rate and concurrent fills per upstream, cluster-wide. */
     UpstreamLimits limits();
+
+    /** When mirrored tags were last confirmed upstream: one upstream check per tag per TTL, cluster-wide. */
+    TagFreshness tagFreshness();
+
+    /** Upstream bearer tokens one member fetched, for the others to reuse until they expire. */
+    UpstreamTokens upstreamTokens();
+
+    /** Where tags point and which manifests repositories hold, so hot manifest reads skip storage. */
+    ManifestIndex manifestIndex();
 
     /** Members, the oldest, and whether the quorum ({@code minimumSize}) is met. */
     ClusterView view();

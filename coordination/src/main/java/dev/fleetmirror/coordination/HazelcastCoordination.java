@@ -9,6 +9,10 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import dev.fleetmirror.coordination.fill.FillLeases;
 import dev.fleetmirror.coordination.fill.HazelcastFillLeases;
+import dev.fleetmirror.coordination.cache.ManifestIndex;
+import dev.fleetmirror.coordination.cache.SharedCaches;
+import dev.fleetmirror.coordination.cache.TagFreshness;
+import dev.fleetmirror.coordination.cache.UpstreamTokens;
 import dev.fleetmirror.coordination.limit.UpstreamLimits;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,6 +37,7 @@ public final class HazelcastCoordination implements Coordination {
     private final IMap<String, String> peers;
     private final HazelcastFillLeases fills;
     private final UpstreamLimits limits;
+    private final SharedCaches caches;
     private volatile String peerUrl;
 
     private HazelcastCoordination(ClusterSettings settings, HazelcastInstance hazelcast) {
@@ -44,6 +49,7 @@ public final class HazelcastCoordination implements Coordination {
         this.peerUrl = settings.peerUrl();
         this.fills = new HazelcastFillLeases(hazelcast, () -> peerUrl, settings.leaseTtl());
         this.limits = UpstreamLimits.on(hazelcast);
+        this.caches = SharedCaches.on(hazelcast);
         hazelcast.getCluster().addMembershipListener(new MembershipAdapter() {
             @Override
             public void memberRemoved(MembershipEvent event) {
@@ -113,6 +119,21 @@ public final class HazelcastCoordination implements Coordination {
     @Override
     public UpstreamLimits limits() {
         return limits;
+    }
+
+    @Override
+    public TagFreshness tagFreshness() {
+        return caches.tagFreshness();
+    }
+
+    @Override
+    public UpstreamTokens upstreamTokens() {
+        return caches.upstreamTokens();
+    }
+
+    @Override
+    public ManifestIndex manifestIndex() {
+        return caches.manifestIndex();
     }
 
     /** The embedded member, for the other shared pieces built on it and for tests. */

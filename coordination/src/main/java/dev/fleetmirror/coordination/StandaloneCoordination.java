@@ -1,5 +1,9 @@
 package dev.fleetmirror.coordination;
 
+import dev.fleetmirror.coordination.cache.ManifestIndex;
+import dev.fleetmirror.coordination.cache.SharedCaches;
+import dev.fleetmirror.coordination.cache.TagFreshness;
+import dev.fleetmirror.coordination.cache.UpstreamTokens;
 import dev.fleetmirror.coordination.fill.FillLeases;
 import dev.fleetmirror.coordination.fill.LocalFillLeases;
 import dev.fleetmirror.coordination.limit.UpstreamLimits;
@@ -17,6 +21,7 @@ public final class StandaloneCoordination implements Coordination {
     private volatile String peerUrl;
     private final LocalFillLeases fills;
     private final UpstreamLimits limits = UpstreamLimits.standalone();
+    private final SharedCaches caches = SharedCaches.standalone(memberId);
 
     public StandaloneCoordination() {
         this(ClusterSettings.standalone());
@@ -42,6 +47,21 @@ public final class StandaloneCoordination implements Coordination {
     @Override
     public UpstreamLimits limits() {
         return limits;
+    }
+
+    @Override
+    public TagFreshness tagFreshness() {
+        return caches.tagFreshness();
+    }
+
+    @Override
+    public UpstreamTokens upstreamTokens() {
+        return caches.upstreamTokens();
+    }
+
+    @Override
+    public ManifestIndex manifestIndex() {
+        return caches.manifestIndex();
     }
 
     @Override

@@ -5,6 +5,7 @@ import dev.fleetmirror.coordination.ClusterView;
 import dev.fleetmirror.coordination.Coordination;
 import dev.fleetmirror.coordination.HazelcastCoordination;
 import dev.fleetmirror.coordination.StandaloneCoordination;
+import dev.fleetmirror.coordination.cache.IndexedManifests;
 import dev.fleetmirror.core.digest.Digest;
 import dev.fleetmirror.core.registry.Registry;
 import dev.fleetmirror.core.registry.RegistrySettings;
@@ -83,8 +84,12 @@ public final class FleetMirrorNode {
                 .compose(opened -> {
                     StorageDriver driver = opening.result();
                     Coordination coordination = joining.result();
-                    Registry stored = Registry.onStorage(driver,
+                    Registry onStorage = Registry.onStorage(driver,
                             new RegistrySettings(config.storage().deleteEnabled()));
+                    // Hot manifest reads skip storage; pushes and deletes on any member invalidate them.
+                    Registry stored = new Registry(onStorage.blobs(), onStorage.uploads(),
+                            new IndexedManifests(onStorage.manifests(), coordination.manifestIndex()),
+                            onStorage.tags(), onStorage.catalog(), onStorage.referrers());
                     PullThroughCache cache = config.proxy().enabled()
                             ? PullThroughCache.create(vertx, vertx.getOrCreateContext(), config.proxy(), stored,
                                     digest -> dataStored(driver, digest), coordination,

@@ -1,5 +1,8 @@
 package dev.fleetmirror.node.proxy;
 
+import dev.fleetmirror.coordination.cache.TagCheck;
+import dev.fleetmirror.coordination.cache.TagClaim;
+import dev.fleetmirror.coordination.cache.TagFreshness;
 import dev.fleetmirror.core.digest.Digest;
 import dev.fleetmirror.core.manifest.ManifestParser;
 import dev.fleetmirror.core.name.Reference;
@@ -14,14 +17,16 @@ import dev.fleetmirror.node.upstream.FetchedManifest;
 import dev.fleetmirror.node.upstream.ManifestCheck;
 import dev.fleetmirror.node.upstream.ManifestPull;
 import dev.fleetmirror.node.upstream.UpstreamException;
+import java.time.Duration;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Manifests of mirrored repositories. By digest they are immutable: served from storage once there,
- * else fetched and stored byte for byte. By tag the cached digest is trusted for {@code tagttl},
- * then re-checked with a HEAD; a new digest is fetched once, however many requests ask. When the
+ * else fetched and stored byte for byte. By tag the cached digest is trusted for {@code tagttl}
+ * after any member of the cluster confirmed it, then re-checked with a HEAD by one member while the
+ * others wait for its outcome; a new digest is fetched once, however many requests ask. When the
  * upstream is in trouble a cached copy is served and marked stale.
  */
 final class ProxyManifests implements Manifests {
@@ -30,12 +35,14 @@ final class ProxyManifests implements Manifests {
     private final Manifests local;
     private final UpstreamRoutes routes;
     private final TagFreshness freshness;
+    private final Duration tagTtl;
     private final SingleFlight<String, Optional<StoredManifest>> resolving = new SingleFlight<>();
 
-    ProxyManifests(Manifests local, UpstreamRoutes routes, TagFreshness freshness) {
+    ProxyManifests(Manifests local, UpstreamRoutes routes, TagFreshness freshness, Duration tagTtl) {
         this.local = local;
         this.routes = routes;
         this.freshness = freshness;
+        this.tagTtl = tagTtl;
     }
 
     @Override
@@ -45,11 +52,7 @@ final class ProxyManifests implements Manifests {
             return local.get(repo, reference);
         }
         if (reference instanceof Tag tag) {
-            Optional<StoredManifest> cached = local.get(repo, tag);
-            if (cached.isPresent() && freshness.fresh(repo, tag)) {
-                return cached;
-            }
-            return resolving.run(repo + ":" + tag, () -> recheck(route.get(), repo, tag, cached));
+            return resolving.run(repo + ":" + tag, () -> resolve(route.get(), repo, tag));
         }
         Optional<StoredManifest> cached = local.get(repo, reference);
         if (cached.isPresent()) {
@@ -58,15 +61,42 @@ final class ProxyManifests implements Manifests {
         return resolving.run(repo + "@" + reference, () -> fetch(route.get(), repo, reference, Optional.empty()));
     }
 
-    private Optional<StoredManifest> recheck(Route route, RepositoryName repo, Tag tag, Optional<StoredManifest> cached) {
+    /** One request per tag at a time on this node; the cluster's freshness decides whether it asks upstream. */
+    private Optional<StoredManifest> resolve(Route route, RepositoryName repo, Tag tag) {
+        Optional<StoredManifest> cached = local.get(repo, tag);
+        TagCheck check = freshness.check(repo, tag);
+        if (check instanceof TagCheck.Fresh fresh) {
+            // The member that confirmed a new digest stored it first; this node may have read storage before that.
+            Optional<StoredManifest> stored = pointsAt(cached, fresh.digest()) ? cached : local.get(repo, tag);
+            if (pointsAt(stored, fresh.digest())) {
+                return stored;
+            }
+            // Storage lost what was confirmed (deleted since): find out alone, holding nobody up.
+            return recheck(route, repo, tag, stored, TagClaim.NONE);
+        }
+        if (check instanceof TagCheck.Pending) {
+            return cached.isPresent() ? cached : recheck(route, repo, tag, cached, TagClaim.NONE);
+        }
+        try (TagClaim claim = ((TagCheck.Due) check).claim()) {
+            return recheck(route, repo, tag, cached, claim);
+        }
+    }
+
+    private static boolean pointsAt(Optional<StoredManifest> manifest, Digest digest) {
+        return manifest.isPresent() && manifest.get().digest().equals(digest);
+    }
+
+    /** Asks upstream where the tag points, fetching the manifest when it moved; {@code claim} hears the outcome. */
+    private Optional<StoredManifest> recheck(Route route, RepositoryName repo, Tag tag, Optional<StoredManifest> cached,
+                                             TagClaim claim) {
         try {
             Optional<Digest> current = Blocking.await(route.upstream().call(new ManifestCheck(route.remoteName(), tag)));
             if (cached.isPresent() && current.equals(Optional.of(cached.get().digest()))) {
-                freshness.confirmed(repo, tag);
+                claim.confirmed(cached.get().digest(), tagTtl);
                 return cached;
             }
             Optional<StoredManifest> fetched = fetch(route, repo, tag, current);
-            freshness.confirmed(repo, tag);
+            fetched.ifPresent(manifest -> claim.confirmed(manifest.digest(), tagTtl));
             return fetched;
         } catch (UpstreamException e) {
             if (e.isNotFound()) {

@@ -54,7 +54,8 @@ public final class PullThroughCache implements AutoCloseable {
      * @param context    an event-loop context for upstream traffic
      * @param stored     the storage-backed registry
      * @param dataStored whether a blob's data is in storage (wherever linked)
-     * @param coordination the cluster's fill leases (a cluster of one without a {@code cluster:} section)
+     * @param coordination the cluster's fill leases, upstream limits and tokens, and tag freshness (a cluster
+     *                     of one without a {@code cluster:} section)
      * @param cluster    the secret peer requests carry and the lease TTL that bounds a takeover
      */
     public static PullThroughCache create(Vertx vertx, Context context, ProxyConfig config, Registry stored,
@@ -62,7 +63,8 @@ public final class PullThroughCache implements AutoCloseable {
                                           ClusterSettings cluster) {
         List<UpstreamCaller> callers = new ArrayList<>();
         for (UpstreamConfig upstream : config.upstreams()) {
-            callers.add(new UpstreamCaller(vertx, context, upstream, coordination.limits()));
+            callers.add(new UpstreamCaller(vertx, context, upstream, coordination.upstreamTokens(),
+                    coordination.limits()));
             LOG.info("mirroring {} as {}{}", upstream.url(), upstream.catchAll() ? "every repository" : upstream.prefix() + "*",
                     upstream.limit().map(limit -> ", limited to " + limit).orElse(""));
         }
@@ -78,7 +80,7 @@ public final class PullThroughCache implements AutoCloseable {
         Registry decorated = new Registry(
                 new ProxyBlobs(stored.blobs(), routes, fills, filler, dataStored, coordination.fills()),
                 new ProxyUploads(stored.uploads(), routes),
-                new ProxyManifests(stored.manifests(), routes, new LocalTagFreshness(config.tagTtl())),
+                new ProxyManifests(stored.manifests(), routes, coordination.tagFreshness(), config.tagTtl()),
                 new ProxyTags(stored.tags(), routes),
                 stored.catalog(),
                 stored.referrers());

@@ -2,6 +2,7 @@ package dev.fleetmirror.node.upstream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fleetmirror.coordination.cache.SharedToken;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
@@ -20,8 +21,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Docker registry tokens of one upstream, fetched from the realm its challenge names and cached
- * per scope until shortly before they expire. Concurrent requests for one scope share one fetch.
- * Used only on the upstream's event-loop context.
+ * per scope until shortly before they expire. Concurrent requests for one scope share one fetch,
+ * and before fetching, the cluster's shared tokens are asked: a token another member fetched with
+ * the same credentials serves this one too. Used only on the upstream's event-loop context.
  */
 final class BearerTokens {
     private static final Logger LOG = LoggerFactory.getLogger(BearerTokens.class);
@@ -37,14 +39,19 @@ final class BearerTokens {
     private final String upstream;
     private final URI upstreamUrl;
     private final Optional<String> basicCredentials;
+    private final SharedBearerTokens shared;
     private final Map<String, Cached> byScope = new HashMap<>();
+    /** The last token the upstream refused per scope, so that the shared cache cannot hand it back. */
+    private final Map<String, String> refused = new HashMap<>();
     private boolean warnedUntrustedRealm;
 
-    BearerTokens(HttpClient http, String upstream, URI upstreamUrl, Optional<String> basicCredentials) {
+    BearerTokens(HttpClient http, String upstream, URI upstreamUrl, Optional<String> basicCredentials,
+                 SharedBearerTokens shared) {
         this.http = http;
         this.upstream = upstream;
         this.upstreamUrl = upstreamUrl;
         this.basicCredentials = basicCredentials;
+        this.shared = shared;
     }
 
     /** A token for {@code scope} under {@code challenge}, from the cache when still valid. */
@@ -55,7 +62,14 @@ final class BearerTokens {
             return cached.token();
         }
         Instant[] expires = {Instant.now()};
-        Future<String> token = fetch(challenge, scope, expires);
+        Future<String> token = shared.find(scope).compose(found -> {
+            Optional<SharedToken> usable = found.filter(t -> !t.token().equals(refused.get(scope)));
+            if (usable.isPresent()) {
+                expires[0] = usable.get().expires();
+                return Future.succeededFuture(usable.get().token());
+            }
+            return fetch(challenge, scope, expires).onSuccess(fetched -> shared.offer(scope, fetched, expires[0]));
+        });
         byScope.put(scope, new Cached(token, Instant.MAX));
         token.onComplete(done -> {
             if (done.succeeded()) {
@@ -67,11 +81,15 @@ final class BearerTokens {
         return token;
     }
 
-    /** Forgets the token of a scope the upstream just refused. */
+    /** Forgets the token of a scope the upstream just refused, here and in the cluster. */
     void invalidate(String scope) {
         Cached cached = byScope.get(scope);
         if (cached != null && cached.token().isComplete()) {
             byScope.remove(scope);
+            if (cached.token().succeeded()) {
+                refused.put(scope, cached.token().result());
+                shared.refused(scope, cached.token().result());
+            }
         }
     }
 

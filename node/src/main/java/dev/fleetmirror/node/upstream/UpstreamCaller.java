@@ -1,5 +1,6 @@
 package dev.fleetmirror.node.upstream;
 
+import dev.fleetmirror.coordination.cache.UpstreamTokens;
 import dev.fleetmirror.coordination.limit.UpstreamLimiter;
 import dev.fleetmirror.coordination.limit.UpstreamLimits;
 import dev.fleetmirror.node.config.UpstreamConfig;
@@ -46,30 +47,13 @@ public final class UpstreamCaller implements AutoCloseable {
     private AuthChallenge bearerChallenge;
 
     /**
-     * A caller of an upstream without {@code ratelimit}.
-     *
      * @param context an event-loop context the calls and their callbacks run on
-     */
-    public UpstreamCaller(Vertx vertx, Context context, UpstreamConfig config) {
-        this(vertx, context, config, unlimited(config));
-    }
-
-    private static Optional<UpstreamLimiter> unlimited(UpstreamConfig config) {
-        if (config.limit().isPresent()) {
-            throw new IllegalArgumentException("upstream " + config.name() + " has a rate limit; give its caller the cluster's limits");
-        }
-        return Optional.empty();
-    }
-
-    /**
-     * @param context an event-loop context the calls and their callbacks run on
+     * @param tokens  bearer tokens shared with the other members (and callers) of the cluster
      * @param limits  where the cluster keeps upstream limits; used when {@code config} has one
      */
-    public UpstreamCaller(Vertx vertx, Context context, UpstreamConfig config, UpstreamLimits limits) {
-        this(vertx, context, config, config.limit().map(limit -> limits.limiter(config.name(), limit)));
-    }
-
-    private UpstreamCaller(Vertx vertx, Context context, UpstreamConfig config, Optional<UpstreamLimiter> limiter) {
+    public UpstreamCaller(Vertx vertx, Context context, UpstreamConfig config, UpstreamTokens tokens,
+                          UpstreamLimits limits) {
+        Optional<UpstreamLimiter> limiter = config.limit().map(limit -> limits.limiter(config.name(), limit));
         if (!context.isEventLoopContext()) {
             throw new IllegalArgumentException("upstream calls need an event-loop context");
         }
@@ -83,7 +67,8 @@ public final class UpstreamCaller implements AutoCloseable {
         this.http = vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(16));
         this.basicCredentials = config.username().map(user -> Base64.getEncoder().encodeToString(
                 (user + ":" + config.password().orElse("")).getBytes(StandardCharsets.UTF_8)));
-        this.tokens = new BearerTokens(http, config.name(), config.url(), basicCredentials);
+        this.tokens = new BearerTokens(http, config.name(), config.url(), basicCredentials,
+                new SharedBearerTokens(context, tokens, config.url(), config.username(), config.password()));
         this.throttle = new UpstreamThrottle(context, config.name(), limiter);
     }
 

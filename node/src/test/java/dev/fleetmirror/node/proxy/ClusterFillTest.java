@@ -5,7 +5,6 @@ import static dev.fleetmirror.node.proxy.MirrorFixture.pull;
 import static dev.fleetmirror.node.proxy.MirrorFixture.uri;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.fleetmirror.coordination.ClusterSettings;
 import dev.fleetmirror.coordination.fill.FillHolder;
 import dev.fleetmirror.core.digest.Digest;
 import dev.fleetmirror.node.FleetMirrorNode;
@@ -16,7 +15,6 @@ import dev.fleetmirror.node.config.ProxyConfig;
 import dev.fleetmirror.node.config.StorageBackend;
 import dev.fleetmirror.node.config.StorageConfig;
 import dev.fleetmirror.node.config.UpstreamConfig;
-import dev.fleetmirror.node.testing.NodeProcess;
 import dev.fleetmirror.node.testing.RegistryHttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,40 +66,12 @@ class ClusterFillTest {
     }
 
     private void startCluster(int members) throws Exception {
-        String name = "fill-" + UUID.randomUUID();
-        int firstPort = NodeProcess.freePort();
-        List<String> addresses = new ArrayList<>();
-        for (int i = 0; i < members; i++) {
-            addresses.add("127.0.0.1:" + (firstPort + i));
-        }
-        List<CompletableFuture<FleetMirrorNode>> starting = new ArrayList<>();
-        for (int i = 0; i < members; i++) {
-            ClusterSettings settings = new ClusterSettings(name, "127.0.0.1", firstPort + i, addresses, false,
-                    Optional.empty(), Optional.of(SECRET), 1, Duration.ofSeconds(2), "");
-            NodeConfig config = NodeConfig.defaults()
-                    .withHttp(HttpConfig.loopback(0))
-                    .withStorage(StorageConfig.of(new StorageBackend.Filesystem(storage())))
-                    .withProxy(ProxyConfig.none().withUpstreams(List.of(new UpstreamConfig("gated", rig.gate().baseUri(),
-                            Optional.of("robot"), Optional.of("pa55"), "", true)))
-                            .withTagTtl(Duration.ofMinutes(1)).withSpoolDirectory(work.resolve("spool-" + i)))
-                    .withCluster(Optional.of(settings));
-            starting.add(CompletableFuture.supplyAsync(() -> {
-                try {
-                    return FleetMirrorNode.start(config)
-                            .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            }));
-        }
-        for (CompletableFuture<FleetMirrorNode> node : starting) {
-            nodes.add(node.get(90, TimeUnit.SECONDS));
-        }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (nodes.stream().anyMatch(n -> n.coordination().view().members().size() < members)) {
-            assertThat(System.nanoTime()).as("cluster of " + members + " formed").isLessThan(deadline);
-            Thread.sleep(50);
-        }
+        LoopbackNodes.start(members, SECRET, Duration.ofSeconds(2), i -> NodeConfig.defaults()
+                .withHttp(HttpConfig.loopback(0))
+                .withStorage(StorageConfig.of(new StorageBackend.Filesystem(storage())))
+                .withProxy(ProxyConfig.none().withUpstreams(List.of(new UpstreamConfig("gated", rig.gate().baseUri(),
+                                Optional.of("robot"), Optional.of("pa55"), "", true)))
+                        .withTagTtl(Duration.ofMinutes(1)).withSpoolDirectory(work.resolve("spool-" + i))), nodes);
     }
 
     private Path storage() {

@@ -41,11 +41,16 @@ final class MirrorFixture {
     }
 
     static FleetMirrorNode node(Path storage, Path spool, Duration tagTtl, UpstreamConfig... upstreams) throws Exception {
-        NodeConfig config = NodeConfig.defaults()
+        return FleetMirrorNode.start(config(storage, spool, tagTtl, upstreams))
+                .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+
+    /** A mirror node's config: loopback on a free port, filesystem storage, the given upstreams. */
+    static NodeConfig config(Path storage, Path spool, Duration tagTtl, UpstreamConfig... upstreams) {
+        return NodeConfig.defaults()
                 .withHttp(HttpConfig.loopback(0))
                 .withStorage(StorageConfig.of(new StorageBackend.Filesystem(storage)))
                 .withProxy(ProxyConfig.none().withUpstreams(List.of(upstreams)).withTagTtl(tagTtl).withSpoolDirectory(spool));
-        return FleetMirrorNode.start(config).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 
     static void stop(FleetMirrorNode node) throws Exception {

@@ -3,6 +3,7 @@ package dev.fleetmirror.node.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.fleetmirror.coordination.StandaloneCoordination;
 import dev.fleetmirror.core.name.RepositoryName;
 import dev.fleetmirror.core.registry.ErrorCode;
 import dev.fleetmirror.core.registry.RegistryException;
@@ -21,14 +22,17 @@ import org.junit.jupiter.api.Test;
 class UpstreamRoutesTest {
     private final Vertx vertx = Vertx.vertx();
     private final Context context = vertx.getOrCreateContext();
+    private final StandaloneCoordination coordination = new StandaloneCoordination();
 
     @AfterEach
     void close() throws Exception {
         vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        coordination.close();
     }
 
     private UpstreamRoutes routes(UpstreamConfig... upstreams) {
-        return new UpstreamRoutes(Arrays.stream(upstreams).map(u -> new UpstreamCaller(vertx, context, u)).toList());
+        return new UpstreamRoutes(Arrays.stream(upstreams).map(u -> new UpstreamCaller(vertx, context, u,
+                coordination.upstreamTokens(), coordination.limits())).toList());
     }
 
     private static UpstreamConfig upstream(String name, String url, String prefix) {
