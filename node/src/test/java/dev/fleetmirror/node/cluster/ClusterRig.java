@@ -1,5 +1,6 @@
 package dev.fleetmirror.node.cluster;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.fleetmirror.core.testing.LocalProcesses;
@@ -28,6 +29,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -360,6 +362,18 @@ final class ClusterRig implements BeforeAllCallback, AfterAllCallback {
     /** Every request the upstream received, as the link saw it. */
     NginxAccessLog upstreamLog() {
         return nginx.accessLog("logs/upstream.log");
+    }
+
+    /**
+     * The upstream log once no line was added for a moment. nginx writes a line when a transfer
+     * ends, which may be a little after the mirror's client got its last byte, and for a transfer
+     * cut short, when nginx notices.
+     */
+    NginxAccessLog settledUpstreamLog() {
+        AtomicReference<NginxAccessLog> last = new AtomicReference<>(upstreamLog());
+        await("the upstream log settles").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300))
+                .until(() -> last.getAndSet(upstreamLog()).size() == last.get().size());
+        return last.get();
     }
 
     /** Every request clients sent through the balancer, with the node that answered it. */
