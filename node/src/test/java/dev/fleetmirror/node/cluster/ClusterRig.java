@@ -94,6 +94,7 @@ final class ClusterRig implements BeforeAllCallback, AfterAllCallback {
     private int balancerPort;
     private int nodesStarted;
     private boolean clustered;
+    private boolean standaloneReported;
 
     /**
      * @param logName      prefix of the logs kept under {@code target/it-logs}
@@ -215,7 +216,7 @@ final class ClusterRig implements BeforeAllCallback, AfterAllCallback {
         synchronized (this) {
             dir = work.resolve("node-" + ++nodesStarted);
         }
-        String driver = """
+        String storage = """
                 s3:
                   accesskey: %s
                   secretkey: %s
@@ -243,7 +244,7 @@ final class ClusterRig implements BeforeAllCallback, AfterAllCallback {
                   leaseTtl: %ds
                 """.formatted(dir.resolve("spool"), linkPort, PREFIX, clusterName, memberPorts[slot], members, secret,
                 LEASE_TTL.toSeconds());
-        NodeProcess node = NodeProcess.start(dir, slotPorts[slot], s3.dataDirectory().resolve(BUCKET), driver, extra, NODE_JVM);
+        NodeProcess node = NodeProcess.start(dir, slotPorts[slot], s3.dataDirectory().resolve(BUCKET), storage, extra, NODE_JVM);
         synchronized (this) {
             slots[slot] = node;
             names.put(node, dir.getFileName().toString());
@@ -268,8 +269,11 @@ final class ClusterRig implements BeforeAllCallback, AfterAllCallback {
                 if (answer instanceof ClusterAdmin.Answer.Absent) {
                     // REMOVE WITH THE CLUSTER FEATURE: nodes without GET /admin/v1/cluster run as
                     // independent caches; the harness runs on and the tests skip what needs a cluster.
-                    LOG.warn("{} has no {} (404): nodes run standalone, single-flight assertions will be skipped",
-                            node.baseUri(), ClusterAdmin.PATH);
+                    if (clustered || !standaloneReported) {
+                        LOG.warn("{} has no {} (404): nodes run standalone, single-flight assertions will be skipped",
+                                node.baseUri(), ClusterAdmin.PATH);
+                        standaloneReported = true;
+                    }
                     clustered = false;
                     return false;
                 }

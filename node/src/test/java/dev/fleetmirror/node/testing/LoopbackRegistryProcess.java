@@ -112,11 +112,6 @@ public abstract class LoopbackRegistryProcess implements RegistryProcess {
         }
     }
 
-    /** True until the process exited. */
-    public boolean alive() {
-        return process.isAlive();
-    }
-
     /**
      * Kills the process at once (SIGKILL by its pid), as a crash or the OOM killer would: no
      * shutdown hook runs, connections are cut mid-transfer. Returns once it is gone.

@@ -44,11 +44,12 @@ public final class NodeProcess extends LoopbackRegistryProcess {
      *
      * @param storageRoot  where the content ends up on this machine (for {@code s3}, the directory
      *                     S3Proxy serves the bucket from), for {@link #storageRoot()}
-     * @param driverYaml   the driver's section of {@code storage:}, unindented, such as {@code s3:}
-     *                     and its parameters
+     * @param storageYaml  what goes under {@code storage:} (deletes are enabled), unindented: the
+     *                     driver's section, such as {@code s3:} and its parameters, and more such as
+     *                     {@code redirect:}
      * @param extraYaml    more top-level YAML appended to the generated config (may be empty)
      */
-    public static NodeProcess start(Path workDir, int port, Path storageRoot, String driverYaml, String extraYaml,
+    public static NodeProcess start(Path workDir, int port, Path storageRoot, String storageYaml, String extraYaml,
             List<String> jvmArgs) {
         try {
             Files.createDirectories(workDir);
@@ -62,7 +63,7 @@ public final class NodeProcess extends LoopbackRegistryProcess {
                     storage:
                     %s  delete:
                         enabled: true
-                    """.formatted(port, driverYaml.indent(2)) + extraYaml);
+                    """.formatted(port, storageYaml.indent(2)) + extraYaml);
             Path log = workDir.resolve("node.log");
             List<String> command = new ArrayList<>();
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
