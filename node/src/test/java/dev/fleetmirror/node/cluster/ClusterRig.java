@@ -313,6 +313,31 @@ final class ClusterRig implements BeforeAllCallback, AfterAllCallback {
         return nodes().stream().filter(node -> node.baseUri().toString().equals(wanted)).findFirst();
     }
 
+    /**
+     * The bytes in a node's spool directory ({@code proxy.spooldirectory}), where a fill lands as
+     * it arrives: how far the node's upstream transfers have come, whatever its clients have read.
+     */
+    long spooled(NodeProcess node) {
+        Path spool;
+        synchronized (this) {
+            spool = work.resolve(names.get(node)).resolve("spool");
+        }
+        if (!Files.isDirectory(spool)) {
+            return 0;
+        }
+        try (Stream<Path> files = Files.walk(spool)) {
+            return files.filter(Files::isRegularFile).mapToLong(file -> {
+                try {
+                    return Files.size(file);
+                } catch (IOException e) {
+                    return 0; // finished and removed meanwhile
+                }
+            }).sum();
+        } catch (IOException | UncheckedIOException e) {
+            return 0; // a file went away during the walk: ask again
+        }
+    }
+
     /** The member that owns the fill of {@code digest}, as the live nodes report it. */
     Optional<NodeProcess> fillOwner(String digest) {
         for (NodeProcess node : nodes()) {
