@@ -42,16 +42,17 @@ location() { # headers-file base-url -> absolute Location URL
   case "$loc" in http*) echo "$loc" ;; *) echo "$2$loc" ;; esac
 }
 
-start_node() { # storage-yaml [jvm args...]: writes $ROOT/node/config.yml and starts $JAR in the background
-  # on a free port with -Xmx$NODE_HEAP; sets NODE_PORT, NODE (its base URL) and NODE_PID.
+start_node() { # storage-yaml [jvm args...]: writes $ROOT/$NODE_NAME/config.yml and starts $JAR in the
+  # background on a free port with -Xmx$NODE_HEAP, logging to $ROOT/$NODE_NAME.log (NODE_NAME defaults
+  # to node); sets NODE_PORT, NODE (its base URL) and NODE_PID.
   # storage-yaml is the driver's section under storage:, indented by two spaces; NODE_EXTRA_YAML,
   # when set, is appended as further top-level sections (proxy: ...).
-  local storage=$1
+  local storage=$1 name=${NODE_NAME:-node}
   shift
   NODE_PORT=$(free_port)
   NODE=http://127.0.0.1:$NODE_PORT
-  mkdir -p "$ROOT/node"
-  cat > "$ROOT/node/config.yml" <<YAML
+  mkdir -p "$ROOT/$name"
+  cat > "$ROOT/$name/config.yml" <<YAML
 version: 0.1
 log:
   level: warn
@@ -63,15 +64,17 @@ $storage
     enabled: true
 ${NODE_EXTRA_YAML:-}
 YAML
-  java -Xmx"$NODE_HEAP" "$@" -jar "$JAR" serve "$ROOT/node/config.yml" > "$ROOT/node.log" 2>&1 &
+  java -Xmx"$NODE_HEAP" "$@" -jar "$JAR" serve "$ROOT/$name/config.yml" > "$ROOT/$name.log" 2>&1 &
   NODE_PID=$!
   started "$NODE_PID"
 }
 
-start_distribution() { # name [extra-yaml]: writes $ROOT/<name>/config.yml (filesystem storage under
-  # $ROOT/<name>/storage) and starts $DISTRIBUTION in the background on a free port, logging to
-  # $ROOT/<name>.log; sets DIST_PORT and DIST_PID. extra-yaml holds further top-level sections.
-  local name=$1 extra=${2:-}
+start_distribution() { # name [extra-yaml] [storage-yaml]: writes $ROOT/<name>/config.yml and starts
+  # $DISTRIBUTION in the background on a free port, logging to $ROOT/<name>.log; sets DIST_PORT and
+  # DIST_PID. extra-yaml holds further top-level sections; storage-yaml replaces the default driver
+  # (filesystem under $ROOT/<name>/storage), indented by two spaces like start_node's.
+  local name=$1 extra=${2:-} storage=${3:-"  filesystem:
+    rootdirectory: $ROOT/$1/storage"}
   DIST_PORT=$(free_port)
   mkdir -p "$ROOT/$name"
   cat > "$ROOT/$name/config.yml" <<YAML
@@ -81,15 +84,54 @@ log:
   accesslog:
     disabled: true
 storage:
-  filesystem:
-    rootdirectory: $ROOT/$name/storage
+$storage
   delete:
     enabled: true
 http:
   addr: 127.0.0.1:$DIST_PORT
 $extra
 YAML
-  "$DISTRIBUTION" serve "$ROOT/$name/config.yml" > "$ROOT/$name.log" 2>&1 &
+  # Its AWS SDK refuses to start when AWS_CA_BUNDLE is set (to a bundle it cannot read).
+  env -u AWS_CA_BUNDLE "$DISTRIBUTION" serve "$ROOT/$name/config.yml" > "$ROOT/$name.log" 2>&1 &
   DIST_PID=$!
   started "$DIST_PID"
+}
+
+image_bytes() { # oci-layout: the bytes a pull of its first manifest moves (manifest, config, layers)
+  python3 - "$1" <<'PY'
+import json, os, sys
+root = sys.argv[1]
+index = json.load(open(os.path.join(root, "index.json")))
+digest = index["manifests"][0]["digest"].split(":")[1]
+manifest = open(os.path.join(root, "blobs/sha256", digest), "rb").read()
+m = json.loads(manifest)
+print(len(manifest) + m["config"]["size"] + sum(l["size"] for l in m["layers"]))
+PY
+}
+
+cold_pull() { # name registry-host:port egress-log: $CLIENTS skopeo copies of $IMAGE_REF (repo:tag)
+  # start at once; prints the wall time until the last finished, the upstream egress the log gained
+  # meanwhile (field 4 of each line: $bytes_sent), egress / $IMAGE_BYTES, the least time that egress
+  # needs on one link of $LINK_BYTES_PER_S, and failed clients. The pulled copies are removed after.
+  local name=$1 registry=$2 log=$3 before start end egress i pid failed=0 pids=()
+  before=$(wc -l < "$log")
+  start=$(now)
+  mkdir -p "$ROOT/pulls"
+  for i in $(seq 1 "$CLIENTS"); do
+    "$SKOPEO" --insecure-policy copy --retry-times 0 --src-tls-verify=false \
+      "docker://$registry/$IMAGE_REF" "dir:$ROOT/pulls/$name-$i" > "$ROOT/pulls-$name-$i.log" 2>&1 &
+    pids+=($!)
+  done
+  for pid in "${pids[@]}"; do wait "$pid" || failed=$((failed + 1)); done
+  end=$(now)
+  rm -rf "$ROOT/pulls"
+  egress=$(tail -n +"$((before + 1))" "$log" | awk '{s += $4} END {print s + 0}')
+  python3 - "$name" "$start" "$end" "$egress" "$IMAGE_BYTES" "$failed" "$CLIENTS" "$LINK_BYTES_PER_S" <<'PY'
+import sys
+name, start, end, egress, image, failed, clients, rate = sys.argv[1:]
+egress, image, rate = int(egress), int(image), float(rate)
+print(f"{name:18s} {clients} clients  wall {float(end) - float(start):6.1f} s  upstream egress {egress / 1e6:7.1f} MB"
+      f"  = {egress / image:5.2f} x image  (>= {egress / rate:5.1f} s on one link of {rate / 1e6:.1f} MB/s)"
+      f"  failed clients: {failed}")
+PY
 }

@@ -50,16 +50,8 @@ registry() { # name [extra-yaml]: a docker-registry that answers
 # 1. The image, pushed to the upstream directly.
 echo "image: layers of $LAYERS MiB" >&2
 python3 "$REPO_DIR/tools/mkimage.py" "$ROOT/image" v1 $LAYERS --seed 7 > "$ROOT/image.txt"
-IMAGE_BYTES=$(python3 - "$ROOT/image" <<'PY'
-import json, os, sys
-root = sys.argv[1]
-index = json.load(open(os.path.join(root, "index.json")))
-digest = index["manifests"][0]["digest"].split(":")[1]
-manifest = open(os.path.join(root, "blobs/sha256", digest), "rb").read()
-m = json.loads(manifest)
-print(len(manifest) + m["config"]["size"] + sum(l["size"] for l in m["layers"]))
-PY
-)
+IMAGE_BYTES=$(image_bytes "$ROOT/image")
+IMAGE_REF=bench/app:v1
 registry upstream
 UP_PORT=$DIST_PORT
 "$SKOPEO" --insecure-policy copy --dest-tls-verify=false "oci:$ROOT/image:v1" "docker://127.0.0.1:$UP_PORT/bench/app:v1" > /dev/null
@@ -118,34 +110,11 @@ await_ready "$NODE/v2/" "$NODE_PID" "$ROOT/node.log"
 registry distribution-proxy "proxy:
   remoteurl: http://127.0.0.1:$LINK_PORT"
 
-cold_pull() { # name port
-  local log="$ROOT/nginx/logs/access.log" before start end pids=()
-  before=$(wc -l < "$log")
-  start=$(date +%s.%N)
-  for i in $(seq 1 "$CLIENTS"); do
-    "$SKOPEO" --insecure-policy copy --retry-times 0 --src-tls-verify=false \
-      "docker://127.0.0.1:$2/bench/app:v1" "dir:$ROOT/pulls/$1-$i" > "$ROOT/pulls-$1-$i.log" 2>&1 &
-    pids+=($!)
-  done
-  local failed=0
-  for pid in "${pids[@]}"; do wait "$pid" || failed=$((failed + 1)); done
-  end=$(date +%s.%N)
-  local egress
-  egress=$(tail -n +"$((before + 1))" "$log" | awk '{s += $4} END {print s + 0}')
-  python3 - "$1" "$start" "$end" "$egress" "$IMAGE_BYTES" "$failed" "$CLIENTS" "$RATE" <<'PY'
-import sys
-name, start, end, egress, image, failed, clients, rate = sys.argv[1:]
-unit = {"k": 1e3, "m": 1e6, "g": 1e9}.get(rate[-1].lower(), 1)
-per_second = float(rate[:-1] if rate[-1].isalpha() else rate) * unit * (1.024 if unit == 1e3 else 1.048576 if unit == 1e6 else 1)
-print(f"{name:18s} {clients} clients  wall {float(end) - float(start):6.1f} s  upstream egress {int(egress) / 1e6:7.1f} MB"
-      f"  = {int(egress) / int(image):5.2f} x image  (>= {int(egress) / per_second:5.1f} s on one shared link of {rate}/s)"
-      f"  failed clients: {failed}")
-PY
-}
-mkdir -p "$ROOT/pulls"
 echo "image bytes: $IMAGE_BYTES, link: $LINK $RATE/s" >&2
-cold_pull fleetmirror "$NODE_PORT"
-cold_pull distribution "$DIST_PORT"
+EGRESS_LOG=$ROOT/nginx/logs/access.log
+LINK_BYTES_PER_S=$RATE_BYTES
+cold_pull fleetmirror "127.0.0.1:$NODE_PORT" "$EGRESS_LOG"
+cold_pull distribution "127.0.0.1:$DIST_PORT" "$EGRESS_LOG"
 # The clients' own cost (16 skopeo processes writing and hashing the image), nothing fetched upstream:
-cold_pull fleetmirror-warm "$NODE_PORT"
+cold_pull fleetmirror-warm "127.0.0.1:$NODE_PORT" "$EGRESS_LOG"
 grep -E "WARN|ERROR" "$ROOT/node.log" | head -20 >&2 || true

@@ -9,6 +9,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A registry process on a 127.0.0.1 port, its output in one log file: what {@link NodeProcess} and
@@ -105,6 +106,22 @@ public abstract class LoopbackRegistryProcess implements RegistryProcess {
             return response.statusCode() == 200 || response.statusCode() == 401;
         } catch (IOException e) {
             return false; // not listening yet
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Kills the process at once (SIGKILL by its pid), as a crash or the OOM killer would: no
+     * shutdown hook runs, connections are cut mid-transfer. Returns once it is gone.
+     */
+    public void kill() {
+        process.destroyForcibly();
+        try {
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                throw new IllegalStateException(name + " (pid " + process.pid() + ") survived SIGKILL for 20 s");
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);

@@ -32,9 +32,27 @@ public final class NodeProcess extends LoopbackRegistryProcess {
      * @param jvmArgs      e.g. {@code -Xmx256m}
      */
     public static NodeProcess start(Path workDir, Path storageRoot, String extraYaml, List<String> jvmArgs) {
+        return start(workDir, freePort(), storageRoot, """
+                filesystem:
+                  rootdirectory: %s
+                """.formatted(storageRoot.toAbsolutePath()), extraYaml, jvmArgs);
+    }
+
+    /**
+     * A node on a port the caller chose (a load balancer's backend, a node that replaces one), on
+     * any storage driver.
+     *
+     * @param storageRoot  where the content ends up on this machine (for {@code s3}, the directory
+     *                     S3Proxy serves the bucket from), for {@link #storageRoot()}
+     * @param storageYaml  what goes under {@code storage:} (deletes are enabled), unindented: the
+     *                     driver's section, such as {@code s3:} and its parameters, and more such as
+     *                     {@code redirect:}
+     * @param extraYaml    more top-level YAML appended to the generated config (may be empty)
+     */
+    public static NodeProcess start(Path workDir, int port, Path storageRoot, String storageYaml, String extraYaml,
+            List<String> jvmArgs) {
         try {
             Files.createDirectories(workDir);
-            int port = freePort();
             Path config = workDir.resolve("config.yml");
             Files.writeString(config, """
                     version: 0.1
@@ -43,11 +61,9 @@ public final class NodeProcess extends LoopbackRegistryProcess {
                     http:
                       addr: 127.0.0.1:%d
                     storage:
-                      filesystem:
-                        rootdirectory: %s
-                      delete:
+                    %s  delete:
                         enabled: true
-                    """.formatted(port, storageRoot.toAbsolutePath()) + extraYaml);
+                    """.formatted(port, storageYaml.indent(2)) + extraYaml);
             Path log = workDir.resolve("node.log");
             List<String> command = new ArrayList<>();
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());

@@ -1,0 +1,233 @@
+#!/usr/bin/env bash
+# Upstream egress and cold wall time of 16 clients pulling one image through a cluster of pull-through
+# caches behind a load balancer: 3 Fleet Mirror nodes on one S3 bucket (one Hazelcast cluster) next to
+# 3 CNCF Distribution 2.8.2 proxies (proxy.remoteurl, s3 driver) on a second bucket of the same
+# S3Proxy, in the same run, behind the same kind of balancer.
+#
+# The upstream is Debian's docker-registry behind one bandwidth-limited link that all connections
+# share (bench/shared-link.py, RATE_MBPS), and nginx in front of that link, whose access log
+# ($bytes_sent) measures what crossed it. Each balancer is nginx round robin per request (no
+# keepalive to the backends, no buffering), so one client's blob requests land on different nodes.
+#
+#   bench/cluster-cold-pull.sh                          # ~68 MB image, 16 clients, 3+3 nodes, 40 MB/s link
+#   CLIENTS=8 LAYERS="10 10" RATE_MBPS=20 bench/cluster-cold-pull.sh
+#   BENCH_DIR=/var/tmp/fm-cluster KEEP=1 bench/cluster-cold-pull.sh
+#
+# Needs: java 17, maven (builds the jar and S3Proxy's classpath when missing), python3, curl, nginx,
+# skopeo, docker-registry.
+set -euo pipefail
+
+CLIENTS=${CLIENTS:-16}
+NODES=${NODES:-3}
+LAYERS=${LAYERS:-"32.5 32.5"}
+RATE_MBPS=${RATE_MBPS:-40}
+NODE_HEAP=${NODE_HEAP:-256m}
+REPO_DIR=$(cd "$(dirname "$0")/.." && pwd)
+JAR=${JAR:-$REPO_DIR/node/target/fleetmirror.jar}
+S3PROXY_CP_FILE=$REPO_DIR/s3proxy-runtime/target/classes/fleetmirror/s3proxy.classpath
+DISTRIBUTION=${DISTRIBUTION:-/usr/bin/docker-registry}
+NGINX=${NGINX:-/usr/sbin/nginx}
+SKOPEO=${SKOPEO:-/usr/bin/skopeo}
+AK=bench-access
+SK=bench-secret
+
+if [ ! -f "$JAR" ] || [ ! -f "$S3PROXY_CP_FILE" ]; then
+  echo "building the node jar and S3Proxy's classpath" >&2
+  (cd "$REPO_DIR" && mvn -B -q -DskipTests -pl node -am package)
+fi
+for tool in "$DISTRIBUTION" "$NGINX" "$SKOPEO"; do
+  [ -x "$tool" ] || { echo "$tool is missing" >&2; exit 1; }
+done
+export NO_PROXY=127.0.0.1,localhost no_proxy=127.0.0.1,localhost
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY
+
+ROOT=${BENCH_DIR:-$(mktemp -d /tmp/fleetmirror-cluster-bench.XXXXXX)}
+mkdir -p "$ROOT/s3"
+# nginx workers run as another user when started by root: they must reach their temp directories.
+chmod 755 "$ROOT"
+source "$REPO_DIR/bench/lib.sh"
+
+nginx_start() { # name conf-body port...: nginx with its own prefix $ROOT/<name>, waits for its ports
+  local name=$1 body=$2 port
+  shift 2
+  mkdir -p "$ROOT/$name/logs"
+  cat > "$ROOT/$name/nginx.conf" <<CONF
+worker_processes 1;
+error_log $ROOT/$name/logs/error.log warn;
+pid $ROOT/$name/nginx.pid;
+events { worker_connections 4096; }
+http {
+  log_format egress '\$request_method \$uri \$status \$bytes_sent \$upstream_addr';
+  client_body_temp_path $ROOT/$name/body;
+  proxy_temp_path $ROOT/$name/proxy;
+  fastcgi_temp_path $ROOT/$name/fastcgi;
+  uwsgi_temp_path $ROOT/$name/uwsgi;
+  scgi_temp_path $ROOT/$name/scgi;
+$body
+}
+CONF
+  "$NGINX" -p "$ROOT/$name" -c "$ROOT/$name/nginx.conf" -e "$ROOT/$name/logs/error.log" -g 'daemon off;' \
+    > "$ROOT/$name.log" 2>&1 &
+  local pid=$!
+  started "$pid"
+  for port in "$@"; do await_ready "http://127.0.0.1:$port/" "$pid" "$ROOT/$name/logs/error.log"; done
+}
+
+# 1. The image, pushed straight to the upstream.
+echo "image: layers of $LAYERS MiB" >&2
+python3 "$REPO_DIR/tools/mkimage.py" "$ROOT/image" v1 $LAYERS --seed 7 > "$ROOT/image.txt"
+IMAGE_BYTES=$(image_bytes "$ROOT/image")
+IMAGE_REF=bench/app:v1
+start_distribution upstream
+UP_PORT=$DIST_PORT
+await_ready "http://127.0.0.1:$UP_PORT/v2/" "$DIST_PID" "$ROOT/upstream.log"
+"$SKOPEO" --insecure-policy copy --dest-tls-verify=false "oci:$ROOT/image:v1" "docker://127.0.0.1:$UP_PORT/$IMAGE_REF" > /dev/null
+
+# 2. One shared link of RATE_MBPS to the upstream, and nginx in front of it counting what crosses it.
+LINK_BYTES_PER_S=$((RATE_MBPS * 1000000))
+THROTTLE_PORT=$(free_port)
+python3 "$REPO_DIR/bench/shared-link.py" "$THROTTLE_PORT" "$UP_PORT" "$LINK_BYTES_PER_S" > "$ROOT/shared-link.log" 2>&1 &
+started $!
+await_ready "http://127.0.0.1:$THROTTLE_PORT/v2/" $! "$ROOT/shared-link.log"
+LINK_PORT=$(free_port)
+nginx_start link "
+  server {
+    listen 127.0.0.1:$LINK_PORT;
+    access_log $ROOT/link/logs/access.log egress;
+    client_max_body_size 0;
+    proxy_buffering off;
+    location / {
+      proxy_pass http://127.0.0.1:$THROTTLE_PORT;
+      proxy_set_header Host \$http_host;
+      proxy_http_version 1.1;
+      proxy_set_header Connection \"\";
+    }
+  }" "$LINK_PORT"
+EGRESS_LOG=$ROOT/link/logs/access.log
+
+# 3. S3Proxy (filesystem backend) with a bucket for each side.
+S3_PORT=$(free_port)
+S3=http://127.0.0.1:$S3_PORT
+cat > "$ROOT/s3proxy.properties" <<PROPS
+s3proxy.endpoint=$S3
+s3proxy.authorization=aws-v2-or-v4
+s3proxy.identity=$AK
+s3proxy.credential=$SK
+jclouds.provider=filesystem-nio2
+jclouds.filesystem.basedir=$ROOT/s3
+PROPS
+cat > "$ROOT/s3proxy-logback.xml" <<'XML'
+<configuration><appender name="OUT" class="ch.qos.logback.core.ConsoleAppender">
+<encoder><pattern>%msg%n</pattern></encoder></appender><root level="WARN"><appender-ref ref="OUT"/></root></configuration>
+XML
+java -Xmx1g -Dlogback.configurationFile="$ROOT/s3proxy-logback.xml" -cp "$(cat "$S3PROXY_CP_FILE")" \
+  org.gaul.s3proxy.Main --properties "$ROOT/s3proxy.properties" > "$ROOT/s3proxy.log" 2>&1 &
+started $!
+await_ready "$S3/" $! "$ROOT/s3proxy.log"
+for bucket in fleetmirror distribution; do
+  curl -sS -f -X PUT --aws-sigv4 "aws:amz:us-east-1:s3" --user "$AK:$SK" \
+    -H "x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" "$S3/$bucket"
+done
+
+# 4. The two clusters of mirrors, each with empty storage.
+SECRET=$(python3 -c 'import secrets; print(secrets.token_hex(16))')
+MEMBER_PORTS=()
+for i in $(seq 1 "$NODES"); do MEMBER_PORTS+=("$(free_port)"); done
+MEMBERS=$(printf '"127.0.0.1:%s", ' "${MEMBER_PORTS[@]}")
+MEMBERS="[${MEMBERS%, }]"
+FM_PORTS=()
+for i in $(seq 1 "$NODES"); do
+  NODE_NAME=fm-$i NODE_EXTRA_YAML="proxy:
+  remoteurl: http://127.0.0.1:$LINK_PORT
+  spooldirectory: $ROOT/fm-$i/spool
+cluster:
+  name: bench-$$
+  port: ${MEMBER_PORTS[$((i - 1))]}
+  members: $MEMBERS
+  secret: $SECRET
+  minimumSize: 1" start_node "  s3:
+    accesskey: $AK
+    secretkey: $SK
+    region: us-east-1
+    regionendpoint: $S3
+    bucket: fleetmirror
+    forcepathstyle: true
+    secure: false
+  redirect:
+    disable: true" -Dhazelcast.phone.home.enabled=false
+  FM_PORTS+=("$NODE_PORT")
+  await_ready "$NODE/v2/" "$NODE_PID" "$ROOT/fm-$i.log" -f
+done
+# Until every node sees all members the first fills would not be shared. A node without the cluster
+# feature has no /admin/v1/cluster (404) and runs as an independent cache: say so and go on.
+for port in "${FM_PORTS[@]}"; do
+  for attempt in $(seq 1 300); do
+    status=$(curl -s -o "$ROOT/cluster.json" -w '%{http_code}' -H "X-Fleetmirror-Cluster-Secret: $SECRET" \
+      "http://127.0.0.1:$port/admin/v1/cluster" || true)
+    if [ "$status" = 404 ]; then
+      echo "node on $port has no /admin/v1/cluster: the nodes run as independent caches" >&2
+      break 2
+    fi
+    [ "$status" = 200 ] && [ "$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["members"]))' \
+      "$ROOT/cluster.json")" = "$NODES" ] && break
+    [ "$attempt" = 300 ] && { echo "node on $port does not see $NODES members" >&2; exit 1; }
+    sleep 0.2
+  done
+done
+DIST_PORTS=()
+for i in $(seq 1 "$NODES"); do
+  start_distribution "dist-$i" "proxy:
+  remoteurl: http://127.0.0.1:$LINK_PORT" "  s3:
+    accesskey: $AK
+    secretkey: $SK
+    region: us-east-1
+    regionendpoint: $S3
+    bucket: distribution
+    secure: false
+  redirect:
+    disable: true"
+  DIST_PORTS+=("$DIST_PORT")
+  await_ready "http://127.0.0.1:$DIST_PORT/v2/" "$DIST_PID" "$ROOT/dist-$i.log"
+done
+
+# 5. The balancers.
+backends() { local port; for port in "$@"; do printf '    server 127.0.0.1:%s;\n' "$port"; done; }
+FM_LB=$(free_port)
+DIST_LB=$(free_port)
+balancer() { # name listen-port
+  cat <<SERVER
+  server {
+    listen 127.0.0.1:$2;
+    access_log $ROOT/balancers/logs/$1.log egress;
+    client_max_body_size 0;
+    proxy_buffering off;
+    proxy_request_buffering off;
+    location / {
+      proxy_pass http://$1;
+      proxy_set_header Host \$http_host;
+      proxy_http_version 1.1;
+    }
+  }
+SERVER
+}
+nginx_start balancers "
+  upstream fleetmirror {
+$(backends "${FM_PORTS[@]}")
+  }
+  upstream distribution {
+$(backends "${DIST_PORTS[@]}")
+  }
+$(balancer fleetmirror "$FM_LB")
+$(balancer distribution "$DIST_LB")" "$FM_LB" "$DIST_LB"
+
+echo "image bytes: $IMAGE_BYTES, $NODES nodes each, one shared link of $RATE_MBPS MB/s" >&2
+cold_pull fleetmirror "127.0.0.1:$FM_LB" "$EGRESS_LOG"
+cold_pull distribution "127.0.0.1:$DIST_LB" "$EGRESS_LOG"
+# The clients' own cost (the skopeo processes writing and hashing the image), nothing fetched upstream:
+cold_pull fleetmirror-warm "127.0.0.1:$FM_LB" "$EGRESS_LOG"
+for side in fleetmirror distribution; do
+  echo "$side: blob requests per backend: $(awk '$2 ~ /\/blobs\// {n[$5]++} END {for (b in n) printf "%s=%d ", b, n[b]}' \
+    "$ROOT/balancers/logs/$side.log")" >&2
+done
+grep -h -E "WARN|ERROR" "$ROOT"/fm-*.log | grep -v "configuration key" | head -20 >&2 || true
+grep -h -i -E "level=error|panic" "$ROOT"/dist-*.log | head -10 >&2 || true
