@@ -52,8 +52,9 @@ public final class BlobStreamer {
     /**
      * Opens the stream on a download worker and sends exactly {@code length} bytes of it; headers
      * (status, Content-Length) must already be set. Call on the request's context. The future fails
-     * without anything written when the stream cannot be opened, so the caller can still answer
-     * with an error; a failure after that resets the response (the client sees a broken body).
+     * without anything written when the stream cannot be opened or fails before its first byte, so
+     * the caller can still answer with an error; a failure after that resets the response (the
+     * client sees a broken body).
      */
     public static Future<Void> send(HttpServerResponse response, StorageWorkers workers, Callable<InputStream> open,
                                     long length) {
@@ -173,7 +174,8 @@ public final class BlobStreamer {
     private void finish(Throwable failure) {
         if (failure == null) {
             response.end().onComplete(done);
-        } else if (stopped) {
+        } else if (stopped || !response.headWritten()) {
+            // Nothing sent yet: the caller can still answer with an error status.
             done.tryFail(failure);
         } else {
             // Headers promised a length we can no longer deliver: the client must see a broken body.

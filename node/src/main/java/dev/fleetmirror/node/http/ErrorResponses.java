@@ -27,8 +27,11 @@ public final class ErrorResponses {
     }
 
     public static RegistryException toRegistryException(Throwable failure, HttpServerRequest request) {
-        if (failure instanceof RegistryException e) {
-            return e;
+        // A blob stream wraps what failed it (e.g. the upstream's corrupt content) in an IOException.
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof RegistryException e) {
+                return e;
+            }
         }
         if (failure instanceof InvalidDigestException e) {
             return new RegistryException(ErrorCode.DIGEST_INVALID, e.getMessage());
