@@ -1,6 +1,7 @@
 package dev.fleetmirror.coordination;
 
 import dev.fleetmirror.coordination.cache.ManifestIndex;
+import dev.fleetmirror.coordination.cache.SharedCaches;
 import dev.fleetmirror.coordination.cache.TagFreshness;
 import dev.fleetmirror.coordination.cache.UpstreamTokens;
 import dev.fleetmirror.coordination.fill.FillLeases;
@@ -23,14 +24,23 @@ public interface Coordination extends AutoCloseable {
     /** The upstream rate limiter: request rate and concurrent fills per upstream, cluster-wide. */
     UpstreamLimits limits();
 
+    /** The caches shared with the other members (or, standalone, kept in this one). */
+    SharedCaches caches();
+
     /** When mirrored tags were last confirmed upstream: one upstream check per tag per TTL, cluster-wide. */
-    TagFreshness tagFreshness();
+    default TagFreshness tagFreshness() {
+        return caches().tagFreshness();
+    }
 
     /** Upstream bearer tokens one member fetched, for the others to reuse until they expire. */
-    UpstreamTokens upstreamTokens();
+    default UpstreamTokens upstreamTokens() {
+        return caches().upstreamTokens();
+    }
 
     /** Where tags point and which manifests repositories hold, so hot manifest reads skip storage. */
-    ManifestIndex manifestIndex();
+    default ManifestIndex manifestIndex() {
+        return caches().manifestIndex();
+    }
 
     /** Members, the oldest, and whether the quorum ({@code minimumSize}) is met. */
     ClusterView view();

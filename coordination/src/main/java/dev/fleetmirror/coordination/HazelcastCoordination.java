@@ -9,10 +9,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import dev.fleetmirror.coordination.fill.FillLeases;
 import dev.fleetmirror.coordination.fill.HazelcastFillLeases;
-import dev.fleetmirror.coordination.cache.ManifestIndex;
 import dev.fleetmirror.coordination.cache.SharedCaches;
-import dev.fleetmirror.coordination.cache.TagFreshness;
-import dev.fleetmirror.coordination.cache.UpstreamTokens;
 import dev.fleetmirror.coordination.limit.UpstreamLimits;
 import java.util.ArrayList;
 import java.util.List;
@@ -122,18 +119,8 @@ public final class HazelcastCoordination implements Coordination {
     }
 
     @Override
-    public TagFreshness tagFreshness() {
-        return caches.tagFreshness();
-    }
-
-    @Override
-    public UpstreamTokens upstreamTokens() {
-        return caches.upstreamTokens();
-    }
-
-    @Override
-    public ManifestIndex manifestIndex() {
-        return caches.manifestIndex();
+    public SharedCaches caches() {
+        return caches;
     }
 
     /** The embedded member, for the other shared pieces built on it and for tests. */

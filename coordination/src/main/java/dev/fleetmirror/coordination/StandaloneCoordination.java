@@ -1,9 +1,6 @@
 package dev.fleetmirror.coordination;
 
-import dev.fleetmirror.coordination.cache.ManifestIndex;
 import dev.fleetmirror.coordination.cache.SharedCaches;
-import dev.fleetmirror.coordination.cache.TagFreshness;
-import dev.fleetmirror.coordination.cache.UpstreamTokens;
 import dev.fleetmirror.coordination.fill.FillLeases;
 import dev.fleetmirror.coordination.fill.LocalFillLeases;
 import dev.fleetmirror.coordination.limit.UpstreamLimits;
@@ -50,18 +47,8 @@ public final class StandaloneCoordination implements Coordination {
     }
 
     @Override
-    public TagFreshness tagFreshness() {
-        return caches.tagFreshness();
-    }
-
-    @Override
-    public UpstreamTokens upstreamTokens() {
-        return caches.upstreamTokens();
-    }
-
-    @Override
-    public ManifestIndex manifestIndex() {
-        return caches.manifestIndex();
+    public SharedCaches caches() {
+        return caches;
     }
 
     @Override

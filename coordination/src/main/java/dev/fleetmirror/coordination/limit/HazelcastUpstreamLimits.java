@@ -118,45 +118,18 @@ final class HazelcastUpstreamLimits implements UpstreamLimits {
         }
     }
 
-    private final class Limiter implements UpstreamLimiter, SlotWaiters.Slots {
-        private final String upstream;
-        private final UpstreamLimit limit;
-        private final SlotWaiters waiters;
-
+    private final class Limiter extends SharedLimiter {
         Limiter(String upstream, UpstreamLimit limit) {
-            this.upstream = upstream;
-            this.limit = limit;
-            this.waiters = new SlotWaiters(upstream, limit.concurrentFills().orElse(0), this, timers);
+            super(upstream, limit, timers);
         }
 
         @Override
-        public String upstream() {
-            return upstream;
-        }
-
-        @Override
-        public UpstreamLimit limit() {
-            return limit;
-        }
-
-        @Override
-        public CompletionStage<RequestPermit> requestPermit(Duration maxWait) {
-            if (limit.requests().isEmpty()) {
-                return CompletableFuture.completedFuture(RequestPermit.NOW);
-            }
+        CompletionStage<RequestPermit> takeRequestToken(RequestRate rate, Duration maxWait) {
             try {
-                return tokens.submitToKey(upstream, new TakeRequestToken(limit.requests().get(), maxWait));
+                return tokens.submitToKey(upstream, new TakeRequestToken(rate, maxWait));
             } catch (RuntimeException e) {
                 return CompletableFuture.failedFuture(e);
             }
-        }
-
-        @Override
-        public CompletionStage<FillSlot> fillSlot(Duration maxWait) {
-            if (limit.concurrentFills().isEmpty()) {
-                return CompletableFuture.completedFuture(FillSlot.NONE);
-            }
-            return waiters.acquire(maxWait);
         }
 
         @Override

@@ -27,48 +27,20 @@ final class StandaloneUpstreamLimits implements UpstreamLimits {
         timers.shutdownNow();
     }
 
-    private final class Limiter implements UpstreamLimiter, SlotWaiters.Slots {
-        private final String upstream;
-        private final UpstreamLimit limit;
-        private final SlotWaiters waiters;
+    private final class Limiter extends SharedLimiter {
         private TokenBucket bucket;
         private int fills;
 
         Limiter(String upstream, UpstreamLimit limit) {
-            this.upstream = upstream;
-            this.limit = limit;
-            this.waiters = new SlotWaiters(upstream, limit.concurrentFills().orElse(0), this, timers);
+            super(upstream, limit, timers);
             limit.requests().ifPresent(rate -> bucket = TokenBucket.full(rate, System.nanoTime()));
         }
 
         @Override
-        public String upstream() {
-            return upstream;
-        }
-
-        @Override
-        public UpstreamLimit limit() {
-            return limit;
-        }
-
-        @Override
-        public CompletionStage<RequestPermit> requestPermit(Duration maxWait) {
-            if (limit.requests().isEmpty()) {
-                return CompletableFuture.completedFuture(RequestPermit.NOW);
-            }
-            synchronized (this) {
-                TokenBucket.Step step = bucket.take(limit.requests().get(), System.nanoTime(), maxWait);
-                bucket = step.bucket();
-                return CompletableFuture.completedFuture(step.permit());
-            }
-        }
-
-        @Override
-        public CompletionStage<FillSlot> fillSlot(Duration maxWait) {
-            if (limit.concurrentFills().isEmpty()) {
-                return CompletableFuture.completedFuture(FillSlot.NONE);
-            }
-            return waiters.acquire(maxWait);
+        synchronized CompletionStage<RequestPermit> takeRequestToken(RequestRate rate, Duration maxWait) {
+            TokenBucket.Step step = bucket.take(rate, System.nanoTime(), maxWait);
+            bucket = step.bucket();
+            return CompletableFuture.completedFuture(step.permit());
         }
 
         @Override

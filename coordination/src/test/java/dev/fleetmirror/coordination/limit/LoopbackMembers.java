@@ -1,19 +1,17 @@
 package dev.fleetmirror.coordination.limit;
 
 import com.hazelcast.config.Config;
-import com.hazelcast.config.JoinConfig;
-import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
+import dev.fleetmirror.coordination.testing.LoopbackCluster;
 import dev.fleetmirror.core.testing.LocalProcesses;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
 /**
- * Hazelcast members in this JVM that bind and join on 127.0.0.1 only (TCP-IP, no multicast, no
- * phone-home), with short heartbeats so a killed member is noticed within seconds. Members of one
- * instance of this class form one cluster, named uniquely so that parallel builds never meet.
+ * {@link LoopbackCluster}'s members started one at a time, so a test can grow the cluster while it
+ * runs. Members of one instance of this class form one cluster, named uniquely.
  */
 final class LoopbackMembers implements AutoCloseable {
     private static final int MAX_MEMBERS = 5;
@@ -31,24 +29,7 @@ final class LoopbackMembers implements AutoCloseable {
     /** Starts and joins the next member (blocks until it is in the cluster). */
     HazelcastInstance start() {
         int port = ports.get(members.size());
-        Config config = new Config();
-        config.setClusterName(clusterName);
-        config.setProperty("hazelcast.phone.home.enabled", "false");
-        config.setProperty("hazelcast.shutdownhook.enabled", "false");
-        config.setProperty("hazelcast.logging.type", "slf4j");
-        config.setProperty("hazelcast.wait.seconds.before.join", "0");
-        config.setProperty("hazelcast.heartbeat.interval.seconds", "1");
-        config.setProperty("hazelcast.max.no.heartbeat.seconds", "4");
-        config.setProperty("hazelcast.socket.bind.any", "false");
-        config.setProperty("hazelcast.partition.count", "17");
-        NetworkConfig network = config.getNetworkConfig();
-        network.setPort(port).setPortAutoIncrement(false);
-        network.getInterfaces().setEnabled(true).addInterface("127.0.0.1");
-        JoinConfig join = network.getJoin();
-        join.getMulticastConfig().setEnabled(false);
-        join.getAutoDetectionConfig().setEnabled(false);
-        join.getTcpIpConfig().setEnabled(true);
-        ports.forEach(p -> join.getTcpIpConfig().addMember("127.0.0.1:" + p));
+        Config config = LoopbackCluster.config(clusterName, port, ports.stream().map(p -> "127.0.0.1:" + p).toList());
         HazelcastInstance member = Hazelcast.newHazelcastInstance(config);
         members.add(member);
         return member;
