@@ -106,24 +106,7 @@ nginx_start link "
 EGRESS_LOG=$ROOT/link/logs/access.log
 
 # 3. S3Proxy (filesystem backend) with a bucket for each side.
-S3_PORT=$(free_port)
-S3=http://127.0.0.1:$S3_PORT
-cat > "$ROOT/s3proxy.properties" <<PROPS
-s3proxy.endpoint=$S3
-s3proxy.authorization=aws-v2-or-v4
-s3proxy.identity=$AK
-s3proxy.credential=$SK
-jclouds.provider=filesystem-nio2
-jclouds.filesystem.basedir=$ROOT/s3
-PROPS
-cat > "$ROOT/s3proxy-logback.xml" <<'XML'
-<configuration><appender name="OUT" class="ch.qos.logback.core.ConsoleAppender">
-<encoder><pattern>%msg%n</pattern></encoder></appender><root level="WARN"><appender-ref ref="OUT"/></root></configuration>
-XML
-java -Xmx1g -Dlogback.configurationFile="$ROOT/s3proxy-logback.xml" -cp "$(cat "$S3PROXY_CP_FILE")" \
-  org.gaul.s3proxy.Main --properties "$ROOT/s3proxy.properties" > "$ROOT/s3proxy.log" 2>&1 &
-started $!
-await_ready "$S3/" $! "$ROOT/s3proxy.log"
+start_s3proxy
 for bucket in fleetmirror distribution; do
   curl -sS -f -X PUT --aws-sigv4 "aws:amz:us-east-1:s3" --user "$AK:$SK" \
     -H "x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" "$S3/$bucket"
@@ -165,7 +148,7 @@ for port in "${FM_PORTS[@]}"; do
       "http://127.0.0.1:$port/admin/v1/cluster" || true)
     [ "$status" = 200 ] && [ "$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["members"]))' \
       "$ROOT/cluster.json")" = "$NODES" ] && break
-    [ "$attempt" = 300 ] && { echo "node on $port does not see $NODES members" >&2; exit 1; }
+    [ "$attempt" = 300 ] && { echo "node on $port does not see $NODES members (is $JAR older than this checkout?)" >&2; exit 1; }
     sleep 0.2
   done
 done

@@ -135,3 +135,25 @@ print(f"{name:18s} {clients} clients  wall {float(end) - float(start):6.1f} s  u
       f"  failed clients: {failed}")
 PY
 }
+
+start_s3proxy() { # sets S3_PORT, S3 and S3_PID: S3Proxy on $ROOT/s3 (filesystem), keys $AK/$SK, ready
+  S3_PORT=$(free_port)
+  S3=http://127.0.0.1:$S3_PORT
+  cat > "$ROOT/s3proxy.properties" <<PROPS
+s3proxy.endpoint=$S3
+s3proxy.authorization=aws-v2-or-v4
+s3proxy.identity=$AK
+s3proxy.credential=$SK
+jclouds.provider=filesystem-nio2
+jclouds.filesystem.basedir=$ROOT/s3
+PROPS
+  cat > "$ROOT/s3proxy-logback.xml" <<'XML'
+<configuration><appender name="OUT" class="ch.qos.logback.core.ConsoleAppender">
+<encoder><pattern>%msg%n</pattern></encoder></appender><root level="WARN"><appender-ref ref="OUT"/></root></configuration>
+XML
+  java -Xmx1g -Dlogback.configurationFile="$ROOT/s3proxy-logback.xml" -cp "$(cat "$S3PROXY_CP_FILE")" \
+    org.gaul.s3proxy.Main --properties "$ROOT/s3proxy.properties" > "$ROOT/s3proxy.log" 2>&1 &
+  S3_PID=$!
+  started "$S3_PID"
+  await_ready "$S3/" "$S3_PID" "$ROOT/s3proxy.log"
+}

@@ -32,26 +32,7 @@ ROOT=${BENCH_DIR:-$(mktemp -d /tmp/fleetmirror-s3-bench.XXXXXX)}
 mkdir -p "$ROOT/s3/$BUCKET" "$ROOT/node"
 source "$REPO_DIR/bench/lib.sh"
 
-S3_PORT=$(free_port)
-S3=http://127.0.0.1:$S3_PORT
-cat > "$ROOT/s3proxy.properties" <<PROPS
-s3proxy.endpoint=$S3
-s3proxy.authorization=aws-v2-or-v4
-s3proxy.identity=$AK
-s3proxy.credential=$SK
-jclouds.provider=filesystem-nio2
-jclouds.filesystem.basedir=$ROOT/s3
-PROPS
-cat > "$ROOT/s3proxy-logback.xml" <<'XML'
-<configuration><appender name="OUT" class="ch.qos.logback.core.ConsoleAppender">
-<encoder><pattern>%msg%n</pattern></encoder></appender><root level="WARN"><appender-ref ref="OUT"/></root></configuration>
-XML
-java -Xmx1g -Dlogback.configurationFile="$ROOT/s3proxy-logback.xml" -cp "$(cat "$S3PROXY_CP_FILE")" \
-  org.gaul.s3proxy.Main --properties "$ROOT/s3proxy.properties" > "$ROOT/s3proxy.log" 2>&1 &
-S3_PID=$!
-started "$S3_PID"
-
-await_ready "$S3/" "$S3_PID" "$ROOT/s3proxy.log"
+start_s3proxy
 start_node "  s3:
     accesskey: $AK
     secretkey: $SK
