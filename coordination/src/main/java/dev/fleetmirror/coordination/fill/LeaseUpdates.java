@@ -18,6 +18,10 @@ final class LeaseUpdates {
     private LeaseUpdates() {
     }
 
+    private static boolean heldBy(String value, String token) {
+        return value != null && LeaseEntry.tokenOf(value).equals(token);
+    }
+
     /** Sets the entry's TTL afresh; answers whether the token still held the entry. */
     record Renew(String token, long ttlMillis) implements EntryProcessor<String, String, Boolean> {
         @Serial
@@ -26,7 +30,7 @@ final class LeaseUpdates {
         @Override
         public Boolean process(Map.Entry<String, String> entry) {
             String value = entry.getValue();
-            if (value == null || !LeaseEntry.tokenOf(value).equals(token)) {
+            if (!heldBy(value, token)) {
                 return false;
             }
             ((ExtendedMapEntry<String, String>) entry).setValue(value, ttlMillis, TimeUnit.MILLISECONDS);
@@ -42,7 +46,7 @@ final class LeaseUpdates {
         @Override
         public Boolean process(Map.Entry<String, String> entry) {
             String value = entry.getValue();
-            if (value == null || !LeaseEntry.tokenOf(value).equals(token)) {
+            if (!heldBy(value, token)) {
                 return false;
             }
             String resized = LeaseEntry.decode(value).withSize(size).encode();
@@ -59,7 +63,7 @@ final class LeaseUpdates {
         @Override
         public Boolean process(Map.Entry<String, String> entry) {
             String value = entry.getValue();
-            if (value == null || !LeaseEntry.tokenOf(value).equals(token)) {
+            if (!heldBy(value, token)) {
                 return false;
             }
             entry.setValue(null);
