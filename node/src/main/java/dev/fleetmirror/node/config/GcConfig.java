@@ -27,8 +27,9 @@ public record GcConfig(Optional<GcSchedule> schedule, boolean deleteUntagged, Du
     }
 
     static GcConfig read(ConfigTree tree) {
-        Optional<GcSchedule> schedule = tree.text("gc.schedule").map(String::trim).filter(v -> !v.isEmpty()
-                        && !v.equalsIgnoreCase("off"))
+        // YAML reads an unquoted off as false.
+        Optional<GcSchedule> schedule = tree.text("gc.schedule").map(String::trim)
+                .filter(v -> !v.isEmpty() && !v.equalsIgnoreCase("off") && !v.equalsIgnoreCase("false"))
                 .map(v -> GcSchedule.parse("gc.schedule", v));
         boolean deleteUntagged = tree.bool("gc.deleteuntagged", false);
         Duration grace = tree.text("gc.grace").map(v -> ProxyConfigReader.duration("gc.grace", v)).orElse(DEFAULT_GRACE);
