@@ -49,6 +49,11 @@ public final class ConfigLoader {
         return config;
     }
 
+    /** Go's duration syntax ({@code 90s}, {@code 1h30m}), as the config reads it; a mistake names {@code key}. */
+    public static java.time.Duration duration(String key, String value) {
+        return ProxyConfigReader.duration(key, value);
+    }
+
     /** Parses YAML text, with {@code env} overrides; for tests and embedding. */
     public static NodeConfig fromYaml(String yaml, Map<String, String> env) {
         ConfigTree tree = parseText(yaml, "configuration");
