@@ -6,6 +6,7 @@ import dev.fleetmirror.coordination.cache.TagFreshness;
 import dev.fleetmirror.coordination.cache.UpstreamTokens;
 import dev.fleetmirror.coordination.fill.FillLeases;
 import dev.fleetmirror.coordination.gc.GcRuns;
+import dev.fleetmirror.coordination.mode.ModeSwitch;
 import dev.fleetmirror.coordination.limit.UpstreamLimits;
 
 /**
@@ -42,6 +43,9 @@ public interface Coordination extends AutoCloseable {
     default ManifestIndex manifestIndex() {
         return caches().manifestIndex();
     }
+
+    /** The cluster's write mode (read-write, draining, read-only) and this member's write permits. */
+    ModeSwitch mode();
 
     /** The cluster's single garbage-collection run, and who ends it when its member dies. */
     GcRuns gcRuns();

@@ -10,6 +10,8 @@ import com.hazelcast.map.IMap;
 import dev.fleetmirror.coordination.fill.FillLeases;
 import dev.fleetmirror.coordination.gc.GcRuns;
 import dev.fleetmirror.coordination.gc.HazelcastGcRuns;
+import dev.fleetmirror.coordination.mode.HazelcastModeSwitch;
+import dev.fleetmirror.coordination.mode.ModeSwitch;
 import dev.fleetmirror.coordination.fill.HazelcastFillLeases;
 import dev.fleetmirror.coordination.cache.SharedCaches;
 import dev.fleetmirror.coordination.limit.UpstreamLimits;
@@ -38,6 +40,7 @@ public final class HazelcastCoordination implements Coordination {
     private final UpstreamLimits limits;
     private final SharedCaches caches;
     private final HazelcastGcRuns gcRuns;
+    private final HazelcastModeSwitch mode;
     private volatile String peerUrl;
 
     private HazelcastCoordination(ClusterSettings settings, HazelcastInstance hazelcast) {
@@ -51,6 +54,7 @@ public final class HazelcastCoordination implements Coordination {
         this.limits = UpstreamLimits.on(hazelcast);
         this.caches = SharedCaches.on(hazelcast);
         this.gcRuns = new HazelcastGcRuns(hazelcast);
+        this.mode = new HazelcastModeSwitch(hazelcast);
         hazelcast.getCluster().addMembershipListener(new MembershipAdapter() {
             @Override
             public void memberRemoved(MembershipEvent event) {
@@ -132,6 +136,11 @@ public final class HazelcastCoordination implements Coordination {
         return gcRuns;
     }
 
+    @Override
+    public ModeSwitch mode() {
+        return mode;
+    }
+
     /** The embedded member, for the other shared pieces built on it and for tests. */
     public HazelcastInstance hazelcast() {
         return hazelcast;
@@ -144,6 +153,7 @@ public final class HazelcastCoordination implements Coordination {
             fills.close();
             limits.close();
             gcRuns.close();
+            mode.close();
         } finally {
             hazelcast.shutdown();
         }

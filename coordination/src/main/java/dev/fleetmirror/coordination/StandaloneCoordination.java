@@ -4,6 +4,8 @@ import dev.fleetmirror.coordination.cache.SharedCaches;
 import dev.fleetmirror.coordination.fill.FillLeases;
 import dev.fleetmirror.coordination.gc.GcRuns;
 import dev.fleetmirror.coordination.gc.LocalGcRuns;
+import dev.fleetmirror.coordination.mode.LocalModeSwitch;
+import dev.fleetmirror.coordination.mode.ModeSwitch;
 import dev.fleetmirror.coordination.fill.LocalFillLeases;
 import dev.fleetmirror.coordination.limit.UpstreamLimits;
 import java.util.List;
@@ -22,6 +24,7 @@ public final class StandaloneCoordination implements Coordination {
     private final UpstreamLimits limits = UpstreamLimits.standalone();
     private final SharedCaches caches = SharedCaches.standalone(memberId);
     private final LocalGcRuns gcRuns = new LocalGcRuns(memberId);
+    private final LocalModeSwitch mode = new LocalModeSwitch();
 
     public StandaloneCoordination() {
         this(ClusterSettings.standalone());
@@ -57,6 +60,11 @@ public final class StandaloneCoordination implements Coordination {
     @Override
     public GcRuns gcRuns() {
         return gcRuns;
+    }
+
+    @Override
+    public ModeSwitch mode() {
+        return mode;
     }
 
     @Override

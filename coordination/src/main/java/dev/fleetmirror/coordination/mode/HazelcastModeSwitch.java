@@ -1,0 +1,199 @@
+package dev.fleetmirror.coordination.mode;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastInstanceAware;
+import com.hazelcast.core.IExecutorService;
+import com.hazelcast.map.IMap;
+import com.hazelcast.map.listener.EntryAddedListener;
+import com.hazelcast.map.listener.EntryUpdatedListener;
+import java.io.Serial;
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The cluster's mode in one IMap entry ({@code version:MODE}, changed by compare-and-set), mirrored
+ * on every member so the request path never waits on the network. Permits stay local: a drain asks
+ * every member, through Hazelcast's executor, to stop granting permits and to say how many it has
+ * out, and repeats until all say none. The member answers under the same monitor that grants
+ * permits, so after its answer it grants none: no write slips in between. A member that left
+ * answers nothing and counts as none. Versions order the mirrored copies: a late event never
+ * undoes a newer switch.
+ */
+public final class HazelcastModeSwitch implements ModeSwitch {
+    public static final String MAP = "fleetmirror.mode";
+    private static final String KEY = "mode";
+    private static final String EXECUTOR = "fleetmirror-mode";
+    private static final Logger LOG = LoggerFactory.getLogger(HazelcastModeSwitch.class);
+    /** The members of this JVM, by id: what a broadcast callable acts on where it lands. */
+    private static final Map<UUID, HazelcastModeSwitch> MEMBERS = new ConcurrentHashMap<>();
+
+    private final HazelcastInstance hazelcast;
+    private final UUID memberId;
+    private final IMap<String, String> modes;
+    private final MemberPermits permits = new MemberPermits();
+    private final UUID listener;
+    private long version = -1;
+
+    public HazelcastModeSwitch(HazelcastInstance hazelcast) {
+        this.hazelcast = hazelcast;
+        this.memberId = hazelcast.getCluster().getLocalMember().getUuid();
+        this.modes = hazelcast.getMap(MAP);
+        MEMBERS.put(memberId, this);
+        this.listener = modes.addEntryListener(new Changes(), true);
+        Optional.ofNullable(modes.get(KEY)).ifPresent(this::apply);
+    }
+
+    private final class Changes implements EntryAddedListener<String, String>, EntryUpdatedListener<String, String> {
+        @Override
+        public void entryAdded(com.hazelcast.core.EntryEvent<String, String> event) {
+            apply(event.getValue());
+        }
+
+        @Override
+        public void entryUpdated(com.hazelcast.core.EntryEvent<String, String> event) {
+            apply(event.getValue());
+        }
+    }
+
+    /** Takes a {@code version:MODE} value unless a newer one was seen. */
+    private synchronized void apply(String value) {
+        int colon = value.indexOf(':');
+        long seen = Long.parseLong(value.substring(0, colon));
+        ClusterMode mode = ClusterMode.valueOf(value.substring(colon + 1));
+        if (seen > version) {
+            version = seen;
+            if (mode == ClusterMode.DRAINING) {
+                permits.drainStarted();
+            } else {
+                permits.set(mode);
+            }
+        }
+    }
+
+    @Override
+    public ClusterMode current() {
+        return permits.mode();
+    }
+
+    @Override
+    public Optional<WritePermit> tryAcquire() {
+        return permits.tryAcquire();
+    }
+
+    @Override
+    public int inFlight() {
+        return permits.inFlight();
+    }
+
+    @Override
+    public SwitchOutcome switchTo(ClusterMode target, Duration drainTimeout) throws InterruptedException {
+        long started = System.nanoTime();
+        if (target == ClusterMode.DRAINING) {
+            throw new IllegalArgumentException("switch to READ_ONLY or READ_WRITE; DRAINING is the way between");
+        }
+        String before = modes.get(KEY);
+        if (before != null && before.endsWith(":" + target)) {
+            return new SwitchOutcome(target, took(started), Optional.empty());
+        }
+        if (target == ClusterMode.READ_WRITE) {
+            publish(ClusterMode.READ_WRITE);
+            return new SwitchOutcome(ClusterMode.READ_WRITE, took(started), Optional.empty());
+        }
+        publish(ClusterMode.DRAINING);
+        long deadline = started + drainTimeout.toNanos();
+        int left = Integer.MAX_VALUE;
+        while (System.nanoTime() < deadline) {
+            left = drainEverywhere(deadline);
+            if (left == 0) {
+                publish(ClusterMode.READ_ONLY);
+                LOG.info("cluster read-only after draining writes for {} ms", took(started).toMillis());
+                return new SwitchOutcome(ClusterMode.READ_ONLY, took(started), Optional.empty());
+            }
+            Thread.sleep(20);
+        }
+        publish(ClusterMode.READ_WRITE);
+        String why = (left == Integer.MAX_VALUE ? "members did not answer" : left + " write(s) still in flight")
+                + " after " + drainTimeout + "; back to read-write";
+        LOG.warn("read-only switch abandoned: {}", why);
+        return new SwitchOutcome(ClusterMode.READ_WRITE, took(started), Optional.of(why));
+    }
+
+    /** Writes in flight on every member, each of which stops granting permits before it answers. */
+    private int drainEverywhere(long deadline) throws InterruptedException {
+        IExecutorService executor = hazelcast.getExecutorService(EXECUTOR);
+        Map<Member, Future<Integer>> answers = executor.submitToAllMembers(new Drain());
+        int total = 0;
+        for (Map.Entry<Member, Future<Integer>> answer : answers.entrySet()) {
+            long wait = Math.max(1, deadline - System.nanoTime());
+            try {
+                total += answer.getValue().get(wait, TimeUnit.NANOSECONDS);
+            } catch (ExecutionException e) {
+                if (hazelcast.getCluster().getMembers().contains(answer.getKey())) {
+                    return Integer.MAX_VALUE;
+                }
+                // A member that left has nothing in flight any more.
+            } catch (TimeoutException e) {
+                return Integer.MAX_VALUE;
+            }
+        }
+        return total;
+    }
+
+    /** Sets the shared entry to the next version of {@code mode}, and this member's copy with it. */
+    private void publish(ClusterMode mode) {
+        while (true) {
+            String current = modes.get(KEY);
+            long next = current == null ? 1 : Long.parseLong(current.substring(0, current.indexOf(':'))) + 1;
+            String value = next + ":" + mode;
+            boolean set = current == null ? modes.putIfAbsent(KEY, value) == null : modes.replace(KEY, current, value);
+            if (set) {
+                apply(value);
+                return;
+            }
+        }
+    }
+
+    private static Duration took(long started) {
+        return Duration.ofNanos(System.nanoTime() - started);
+    }
+
+    @Override
+    public void close() {
+        MEMBERS.remove(memberId, this);
+        try {
+            modes.removeEntryListener(listener);
+        } catch (RuntimeException e) {
+            // the member is going away
+        }
+    }
+
+    /** Runs on each member: no more permits there, and how many are out. */
+    static final class Drain implements Callable<Integer>, Serializable, HazelcastInstanceAware {
+        @Serial
+        private static final long serialVersionUID = 1L;
+        private transient HazelcastInstance local;
+
+        @Override
+        public void setHazelcastInstance(HazelcastInstance hazelcastInstance) {
+            this.local = hazelcastInstance;
+        }
+
+        @Override
+        public Integer call() {
+            HazelcastModeSwitch member = MEMBERS.get(local.getCluster().getLocalMember().getUuid());
+            return member == null ? 0 : member.permits.drainStarted();
+        }
+    }
+}
