@@ -20,6 +20,7 @@ import dev.fleetmirror.node.config.NodeConfig;
 import dev.fleetmirror.node.config.StorageDrivers;
 import dev.fleetmirror.node.distribution.DistributionApi;
 import dev.fleetmirror.node.http.NamespaceResolver;
+import dev.fleetmirror.node.http.WriteGate;
 import dev.fleetmirror.node.http.NodeServices;
 import dev.fleetmirror.node.proxy.PullThroughCache;
 import dev.fleetmirror.node.http.StorageWorkers;
@@ -93,7 +94,8 @@ public final class FleetMirrorNode {
                     PullThroughCache cache = config.proxy().enabled()
                             ? PullThroughCache.create(vertx, vertx.getOrCreateContext(), config.proxy(), stored,
                                     digest -> dataStored(driver, digest), coordination,
-                                    config.cluster().orElseGet(ClusterSettings::standalone))
+                                    config.cluster().orElseGet(ClusterSettings::standalone),
+                                    WriteGate.of(config.storage().readOnly(), coordination.mode()))
                             : null;
                     AutoCloseable resources = () -> {
                         if (cache != null) {
@@ -184,7 +186,7 @@ public final class FleetMirrorNode {
                 .setIdleTimeout(IDLE_TIMEOUT_MINUTES)
                 .setIdleTimeoutUnit(java.util.concurrent.TimeUnit.MINUTES);
         return vertx.createHttpServer(options)
-                .requestHandler(DistributionApi.dispatcher(services, config.storage().readOnly(), namespaces)
+                .requestHandler(DistributionApi.dispatcher(services, WriteGate.of(config.storage().readOnly(), coordination.mode()), namespaces)
                         .mount(ClusterAdmin.PATH, new ClusterAdmin(vertx, coordination, config.cluster()))
                         .mount(PeerProtocol.PREFIX, peerEndpoint.apply(workers)))
                 .listen()

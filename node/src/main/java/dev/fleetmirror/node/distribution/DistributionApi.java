@@ -18,6 +18,7 @@ import static io.vertx.core.http.HttpMethod.PUT;
 import dev.fleetmirror.node.http.Dispatcher;
 import dev.fleetmirror.node.http.NamespaceResolver;
 import dev.fleetmirror.node.http.NodeServices;
+import dev.fleetmirror.node.http.WriteGate;
 
 /** The OCI distribution API v1.1 of a hosted registry: every route and the endpoint serving it. */
 public final class DistributionApi {
@@ -25,15 +26,15 @@ public final class DistributionApi {
     }
 
     public static Dispatcher dispatcher(NodeServices services, boolean readOnly) {
-        return dispatcher(services, readOnly, NamespaceResolver.NONE);
+        return dispatcher(services, WriteGate.pinned(readOnly), NamespaceResolver.NONE);
     }
 
     /** With {@code namespaces} mapping containerd's {@code ?ns=} requests onto mirrored repositories. */
-    public static Dispatcher dispatcher(NodeServices services, boolean readOnly, NamespaceResolver namespaces) {
+    public static Dispatcher dispatcher(NodeServices services, WriteGate writes, NamespaceResolver namespaces) {
         BlobFetch blobFetch = new BlobFetch();
         ManifestFetch manifestFetch = new ManifestFetch();
         BaseCheck base = new BaseCheck();
-        return new Dispatcher(services, readOnly, namespaces)
+        return new Dispatcher(services, writes, namespaces)
                 .route(BASE, GET, base)
                 .route(BASE, HEAD, base)
                 .route(CATALOG, GET, new CatalogList())

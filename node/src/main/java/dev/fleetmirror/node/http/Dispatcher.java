@@ -1,6 +1,7 @@
 package dev.fleetmirror.node.http;
 
 import dev.fleetmirror.core.name.RepositoryName;
+import dev.fleetmirror.coordination.mode.WritePermit;
 import dev.fleetmirror.core.registry.ErrorCode;
 import dev.fleetmirror.core.registry.RegistryException;
 import io.vertx.core.Handler;
@@ -22,16 +23,16 @@ public final class Dispatcher implements Handler<HttpServerRequest> {
     private final Map<ApiPath.Resource, Map<HttpMethod, Endpoint>> routes = new EnumMap<>(ApiPath.Resource.class);
     private final Map<String, Handler<HttpServerRequest>> mounts = new LinkedHashMap<>();
     private final NodeServices services;
-    private final boolean readOnly;
+    private final WriteGate writes;
     private final NamespaceResolver namespaces;
 
     public Dispatcher(NodeServices services, boolean readOnly) {
-        this(services, readOnly, NamespaceResolver.NONE);
+        this(services, WriteGate.pinned(readOnly), NamespaceResolver.NONE);
     }
 
-    public Dispatcher(NodeServices services, boolean readOnly, NamespaceResolver namespaces) {
+    public Dispatcher(NodeServices services, WriteGate writes, NamespaceResolver namespaces) {
         this.services = services;
-        this.readOnly = readOnly;
+        this.writes = writes;
         this.namespaces = namespaces;
     }
 
@@ -98,9 +99,11 @@ public final class Dispatcher implements Handler<HttpServerRequest> {
         }
         RepositoryName repo = path.get().name().isEmpty() ? null
                 : namespaces.resolve(RepositoryName.of(path.get().name()), Optional.ofNullable(request.getParam("ns")));
-        if (readOnly && isWrite(request.method())) {
-            throw new RegistryException(ErrorCode.UNSUPPORTED, "the registry is in maintenance mode"
-                    + " (storage.maintenance.readonly.enabled): pushes and deletes are refused, pulls work");
+        if (isWrite(request.method())) {
+            // Held until the response ends or the connection drops: the read-only switch waits for it.
+            WritePermit permit = writes.acquire("pushes and deletes are");
+            request.response().endHandler(v -> permit.close());
+            request.response().closeHandler(v -> permit.close());
         }
         if (endpoint.readsBody()) {
             request.pause();

@@ -4,6 +4,7 @@ import dev.fleetmirror.coordination.fill.FillClaim;
 import dev.fleetmirror.coordination.fill.FillHolder;
 import dev.fleetmirror.coordination.fill.FillLease;
 import dev.fleetmirror.core.digest.Digest;
+import dev.fleetmirror.coordination.mode.WritePermit;
 import dev.fleetmirror.core.fill.AlreadyStored;
 import dev.fleetmirror.core.fill.Fill;
 import dev.fleetmirror.core.fill.SpoolStorage;
@@ -17,6 +18,8 @@ import io.vertx.core.Future;
 import io.vertx.core.http.HttpClientResponse;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.Optional;
 import java.security.MessageDigest;
 import java.util.concurrent.Callable;
 import java.util.concurrent.RejectedExecutionException;
@@ -219,8 +222,27 @@ final class FillFeeder {
         }
         storing = true;
         InputStream reader = fill.spool().reader(0);
-        sources.storageWriters().executeBlocking(
-                () -> SpoolStorage.store(sources.uploads(), repo, digest, reader), false).onComplete(stored -> {
+        Optional<WritePermit> permit = sources.writes().tryAcquire();
+        if (permit.isEmpty()) {
+            // The cluster is read-only (a GC runs): clients get the blob as it arrives, storage is not touched.
+            sources.storageWriters().executeBlocking(() -> {
+                try (reader) {
+                    return reader.transferTo(OutputStream.nullOutputStream());
+                }
+            }, false).onComplete(passed -> {
+                if (passed.succeeded()) {
+                    LOG.info("served {} of {} from {} without caching it: storage is read-only", digest, repo,
+                            route.upstream().name());
+                }
+                end();
+            });
+            return;
+        }
+        sources.storageWriters().executeBlocking(() -> {
+            try (WritePermit held = permit.get()) {
+                return SpoolStorage.store(sources.uploads(), repo, digest, reader);
+            }
+        }, false).onComplete(stored -> {
             if (stored.succeeded()) {
                 LOG.info("cached {} of {} from {} ({} bytes)", digest, repo, route.upstream().name(),
                         stored.result().size());

@@ -1,5 +1,6 @@
 package dev.fleetmirror.node.proxy;
 
+import dev.fleetmirror.node.http.WriteGate;
 import dev.fleetmirror.coordination.fill.FillLeases;
 import dev.fleetmirror.core.digest.Digest;
 import dev.fleetmirror.core.registry.Uploads;
@@ -21,8 +22,9 @@ import java.util.function.Predicate;
  * @param spoolWriters   short file appends
  * @param storageWriters one long task per owned fill, blocked while the source sends
  * @param stallLimit     how long a fill may go without a byte while it looks for a source
+ * @param writes         whether a fill may store what it fetched (not while the cluster is read-only)
  */
 record FillSources(Context context, FillLeases leases, String memberId, PeerClient peers, Predicate<Digest> dataStored,
                    Uploads uploads, Path spoolDirectory, WorkerExecutor spoolWriters, WorkerExecutor storageWriters,
-                   Duration stallLimit) {
+                   Duration stallLimit, WriteGate writes) {
 }

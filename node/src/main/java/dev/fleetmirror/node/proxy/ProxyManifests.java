@@ -1,5 +1,7 @@
 package dev.fleetmirror.node.proxy;
 
+import dev.fleetmirror.coordination.mode.WritePermit;
+import dev.fleetmirror.node.http.WriteGate;
 import dev.fleetmirror.coordination.cache.TagCheck;
 import dev.fleetmirror.coordination.cache.TagClaim;
 import dev.fleetmirror.coordination.cache.TagFreshness;
@@ -38,7 +40,10 @@ final class ProxyManifests implements Manifests {
     private final Duration tagTtl;
     private final SingleFlight<String, Optional<StoredManifest>> resolving = new SingleFlight<>();
 
-    ProxyManifests(Manifests local, UpstreamRoutes routes, TagFreshness freshness, Duration tagTtl) {
+    private final WriteGate writes;
+
+    ProxyManifests(Manifests local, UpstreamRoutes routes, TagFreshness freshness, Duration tagTtl, WriteGate writes) {
+        this.writes = writes;
         this.local = local;
         this.routes = routes;
         this.freshness = freshness;
@@ -134,7 +139,15 @@ final class ProxyManifests implements Manifests {
             throw UpstreamException.corrupt(route.upstream().name(), "manifest " + reference + " of " + route.remoteName()
                     + " hashes to " + actual + ", not " + expected);
         }
-        local.putFetched(repo, reference, fetched.contentType(), fetched.content());
+        Optional<WritePermit> permit = writes.tryAcquire();
+        if (permit.isPresent()) {
+            try (WritePermit held = permit.get()) {
+                local.putFetched(repo, reference, fetched.contentType(), fetched.content());
+            }
+        } else {
+            LOG.info("{} {}: served from upstream {} without caching it: storage is read-only", repo, reference,
+                    route.upstream().name());
+        }
         return Optional.of(new StoredManifest(actual, ManifestParser.detectMediaType(fetched.content()), fetched.content()));
     }
 

@@ -2,6 +2,7 @@ package dev.fleetmirror.node.proxy;
 
 import dev.fleetmirror.coordination.ClusterSettings;
 import dev.fleetmirror.coordination.Coordination;
+import dev.fleetmirror.node.http.WriteGate;
 import dev.fleetmirror.core.digest.Digest;
 import dev.fleetmirror.core.fill.InFlightFills;
 import dev.fleetmirror.core.fill.LocalInFlightFills;
@@ -57,10 +58,11 @@ public final class PullThroughCache implements AutoCloseable {
      * @param coordination the cluster's fill leases, upstream limits and tokens, and tag freshness (a cluster
      *                     of one without a {@code cluster:} section)
      * @param cluster    the secret peer requests carry and the lease TTL that bounds a takeover
+     * @param writes     whether fetched content may be stored now (not while the cluster is read-only)
      */
     public static PullThroughCache create(Vertx vertx, Context context, ProxyConfig config, Registry stored,
                                           Predicate<Digest> dataStored, Coordination coordination,
-                                          ClusterSettings cluster) {
+                                          ClusterSettings cluster, WriteGate writes) {
         List<UpstreamCaller> callers = new ArrayList<>();
         for (UpstreamConfig upstream : config.upstreams()) {
             callers.add(new UpstreamCaller(vertx, context, upstream, coordination.upstreamTokens(),
@@ -76,11 +78,11 @@ public final class PullThroughCache implements AutoCloseable {
         PeerClient peers = new PeerClient(vertx, cluster.secret());
         BlobFiller filler = new BlobFiller(new FillSources(context, coordination.fills(), coordination.memberId(), peers,
                 dataStored, stored.uploads(), config.spoolDirectory(), spoolWriters, storageWriters,
-                stallLimit(cluster.leaseTtl())));
+                stallLimit(cluster.leaseTtl()), writes));
         Registry decorated = new Registry(
                 new ProxyBlobs(stored.blobs(), routes, fills, filler, dataStored, coordination.fills()),
                 new ProxyUploads(stored.uploads(), routes),
-                new ProxyManifests(stored.manifests(), routes, coordination.tagFreshness(), config.tagTtl()),
+                new ProxyManifests(stored.manifests(), routes, coordination.tagFreshness(), config.tagTtl(), writes),
                 new ProxyTags(stored.tags(), routes),
                 stored.catalog(),
                 stored.referrers());
