@@ -12,6 +12,7 @@ import dev.fleetmirror.core.registry.RegistrySettings;
 import dev.fleetmirror.core.storage.PathNotFoundException;
 import dev.fleetmirror.core.storage.StorageDriver;
 import dev.fleetmirror.core.storage.StoragePaths;
+import dev.fleetmirror.gc.expiry.PullRecorder;
 import dev.fleetmirror.node.cluster.ClusterAdmin;
 import dev.fleetmirror.node.cluster.PeerFillEndpoint;
 import dev.fleetmirror.node.cluster.PeerProtocol;
@@ -23,12 +24,15 @@ import dev.fleetmirror.node.http.NamespaceResolver;
 import dev.fleetmirror.node.http.NodeServices;
 import dev.fleetmirror.node.proxy.PullThroughCache;
 import dev.fleetmirror.node.http.StorageWorkers;
+import dev.fleetmirror.node.maintenance.MaintenanceSchedule;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import java.time.Clock;
+import java.util.Optional;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -90,16 +94,25 @@ public final class FleetMirrorNode {
                     Registry stored = new Registry(onStorage.blobs(), onStorage.uploads(),
                             new IndexedManifests(onStorage.manifests(), coordination.manifestIndex()),
                             onStorage.tags(), onStorage.catalog(), onStorage.referrers());
+                    Optional<PullRecorder> pulls = config.proxy().enabled()
+                            ? Optional.of(new PullRecorder(driver, Clock.systemUTC(),
+                                    PullRecorder.refreshAfter(config.proxy().cacheTtl())))
+                            : Optional.empty();
                     PullThroughCache cache = config.proxy().enabled()
                             ? PullThroughCache.create(vertx, vertx.getOrCreateContext(), config.proxy(), stored,
                                     digest -> dataStored(driver, digest), coordination,
-                                    config.cluster().orElseGet(ClusterSettings::standalone))
+                                    config.cluster().orElseGet(ClusterSettings::standalone), pulls.get())
                             : null;
+                    MaintenanceSchedule maintenance = MaintenanceSchedule.start(vertx, driver, coordination,
+                            config.storage().uploadPurging(), pulls, () -> !config.storage().readOnly());
                     AutoCloseable resources = () -> {
-                        if (cache != null) {
-                            cache.close();
+                        try (driver) {
+                            // Last pulls are flushed before storage closes.
+                            maintenance.close();
+                            if (cache != null) {
+                                cache.close();
+                            }
                         }
-                        driver.close();
                     };
                     Function<StorageWorkers, Handler<HttpServerRequest>> peers = workers -> cache == null
                             ? PeerFillEndpoint.NOTHING_FILLED

@@ -5,7 +5,9 @@ import dev.fleetmirror.coordination.Coordination;
 import dev.fleetmirror.core.digest.Digest;
 import dev.fleetmirror.core.fill.InFlightFills;
 import dev.fleetmirror.core.fill.LocalInFlightFills;
+import dev.fleetmirror.core.name.RepositoryName;
 import dev.fleetmirror.core.registry.Registry;
+import dev.fleetmirror.gc.expiry.PullRecorder;
 import dev.fleetmirror.node.config.ProxyConfig;
 import dev.fleetmirror.node.config.UpstreamConfig;
 import dev.fleetmirror.node.cluster.PeerClient;
@@ -57,10 +59,11 @@ public final class PullThroughCache implements AutoCloseable {
      * @param coordination the cluster's fill leases, upstream limits and tokens, and tag freshness (a cluster
      *                     of one without a {@code cluster:} section)
      * @param cluster    the secret peer requests carry and the lease TTL that bounds a takeover
+     * @param pulls      hears of every manifest served from a mirrored repository
      */
     public static PullThroughCache create(Vertx vertx, Context context, ProxyConfig config, Registry stored,
                                           Predicate<Digest> dataStored, Coordination coordination,
-                                          ClusterSettings cluster) {
+                                          ClusterSettings cluster, PullRecorder pulls) {
         List<UpstreamCaller> callers = new ArrayList<>();
         for (UpstreamConfig upstream : config.upstreams()) {
             callers.add(new UpstreamCaller(vertx, context, upstream, coordination.upstreamTokens(),
@@ -80,7 +83,7 @@ public final class PullThroughCache implements AutoCloseable {
         Registry decorated = new Registry(
                 new ProxyBlobs(stored.blobs(), routes, fills, filler, dataStored, coordination.fills()),
                 new ProxyUploads(stored.uploads(), routes),
-                new ProxyManifests(stored.manifests(), routes, coordination.tagFreshness(), config.tagTtl()),
+                new ProxyManifests(stored.manifests(), routes, coordination.tagFreshness(), config.tagTtl(), pulls),
                 new ProxyTags(stored.tags(), routes),
                 stored.catalog(),
                 stored.referrers());
@@ -100,6 +103,11 @@ public final class PullThroughCache implements AutoCloseable {
 
     public Registry registry() {
         return registry;
+    }
+
+    /** Whether a repository mirrors an upstream, which is what expiry of cached content may unlink from. */
+    public Predicate<RepositoryName> mirrored() {
+        return repo -> routes.route(repo).isPresent();
     }
 
     public NamespaceResolver namespaces() {
