@@ -5,6 +5,7 @@ import static dev.fleetmirror.node.proxy.MirrorFixture.pull;
 import static dev.fleetmirror.node.proxy.MirrorFixture.requests;
 import static dev.fleetmirror.node.proxy.MirrorFixture.uri;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.fleetmirror.core.name.RepositoryName;
 import dev.fleetmirror.core.name.Tag;
@@ -21,6 +22,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -74,6 +76,10 @@ class PullTimesTest {
         FleetMirrorNode node = mirror();
         pull(uri(node), "team/app", "v1");
         pull(uri(node), "team/other", "v1");
+        // Fills reach storage after the client has its bytes.
+        for (var blob : other.blobDigests()) {
+            await().atMost(30, TimeUnit.SECONDS).until(() -> MirrorFixture.cached(storage(), blob));
+        }
         rig.stopNode();
         Instant longAgo = Instant.now().minus(Duration.ofDays(10));
         lastPulls.write(APP, app.digest(), longAgo);
