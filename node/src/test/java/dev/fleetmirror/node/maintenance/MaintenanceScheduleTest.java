@@ -3,6 +3,9 @@ package dev.fleetmirror.node.maintenance;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.fleetmirror.coordination.ClusterSettings;
+import dev.fleetmirror.coordination.Coordination;
+import dev.fleetmirror.coordination.HazelcastCoordination;
 import dev.fleetmirror.coordination.StandaloneCoordination;
 import dev.fleetmirror.core.digest.Digest;
 import dev.fleetmirror.core.name.RepositoryName;
@@ -11,6 +14,7 @@ import dev.fleetmirror.core.storage.StoragePaths;
 import dev.fleetmirror.gc.expiry.LastPulls;
 import dev.fleetmirror.gc.expiry.PullRecorder;
 import dev.fleetmirror.node.config.UploadPurgingConfig;
+import dev.fleetmirror.node.testing.NodeProcess;
 import io.vertx.core.Vertx;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,6 +22,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -93,6 +99,39 @@ class MaintenanceScheduleTest {
         await().atMost(10, TimeUnit.SECONDS).until(() -> schedule.purgesSkipped() > 0);
         assertThat(schedule.lastPurge()).isEmpty();
         assertThat(exists(old)).isTrue();
+    }
+
+    @Test
+    void inAClusterOnlyTheOldestMemberPurges() throws Exception {
+        String old = session(Instant.now().minus(Duration.ofDays(8)));
+        String name = "maintenance-" + UUID.randomUUID();
+        int firstPort = NodeProcess.freePort();
+        List<String> addresses = List.of("127.0.0.1:" + firstPort, "127.0.0.1:" + (firstPort + 1));
+        List<Coordination> members = new ArrayList<>();
+        List<MaintenanceSchedule> schedules = new ArrayList<>();
+        try {
+            for (int i = 0; i < 2; i++) {
+                members.add(HazelcastCoordination.start(new ClusterSettings(name, "127.0.0.1", firstPort + i, addresses,
+                        false, Optional.empty(), Optional.of("secret"), 1, Duration.ofSeconds(5), "")));
+            }
+            await().atMost(30, TimeUnit.SECONDS).until(() -> members.get(1).view().members().size() == 2);
+            for (Coordination member : members) {
+                schedules.add(MaintenanceSchedule.start(vertx, driver, member, PURGING, Optional.empty(), () -> true,
+                        Duration.ofMillis(100), Duration.ofMillis(100), Clock.systemUTC()));
+            }
+
+            MaintenanceSchedule oldest = schedules.get(members.get(0).view().oldest().local() ? 0 : 1);
+            MaintenanceSchedule younger = schedules.get(oldest == schedules.get(0) ? 1 : 0);
+
+            await().atMost(10, TimeUnit.SECONDS).until(() -> oldest.lastPurge().isPresent()
+                    && younger.purgesSkipped() > 0);
+            assertThat(younger.lastPurge()).isEmpty();
+            assertThat(oldest.purgesSkipped()).isZero();
+            assertThat(exists(old)).isFalse();
+        } finally {
+            schedules.forEach(MaintenanceSchedule::close);
+            members.forEach(Coordination::close);
+        }
     }
 
     @Test
