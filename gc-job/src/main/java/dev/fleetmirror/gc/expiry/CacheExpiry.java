@@ -37,8 +37,13 @@ import org.slf4j.LoggerFactory;
  * repositories (Distribution's expiry deleted blobs other repositories still used).
  *
  * <p>A manifest's last pull is what {@link LastPulls} holds; one with no recorded pull (cached
- * before times were recorded) counts from its revision link's modification time. Hosted
- * repositories are never touched. A TTL of zero disables expiry.
+ * before times were recorded) counts from its revision link's modification time. Each manifest
+ * ages by its own pulls: an index's child that no client pulls (another platform) expires while the
+ * index stays, and is fetched from upstream again when someone asks for it. Hosted repositories are
+ * never touched. A TTL of zero disables expiry.
+ *
+ * <p>Caches of manifests in front of storage (the cluster's manifest index) do not see these
+ * deletes: the caller invalidates the repositories the report names as changed.
  */
 public final class CacheExpiry {
     private static final Logger LOG = LoggerFactory.getLogger(CacheExpiry.class);

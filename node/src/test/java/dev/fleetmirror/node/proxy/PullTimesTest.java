@@ -15,6 +15,7 @@ import dev.fleetmirror.gc.expiry.CacheExpiry;
 import dev.fleetmirror.gc.expiry.ExpiryReport;
 import dev.fleetmirror.gc.expiry.LastPulls;
 import dev.fleetmirror.node.FleetMirrorNode;
+import dev.fleetmirror.node.config.UpstreamConfig;
 import dev.fleetmirror.node.testing.DistributionProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +23,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -103,6 +105,23 @@ class PullTimesTest {
         for (var blob : other.blobDigests()) {
             assertThat(exists(StoragePaths.blobData(blob))).as("expiry deletes no blob").isTrue();
         }
+    }
+
+    @Test
+    void onlyPullsOfMirroredRepositoriesAreRecorded() throws Exception {
+        TestImage mirrored = TestImage.random(74, 10_000);
+        mirrored.push(upstream.baseUri(), "team/app", "v1");
+        FleetMirrorNode node = rig.startNode(storage(), work.resolve("spool"), Duration.ofMinutes(1),
+                new UpstreamConfig("upstream", upstream.baseUri(), Optional.empty(), Optional.empty(), "mirror/", true));
+        TestImage hosted = TestImage.random(75, 10_000);
+        hosted.push(uri(node), "team/hosted", "v1");
+
+        pull(uri(node), "team/hosted", "v1");
+        pull(uri(node), "mirror/team/app", "v1");
+        rig.stopNode();
+
+        assertThat(lastPulls.recorded(RepositoryName.of("team/hosted"))).isEmpty();
+        assertThat(lastPulls.recorded(RepositoryName.of("mirror/team/app"))).containsExactly(mirrored.digest());
     }
 
     @Test
