@@ -1,5 +1,22 @@
 package dev.fleetmirror.node;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fleetmirror.coordination.mode.ClusterMode;
+import dev.fleetmirror.coordination.mode.SwitchOutcome;
+import dev.fleetmirror.core.name.RepositoryName;
+import dev.fleetmirror.core.registry.ErrorCode;
+import dev.fleetmirror.core.registry.RegistryException;
+import dev.fleetmirror.gc.GarbageCollector;
+import dev.fleetmirror.gc.GcReport;
+import dev.fleetmirror.gc.expiry.CacheExpiry;
+import dev.fleetmirror.gc.expiry.ExpiryReport;
+import dev.fleetmirror.node.cluster.ModeAdmin;
+import dev.fleetmirror.node.gc.GcAdmin;
+import dev.fleetmirror.node.gc.GcService;
+import dev.fleetmirror.node.gc.StateSnapshots;
+import dev.fleetmirror.node.http.Dispatcher;
+import java.util.Map;
 import dev.fleetmirror.coordination.ClusterSettings;
 import dev.fleetmirror.coordination.ClusterView;
 import dev.fleetmirror.coordination.Coordination;
@@ -12,6 +29,7 @@ import dev.fleetmirror.core.registry.RegistrySettings;
 import dev.fleetmirror.core.storage.PathNotFoundException;
 import dev.fleetmirror.core.storage.StorageDriver;
 import dev.fleetmirror.core.storage.StoragePaths;
+import dev.fleetmirror.gc.expiry.PullRecorder;
 import dev.fleetmirror.node.cluster.ClusterAdmin;
 import dev.fleetmirror.node.cluster.PeerFillEndpoint;
 import dev.fleetmirror.node.cluster.PeerProtocol;
@@ -24,12 +42,15 @@ import dev.fleetmirror.node.http.WriteGate;
 import dev.fleetmirror.node.http.NodeServices;
 import dev.fleetmirror.node.proxy.PullThroughCache;
 import dev.fleetmirror.node.http.StorageWorkers;
+import dev.fleetmirror.node.maintenance.MaintenanceSchedule;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import java.time.Clock;
+import java.util.Optional;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +60,8 @@ import org.slf4j.LoggerFactory;
  * it the same way; {@code http.addr} port 0 binds a free port, reported by {@link #port()}.
  */
 public final class FleetMirrorNode {
+    /** Storage requests a GC keeps in flight. */
+    private static final int GC_PARALLELISM = 32;
     private static final Logger LOG = LoggerFactory.getLogger(FleetMirrorNode.class);
 
     public static final long SHUTDOWN_GRACE_SECONDS = 10;
@@ -91,29 +114,104 @@ public final class FleetMirrorNode {
                     Registry stored = new Registry(onStorage.blobs(), onStorage.uploads(),
                             new IndexedManifests(onStorage.manifests(), coordination.manifestIndex()),
                             onStorage.tags(), onStorage.catalog(), onStorage.referrers());
+                    Optional<PullRecorder> pulls = config.proxy().enabled()
+                            ? Optional.of(new PullRecorder(driver, Clock.systemUTC(),
+                                    PullRecorder.refreshAfter(config.proxy().cacheTtl())))
+                            : Optional.empty();
                     PullThroughCache cache = config.proxy().enabled()
                             ? PullThroughCache.create(vertx, vertx.getOrCreateContext(), config.proxy(), stored,
                                     digest -> dataStored(driver, digest), coordination,
-                                    config.cluster().orElseGet(ClusterSettings::standalone),
+                                    config.cluster().orElseGet(ClusterSettings::standalone), pulls.get(),
                                     WriteGate.of(config.storage().readOnly(), coordination.mode()))
                             : null;
+                    StateSnapshots snapshots = new StateSnapshots(vertx, driver, coordination);
+                    GcService gc = new GcService(vertx, coordination, driver, modeControl(coordination, snapshots),
+                            collection(config, driver, coordination, cache), Clock.systemUTC());
+                    config.gc().schedule().ifPresent(gc::schedule);
+                    Optional<String> secret = config.cluster().flatMap(ClusterSettings::secret);
+                    Map<String, Handler<HttpServerRequest>> admin = Map.of(
+                            GcAdmin.PATH, new GcAdmin(gc, secret),
+                            ModeAdmin.PATH, new ModeAdmin(vertx, coordination, secret, config.storage().readOnly(),
+                                    snapshots::write));
+                    MaintenanceSchedule maintenance = MaintenanceSchedule.start(vertx, driver, coordination,
+                            config.storage().uploadPurging(), pulls,
+                            () -> !config.storage().readOnly() && coordination.mode().current() == ClusterMode.READ_WRITE);
                     AutoCloseable resources = () -> {
-                        if (cache != null) {
-                            cache.close();
+                        try (driver) {
+                            gc.close();
+                            snapshots.close();
+                            // Last pulls are flushed before storage closes.
+                            maintenance.close();
+                            if (cache != null) {
+                                cache.close();
+                            }
                         }
-                        driver.close();
                     };
                     Function<StorageWorkers, Handler<HttpServerRequest>> peers = workers -> cache == null
                             ? PeerFillEndpoint.NOTHING_FILLED
                             : new PeerFillEndpoint(cache.fills(), workers, config.cluster().flatMap(ClusterSettings::secret));
                     return listen(vertx, config, cache == null ? stored : cache.registry(),
-                            cache == null ? NamespaceResolver.NONE : cache.namespaces(), peers, resources, coordination)
+                            cache == null ? NamespaceResolver.NONE : cache.namespaces(), peers, admin, resources, coordination)
                             .recover(failure -> vertx.executeBlocking(() -> {
                                 try (coordination; resources) {
                                     return null;
                                 }
                             }, false).transform(closed -> Future.failedFuture(failure)));
                 }));
+    }
+
+    /** The read-only switch as the GC uses it: blocks until complete, fails with the reason it was not. */
+    private static GcService.ModeControl modeControl(Coordination coordination, StateSnapshots snapshots) {
+        return new GcService.ModeControl() {
+            @Override
+            public void readOnly() throws Exception {
+                SwitchOutcome outcome = coordination.mode().switchTo(ClusterMode.READ_ONLY, ModeAdmin.DRAIN_TIMEOUT);
+                snapshots.write(outcome.mode());
+                if (!outcome.succeeded()) {
+                    throw new RegistryException(ErrorCode.UNAVAILABLE, "the cluster did not become read-only: "
+                            + outcome.failure().orElse("?"));
+                }
+            }
+
+            @Override
+            public void readWrite() throws Exception {
+                snapshots.write(coordination.mode().switchTo(ClusterMode.READ_WRITE, ModeAdmin.DRAIN_TIMEOUT).mode());
+            }
+        };
+    }
+
+    /**
+     * What a GC run does while the cluster is read-only: expiry of cached content first (when the
+     * node mirrors and {@code proxy.ttl} is set), then mark and sweep; repositories whose manifests
+     * changed are invalidated in the cluster's manifest index.
+     */
+    private static GcService.Collection collection(NodeConfig config, StorageDriver driver, Coordination coordination,
+                                                   PullThroughCache cache) {
+        ObjectMapper json = new ObjectMapper();
+        return run -> {
+            ObjectNode out = json.createObjectNode();
+            if (cache != null && !config.proxy().cacheTtl().isZero()) {
+                run.phase("expiry");
+                ExpiryReport expiry = new CacheExpiry(driver, config.proxy().cacheTtl(), cache.mirrored(), Clock.systemUTC())
+                        .run(false);
+                expiry.changed().forEach(repo -> coordination.manifestIndex().changed(repo));
+                out.set("expiry", json.valueToTree(expiry));
+            }
+            GcReport report = new GarbageCollector(driver, new GarbageCollector.Options(false, config.gc().deleteUntagged(),
+                    config.gc().grace(), GC_PARALLELISM), Clock.systemUTC(), new GarbageCollector.Listener() {
+                        @Override
+                        public void phase(String phase) {
+                            run.phase(phase);
+                        }
+
+                        @Override
+                        public void manifestEligible(RepositoryName repository, Digest manifest) {
+                            coordination.manifestIndex().changed(repository);
+                        }
+                    }).run();
+            out.set("collection", json.valueToTree(report));
+            return out;
+        };
     }
 
     /** The cluster's coordination, or the standalone one; started on a worker, Hazelcast blocks while it joins. */
@@ -147,7 +245,7 @@ public final class FleetMirrorNode {
         Vertx vertx = Vertx.vertx();
         return closeOnFailure(vertx, joinCluster(vertx, config).compose(coordination ->
                 listen(vertx, config, registry, NamespaceResolver.NONE, workers -> PeerFillEndpoint.NOTHING_FILLED,
-                        () -> { }, coordination)
+                        Map.of(), () -> { }, coordination)
                         .recover(failure -> vertx.executeBlocking(() -> {
                             coordination.close();
                             return null;
@@ -173,6 +271,7 @@ public final class FleetMirrorNode {
     private static Future<FleetMirrorNode> listen(Vertx vertx, NodeConfig config, Registry registry,
                                                   NamespaceResolver namespaces,
                                                   Function<StorageWorkers, Handler<HttpServerRequest>> peerEndpoint,
+                                                  Map<String, Handler<HttpServerRequest>> admin,
                                                   AutoCloseable storage, Coordination coordination) {
         StorageWorkers workers = new StorageWorkers(vertx, StorageWorkers.DEFAULT_POOL_SIZE);
         NodeServices services = new NodeServices(registry, workers,
@@ -185,10 +284,13 @@ public final class FleetMirrorNode {
                 // Frees connections of clients that stalled; long enough for a slow completion on S3.
                 .setIdleTimeout(IDLE_TIMEOUT_MINUTES)
                 .setIdleTimeoutUnit(java.util.concurrent.TimeUnit.MINUTES);
+        Dispatcher dispatcher = DistributionApi.dispatcher(services,
+                        WriteGate.of(config.storage().readOnly(), coordination.mode()), namespaces)
+                .mount(ClusterAdmin.PATH, new ClusterAdmin(vertx, coordination, config.cluster()))
+                .mount(PeerProtocol.PREFIX, peerEndpoint.apply(workers));
+        admin.forEach(dispatcher::mount);
         return vertx.createHttpServer(options)
-                .requestHandler(DistributionApi.dispatcher(services, WriteGate.of(config.storage().readOnly(), coordination.mode()), namespaces)
-                        .mount(ClusterAdmin.PATH, new ClusterAdmin(vertx, coordination, config.cluster()))
-                        .mount(PeerProtocol.PREFIX, peerEndpoint.apply(workers)))
+                .requestHandler(dispatcher)
                 .listen()
                 .compose(server -> {
                     LOG.info("serving the registry on {}:{} ({} storage{}{})", config.http().host(), server.actualPort(),

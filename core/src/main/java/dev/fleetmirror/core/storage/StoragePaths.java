@@ -116,6 +116,18 @@ public final class StoragePaths {
         return referrersDir(repo, subject) + "/" + referrer.algorithm().prefix() + "/" + referrer.hex();
     }
 
+    /**
+     * When the cluster last served manifests of a mirrored repository, one small file per manifest
+     * holding an ISO-8601 instant, for the expiry of cached content ({@code proxy.ttl}).
+     */
+    public static String lastPullsDir(RepositoryName repo) {
+        return FLEETMIRROR + "/repositories/" + repo.value() + "/lastpull";
+    }
+
+    public static String lastPull(RepositoryName repo, Digest manifest) {
+        return lastPullsDir(repo) + "/" + manifest.algorithm().prefix() + "/" + manifest.hex();
+    }
+
     /** Link file content as Distribution writes it: the digest string, no newline. */
     public static byte[] linkContent(Digest d) {
         return d.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII);

@@ -108,7 +108,8 @@ public final class ConfigLoader {
                 readBackend(tree),
                 tree.bool("storage.delete.enabled", true),
                 tree.bool("storage.maintenance.readonly.enabled", false),
-                tree.bool("storage.redirect.disable", true));
+                tree.bool("storage.redirect.disable", true),
+                UploadPurgingConfig.read(tree));
         return new NodeConfig(version, log, http, storage).withCluster(ClusterConfigReader.read(tree))
                 .withGc(GcConfig.read(tree));
     }

@@ -14,12 +14,14 @@ import java.util.Optional;
  *
  * @param upstreams      in configuration order; at most one catch-all
  * @param tagTtl         {@code proxy.tagttl}: how long a tag's digest is trusted before it is re-checked upstream
- * @param ttl            {@code proxy.ttl}, Distribution's cache expiry; kept for the garbage collector
+ * @param ttl            {@code proxy.ttl}, Distribution's cache expiry as configured; see {@link #cacheTtl()}
  * @param spoolDirectory {@code proxy.spooldirectory}: local disk for blobs being fetched
  */
 public record ProxyConfig(List<UpstreamConfig> upstreams, Duration tagTtl, Optional<Duration> ttl, Path spoolDirectory) {
 
     public static final Duration DEFAULT_TAG_TTL = Duration.ofMinutes(1);
+    /** Distribution's default {@code proxy.ttl}. */
+    public static final Duration DEFAULT_TTL = Duration.ofHours(168);
 
     public ProxyConfig {
         upstreams = List.copyOf(upstreams);
@@ -40,6 +42,14 @@ public record ProxyConfig(List<UpstreamConfig> upstreams, Duration tagTtl, Optio
         return Path.of(System.getProperty("java.io.tmpdir"), "fleetmirror-spool");
     }
 
+    /**
+     * How long a cached manifest nobody pulls stays linked before the GC's expiry unlinks it:
+     * {@code proxy.ttl}, 168h when unset; zero disables expiry.
+     */
+    public Duration cacheTtl() {
+        return ttl.orElse(DEFAULT_TTL);
+    }
+
     public boolean enabled() {
         return !upstreams.isEmpty();
     }
@@ -50,6 +60,10 @@ public record ProxyConfig(List<UpstreamConfig> upstreams, Duration tagTtl, Optio
 
     public ProxyConfig withTagTtl(Duration tagTtl) {
         return new ProxyConfig(upstreams, tagTtl, ttl, spoolDirectory);
+    }
+
+    public ProxyConfig withTtl(Duration ttl) {
+        return new ProxyConfig(upstreams, tagTtl, Optional.of(ttl), spoolDirectory);
     }
 
     public ProxyConfig withSpoolDirectory(Path spoolDirectory) {

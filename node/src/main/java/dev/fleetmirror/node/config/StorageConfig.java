@@ -11,11 +11,19 @@ import java.util.Objects;
  * @param redirectDisabled {@code storage.redirect.disable}; never answer blob GETs with a 307 to the backend.
  *                         True unless set to false (unlike Distribution): redirects to presigned S3
  *                         URLs are opt-in until that path is proven end to end with real clients
+ * @param uploadPurging    {@code storage.maintenance.uploadpurging}: removal of abandoned upload sessions
  */
-public record StorageConfig(StorageBackend backend, boolean deleteEnabled, boolean readOnly, boolean redirectDisabled) {
+public record StorageConfig(StorageBackend backend, boolean deleteEnabled, boolean readOnly, boolean redirectDisabled,
+                            UploadPurgingConfig uploadPurging) {
 
     public StorageConfig {
         Objects.requireNonNull(backend, "backend");
+        Objects.requireNonNull(uploadPurging, "uploadPurging");
+    }
+
+    /** With Distribution's default upload purging. */
+    public StorageConfig(StorageBackend backend, boolean deleteEnabled, boolean readOnly, boolean redirectDisabled) {
+        this(backend, deleteEnabled, readOnly, redirectDisabled, UploadPurgingConfig.defaults());
     }
 
     public static StorageConfig defaults() {
@@ -27,14 +35,18 @@ public record StorageConfig(StorageBackend backend, boolean deleteEnabled, boole
     }
 
     public StorageConfig withDeleteEnabled(boolean enabled) {
-        return new StorageConfig(backend, enabled, readOnly, redirectDisabled);
+        return new StorageConfig(backend, enabled, readOnly, redirectDisabled, uploadPurging);
     }
 
     public StorageConfig withReadOnly(boolean readOnly) {
-        return new StorageConfig(backend, deleteEnabled, readOnly, redirectDisabled);
+        return new StorageConfig(backend, deleteEnabled, readOnly, redirectDisabled, uploadPurging);
     }
 
     public StorageConfig withRedirectDisabled(boolean disabled) {
-        return new StorageConfig(backend, deleteEnabled, readOnly, disabled);
+        return new StorageConfig(backend, deleteEnabled, readOnly, disabled, uploadPurging);
+    }
+
+    public StorageConfig withUploadPurging(UploadPurgingConfig uploadPurging) {
+        return new StorageConfig(backend, deleteEnabled, readOnly, redirectDisabled, uploadPurging);
     }
 }

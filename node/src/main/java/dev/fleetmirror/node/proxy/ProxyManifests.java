@@ -13,6 +13,7 @@ import dev.fleetmirror.core.name.Tag;
 import dev.fleetmirror.core.registry.ManifestPutResult;
 import dev.fleetmirror.core.registry.Manifests;
 import dev.fleetmirror.core.registry.StoredManifest;
+import dev.fleetmirror.gc.expiry.PullRecorder;
 import dev.fleetmirror.node.http.Staleness;
 import dev.fleetmirror.node.upstream.Blocking;
 import dev.fleetmirror.node.upstream.FetchedManifest;
@@ -29,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * else fetched and stored byte for byte. By tag the cached digest is trusted for {@code tagttl}
  * after any member of the cluster confirmed it, then re-checked with a HEAD by one member while the
  * others wait for its outcome; a new digest is fetched once, however many requests ask. When the
- * upstream is in trouble a cached copy is served and marked stale.
+ * upstream is in trouble a cached copy is served and marked stale. Every manifest served is noted
+ * in the {@link PullRecorder}, so that expiry ({@code proxy.ttl}) keeps what clients still pull.
  */
 final class ProxyManifests implements Manifests {
     private static final Logger LOG = LoggerFactory.getLogger(ProxyManifests.class);
@@ -38,13 +40,16 @@ final class ProxyManifests implements Manifests {
     private final UpstreamRoutes routes;
     private final TagFreshness freshness;
     private final Duration tagTtl;
+    private final PullRecorder pulls;
     private final SingleFlight<String, Optional<StoredManifest>> resolving = new SingleFlight<>();
 
     private final WriteGate writes;
 
-    ProxyManifests(Manifests local, UpstreamRoutes routes, TagFreshness freshness, Duration tagTtl, WriteGate writes) {
+    ProxyManifests(Manifests local, UpstreamRoutes routes, TagFreshness freshness, Duration tagTtl, PullRecorder pulls,
+                   WriteGate writes) {
         this.writes = writes;
         this.local = local;
+        this.pulls = pulls;
         this.routes = routes;
         this.freshness = freshness;
         this.tagTtl = tagTtl;
@@ -56,14 +61,20 @@ final class ProxyManifests implements Manifests {
         if (route.isEmpty()) {
             return local.get(repo, reference);
         }
+        Optional<StoredManifest> served = mirrored(route.get(), repo, reference);
+        served.ifPresent(manifest -> pulls.pulled(repo, manifest.digest()));
+        return served;
+    }
+
+    private Optional<StoredManifest> mirrored(Route route, RepositoryName repo, Reference reference) {
         if (reference instanceof Tag tag) {
-            return resolving.run(repo + ":" + tag, () -> resolve(route.get(), repo, tag));
+            return resolving.run(repo + ":" + tag, () -> resolve(route, repo, tag));
         }
         Optional<StoredManifest> cached = local.get(repo, reference);
         if (cached.isPresent()) {
             return cached;
         }
-        return resolving.run(repo + "@" + reference, () -> fetch(route.get(), repo, reference, Optional.empty()));
+        return resolving.run(repo + "@" + reference, () -> fetch(route, repo, reference, Optional.empty()));
     }
 
     /** One request per tag at a time on this node; the cluster's freshness decides whether it asks upstream. */

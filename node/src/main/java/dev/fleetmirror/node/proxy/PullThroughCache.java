@@ -6,7 +6,9 @@ import dev.fleetmirror.node.http.WriteGate;
 import dev.fleetmirror.core.digest.Digest;
 import dev.fleetmirror.core.fill.InFlightFills;
 import dev.fleetmirror.core.fill.LocalInFlightFills;
+import dev.fleetmirror.core.name.RepositoryName;
 import dev.fleetmirror.core.registry.Registry;
+import dev.fleetmirror.gc.expiry.PullRecorder;
 import dev.fleetmirror.node.config.ProxyConfig;
 import dev.fleetmirror.node.config.UpstreamConfig;
 import dev.fleetmirror.node.cluster.PeerClient;
@@ -58,11 +60,12 @@ public final class PullThroughCache implements AutoCloseable {
      * @param coordination the cluster's fill leases, upstream limits and tokens, and tag freshness (a cluster
      *                     of one without a {@code cluster:} section)
      * @param cluster    the secret peer requests carry and the lease TTL that bounds a takeover
+     * @param pulls      hears of every manifest served from a mirrored repository
      * @param writes     whether fetched content may be stored now (not while the cluster is read-only)
      */
     public static PullThroughCache create(Vertx vertx, Context context, ProxyConfig config, Registry stored,
                                           Predicate<Digest> dataStored, Coordination coordination,
-                                          ClusterSettings cluster, WriteGate writes) {
+                                          ClusterSettings cluster, PullRecorder pulls, WriteGate writes) {
         List<UpstreamCaller> callers = new ArrayList<>();
         for (UpstreamConfig upstream : config.upstreams()) {
             callers.add(new UpstreamCaller(vertx, context, upstream, coordination.upstreamTokens(),
@@ -82,7 +85,7 @@ public final class PullThroughCache implements AutoCloseable {
         Registry decorated = new Registry(
                 new ProxyBlobs(stored.blobs(), routes, fills, filler, dataStored, coordination.fills()),
                 new ProxyUploads(stored.uploads(), routes),
-                new ProxyManifests(stored.manifests(), routes, coordination.tagFreshness(), config.tagTtl(), writes),
+                new ProxyManifests(stored.manifests(), routes, coordination.tagFreshness(), config.tagTtl(), pulls, writes),
                 new ProxyTags(stored.tags(), routes),
                 stored.catalog(),
                 stored.referrers());
@@ -102,6 +105,11 @@ public final class PullThroughCache implements AutoCloseable {
 
     public Registry registry() {
         return registry;
+    }
+
+    /** Whether a repository mirrors an upstream, which is what expiry of cached content may unlink from. */
+    public Predicate<RepositoryName> mirrored() {
+        return repo -> routes.route(repo).isPresent();
     }
 
     public NamespaceResolver namespaces() {

@@ -136,9 +136,8 @@ class ConfigLoaderTest {
                     maxthreads: 100
                   cache:
                     blobdescriptor: inmemory
-                  maintenance:
-                    uploadpurging:
-                      enabled: false
+                  tag:
+                    concurrencylimit: 8
                 notifications:
                   endpoints:
                     - name: alistener
@@ -153,7 +152,7 @@ class ConfigLoaderTest {
         List<String> warnings = logs.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
         assertThat(warnings).hasSize(8);
         for (String key : List.of("'http.headers'", "'storage.filesystem.maxthreads'", "'storage.cache'",
-                "'storage.maintenance.uploadpurging'", "'notifications'", "'health'", "'validation'", "'auth'")) {
+                "'storage.tag'", "'notifications'", "'health'", "'validation'", "'auth'")) {
             assertThat(warnings).anySatisfy(w -> assertThat(w).contains(key));
         }
     }

@@ -55,6 +55,12 @@ final class MirrorRig implements AfterEachCallback {
         return node;
     }
 
+    /** Stops the node last started (its close flushes what it kept in memory); the rig then has none to stop. */
+    void stopNode() throws Exception {
+        MirrorFixture.stop(node);
+        node = null;
+    }
+
     DistributionProcess upstream() {
         return upstream;
     }

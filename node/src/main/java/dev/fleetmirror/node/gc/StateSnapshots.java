@@ -1,0 +1,55 @@
+package dev.fleetmirror.node.gc;
+
+import dev.fleetmirror.coordination.Coordination;
+import dev.fleetmirror.coordination.mode.ClusterMode;
+import dev.fleetmirror.core.storage.StorageDriver;
+import dev.fleetmirror.gc.ClusterStateSnapshot;
+import io.vertx.core.Vertx;
+import java.time.Instant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps {@link ClusterStateSnapshot} in storage current, so the offline {@code fleetmirror gc} knows
+ * a live cluster is there and whether it is read-only: written by the oldest member (a standalone
+ * node always) every {@link ClusterStateSnapshot#REFRESH}, and by any member right after it switched
+ * the mode. Written on a worker, never on the event loop.
+ */
+public final class StateSnapshots implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(StateSnapshots.class);
+
+    private final Vertx vertx;
+    private final StorageDriver storage;
+    private final Coordination coordination;
+    private final long timer;
+
+    public StateSnapshots(Vertx vertx, StorageDriver storage, Coordination coordination) {
+        this.vertx = vertx;
+        this.storage = storage;
+        this.coordination = coordination;
+        this.timer = vertx.setPeriodic(1, ClusterStateSnapshot.REFRESH.toMillis(), id -> refresh());
+    }
+
+    private void refresh() {
+        vertx.executeBlocking(() -> {
+            if (coordination.view().oldest().local()) {
+                write(coordination.mode().current());
+            }
+            return null;
+        }, false);
+    }
+
+    /** Says {@code mode} now (after a switch this member made); call on a worker. */
+    public void write(ClusterMode mode) {
+        try {
+            new ClusterStateSnapshot(coordination.view().name(), mode.name(), Instant.now()).write(storage);
+        } catch (RuntimeException e) {
+            LOG.warn("the cluster state snapshot could not be written to storage: {}", e.toString());
+        }
+    }
+
+    @Override
+    public void close() {
+        vertx.cancelTimer(timer);
+    }
+}
