@@ -134,6 +134,22 @@ class ReadOnlyModeTest {
         assertThat(state.body()).contains("\"mode\" : \"READ_WRITE\"");
     }
 
+    @Test
+    void modeCommandSwitchesTheRunningNodeAndReportsIt() {
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        picocli.CommandLine cli = new picocli.CommandLine(new dev.fleetmirror.node.cli.FleetMirrorCommand());
+        cli.setOut(new java.io.PrintWriter(out, true)).setErr(new java.io.PrintWriter(err, true));
+        assertThat(cli.execute("mode", "read-only", "--server", uri(node).toString())).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("READ_ONLY");
+        assertThat(node.coordination().mode().current().name()).isEqualTo("READ_ONLY");
+        assertThat(cli.execute("mode", "status", "--server", uri(node).toString())).isZero();
+        assertThat(cli.execute("mode", "read-write", "--server", uri(node).toString())).isZero();
+        assertThat(node.coordination().mode().current().name()).isEqualTo("READ_WRITE");
+        assertThat(cli.execute("mode", "upside-down", "--server", uri(node).toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("read-only, read-write or status");
+    }
+
     private static long files(Path root) throws IOException {
         if (!Files.exists(root)) {
             return 0;
