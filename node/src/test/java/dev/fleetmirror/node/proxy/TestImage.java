@@ -12,9 +12,9 @@ import java.util.List;
 import java.util.Random;
 
 /** A small OCI image (config plus random layers) pushed to an upstream over plain HTTP. */
-record TestImage(byte[] config, List<byte[]> layers, byte[] manifest) {
+public record TestImage(byte[] config, List<byte[]> layers, byte[] manifest) {
 
-    static TestImage random(long seed, int... layerSizes) {
+    public static TestImage random(long seed, int... layerSizes) {
         Random random = new Random(seed);
         List<byte[]> layers = new ArrayList<>();
         StringBuilder layerJson = new StringBuilder();
@@ -33,18 +33,18 @@ record TestImage(byte[] config, List<byte[]> layers, byte[] manifest) {
         return new TestImage(config, layers, manifest);
     }
 
-    Digest digest() {
+    public Digest digest() {
         return Digest.sha256(manifest);
     }
 
-    List<Digest> blobDigests() {
+    public List<Digest> blobDigests() {
         List<Digest> digests = new ArrayList<>();
         digests.add(Digest.sha256(config));
         layers.forEach(layer -> digests.add(Digest.sha256(layer)));
         return digests;
     }
 
-    byte[] blob(Digest digest) {
+    public byte[] blob(Digest digest) {
         if (Digest.sha256(config).equals(digest)) {
             return config;
         }
@@ -52,7 +52,7 @@ record TestImage(byte[] config, List<byte[]> layers, byte[] manifest) {
     }
 
     /** Pushes blobs (POST then PUT) and the manifest under {@code tag}. */
-    void push(URI registry, String repo, String tag, String... headers) {
+    public void push(URI registry, String repo, String tag, String... headers) {
         RegistryHttpClient client = new RegistryHttpClient(registry);
         List<byte[]> blobs = new ArrayList<>(layers);
         blobs.add(config);
