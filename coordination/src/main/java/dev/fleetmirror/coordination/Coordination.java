@@ -5,6 +5,7 @@ import dev.fleetmirror.coordination.cache.SharedCaches;
 import dev.fleetmirror.coordination.cache.TagFreshness;
 import dev.fleetmirror.coordination.cache.UpstreamTokens;
 import dev.fleetmirror.coordination.fill.FillLeases;
+import dev.fleetmirror.coordination.gc.GcRuns;
 import dev.fleetmirror.coordination.limit.UpstreamLimits;
 
 /**
@@ -41,6 +42,9 @@ public interface Coordination extends AutoCloseable {
     default ManifestIndex manifestIndex() {
         return caches().manifestIndex();
     }
+
+    /** The cluster's single garbage-collection run, and who ends it when its member dies. */
+    GcRuns gcRuns();
 
     /** Members, the oldest, and whether the quorum ({@code minimumSize}) is met. */
     ClusterView view();

@@ -8,6 +8,8 @@ import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import dev.fleetmirror.coordination.fill.FillLeases;
+import dev.fleetmirror.coordination.gc.GcRuns;
+import dev.fleetmirror.coordination.gc.HazelcastGcRuns;
 import dev.fleetmirror.coordination.fill.HazelcastFillLeases;
 import dev.fleetmirror.coordination.cache.SharedCaches;
 import dev.fleetmirror.coordination.limit.UpstreamLimits;
@@ -35,6 +37,7 @@ public final class HazelcastCoordination implements Coordination {
     private final HazelcastFillLeases fills;
     private final UpstreamLimits limits;
     private final SharedCaches caches;
+    private final HazelcastGcRuns gcRuns;
     private volatile String peerUrl;
 
     private HazelcastCoordination(ClusterSettings settings, HazelcastInstance hazelcast) {
@@ -47,6 +50,7 @@ public final class HazelcastCoordination implements Coordination {
         this.fills = new HazelcastFillLeases(hazelcast, () -> peerUrl, settings.leaseTtl());
         this.limits = UpstreamLimits.on(hazelcast);
         this.caches = SharedCaches.on(hazelcast);
+        this.gcRuns = new HazelcastGcRuns(hazelcast);
         hazelcast.getCluster().addMembershipListener(new MembershipAdapter() {
             @Override
             public void memberRemoved(MembershipEvent event) {
@@ -123,6 +127,11 @@ public final class HazelcastCoordination implements Coordination {
         return caches;
     }
 
+    @Override
+    public GcRuns gcRuns() {
+        return gcRuns;
+    }
+
     /** The embedded member, for the other shared pieces built on it and for tests. */
     public HazelcastInstance hazelcast() {
         return hazelcast;
@@ -134,6 +143,7 @@ public final class HazelcastCoordination implements Coordination {
         try {
             fills.close();
             limits.close();
+            gcRuns.close();
         } finally {
             hazelcast.shutdown();
         }

@@ -2,6 +2,8 @@ package dev.fleetmirror.coordination;
 
 import dev.fleetmirror.coordination.cache.SharedCaches;
 import dev.fleetmirror.coordination.fill.FillLeases;
+import dev.fleetmirror.coordination.gc.GcRuns;
+import dev.fleetmirror.coordination.gc.LocalGcRuns;
 import dev.fleetmirror.coordination.fill.LocalFillLeases;
 import dev.fleetmirror.coordination.limit.UpstreamLimits;
 import java.util.List;
@@ -19,6 +21,7 @@ public final class StandaloneCoordination implements Coordination {
     private final LocalFillLeases fills;
     private final UpstreamLimits limits = UpstreamLimits.standalone();
     private final SharedCaches caches = SharedCaches.standalone(memberId);
+    private final LocalGcRuns gcRuns = new LocalGcRuns(memberId);
 
     public StandaloneCoordination() {
         this(ClusterSettings.standalone());
@@ -52,6 +55,11 @@ public final class StandaloneCoordination implements Coordination {
     }
 
     @Override
+    public GcRuns gcRuns() {
+        return gcRuns;
+    }
+
+    @Override
     public ClusterView view() {
         return new ClusterView(name, List.of(new ClusterView.Member(memberId, "", peerUrl, true)), true);
     }
@@ -67,6 +75,7 @@ public final class StandaloneCoordination implements Coordination {
             fills.close();
         } finally {
             limits.close();
+            gcRuns.close();
         }
     }
 }

@@ -104,7 +104,8 @@ public final class ConfigLoader {
                 tree.bool("storage.delete.enabled", true),
                 tree.bool("storage.maintenance.readonly.enabled", false),
                 tree.bool("storage.redirect.disable", true));
-        return new NodeConfig(version, log, http, storage).withCluster(ClusterConfigReader.read(tree));
+        return new NodeConfig(version, log, http, storage).withCluster(ClusterConfigReader.read(tree))
+                .withGc(GcConfig.read(tree));
     }
 
     /** The one place that knows each backend's keys. Exactly one backend may be configured. */

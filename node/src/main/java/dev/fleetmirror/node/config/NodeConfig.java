@@ -11,9 +11,10 @@ import java.util.Optional;
  *
  * @param version the configuration format version (Distribution's {@code version}, always 0.1)
  * @param cluster the {@code cluster:} section; empty: the node is a cluster of its own (no Hazelcast)
+ * @param gc      the {@code gc:} section
  */
 public record NodeConfig(String version, LogConfig log, HttpConfig http, StorageConfig storage, ProxyConfig proxy,
-                         Optional<ClusterSettings> cluster) {
+                         Optional<ClusterSettings> cluster, GcConfig gc) {
 
     public static final String VERSION = "0.1";
 
@@ -24,6 +25,13 @@ public record NodeConfig(String version, LogConfig log, HttpConfig http, Storage
         Objects.requireNonNull(storage, "storage");
         Objects.requireNonNull(proxy, "proxy");
         Objects.requireNonNull(cluster, "cluster");
+        Objects.requireNonNull(gc, "gc");
+    }
+
+    /** Without a {@code gc:} section: collection only on request. */
+    public NodeConfig(String version, LogConfig log, HttpConfig http, StorageConfig storage, ProxyConfig proxy,
+                      Optional<ClusterSettings> cluster) {
+        this(version, log, http, storage, proxy, cluster, GcConfig.defaults());
     }
 
     /** A standalone node. */
@@ -37,7 +45,7 @@ public record NodeConfig(String version, LogConfig log, HttpConfig http, Storage
     }
 
     public NodeConfig withProxy(ProxyConfig proxy) {
-        return new NodeConfig(version, log, http, storage, proxy, cluster);
+        return new NodeConfig(version, log, http, storage, proxy, cluster, gc);
     }
 
     /** What a node runs with when there is no config file and no environment override. */
@@ -46,14 +54,18 @@ public record NodeConfig(String version, LogConfig log, HttpConfig http, Storage
     }
 
     public NodeConfig withHttp(HttpConfig http) {
-        return new NodeConfig(version, log, http, storage, proxy, cluster);
+        return new NodeConfig(version, log, http, storage, proxy, cluster, gc);
     }
 
     public NodeConfig withStorage(StorageConfig storage) {
-        return new NodeConfig(version, log, http, storage, proxy, cluster);
+        return new NodeConfig(version, log, http, storage, proxy, cluster, gc);
     }
 
     public NodeConfig withCluster(Optional<ClusterSettings> cluster) {
-        return new NodeConfig(version, log, http, storage, proxy, cluster);
+        return new NodeConfig(version, log, http, storage, proxy, cluster, gc);
+    }
+
+    public NodeConfig withGc(GcConfig gc) {
+        return new NodeConfig(version, log, http, storage, proxy, cluster, gc);
     }
 }

@@ -1,0 +1,232 @@
+package dev.fleetmirror.node.gc;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fleetmirror.coordination.ClusterView;
+import dev.fleetmirror.coordination.Coordination;
+import dev.fleetmirror.coordination.gc.GcRun;
+import dev.fleetmirror.coordination.gc.GcRunInfo;
+import dev.fleetmirror.core.registry.ErrorCode;
+import dev.fleetmirror.core.registry.RegistryException;
+import dev.fleetmirror.core.storage.PathNotFoundException;
+import dev.fleetmirror.core.storage.StorageDriver;
+import dev.fleetmirror.core.storage.StoragePaths;
+import dev.fleetmirror.node.config.GcSchedule;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the cluster's garbage collection: claims the cluster's one run, switches the cluster to
+ * read-only (writes drain, pulls go on), collects, writes the report under
+ * {@code fleetmirror/gc/}, and switches back, whatever happened. On the configured schedule only
+ * the oldest member starts a run; {@code POST /admin/v1/gc} starts one on the member asked. When a
+ * run's member dies, the oldest remaining member restores read-write and records the run as
+ * abandoned. Everything blocking runs on a worker of its own, never on an event loop.
+ */
+public final class GcService implements AutoCloseable {
+    /** Where reports go, next to Distribution's tree, never inside it. */
+    public static final String REPORTS = StoragePaths.FLEETMIRROR + "/gc/reports";
+    public static final String LATEST = StoragePaths.FLEETMIRROR + "/gc/latest.json";
+    private static final Logger LOG = LoggerFactory.getLogger(GcService.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The read-only switch of the cluster, as the GC uses it. Calls block until the switch is complete. */
+    public interface ModeControl {
+        void readOnly() throws Exception;
+
+        void readWrite() throws Exception;
+    }
+
+    /** The collection itself (expiry, mark, sweep), reporting its phases through the run. */
+    public interface Collection {
+        ObjectNode collect(GcRun run) throws Exception;
+    }
+
+    private final Vertx vertx;
+    private final Coordination coordination;
+    private final StorageDriver storage;
+    private final ModeControl mode;
+    private final Collection collection;
+    private final Clock clock;
+    private final WorkerExecutor worker;
+    private volatile long timer = -1;
+    private volatile boolean closed;
+
+    public GcService(Vertx vertx, Coordination coordination, StorageDriver storage, ModeControl mode,
+                     Collection collection, Clock clock) {
+        this.vertx = vertx;
+        this.coordination = coordination;
+        this.storage = storage;
+        this.mode = mode;
+        this.collection = collection;
+        this.clock = clock;
+        this.worker = vertx.createSharedWorkerExecutor("fleetmirror-gc", 1, 24, TimeUnit.HOURS);
+        coordination.gcRuns().onAbandoned(this::restoreAfter);
+    }
+
+    /** Runs on the schedule: whoever is the oldest member when a run is due starts it. */
+    public void schedule(GcSchedule schedule) {
+        Instant now = clock.instant();
+        Instant due = schedule.next(now);
+        long delay = Math.max(1, Duration.between(now, due).toMillis());
+        LOG.info("garbage collection scheduled {}, next at {}", schedule, due);
+        timer = vertx.setTimer(delay, id -> {
+            if (closed) {
+                return;
+            }
+            vertx.executeBlocking(() -> coordination.view().oldest().local(), false).onComplete(oldest -> {
+                if (oldest.succeeded() && oldest.result()) {
+                    run("schedule").onFailure(e -> LOG.warn("scheduled garbage collection did not run: {}", e.getMessage()));
+                }
+                schedule(schedule);
+            });
+        });
+    }
+
+    /** The run in progress anywhere in the cluster. */
+    public Future<Optional<GcRunInfo>> current() {
+        return worker.executeBlocking(() -> coordination.gcRuns().current(), false);
+    }
+
+    /** The last report written by any member, if any. */
+    public Future<Optional<byte[]>> latestReport() {
+        return worker.executeBlocking(() -> {
+            try {
+                return Optional.of(storage.getContent(LATEST));
+            } catch (PathNotFoundException e) {
+                return Optional.<byte[]>empty();
+            }
+        }, false);
+    }
+
+    /**
+     * Runs a collection now, on this member; the future holds the report. Fails with 409 when a
+     * run is in progress and 503 without quorum, having changed nothing.
+     */
+    public Future<ObjectNode> run(String trigger) {
+        return vertx.executeBlocking(() -> {
+            ClusterView view = coordination.view();
+            if (!view.quorum()) {
+                throw new RegistryException(ErrorCode.UNAVAILABLE, "no garbage collection without quorum: "
+                        + view.members().size() + " member(s) present, cluster.minimumSize not met");
+            }
+            Optional<GcRun> claimed = coordination.gcRuns().claim(trigger);
+            if (claimed.isEmpty()) {
+                String running = coordination.gcRuns().current().map(GcService::describe).orElse("a run");
+                throw new RegistryException(ErrorCode.UNSUPPORTED, "garbage collection is running already: " + running,
+                        null, 409, null);
+            }
+            return claimed.get();
+        }, false).compose(run -> worker.executeBlocking(() -> collect(run), false));
+    }
+
+    private ObjectNode collect(GcRun run) throws Exception {
+        Instant started = clock.instant();
+        ObjectNode report = JSON.createObjectNode();
+        report.put("runId", run.info().runId());
+        report.put("member", run.info().memberId());
+        report.put("trigger", run.info().trigger());
+        report.put("started", started.toString());
+        try {
+            run.phase("read-only");
+            long switching = System.nanoTime();
+            mode.readOnly();
+            report.put("readOnlySwitchMillis", (System.nanoTime() - switching) / 1_000_000);
+            long readOnly = System.nanoTime();
+            try {
+                report.set("collection", collection.collect(run));
+                report.put("outcome", "completed");
+            } catch (Exception e) {
+                report.put("outcome", "failed");
+                report.put("error", String.valueOf(e.getMessage()));
+                throw e;
+            } finally {
+                run.phase("read-write");
+                try {
+                    mode.readWrite();
+                } finally {
+                    report.put("readOnlyMillis", (System.nanoTime() - readOnly) / 1_000_000);
+                }
+            }
+        } catch (Exception e) {
+            if (!report.has("outcome")) {
+                report.put("outcome", "not started");
+                report.put("error", String.valueOf(e.getMessage()));
+            }
+            finish(report, started);
+            run.close();
+            throw e;
+        }
+        finish(report, started);
+        run.close();
+        return report;
+    }
+
+    private void finish(ObjectNode report, Instant started) {
+        Instant finished = clock.instant();
+        report.put("finished", finished.toString());
+        report.put("durationMillis", Duration.between(started, finished).toMillis());
+        LOG.info("garbage collection {}: {}", report.path("outcome").asText(), report);
+        write(report);
+    }
+
+    /** On the oldest member, when the member running a GC died: read-write again, and a report saying so. */
+    private void restoreAfter(GcRunInfo abandoned) {
+        if (closed) {
+            return;
+        }
+        ObjectNode report = JSON.createObjectNode();
+        report.put("runId", abandoned.runId());
+        report.put("member", abandoned.memberId());
+        report.put("trigger", abandoned.trigger());
+        report.put("started", abandoned.started().toString());
+        report.put("outcome", "abandoned");
+        report.put("abandonedInPhase", abandoned.phase());
+        try {
+            mode.readWrite();
+            report.put("restoredBy", coordination.memberId());
+        } catch (Exception e) {
+            report.put("error", "restoring read-write failed: " + e.getMessage());
+            LOG.error("GC run {} was abandoned and restoring read-write failed", abandoned.runId(), e);
+        }
+        finish(report, abandoned.started());
+    }
+
+    private void write(ObjectNode report) {
+        try {
+            byte[] body = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(report);
+            String name = report.path("started").asText().replace(':', '-') + "-" + report.path("runId").asText() + ".json";
+            storage.putContent(REPORTS + "/" + name, body);
+            storage.putContent(LATEST, body);
+        } catch (Exception e) {
+            LOG.warn("the GC report could not be written to storage: {}", e.toString());
+        }
+    }
+
+    static String describe(GcRunInfo run) {
+        return "run " + run.runId() + " (" + run.trigger() + ") on member " + run.memberId() + " since "
+                + run.started() + ", in phase " + run.phase();
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        if (timer >= 0) {
+            vertx.cancelTimer(timer);
+        }
+        worker.close();
+    }
+
+    static String utf8(byte[] bytes) {
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+}
