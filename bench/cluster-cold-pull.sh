@@ -47,32 +47,6 @@ mkdir -p "$ROOT/s3"
 chmod 755 "$ROOT"
 source "$REPO_DIR/bench/lib.sh"
 
-nginx_start() { # name conf-body port...: nginx with its own prefix $ROOT/<name>, waits for its ports
-  local name=$1 body=$2 port
-  shift 2
-  mkdir -p "$ROOT/$name/logs"
-  cat > "$ROOT/$name/nginx.conf" <<CONF
-worker_processes 1;
-error_log $ROOT/$name/logs/error.log warn;
-pid $ROOT/$name/nginx.pid;
-events { worker_connections 4096; }
-http {
-  log_format egress '\$request_method \$uri \$status \$bytes_sent \$upstream_addr';
-  client_body_temp_path $ROOT/$name/body;
-  proxy_temp_path $ROOT/$name/proxy;
-  fastcgi_temp_path $ROOT/$name/fastcgi;
-  uwsgi_temp_path $ROOT/$name/uwsgi;
-  scgi_temp_path $ROOT/$name/scgi;
-$body
-}
-CONF
-  "$NGINX" -p "$ROOT/$name" -c "$ROOT/$name/nginx.conf" -e "$ROOT/$name/logs/error.log" -g 'daemon off;' \
-    > "$ROOT/$name.log" 2>&1 &
-  local pid=$!
-  started "$pid"
-  for port in "$@"; do await_ready "http://127.0.0.1:$port/" "$pid" "$ROOT/$name/logs/error.log"; done
-}
-
 # 1. The image, pushed straight to the upstream.
 echo "image: layers of $LAYERS MiB" >&2
 python3 "$REPO_DIR/tools/mkimage.py" "$ROOT/image" v1 $LAYERS --seed 7 > "$ROOT/image.txt"

@@ -17,7 +17,8 @@ cleanup() {
   done
   if [ -z "${KEEP:-}" ]; then rm -rf "$ROOT"; else echo "kept $ROOT" >&2; fi
 }
-trap cleanup EXIT
+# A script that leaves its processes running (deploy/local/cluster.sh up) sets LIB_KEEP_PROCESSES.
+if [ -z "${LIB_KEEP_PROCESSES:-}" ]; then trap cleanup EXIT; fi
 
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
@@ -156,4 +157,30 @@ XML
   S3_PID=$!
   started "$S3_PID"
   await_ready "$S3/" "$S3_PID" "$ROOT/s3proxy.log"
+}
+
+nginx_start() { # name conf-body port...: nginx with its own prefix $ROOT/<name>, waits for its ports
+  local name=$1 body=$2 port
+  shift 2
+  mkdir -p "$ROOT/$name/logs"
+  cat > "$ROOT/$name/nginx.conf" <<CONF
+worker_processes 1;
+error_log $ROOT/$name/logs/error.log warn;
+pid $ROOT/$name/nginx.pid;
+events { worker_connections 4096; }
+http {
+  log_format egress '\$request_method \$uri \$status \$bytes_sent \$upstream_addr';
+  client_body_temp_path $ROOT/$name/body;
+  proxy_temp_path $ROOT/$name/proxy;
+  fastcgi_temp_path $ROOT/$name/fastcgi;
+  uwsgi_temp_path $ROOT/$name/uwsgi;
+  scgi_temp_path $ROOT/$name/scgi;
+$body
+}
+CONF
+  "$NGINX" -p "$ROOT/$name" -c "$ROOT/$name/nginx.conf" -e "$ROOT/$name/logs/error.log" -g 'daemon off;' \
+    > "$ROOT/$name.log" 2>&1 &
+  local pid=$!
+  started "$pid"
+  for port in "$@"; do await_ready "http://127.0.0.1:$port/" "$pid" "$ROOT/$name/logs/error.log"; done
 }
