@@ -9,8 +9,8 @@ import dev.fleetmirror.core.name.RepositoryName;
 import dev.fleetmirror.core.name.Tag;
 import dev.fleetmirror.core.storage.FilesystemDriver;
 import dev.fleetmirror.core.storage.StoragePaths;
+import dev.fleetmirror.core.testing.DistributionGarbageCollect;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -22,17 +22,12 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentSkipListSet;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Mark and sweep on real storage (the filesystem driver), with content pushed through the registry's services. */
 class GarbageCollectorTest {
-    private static final Path DISTRIBUTION = Path.of("/usr/bin/docker-registry");
-
     @TempDir
     Path root;
 
@@ -148,7 +143,7 @@ class GarbageCollectorTest {
 
     @Test
     void namesTheSameBlobsAsDistributionsGarbageCollect() throws Exception {
-        assumeTrue(Files.isExecutable(DISTRIBUTION), "Debian's docker-registry is not installed: no comparison");
+        assumeTrue(DistributionGarbageCollect.available(), "Debian's docker-registry is not installed: no comparison");
         Digest shared = images.blob("one/app", "shared");
         images.blob("two/app", "shared");
         for (int i = 0; i < 6; i++) {
@@ -172,26 +167,6 @@ class GarbageCollectorTest {
     }
 
     private Set<String> distributionEligible() throws IOException, InterruptedException {
-        Path config = Files.writeString(root.resolve("distribution.yml"), """
-                version: 0.1
-                storage:
-                  filesystem:
-                    rootdirectory: %s
-                """.formatted(root));
-        Process process = new ProcessBuilder(DISTRIBUTION.toString(), "garbage-collect", "--dry-run", config.toString())
-                .redirectErrorStream(true).start();
-        try {
-            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            assertThat(process.exitValue()).as(output).isZero();
-            Set<String> eligible = new TreeSet<>();
-            Matcher m = Pattern.compile("blob eligible for deletion: (sha256:[0-9a-f]{64})").matcher(output);
-            while (m.find()) {
-                eligible.add(m.group(1));
-            }
-            return eligible;
-        } finally {
-            process.destroyForcibly();
-        }
+        return DistributionGarbageCollect.eligible(DistributionGarbageCollect.dryRun(root));
     }
 }

@@ -16,6 +16,7 @@ import dev.fleetmirror.node.gc.GcAdmin;
 import dev.fleetmirror.node.gc.GcService;
 import dev.fleetmirror.node.gc.StateSnapshots;
 import dev.fleetmirror.node.http.Dispatcher;
+import dev.fleetmirror.node.metrics.NodeMetrics;
 import java.util.Map;
 import dev.fleetmirror.coordination.ClusterSettings;
 import dev.fleetmirror.coordination.ClusterView;
@@ -125,11 +126,13 @@ public final class FleetMirrorNode {
                                     WriteGate.of(config.storage().readOnly(), coordination.mode()))
                             : null;
                     StateSnapshots snapshots = new StateSnapshots(vertx, driver, coordination);
+                    NodeMetrics metrics = new NodeMetrics(vertx, coordination);
                     GcService gc = new GcService(vertx, coordination, driver, modeControl(coordination, snapshots),
-                            collection(config, driver, coordination, cache), Clock.systemUTC());
+                            collection(config, driver, coordination, cache), Clock.systemUTC(), metrics::gcReported);
                     config.gc().schedule().ifPresent(gc::schedule);
                     Optional<String> secret = config.cluster().flatMap(ClusterSettings::secret);
                     Map<String, Handler<HttpServerRequest>> admin = Map.of(
+                            NodeMetrics.PATH, metrics,
                             GcAdmin.PATH, new GcAdmin(gc, secret),
                             ModeAdmin.PATH, new ModeAdmin(vertx, coordination, secret, config.storage().readOnly(),
                                     snapshots::write));

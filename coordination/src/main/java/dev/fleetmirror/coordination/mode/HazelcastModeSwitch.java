@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * answers nothing and counts as none. Versions order the mirrored copies: a late event never
  * undoes a newer switch.
  */
-public final class HazelcastModeSwitch implements ModeSwitch {
+public final class HazelcastModeSwitch extends PermitsOfThisMember {
     public static final String MAP = "fleetmirror.mode";
     private static final String KEY = "mode";
     private static final String EXECUTOR = "fleetmirror-mode";
@@ -42,7 +42,6 @@ public final class HazelcastModeSwitch implements ModeSwitch {
     private final HazelcastInstance hazelcast;
     private final UUID memberId;
     private final IMap<String, String> modes;
-    private final MemberPermits permits = new MemberPermits();
     private final UUID listener;
     private long version = -1;
 
@@ -80,21 +79,6 @@ public final class HazelcastModeSwitch implements ModeSwitch {
                 permits.set(mode);
             }
         }
-    }
-
-    @Override
-    public ClusterMode current() {
-        return permits.mode();
-    }
-
-    @Override
-    public Optional<WritePermit> tryAcquire() {
-        return permits.tryAcquire();
-    }
-
-    @Override
-    public int inFlight() {
-        return permits.inFlight();
     }
 
     @Override

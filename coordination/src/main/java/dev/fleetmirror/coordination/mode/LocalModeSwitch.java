@@ -4,24 +4,8 @@ import java.time.Duration;
 import java.util.Optional;
 
 /** The mode of a node that is its own cluster: its own permits are all there is to drain. */
-public final class LocalModeSwitch implements ModeSwitch {
-    private final MemberPermits permits = new MemberPermits();
+public final class LocalModeSwitch extends PermitsOfThisMember {
     private final Object switching = new Object();
-
-    @Override
-    public ClusterMode current() {
-        return permits.mode();
-    }
-
-    @Override
-    public Optional<WritePermit> tryAcquire() {
-        return permits.tryAcquire();
-    }
-
-    @Override
-    public int inFlight() {
-        return permits.inFlight();
-    }
 
     @Override
     public SwitchOutcome switchTo(ClusterMode target, Duration drainTimeout) throws InterruptedException {

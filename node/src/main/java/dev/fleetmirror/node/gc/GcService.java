@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,11 +59,13 @@ public final class GcService implements AutoCloseable {
     private final Collection collection;
     private final Clock clock;
     private final WorkerExecutor worker;
+    private final Consumer<ObjectNode> reported;
     private volatile long timer = -1;
     private volatile boolean closed;
 
     public GcService(Vertx vertx, Coordination coordination, StorageDriver storage, ModeControl mode,
-                     Collection collection, Clock clock) {
+                     Collection collection, Clock clock, Consumer<ObjectNode> reported) {
+        this.reported = reported;
         this.vertx = vertx;
         this.coordination = coordination;
         this.storage = storage;
@@ -177,6 +180,7 @@ public final class GcService implements AutoCloseable {
         report.put("durationMillis", Duration.between(started, finished).toMillis());
         LOG.info("garbage collection {}: {}", report.path("outcome").asText(), report);
         write(report);
+        reported.accept(report);
     }
 
     /** On the oldest member, when the member running a GC died: read-write again, and a report saying so. */

@@ -87,6 +87,12 @@ class LiveGcTest {
                 HttpResponse.BodyHandlers.ofString()).body());
         assertThat(status.path("running").isNull()).isTrue();
         assertThat(status.path("latest").path("runId").asText()).isEqualTo(report.path("runId").asText());
+
+        String metrics = http.send(HttpRequest.newBuilder(uri(node).resolve("/metrics")).GET().build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(metrics).contains("fleetmirror_gc_runs_total{outcome=\"completed\"} 1.0",
+                "fleetmirror_gc_blobs_deleted_total 3.0", "fleetmirror_cluster_mode{mode=\"READ_WRITE\"} 1.0",
+                "fleetmirror_cluster_members 1.0");
     }
 
     @Test

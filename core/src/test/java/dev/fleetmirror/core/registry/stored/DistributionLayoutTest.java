@@ -5,20 +5,19 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.fleetmirror.core.digest.Digest;
 import dev.fleetmirror.core.name.RepositoryName;
+import dev.fleetmirror.core.testing.DistributionGarbageCollect;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /** What these services write is exactly what Distribution writes, and Distribution reads it. */
 class DistributionLayoutTest extends RegistryFixture {
     static final RepositoryName REPO = RepositoryName.of("library/app");
-    static final Path DISTRIBUTION = Path.of("/usr/bin/docker-registry");
 
     /** Every regular file under the root, by path relative to it, with its content for small files. */
     private Map<String, String> files() throws IOException {
@@ -61,7 +60,7 @@ class DistributionLayoutTest extends RegistryFixture {
 
     @Test
     void distributionsGarbageCollectorMarksEverythingAManifestReferences() throws Exception {
-        assumeTrue(Files.isExecutable(DISTRIBUTION), "Distribution's registry binary is installed by .ci/run");
+        assumeTrue(DistributionGarbageCollect.available(), "Distribution's registry binary is installed by .ci/run");
         Digest amd64 = push.image(REPO, "amd64", "amd64");
         Digest arm64 = push.image(REPO, "arm64", "arm64");
         push.manifest(REPO, "multi", Pushes.index(amd64, arm64));
@@ -74,21 +73,6 @@ class DistributionLayoutTest extends RegistryFixture {
     }
 
     private String garbageCollectDryRun() throws IOException, InterruptedException {
-        Path config = Files.writeString(root.resolve("distribution.yml"), """
-                version: 0.1
-                storage:
-                  filesystem:
-                    rootdirectory: %s
-                """.formatted(root));
-        Process process = new ProcessBuilder(DISTRIBUTION.toString(), "garbage-collect", "--dry-run", config.toString())
-                .redirectErrorStream(true).start();
-        try {
-            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            assertThat(process.exitValue()).as(output).isZero();
-            return output;
-        } finally {
-            process.destroyForcibly();
-        }
+        return DistributionGarbageCollect.dryRun(root);
     }
 }

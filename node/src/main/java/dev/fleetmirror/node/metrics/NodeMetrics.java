@@ -1,0 +1,84 @@
+package dev.fleetmirror.node.metrics;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.fleetmirror.coordination.Coordination;
+import dev.fleetmirror.coordination.mode.ClusterMode;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
+import java.io.ByteArrayOutputStream;
+
+/**
+ * The node's Prometheus metrics at {@code GET /metrics}: the cluster (members, mode, writes in
+ * flight) and garbage collection (runs by outcome, blobs and bytes freed, the last run's duration
+ * and read-only window). Scrapes read Hazelcast, so they are answered from a worker.
+ */
+public final class NodeMetrics implements Handler<HttpServerRequest> {
+    public static final String PATH = "/metrics";
+
+    private final Vertx vertx;
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final Counter gcRuns;
+    private final Counter gcBlobsDeleted;
+    private final Counter gcBytesFreed;
+    private final Gauge gcLastDuration;
+    private final Gauge gcLastReadOnly;
+
+    public NodeMetrics(Vertx vertx, Coordination coordination) {
+        this.vertx = vertx;
+        GaugeWithCallback.builder().name("fleetmirror_cluster_members").help("Members of the cluster this node sees")
+                .callback(callback -> callback.call(coordination.view().members().size())).register(registry);
+        GaugeWithCallback.builder().name("fleetmirror_cluster_mode").help("1 for the cluster's current write mode")
+                .labelNames("mode")
+                .callback(callback -> {
+                    ClusterMode current = coordination.mode().current();
+                    for (ClusterMode mode : ClusterMode.values()) {
+                        callback.call(mode == current ? 1 : 0, mode.name());
+                    }
+                }).register(registry);
+        GaugeWithCallback.builder().name("fleetmirror_writes_in_flight").help("Storage writes holding a permit on this node")
+                .callback(callback -> callback.call(coordination.mode().inFlight())).register(registry);
+        gcRuns = Counter.builder().name("fleetmirror_gc_runs_total").help("Garbage collections by outcome")
+                .labelNames("outcome").register(registry);
+        gcBlobsDeleted = Counter.builder().name("fleetmirror_gc_blobs_deleted_total").help("Blobs deleted by garbage collection")
+                .register(registry);
+        gcBytesFreed = Counter.builder().name("fleetmirror_gc_bytes_freed_total").help("Bytes freed by garbage collection")
+                .register(registry);
+        gcLastDuration = Gauge.builder().name("fleetmirror_gc_last_duration_seconds").help("Duration of the last garbage collection")
+                .register(registry);
+        gcLastReadOnly = Gauge.builder().name("fleetmirror_gc_last_read_only_seconds")
+                .help("How long the cluster was read-only during the last garbage collection").register(registry);
+    }
+
+    /** Takes in a GC report this node wrote. */
+    public void gcReported(JsonNode report) {
+        gcRuns.labelValues(report.path("outcome").asText("unknown")).inc();
+        JsonNode collection = report.path("collection").path("collection");
+        gcBlobsDeleted.inc(collection.path("blobsDeleted").asLong(0));
+        gcBytesFreed.inc(collection.path("bytesFreed").asLong(0));
+        gcLastDuration.set(report.path("durationMillis").asLong(0) / 1000.0);
+        gcLastReadOnly.set(report.path("readOnlyMillis").asLong(0) / 1000.0);
+    }
+
+    @Override
+    public void handle(HttpServerRequest request) {
+        vertx.executeBlocking(() -> {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            PrometheusTextFormatWriter.create().write(out, registry.scrape());
+            return out.toByteArray();
+        }, false).onComplete(done -> {
+            if (done.failed()) {
+                request.response().setStatusCode(500).end(String.valueOf(done.cause()));
+                return;
+            }
+            request.response().putHeader("Content-Type", PrometheusTextFormatWriter.CONTENT_TYPE)
+                    .end(Buffer.buffer(done.result()));
+        });
+    }
+}
