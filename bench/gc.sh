@@ -29,6 +29,7 @@ fi
 export NO_PROXY=127.0.0.1,localhost no_proxy=127.0.0.1,localhost
 
 ROOT=${BENCH_DIR:-$(mktemp -d /tmp/fleetmirror-gc-bench.XXXXXX)}
+mkdir -p "$ROOT"
 source "$REPO_DIR/bench/lib.sh"
 
 # 1. The same content in three buckets (S3Proxy's filesystem backend serves files written beforehand).
@@ -81,7 +82,7 @@ curl -s -X POST "$NODE/admin/v1/gc" > "$ROOT/node-gc.json"
 read -r LIVE_S READ_ONLY_MS SWITCH_MS < <(python3 -c '
 import json, sys
 r = json.load(open(sys.argv[1]))
-print(f"{r[\"durationMillis\"] / 1000:.1f}", r["readOnlyMillis"], r["readOnlySwitchMillis"])' "$ROOT/node-gc.json")
+print("%.1f" % (r["durationMillis"] / 1000), r["readOnlyMillis"], r["readOnlySwitchMillis"])' "$ROOT/node-gc.json")
 NODE_DELETED=$((BEFORE - $(count_blobs node)))
 
 RATIO=$(python3 -c "print(f'{$DIST_S / max($FM_S, 0.05):.1f}')")

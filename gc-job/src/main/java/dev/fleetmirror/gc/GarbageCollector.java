@@ -21,7 +21,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -48,6 +50,8 @@ public final class GarbageCollector {
     private static final Logger LOG = LoggerFactory.getLogger(GarbageCollector.class);
     private static final Pattern HEX = Pattern.compile("[0-9a-f]{64}");
     private static final String SHA256 = "sha256";
+    /** Files per delete call: what one S3 DeleteObjects request takes. */
+    private static final int DELETE_BATCH = 1000;
 
     /**
      * @param grace       unreferenced blobs younger than this are kept; zero sweeps them all
@@ -125,28 +129,40 @@ public final class GarbageCollector {
 
         listener.phase("sweep");
         long sweepStarted = System.nanoTime();
-        AtomicLong deleted = new AtomicLong();
         AtomicLong freed = new AtomicLong();
         AtomicLong spared = new AtomicLong();
-        Set<String> gone = ConcurrentHashMap.newKeySet();
-        List<String> prefixes = children(StoragePaths.BLOBS + "/" + SHA256);
-        all(pool, prefixes.stream().<Callable<Void>>map(prefix -> () -> {
-            for (String blobDir : children(prefix)) {
-                sweepBlob(blobDir, marked, deleted, freed, spared, gone);
-            }
+        Set<String> present = ConcurrentHashMap.newKeySet();
+        Queue<String> doomed = new ConcurrentLinkedQueue<>();
+        Instant now = clock.instant();
+        // One walk per two-hex prefix, in parallel: sizes and times come with the listing.
+        all(pool, children(StoragePaths.BLOBS + "/" + SHA256).stream().<Callable<Void>>map(prefix -> () -> {
+            storage.walk(prefix, file -> sweepCandidate(file, marked, now, present, doomed, freed, spared));
             return null;
         }).toList());
-        AtomicLong links = new AtomicLong();
+        Set<String> deleted = new HashSet<>();
+        for (String path : doomed) {
+            deleted.add(blobHex(path));
+        }
+        deleteAll(pool, List.copyOf(doomed));
+        Queue<String> staleLinks = new ConcurrentLinkedQueue<>();
         all(pool, repositories.stream().<Callable<Void>>map(repo -> () -> {
-            links.addAndGet(sweepLayerLinks(repo, marked));
+            storage.walk(StoragePaths.layersDir(repo) + "/" + SHA256, link -> {
+                String hex = blobHex(link.path());
+                if (HEX.matcher(hex).matches() && !marked.contains(hex) && (deleted.contains(hex) || !present.contains(hex))) {
+                    staleLinks.add(link.path());
+                }
+            });
             return null;
         }).toList());
+        deleteAll(pool, List.copyOf(staleLinks));
+        long blobsDeleted = doomed.size();
+        long links = staleLinks.size();
         long sweepMillis = (System.nanoTime() - sweepStarted) / 1_000_000;
         LOG.info("gc sweep: {} blobs {} ({} bytes), {} spared by the grace window, {} layer links {} in {} ms",
-                deleted.get(), options.dryRun() ? "eligible" : "deleted", freed.get(), spared.get(), links.get(),
+                blobsDeleted, options.dryRun() ? "eligible" : "deleted", freed.get(), spared.get(), links,
                 options.dryRun() ? "eligible" : "deleted", sweepMillis);
         return new GcReport(options.dryRun(), repositories.size(), manifestsMarked.get(), marked.size(),
-                manifestsDeleted.get(), deleted.get(), freed.get(), spared.get(), links.get(), markMillis, sweepMillis);
+                manifestsDeleted.get(), blobsDeleted, freed.get(), spared.get(), links, markMillis, sweepMillis);
     }
 
     // ---- mark ----
@@ -287,21 +303,23 @@ public final class GarbageCollector {
 
     // ---- sweep ----
 
-    private void sweepBlob(String blobDir, Set<String> marked, AtomicLong deleted, AtomicLong freed, AtomicLong spared,
-                           Set<String> gone) {
-        String hex = blobDir.substring(blobDir.lastIndexOf('/') + 1);
-        if (!HEX.matcher(hex).matches() || marked.contains(hex)) {
+    /** A blob's data file: kept when marked or young, else listed for deletion. */
+    private void sweepCandidate(FileInfo file, Set<String> marked, Instant now, Set<String> present, Queue<String> doomed,
+                                AtomicLong freed, AtomicLong spared) {
+        if (!file.path().endsWith("/data")) {
+            return;
+        }
+        String hex = blobHex(file.path());
+        if (!HEX.matcher(hex).matches()) {
+            return;
+        }
+        present.add(hex);
+        if (marked.contains(hex)) {
             return;
         }
         Digest digest = Digest.parse(SHA256 + ":" + hex);
-        FileInfo data;
-        try {
-            data = storage.stat(StoragePaths.blobData(digest));
-        } catch (PathNotFoundException e) {
-            data = null;
-        }
-        if (data != null && !options.grace().isZero()) {
-            Duration age = Duration.between(data.modifiedAt(), clock.instant());
+        if (!options.grace().isZero()) {
+            Duration age = Duration.between(file.modifiedAt(), now);
             if (age.compareTo(options.grace()) < 0) {
                 spared.incrementAndGet();
                 listener.spared(digest, age);
@@ -309,38 +327,30 @@ public final class GarbageCollector {
             }
         }
         listener.eligible(digest);
-        deleted.incrementAndGet();
-        freed.addAndGet(data == null ? 0 : data.size());
-        gone.add(hex);
-        if (!options.dryRun()) {
-            deleteQuietly(blobDir);
-        }
+        freed.addAndGet(file.size());
+        doomed.add(file.path());
     }
 
-    private long sweepLayerLinks(RepositoryName repo, Set<String> marked) {
-        long removed = 0;
-        for (String link : children(StoragePaths.layersDir(repo) + "/" + SHA256)) {
-            String hex = link.substring(link.lastIndexOf('/') + 1);
-            if (HEX.matcher(hex).matches() && !marked.contains(hex) && !blobExists(hex)) {
-                removed++;
-                if (!options.dryRun()) {
-                    deleteQuietly(link);
-                }
-            }
-        }
-        return removed;
+    /** The hex of {@code .../<hex>/data} or {@code .../<hex>/link}. */
+    private static String blobHex(String path) {
+        int end = path.lastIndexOf('/');
+        return path.substring(path.lastIndexOf('/', end - 1) + 1, end);
     }
 
-    private boolean blobExists(String hex) {
-        if (options.dryRun()) {
-            return false;
+    /** Deletes in batches of {@link #DELETE_BATCH}, several at once; nothing in a dry run. */
+    private void deleteAll(ExecutorService pool, List<String> paths) throws InterruptedException {
+        if (options.dryRun() || paths.isEmpty()) {
+            return;
         }
-        try {
-            storage.stat(StoragePaths.blobData(Digest.parse(SHA256 + ":" + hex)));
-            return true;
-        } catch (PathNotFoundException e) {
-            return false;
+        List<Callable<Void>> batches = new ArrayList<>();
+        for (int from = 0; from < paths.size(); from += DELETE_BATCH) {
+            List<String> batch = paths.subList(from, Math.min(paths.size(), from + DELETE_BATCH));
+            batches.add(() -> {
+                storage.deleteFiles(batch);
+                return null;
+            });
         }
+        all(pool, batches);
     }
 
     // ---- storage helpers ----

@@ -64,6 +64,47 @@ public interface StorageDriver extends AutoCloseable {
      */
     void delete(String path);
 
+    /**
+     * Every file at any depth below {@code dir}, with its size and modification time, in no
+     * particular order; nothing when nothing is stored there. For bulk work (garbage collection):
+     * a backend with flat listings (S3) answers a thousand files per request.
+     */
+    default void walk(String dir, java.util.function.Consumer<FileInfo> visitor) {
+        List<String> children;
+        try {
+            children = list(dir);
+        } catch (PathNotFoundException e) {
+            return;
+        }
+        for (String child : children) {
+            FileInfo info;
+            try {
+                info = stat(child);
+            } catch (PathNotFoundException e) {
+                continue;
+            }
+            if (info.directory()) {
+                walk(child, visitor);
+            } else {
+                visitor.accept(info);
+            }
+        }
+    }
+
+    /**
+     * Deletes files (not directories), in as few requests as the backend allows (S3: a thousand per
+     * request); paths already gone are skipped.
+     */
+    default void deleteFiles(java.util.Collection<String> paths) {
+        for (String path : paths) {
+            try {
+                delete(path);
+            } catch (PathNotFoundException e) {
+                // gone already
+            }
+        }
+    }
+
     /** A URL the client can fetch the file from directly, where the backend and config allow it. */
     default Optional<URI> redirectUrl(String path, Duration validFor) {
         return Optional.empty();

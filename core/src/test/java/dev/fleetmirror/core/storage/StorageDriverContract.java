@@ -50,6 +50,40 @@ public abstract class StorageDriverContract {
         }
     }
 
+    // ---- walk / deleteFiles (bulk work: garbage collection) ----
+
+    @Test
+    void walkVisitsEveryFileAtAnyDepthWithItsSize() {
+        driver.putContent(base + "/blobs/ab/ab01/data", bytes("12345"));
+        driver.putContent(base + "/blobs/cd/cd02/data", bytes("1"));
+        driver.putContent(base + "/blobs/cd/cd03/data", bytes("123"));
+        driver.putContent(base + "/elsewhere/data", bytes("x"));
+
+        java.util.Map<String, Long> seen = new java.util.TreeMap<>();
+        driver.walk(base + "/blobs", info -> seen.put(info.path(), info.size()));
+
+        assertThat(seen).containsExactly(java.util.Map.entry(base + "/blobs/ab/ab01/data", 5L),
+                java.util.Map.entry(base + "/blobs/cd/cd02/data", 1L), java.util.Map.entry(base + "/blobs/cd/cd03/data", 3L));
+        java.util.List<FileInfo> none = new java.util.ArrayList<>();
+        driver.walk(base + "/nothing-here", none::add);
+        assertThat(none).isEmpty();
+    }
+
+    @Test
+    void deleteFilesRemovesThoseFilesOnlySkipsMissingOnesAndEmptiedDirectoriesVanish() {
+        driver.putContent(base + "/blobs/ab/ab01/data", bytes("a"));
+        driver.putContent(base + "/blobs/ab/ab02/data", bytes("b"));
+        driver.putContent(base + "/blobs/cd/cd03/data", bytes("c"));
+
+        driver.deleteFiles(java.util.List.of(base + "/blobs/ab/ab01/data", base + "/blobs/cd/cd03/data",
+                base + "/blobs/ef/never/data"));
+
+        assertThat(driver.getContent(base + "/blobs/ab/ab02/data")).isEqualTo(bytes("b"));
+        assertThatThrownBy(() -> driver.stat(base + "/blobs/ab/ab01/data")).isInstanceOf(PathNotFoundException.class);
+        assertThat(driver.list(base + "/blobs")).containsExactly(base + "/blobs/ab");
+        assertThat(driver.list(base + "/blobs/ab")).containsExactly(base + "/blobs/ab/ab02");
+    }
+
     // ---- getContent / putContent ----
 
     @Test

@@ -3,6 +3,7 @@ package dev.fleetmirror.storage.s3;
 import dev.fleetmirror.core.storage.PathNotFoundException;
 import dev.fleetmirror.core.storage.StorageException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.model.DeleteObjectsResponse;
@@ -59,6 +60,24 @@ final class S3Deleter {
         found += pendingWrites.discardBelow(path);
         if (found == 0) {
             throw new PathNotFoundException(path);
+        }
+    }
+
+    /** Deletes the files at {@code paths} in DeleteObjects batches; missing keys are no error in S3. */
+    void deleteFiles(Collection<String> paths) {
+        List<ObjectIdentifier> batch = new ArrayList<>(MAX_BATCH);
+        String first = null;
+        for (String path : paths) {
+            first = first == null ? path : first;
+            batch.add(ObjectIdentifier.builder().key(bucket.keys.file(path)).build());
+            pendingWrites.discard(path);
+            if (batch.size() == MAX_BATCH) {
+                deleteBatch(first, batch);
+                first = null;
+            }
+        }
+        if (first != null) {
+            deleteBatch(first, batch);
         }
     }
 

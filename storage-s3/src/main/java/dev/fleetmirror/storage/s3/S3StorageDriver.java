@@ -12,6 +12,8 @@ import java.net.URISyntaxException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.function.Consumer;
 import java.util.List;
 import java.util.Optional;
 import software.amazon.awssdk.core.ResponseInputStream;
@@ -169,6 +171,32 @@ public final class S3StorageDriver implements StorageDriver {
             throw new PathNotFoundException(path);
         }
         return children;
+    }
+
+    /** One flat listing (no delimiter): a thousand files with size and time per request. */
+    @Override
+    public void walk(String dir, Consumer<FileInfo> visitor) {
+        StoragePath.requireValid(dir);
+        String prefix = bucket.keys.directoryPrefix(dir);
+        String token = null;
+        do {
+            String continuation = token;
+            ListObjectsV2Response page = bucket.call("walk", dir, () -> bucket.s3.listObjectsV2(
+                    ListObjectsV2Request.builder().bucket(bucket.name).prefix(prefix)
+                            .continuationToken(continuation).maxKeys(bucket.config.listPageSize()).build()));
+            for (S3Object object : page.contents()) {
+                if (!object.key().equals(prefix) && !object.key().endsWith("/")) {
+                    visitor.accept(new FileInfo(bucket.keys.path(object.key()), object.size(), object.lastModified(), false));
+                }
+            }
+            token = Boolean.TRUE.equals(page.isTruncated()) ? page.nextContinuationToken() : null;
+        } while (token != null);
+    }
+
+    @Override
+    public void deleteFiles(Collection<String> paths) {
+        paths.forEach(StoragePath::requireValidFile);
+        deleter.deleteFiles(paths);
     }
 
     @Override
