@@ -50,8 +50,10 @@ public final class GarbageCollector {
     private static final Logger LOG = LoggerFactory.getLogger(GarbageCollector.class);
     private static final Pattern HEX = Pattern.compile("[0-9a-f]{64}");
     private static final String SHA256 = "sha256";
-    /** Files per delete call: what one S3 DeleteObjects request takes. */
+    /** Files per delete call at most: what one S3 DeleteObjects request takes. */
     private static final int DELETE_BATCH = 1000;
+    /** Fewer per call than this and requests cost more than they save. */
+    private static final int MIN_DELETE_BATCH = 50;
 
     /**
      * @param grace       unreferenced blobs younger than this are kept; zero sweeps them all
@@ -143,7 +145,9 @@ public final class GarbageCollector {
         for (String path : doomed) {
             deleted.add(blobHex(path));
         }
+        long walked = System.nanoTime();
         deleteAll(pool, List.copyOf(doomed));
+        long blobsGone = System.nanoTime();
         Queue<String> staleLinks = new ConcurrentLinkedQueue<>();
         all(pool, repositories.stream().<Callable<Void>>map(repo -> () -> {
             storage.walk(StoragePaths.layersDir(repo) + "/" + SHA256, link -> {
@@ -155,6 +159,8 @@ public final class GarbageCollector {
             return null;
         }).toList());
         deleteAll(pool, List.copyOf(staleLinks));
+        LOG.info("gc sweep: blobs listed in {} ms, deleted in {} ms; layer links listed and deleted in {} ms",
+                (walked - sweepStarted) / 1_000_000, (blobsGone - walked) / 1_000_000, (System.nanoTime() - blobsGone) / 1_000_000);
         long blobsDeleted = doomed.size();
         long links = staleLinks.size();
         long sweepMillis = (System.nanoTime() - sweepStarted) / 1_000_000;
@@ -337,14 +343,19 @@ public final class GarbageCollector {
         return path.substring(path.lastIndexOf('/', end - 1) + 1, end);
     }
 
-    /** Deletes in batches of {@link #DELETE_BATCH}, several at once; nothing in a dry run. */
+    /**
+     * Deletes in batches spread over the pool (a server works through one batch's keys one by one,
+     * so a few large batches would leave most threads idle); nothing in a dry run.
+     */
     private void deleteAll(ExecutorService pool, List<String> paths) throws InterruptedException {
         if (options.dryRun() || paths.isEmpty()) {
             return;
         }
+        int size = Math.min(DELETE_BATCH, Math.max(MIN_DELETE_BATCH,
+                (paths.size() + options.parallelism() - 1) / options.parallelism()));
         List<Callable<Void>> batches = new ArrayList<>();
-        for (int from = 0; from < paths.size(); from += DELETE_BATCH) {
-            List<String> batch = paths.subList(from, Math.min(paths.size(), from + DELETE_BATCH));
+        for (int from = 0; from < paths.size(); from += size) {
+            List<String> batch = paths.subList(from, Math.min(paths.size(), from + size));
             batches.add(() -> {
                 storage.deleteFiles(batch);
                 return null;
