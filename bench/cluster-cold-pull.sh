@@ -89,7 +89,7 @@ done
 # 4. The two clusters of mirrors, each with empty storage.
 SECRET=$(python3 -c 'import secrets; print(secrets.token_hex(16))')
 MEMBER_PORTS=()
-for i in $(seq 1 "$NODES"); do MEMBER_PORTS+=("$(free_port)"); done
+for i in $(seq 1 "$NODES"); do MEMBER_PORTS+=("$(free_member_port)"); done
 MEMBERS=$(printf '"127.0.0.1:%s", ' "${MEMBER_PORTS[@]}")
 MEMBERS="[${MEMBERS%, }]"
 FM_PORTS=()

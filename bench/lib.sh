@@ -24,6 +24,20 @@ free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }
 
+free_member_port() { # a free port below Linux's ephemeral range: a cluster member listed before it starts
+  # cannot then be the source port of another member's dial to it (a connection to itself).
+  python3 -c 'import random, socket
+for _ in range(1000):
+    p = random.randrange(20000, 32000)
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", p)); print(p); break
+    except OSError:
+        pass
+    finally:
+        s.close()'
+}
+
 now() { date +%s.%N; }
 
 await_ready() { # url pid log [curl flags...]: polls the url until curl succeeds; dies with the log

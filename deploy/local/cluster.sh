@@ -113,7 +113,7 @@ up() {
   local secret members i
   secret=$(python3 -c 'import secrets; print(secrets.token_hex(16))')
   local member_ports=() node_urls=()
-  for i in $(seq 1 "$NODES"); do member_ports+=("$(free_port)"); done
+  for i in $(seq 1 "$NODES"); do member_ports+=("$(free_member_port)"); done
   members=$(printf '"127.0.0.1:%s", ' "${member_ports[@]}")
   members="[${members%, }]"
   for i in $(seq 1 "$NODES"); do

@@ -20,7 +20,7 @@ public final class LoopbackMembers implements AutoCloseable {
     private final List<HazelcastCoordination> started = new ArrayList<>();
 
     public LoopbackMembers(int slots) {
-        this.ports = IntStream.range(0, slots).mapToObj(i -> LocalProcesses.freeLoopbackPort()).toList();
+        this.ports = IntStream.range(0, slots).mapToObj(i -> LocalProcesses.freeMemberPort()).toList();
     }
 
     /** The settings of slot {@code index}: its own port, every slot as a static member. */

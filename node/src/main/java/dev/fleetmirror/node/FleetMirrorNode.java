@@ -125,7 +125,7 @@ public final class FleetMirrorNode {
                                     config.cluster().orElseGet(ClusterSettings::standalone), pulls.get(),
                                     WriteGate.of(config.storage().readOnly(), coordination.mode()))
                             : null;
-                    StateSnapshots snapshots = new StateSnapshots(vertx, driver, coordination);
+                    StateSnapshots snapshots = new StateSnapshots(vertx, driver, coordination, !config.storage().readOnly());
                     NodeMetrics metrics = new NodeMetrics(vertx, coordination);
                     GcService gc = new GcService(vertx, coordination, driver, modeControl(coordination, snapshots),
                             collection(config, driver, coordination, cache), Clock.systemUTC(), metrics::gcReported);

@@ -22,7 +22,7 @@ final class LoopbackMembers implements AutoCloseable {
 
     LoopbackMembers() {
         for (int i = 0; i < MAX_MEMBERS; i++) {
-            ports.add(LocalProcesses.freeLoopbackPort());
+            ports.add(LocalProcesses.freeMemberPort());
         }
     }
 

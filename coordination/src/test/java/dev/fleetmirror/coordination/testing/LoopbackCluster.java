@@ -36,7 +36,7 @@ public final class LoopbackCluster implements AutoCloseable {
         String name = "fleetmirror-test-" + UUID.randomUUID();
         List<Integer> ports = new ArrayList<>();
         for (int i = 0; i < size; i++) {
-            ports.add(LocalProcesses.freeLoopbackPort());
+            ports.add(LocalProcesses.freeMemberPort());
         }
         List<String> addresses = ports.stream().map(port -> "127.0.0.1:" + port).toList();
         List<HazelcastInstance> members = new ArrayList<>();

@@ -20,6 +20,31 @@ public final class LocalProcesses {
     }
 
     /** A port nothing listens on right now on 127.0.0.1. */
+    /** Ports handed out by {@link #freeMemberPort()} in this JVM, never handed out twice. */
+    private static final java.util.Set<Integer> MEMBER_PORTS = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private static final java.util.Random RANDOM = new java.util.Random();
+
+    /**
+     * A free loopback port below Linux's ephemeral range (32768-60999), for a cluster member that a
+     * test lists before it starts. A port from the ephemeral range can be the source port the
+     * kernel picks when another member dials that not-yet-listening address, and the connection
+     * then reaches itself ("Connecting to self!"); below the range that cannot happen.
+     */
+    public static int freeMemberPort() {
+        for (int attempt = 0; attempt < 1000; attempt++) {
+            int port = 20000 + RANDOM.nextInt(12000);
+            if (!MEMBER_PORTS.add(port)) {
+                continue;
+            }
+            try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+                return port;
+            } catch (IOException taken) {
+                // in use: try another
+            }
+        }
+        throw new IllegalStateException("no free loopback port between 20000 and 32000");
+    }
+
     public static int freeLoopbackPort() {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();

@@ -21,13 +21,16 @@ public final class StateSnapshots implements AutoCloseable {
     private final Vertx vertx;
     private final StorageDriver storage;
     private final Coordination coordination;
+    private final boolean writable;
     private final long timer;
 
-    public StateSnapshots(Vertx vertx, StorageDriver storage, Coordination coordination) {
+    /** @param writable false on a node pinned read-only ({@code storage.maintenance.readonly.enabled}): it writes nothing */
+    public StateSnapshots(Vertx vertx, StorageDriver storage, Coordination coordination, boolean writable) {
         this.vertx = vertx;
         this.storage = storage;
         this.coordination = coordination;
-        this.timer = vertx.setPeriodic(1, ClusterStateSnapshot.REFRESH.toMillis(), id -> refresh());
+        this.writable = writable;
+        this.timer = writable ? vertx.setPeriodic(1, ClusterStateSnapshot.REFRESH.toMillis(), id -> refresh()) : -1;
     }
 
     private void refresh() {
@@ -41,6 +44,9 @@ public final class StateSnapshots implements AutoCloseable {
 
     /** Says {@code mode} now (after a switch this member made); call on a worker. */
     public void write(ClusterMode mode) {
+        if (!writable) {
+            return;
+        }
         try {
             new ClusterStateSnapshot(coordination.view().name(), mode.name(), Instant.now()).write(storage);
         } catch (RuntimeException e) {
@@ -50,6 +56,8 @@ public final class StateSnapshots implements AutoCloseable {
 
     @Override
     public void close() {
-        vertx.cancelTimer(timer);
+        if (timer >= 0) {
+            vertx.cancelTimer(timer);
+        }
     }
 }

@@ -51,8 +51,8 @@ class ClusterAdminTest {
 
     @Test
     void twoNodesWithAClusterSectionFormOneClusterAndBothReportIt() throws Exception {
-        int firstPort = LocalProcesses.freeLoopbackPort();
-        int secondPort = LocalProcesses.freeLoopbackPort();
+        int firstPort = LocalProcesses.freeMemberPort();
+        int secondPort = LocalProcesses.freeMemberPort();
         String name = "admin-" + UUID.randomUUID().toString().substring(0, 8);
         FleetMirrorNode first = start(clustered(name, firstPort, secondPort, "first"));
         FleetMirrorNode second = start(clustered(name, secondPort, firstPort, "second"));
@@ -96,7 +96,7 @@ class ClusterAdminTest {
 
     @Test
     void aWrongOrMissingSecretIsRefusedWithWhatIsNeeded() throws Exception {
-        int port = LocalProcesses.freeLoopbackPort();
+        int port = LocalProcesses.freeMemberPort();
         FleetMirrorNode node = start(clustered("admin-" + UUID.randomUUID().toString().substring(0, 8), port, port, "alone"));
         for (String presented : new String[] {null, "guess", SECRET.substring(1)}) {
             HttpResponse<byte[]> response = get(node, presented);

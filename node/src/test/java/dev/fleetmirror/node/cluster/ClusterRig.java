@@ -184,7 +184,7 @@ final class ClusterRig implements BeforeAllCallback, AfterAllCallback {
         int missing = SIZE - nodes().size();
         if (missing > 0) {
             List<Integer> free = freeSlots().subList(0, missing);
-            free.forEach(slot -> memberPorts[slot] = LocalProcesses.freeLoopbackPort());
+            free.forEach(slot -> memberPorts[slot] = LocalProcesses.freeMemberPort());
             List<Integer> members = new ArrayList<>(IntStream.range(0, SLOTS).filter(slot -> slots[slot] != null).boxed().toList());
             members.addAll(free);
             List<CompletableFuture<Void>> starting = free.stream()
@@ -197,7 +197,7 @@ final class ClusterRig implements BeforeAllCallback, AfterAllCallback {
     /** Starts one more node (a member joining), in the slot vacated longest ago; returns when it serves. */
     NodeProcess join() {
         int slot = freeSlots().get(0);
-        memberPorts[slot] = LocalProcesses.freeLoopbackPort();
+        memberPorts[slot] = LocalProcesses.freeMemberPort();
         List<Integer> members = new ArrayList<>(IntStream.range(0, SLOTS).filter(s -> slots[s] != null).boxed().toList());
         members.add(slot);
         return startIn(slot, members);

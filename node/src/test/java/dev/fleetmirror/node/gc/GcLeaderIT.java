@@ -107,7 +107,7 @@ class GcLeaderIT {
     private void startCluster(Path storage, int size) {
         List<Integer> ports = new ArrayList<>();
         for (int i = 0; i < size; i++) {
-            ports.add(LocalProcesses.freeLoopbackPort());
+            ports.add(LocalProcesses.freeMemberPort());
         }
         String members = String.join(", ", ports.stream().map(p -> "\"127.0.0.1:" + p + "\"").toList());
         String name = "gc-" + UUID.randomUUID().toString().substring(0, 8);

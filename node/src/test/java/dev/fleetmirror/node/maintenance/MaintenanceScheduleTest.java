@@ -14,7 +14,7 @@ import dev.fleetmirror.core.storage.StoragePaths;
 import dev.fleetmirror.gc.expiry.LastPulls;
 import dev.fleetmirror.gc.expiry.PullRecorder;
 import dev.fleetmirror.node.config.UploadPurgingConfig;
-import dev.fleetmirror.node.testing.NodeProcess;
+import dev.fleetmirror.core.testing.LocalProcesses;
 import io.vertx.core.Vertx;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -105,13 +105,13 @@ class MaintenanceScheduleTest {
     void inAClusterOnlyTheOldestMemberPurges() throws Exception {
         String old = session(Instant.now().minus(Duration.ofDays(8)));
         String name = "maintenance-" + UUID.randomUUID();
-        int firstPort = NodeProcess.freePort();
-        List<String> addresses = List.of("127.0.0.1:" + firstPort, "127.0.0.1:" + (firstPort + 1));
+        List<Integer> ports = List.of(LocalProcesses.freeMemberPort(), LocalProcesses.freeMemberPort());
+        List<String> addresses = List.of("127.0.0.1:" + ports.get(0), "127.0.0.1:" + ports.get(1));
         List<Coordination> members = new ArrayList<>();
         List<MaintenanceSchedule> schedules = new ArrayList<>();
         try {
             for (int i = 0; i < 2; i++) {
-                members.add(HazelcastCoordination.start(new ClusterSettings(name, "127.0.0.1", firstPort + i, addresses,
+                members.add(HazelcastCoordination.start(new ClusterSettings(name, "127.0.0.1", ports.get(i), addresses,
                         false, Optional.empty(), Optional.of("secret"), 1, Duration.ofSeconds(5), "")));
             }
             await().atMost(30, TimeUnit.SECONDS).until(() -> members.get(1).view().members().size() == 2);

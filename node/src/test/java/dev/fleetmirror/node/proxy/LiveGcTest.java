@@ -97,7 +97,7 @@ class LiveGcTest {
 
     @Test
     void withoutQuorumNothingRunsAndNothingSwitches() throws Exception {
-        int port = NodeProcess.freePort();
+        int port = dev.fleetmirror.core.testing.LocalProcesses.freeMemberPort();
         ClusterSettings lonely = new ClusterSettings("gc-quorum-" + port, "127.0.0.1", port, List.of("127.0.0.1:" + port),
                 false, Optional.empty(), Optional.empty(), 2, Duration.ofSeconds(5), "");
         node = FleetMirrorNode.start(config().withCluster(Optional.of(lonely)))

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.fleetmirror.coordination.ClusterSettings;
 import dev.fleetmirror.node.FleetMirrorNode;
 import dev.fleetmirror.node.config.NodeConfig;
-import dev.fleetmirror.node.testing.NodeProcess;
+import dev.fleetmirror.core.testing.LocalProcesses;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,14 +32,15 @@ final class LoopbackNodes {
     static void start(int members, String secret, Duration leaseTtl, IntFunction<NodeConfig> configFor,
                       List<FleetMirrorNode> started) throws Exception {
         String name = "loopback-" + UUID.randomUUID();
-        int firstPort = NodeProcess.freePort();
+        List<Integer> ports = new ArrayList<>();
         List<String> addresses = new ArrayList<>();
         for (int i = 0; i < members; i++) {
-            addresses.add("127.0.0.1:" + (firstPort + i));
+            ports.add(LocalProcesses.freeMemberPort());
+            addresses.add("127.0.0.1:" + ports.get(i));
         }
         List<CompletableFuture<FleetMirrorNode>> starting = new ArrayList<>();
         for (int i = 0; i < members; i++) {
-            ClusterSettings settings = new ClusterSettings(name, "127.0.0.1", firstPort + i, addresses, false,
+            ClusterSettings settings = new ClusterSettings(name, "127.0.0.1", ports.get(i), addresses, false,
                     Optional.empty(), Optional.of(secret), 1, leaseTtl, "");
             NodeConfig config = configFor.apply(i).withCluster(Optional.of(settings));
             starting.add(FleetMirrorNode.start(config).toCompletionStage().toCompletableFuture());
