@@ -99,7 +99,9 @@ public final class HazelcastModeSwitch extends PermitsOfThisMember {
         long deadline = started + drainTimeout.toNanos();
         int left = Integer.MAX_VALUE;
         while (System.nanoTime() < deadline) {
-            left = drainEverywhere(deadline);
+            int answered = drainEverywhere(deadline);
+            // A round cut short by the deadline says nothing new: keep what the last full round said.
+            left = answered == Integer.MAX_VALUE && left != Integer.MAX_VALUE ? left : answered;
             if (left == 0) {
                 publish(ClusterMode.READ_ONLY);
                 LOG.info("cluster read-only after draining writes for {} ms", took(started).toMillis());

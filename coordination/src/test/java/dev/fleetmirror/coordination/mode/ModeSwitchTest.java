@@ -58,7 +58,7 @@ class ModeSwitchTest {
         HazelcastCoordination second = cluster.start(1, TTL);
         WritePermit stuck = second.mode().tryAcquire().orElseThrow();
 
-        SwitchOutcome outcome = first.mode().switchTo(ClusterMode.READ_ONLY, Duration.ofMillis(700));
+        SwitchOutcome outcome = first.mode().switchTo(ClusterMode.READ_ONLY, Duration.ofSeconds(2));
 
         assertThat(outcome.succeeded()).isFalse();
         assertThat(outcome.mode()).isEqualTo(ClusterMode.READ_WRITE);
