@@ -16,6 +16,7 @@ import dev.fleetmirror.node.gc.GcAdmin;
 import dev.fleetmirror.node.gc.GcService;
 import dev.fleetmirror.node.gc.StateSnapshots;
 import dev.fleetmirror.node.http.Dispatcher;
+import dev.fleetmirror.node.metrics.Health;
 import dev.fleetmirror.node.metrics.NodeMetrics;
 import java.util.Map;
 import dev.fleetmirror.coordination.ClusterSettings;
@@ -131,8 +132,11 @@ public final class FleetMirrorNode {
                             collection(config, driver, coordination, cache), Clock.systemUTC(), metrics::gcReported);
                     config.gc().schedule().ifPresent(gc::schedule);
                     Optional<String> secret = config.cluster().flatMap(ClusterSettings::secret);
+                    Health health = new Health(vertx, driver, coordination);
                     Map<String, Handler<HttpServerRequest>> admin = Map.of(
                             NodeMetrics.PATH, metrics,
+                            Health.LIVE, health,
+                            Health.READY, health,
                             GcAdmin.PATH, new GcAdmin(gc, secret),
                             ModeAdmin.PATH, new ModeAdmin(vertx, coordination, secret, config.storage().readOnly(),
                                     snapshots::write));

@@ -123,7 +123,8 @@ class DeployFilesTest {
         assertThat(documents.get(0).path("stringData").fieldNames()).toIterable().containsAll(SECRETS.keySet());
         JsonNode container = documents.get(4).path("spec").path("template").path("spec").path("containers").get(0);
         assertThat(container.path("readinessProbe").path("httpGet").path("port").asText()).isEqualTo("http");
-        assertThat(container.path("livenessProbe").path("httpGet").path("path").asText()).isEqualTo("/v2/");
+        assertThat(container.path("livenessProbe").path("httpGet").path("path").asText()).isEqualTo("/healthz");
+        assertThat(container.path("readinessProbe").path("httpGet").path("path").asText()).isEqualTo("/readyz");
         assertThat(container.path("ports").findValuesAsText("containerPort")).containsExactly("5000", "5701");
         int replicas = documents.get(4).path("spec").path("replicas").asInt();
         int minAvailable = documents.get(5).path("spec").path("minAvailable").asInt();
