@@ -409,9 +409,4 @@ public final class GarbageCollector {
         }
         return results;
     }
-
-    /** Now, for reports. */
-    Instant now() {
-        return clock.instant();
-    }
 }

@@ -15,7 +15,6 @@ import dev.fleetmirror.node.config.GcSchedule;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -228,9 +227,5 @@ public final class GcService implements AutoCloseable {
             vertx.cancelTimer(timer);
         }
         worker.close();
-    }
-
-    static String utf8(byte[] bytes) {
-        return new String(bytes, StandardCharsets.UTF_8);
     }
 }

@@ -14,7 +14,6 @@ import dev.fleetmirror.node.config.HttpConfig;
 import dev.fleetmirror.node.config.NodeConfig;
 import dev.fleetmirror.node.config.StorageBackend;
 import dev.fleetmirror.node.config.StorageConfig;
-import dev.fleetmirror.node.testing.NodeProcess;
 import dev.fleetmirror.node.testing.RegistryHttpClient;
 import dev.fleetmirror.storage.s3.testing.S3ProxyExtension;
 import java.net.URI;
