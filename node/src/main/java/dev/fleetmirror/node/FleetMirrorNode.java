@@ -18,6 +18,9 @@ import dev.fleetmirror.node.gc.StateSnapshots;
 import dev.fleetmirror.node.http.Dispatcher;
 import dev.fleetmirror.node.metrics.Health;
 import dev.fleetmirror.node.metrics.NodeMetrics;
+import dev.fleetmirror.node.metrics.AccessLog;
+import dev.fleetmirror.node.metrics.Traffic;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.Map;
 import dev.fleetmirror.coordination.ClusterSettings;
 import dev.fleetmirror.coordination.ClusterView;
@@ -120,14 +123,15 @@ public final class FleetMirrorNode {
                             ? Optional.of(new PullRecorder(driver, Clock.systemUTC(),
                                     PullRecorder.refreshAfter(config.proxy().cacheTtl())))
                             : Optional.empty();
+                    Traffic traffic = new Traffic(new PrometheusRegistry());
                     PullThroughCache cache = config.proxy().enabled()
                             ? PullThroughCache.create(vertx, vertx.getOrCreateContext(), config.proxy(), stored,
                                     digest -> dataStored(driver, digest), coordination,
                                     config.cluster().orElseGet(ClusterSettings::standalone), pulls.get(),
-                                    WriteGate.of(config.storage().readOnly(), coordination.mode()))
+                                    WriteGate.of(config.storage().readOnly(), coordination.mode()), traffic)
                             : null;
                     StateSnapshots snapshots = new StateSnapshots(vertx, driver, coordination, !config.storage().readOnly());
-                    NodeMetrics metrics = new NodeMetrics(vertx, coordination);
+                    NodeMetrics metrics = new NodeMetrics(vertx, coordination, traffic.registry());
                     GcService gc = new GcService(vertx, coordination, driver, modeControl(coordination, snapshots),
                             collection(config, driver, coordination, cache), Clock.systemUTC(), metrics::gcReported);
                     config.gc().schedule().ifPresent(gc::schedule);
@@ -158,7 +162,8 @@ public final class FleetMirrorNode {
                             ? PeerFillEndpoint.NOTHING_FILLED
                             : new PeerFillEndpoint(cache.fills(), workers, config.cluster().flatMap(ClusterSettings::secret));
                     return listen(vertx, config, cache == null ? stored : cache.registry(),
-                            cache == null ? NamespaceResolver.NONE : cache.namespaces(), peers, admin, resources, coordination)
+                            cache == null ? NamespaceResolver.NONE : cache.namespaces(), peers, admin, resources, coordination,
+                            traffic)
                             .recover(failure -> vertx.executeBlocking(() -> {
                                 try (coordination; resources) {
                                     return null;
@@ -252,7 +257,7 @@ public final class FleetMirrorNode {
         Vertx vertx = Vertx.vertx();
         return closeOnFailure(vertx, joinCluster(vertx, config).compose(coordination ->
                 listen(vertx, config, registry, NamespaceResolver.NONE, workers -> PeerFillEndpoint.NOTHING_FILLED,
-                        Map.of(), () -> { }, coordination)
+                        Map.of(), () -> { }, coordination, Traffic.unobserved())
                         .recover(failure -> vertx.executeBlocking(() -> {
                             coordination.close();
                             return null;
@@ -279,7 +284,7 @@ public final class FleetMirrorNode {
                                                   NamespaceResolver namespaces,
                                                   Function<StorageWorkers, Handler<HttpServerRequest>> peerEndpoint,
                                                   Map<String, Handler<HttpServerRequest>> admin,
-                                                  AutoCloseable storage, Coordination coordination) {
+                                                  AutoCloseable storage, Coordination coordination, Traffic traffic) {
         StorageWorkers workers = new StorageWorkers(vertx, StorageWorkers.DEFAULT_POOL_SIZE);
         NodeServices services = new NodeServices(registry, workers,
                 config.storage().deleteEnabled(), config.storage().redirectDisabled());
@@ -294,7 +299,8 @@ public final class FleetMirrorNode {
         Dispatcher dispatcher = DistributionApi.dispatcher(services,
                         WriteGate.of(config.storage().readOnly(), coordination.mode()), namespaces)
                 .mount(ClusterAdmin.PATH, new ClusterAdmin(vertx, coordination, config.cluster()))
-                .mount(PeerProtocol.PREFIX, peerEndpoint.apply(workers));
+                .mount(PeerProtocol.PREFIX, peerEndpoint.apply(workers))
+                .observe(traffic, AccessLog.of(config.log().accessLog()));
         admin.forEach(dispatcher::mount);
         return vertx.createHttpServer(options)
                 .requestHandler(dispatcher)

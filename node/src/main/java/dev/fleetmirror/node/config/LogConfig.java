@@ -3,8 +3,11 @@ package dev.fleetmirror.node.config;
 import java.util.Locale;
 import java.util.Objects;
 
-/** Distribution's {@code log} section; only {@code log.level} is honoured. */
-public record LogConfig(Level level) {
+/**
+ * Distribution's {@code log} section: {@code log.level}, and {@code log.accesslog.disabled} (the
+ * access log, one line per request on the logger {@code fleetmirror.access}, is on by default).
+ */
+public record LogConfig(Level level, boolean accessLog) {
 
     /** Distribution's (logrus) level names that logback can express. */
     public enum Level {
@@ -26,6 +29,10 @@ public record LogConfig(Level level) {
 
     public LogConfig {
         Objects.requireNonNull(level, "level");
+    }
+
+    public LogConfig(Level level) {
+        this(level, true);
     }
 
     public static LogConfig defaults() {
