@@ -19,6 +19,8 @@ import dev.fleetmirror.node.http.Dispatcher;
 import dev.fleetmirror.node.metrics.Health;
 import dev.fleetmirror.node.metrics.NodeMetrics;
 import dev.fleetmirror.node.metrics.AccessLog;
+import dev.fleetmirror.node.metrics.StatusPage;
+import dev.fleetmirror.node.cli.VersionProvider;
 import dev.fleetmirror.node.metrics.Traffic;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.Map;
@@ -137,7 +139,11 @@ public final class FleetMirrorNode {
                     config.gc().schedule().ifPresent(gc::schedule);
                     Optional<String> secret = config.cluster().flatMap(ClusterSettings::secret);
                     Health health = new Health(vertx, driver, coordination);
+                    StatusPage status = new StatusPage(vertx, coordination, traffic, gc::latestReport,
+                            VersionProvider.version());
                     Map<String, Handler<HttpServerRequest>> admin = Map.of(
+                            StatusPage.ROOT, status,
+                            StatusPage.PATH, status,
                             NodeMetrics.PATH, metrics,
                             Health.LIVE, health,
                             Health.READY, health,

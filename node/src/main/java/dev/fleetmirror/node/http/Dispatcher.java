@@ -136,6 +136,14 @@ public final class Dispatcher implements Handler<HttpServerRequest> {
         }
         RepositoryName repo = path.get().name().isEmpty() ? null
                 : namespaces.resolve(RepositoryName.of(path.get().name()), Optional.ofNullable(request.getParam("ns")));
+        if (path.get().resource() == ApiPath.Resource.MANIFEST && request.method() == HttpMethod.GET) {
+            String pulled = repo.toString();
+            end.listen(closed -> {
+                if (request.response().getStatusCode() == 200) {
+                    traffic.pulled(pulled);
+                }
+            });
+        }
         if (isWrite(request.method())) {
             // Held until the response ends or the connection drops: the read-only switch waits for it.
             WritePermit permit = writes.acquire("pushes and deletes are");

@@ -5,9 +5,13 @@ import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntSupplier;
 
 /**
@@ -23,6 +27,9 @@ public final class Traffic {
     /** How a cache lookup ended: served from storage, fetched upstream, or served unchecked while the upstream failed. */
     public enum Result { HIT, MISS, STALE }
 
+    /** Repositories counted for the status page's most pulled. */
+    private static final int TOP_REPOSITORIES = 500;
+
     private final Counter requests;
     private final Histogram duration;
     private final Counter responseBytes;
@@ -33,6 +40,9 @@ public final class Traffic {
     private final CounterDataPoint[][] cache = new CounterDataPoint[Kind.values().length][Result.values().length];
     private final ConcurrentMap<String, RoutePoints> routes = new ConcurrentHashMap<>();
     private final PrometheusRegistry registry;
+    private final TopRepositories pulled = new TopRepositories(TOP_REPOSITORIES);
+    private final ConcurrentMap<String, UpstreamHealth> upstreams = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, LongAdder> stale = new ConcurrentHashMap<>();
 
     public Traffic(PrometheusRegistry registry) {
         this.registry = registry;
@@ -99,6 +109,28 @@ public final class Traffic {
     /** An upstream answered with {@code status}, or did not answer at all ({@code status} 0). */
     public void upstreamRequest(String upstream, int status) {
         upstreamRequests.labelValues(upstream, status == 0 ? "error" : Integer.toString(status)).inc();
+        upstreams.put(upstream, new UpstreamHealth(upstream, status, Instant.now(), 0));
+    }
+
+    /** A manifest of {@code repository} was pulled (a GET answered 200). */
+    public void pulled(String repository) {
+        pulled.pulled(repository);
+    }
+
+    public List<TopRepositories.Entry> mostPulled(int n) {
+        return pulled.top(n);
+    }
+
+    /** Each upstream this node asked since it started: its last answer, and its stale serves. */
+    public List<UpstreamHealth> upstreams() {
+        return upstreams.values().stream()
+                .map(h -> new UpstreamHealth(h.upstream(), h.lastStatus(), h.at(), staleCount(h.upstream())))
+                .sorted(Comparator.comparing(UpstreamHealth::upstream)).toList();
+    }
+
+    private long staleCount(String upstream) {
+        LongAdder count = stale.get(upstream);
+        return count == null ? 0 : count.sum();
     }
 
     public void upstreamBytes(String upstream, long bytes) {
@@ -109,6 +141,7 @@ public final class Traffic {
 
     public void stale(String upstream) {
         staleServes.labelValues(upstream).inc();
+        stale.computeIfAbsent(upstream, u -> new LongAdder()).increment();
     }
 
     public void fillWait() {
