@@ -20,6 +20,12 @@ import dev.fleetmirror.node.metrics.Health;
 import dev.fleetmirror.node.metrics.NodeMetrics;
 import dev.fleetmirror.node.metrics.AccessLog;
 import dev.fleetmirror.node.metrics.StatusPage;
+import dev.fleetmirror.node.warm.WarmAdmin;
+import dev.fleetmirror.node.warm.Warmer;
+import io.vertx.core.WorkerExecutor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import dev.fleetmirror.node.cli.VersionProvider;
 import dev.fleetmirror.node.metrics.Traffic;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -139,6 +145,13 @@ public final class FleetMirrorNode {
                     config.gc().schedule().ifPresent(gc::schedule);
                     Optional<String> secret = config.cluster().flatMap(ClusterSettings::secret);
                     Health health = new Health(vertx, driver, coordination);
+                    // Warm requests run on their own workers; each fetches up to 4 blobs of an image at once.
+                    WorkerExecutor warmRunners = vertx.createSharedWorkerExecutor("fleetmirror-warm", 2, 24, TimeUnit.HOURS);
+                    ExecutorService warmFetchers = Executors.newFixedThreadPool(4, runnable -> {
+                        Thread thread = new Thread(runnable, "fleetmirror-warm-fetch");
+                        thread.setDaemon(true);
+                        return thread;
+                    });
                     StatusPage status = new StatusPage(vertx, coordination, traffic, gc::latestReport,
                             VersionProvider.version());
                     Map<String, Handler<HttpServerRequest>> admin = Map.of(
@@ -149,12 +162,17 @@ public final class FleetMirrorNode {
                             Health.READY, health,
                             GcAdmin.PATH, new GcAdmin(gc, secret),
                             ModeAdmin.PATH, new ModeAdmin(vertx, coordination, secret, config.storage().readOnly(),
-                                    snapshots::write));
+                                    snapshots::write),
+                            WarmAdmin.PATH, new WarmAdmin(vertx, new Warmer(cache == null ? stored : cache.registry(), stored,
+                                    warmFetchers), warmRunners, secret,
+                                    () -> !config.storage().readOnly() && coordination.mode().current() == ClusterMode.READ_WRITE));
                     MaintenanceSchedule maintenance = MaintenanceSchedule.start(vertx, driver, coordination,
                             config.storage().uploadPurging(), pulls,
                             () -> !config.storage().readOnly() && coordination.mode().current() == ClusterMode.READ_WRITE);
                     AutoCloseable resources = () -> {
                         try (driver) {
+                            warmFetchers.shutdownNow();
+                            warmRunners.close();
                             gc.close();
                             snapshots.close();
                             // Last pulls are flushed before storage closes.
