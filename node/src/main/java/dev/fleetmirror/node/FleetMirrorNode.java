@@ -21,6 +21,8 @@ import dev.fleetmirror.node.metrics.NodeMetrics;
 import dev.fleetmirror.node.metrics.AccessLog;
 import dev.fleetmirror.node.metrics.StatusPage;
 import dev.fleetmirror.node.warm.WarmAdmin;
+import dev.fleetmirror.node.localcache.LocalBlobCache;
+import dev.fleetmirror.node.localcache.LocalTierBlobs;
 import dev.fleetmirror.node.warm.Warmer;
 import io.vertx.core.WorkerExecutor;
 import java.util.concurrent.ExecutorService;
@@ -152,6 +154,8 @@ public final class FleetMirrorNode {
                         thread.setDaemon(true);
                         return thread;
                     });
+                    LocalBlobCache localCache = config.storage().localCache()
+                            .map(local -> new LocalBlobCache(local.directory(), local.maxBytes())).orElse(null);
                     StatusPage status = new StatusPage(vertx, coordination, traffic, gc::latestReport,
                             VersionProvider.version());
                     Map<String, Handler<HttpServerRequest>> admin = Map.of(
@@ -170,7 +174,7 @@ public final class FleetMirrorNode {
                             config.storage().uploadPurging(), pulls,
                             () -> !config.storage().readOnly() && coordination.mode().current() == ClusterMode.READ_WRITE);
                     AutoCloseable resources = () -> {
-                        try (driver) {
+                        try (driver; localCache) {
                             warmFetchers.shutdownNow();
                             warmRunners.close();
                             gc.close();
@@ -185,7 +189,8 @@ public final class FleetMirrorNode {
                     Function<StorageWorkers, Handler<HttpServerRequest>> peers = workers -> cache == null
                             ? PeerFillEndpoint.NOTHING_FILLED
                             : new PeerFillEndpoint(cache.fills(), workers, config.cluster().flatMap(ClusterSettings::secret));
-                    return listen(vertx, config, cache == null ? stored : cache.registry(),
+                    Registry served = localTier(config, cache == null ? stored : cache.registry(), stored, localCache);
+                    return listen(vertx, config, served,
                             cache == null ? NamespaceResolver.NONE : cache.namespaces(), peers, admin, resources, coordination,
                             traffic)
                             .recover(failure -> vertx.executeBlocking(() -> {
@@ -194,6 +199,15 @@ public final class FleetMirrorNode {
                                 }
                             }, false).transform(closed -> Future.failedFuture(failure)));
                 }));
+    }
+
+    /** {@code registry} with the local-disk tier of blobs when {@code localcache:} configures one. */
+    private static Registry localTier(NodeConfig config, Registry registry, Registry stored, LocalBlobCache cache) {
+        if (cache == null) {
+            return registry;
+        }
+        return new Registry(new LocalTierBlobs(registry.blobs(), stored.blobs(), cache), registry.uploads(),
+                registry.manifests(), registry.tags(), registry.catalog(), registry.referrers());
     }
 
     /** The read-only switch as the GC uses it: blocks until complete, fails with the reason it was not. */

@@ -109,7 +109,7 @@ public final class ConfigLoader {
                 tree.bool("storage.delete.enabled", true),
                 tree.bool("storage.maintenance.readonly.enabled", false),
                 tree.bool("storage.redirect.disable", true),
-                UploadPurgingConfig.read(tree));
+                UploadPurgingConfig.read(tree), LocalCacheConfig.read(tree));
         return new NodeConfig(version, log, http, storage).withCluster(ClusterConfigReader.read(tree))
                 .withGc(GcConfig.read(tree));
     }
