@@ -89,6 +89,7 @@ if fm and dist:
 for row in warm["rows"]:
     f, d, s3 = mean(row["fleetmirror"]), mean(row["distribution"]), mean(row["s3_direct"] or [])
     label = {"blob": f"warm blob GET, {row['connections']} conn (MB/s)",
+             "blob-local": f"warm blob GET, {row['connections']} conn, FM local disk tier (MB/s)",
              "tag-proxy": f"tag resolve (HEAD), mirrored, {row['connections']} conn (req/s)",
              "tag-hosted": f"tag resolve (HEAD), hosted, {row['connections']} conn (req/s)",
              "tag-get-hosted": f"tag resolve (GET, wrk), hosted, {row['connections']} conn (req/s)"}[row["measurement"]]

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Warm reads on the same S3 endpoint: Fleet Mirror vs CNCF Distribution 2.8.2, in the same run.
 #
-#   a. blob throughput: aggregate MB/s of GETs of one warm layer (LAYER_MIB, 64) by 1 and by 32
-#      connections (wrk, DURATION seconds each), through each registry's pull-through cache and
-#      straight from S3Proxy (the backend read directly, SigV4-signed);
+#   a. blob throughput: aggregate MB/s of GETs of one warm layer (LAYER_MIB, 64) by 1 connection
+#      (one curl fetching it REPEAT times) and by 32 (wrk, DURATION seconds), through each registry's pull-through cache and
+#      straight from S3Proxy (the backend read directly, SigV4-signed); and through a second Fleet
+#      Mirror node on the same bucket with the local disk tier (localcache), which sends the layer
+#      from its own disk (Distribution has no such tier: its row is the same measurement);
 #   b. tag resolves: HEAD /v2/<repo>/manifests/<tag> with the manifest Accept headers, 32
 #      connections (ab), requests per second: through each pull-through cache (a tag confirmed upstream
 #      within Fleet Mirror's tagttl; Distribution's proxy asks its upstream for every tag request),
@@ -102,6 +104,19 @@ proxy:
   spooldirectory: $ROOT/fm/spool" start_node "$(s3_yaml fleetmirror "    forcepathstyle: true")"
 FM=$NODE
 await_ready "$FM/v2/" "$NODE_PID" "$ROOT/fm.log" -f
+# The same node with the local disk tier, on the same bucket: it serves warm blobs from its own disk.
+NODE_NAME=fm-local NODE_EXTRA_YAML="upstreams:
+  - name: upstream
+    url: http://127.0.0.1:$UP_PORT
+    prefix: mirror/
+proxy:
+  tagttl: 1h
+  spooldirectory: $ROOT/fm-local/spool
+localcache:
+  directory: $ROOT/fm-local/cache
+  maxsize: 4GiB" start_node "$(s3_yaml fleetmirror "    forcepathstyle: true")"
+FM_LOCAL=$NODE
+await_ready "$FM_LOCAL/v2/" "$NODE_PID" "$ROOT/fm-local.log" -f
 start_distribution dist "proxy:
   remoteurl: http://127.0.0.1:$UP_PORT" "$(s3_yaml distribution "")"
 DIST=http://127.0.0.1:$DIST_PORT
@@ -127,9 +142,17 @@ for _ in $(seq 1 100); do
 done
 
 FM_BLOB="$FM/v2/mirror/bench/app/blobs/$LAYER_DIGEST"
+FM_LOCAL_BLOB="$FM_LOCAL/v2/mirror/bench/app/blobs/$LAYER_DIGEST"
+# Served once from the bucket (which the first node filled), then copied to the node's disk.
+curl -sS -o /dev/null "$FM_LOCAL_BLOB"
+for _ in $(seq 1 200); do
+  [ -f "$ROOT/fm-local/cache/sha256/${LAYER_DIGEST#sha256:}" ] && break
+  sleep 0.1
+done
+[ -f "$ROOT/fm-local/cache/sha256/${LAYER_DIGEST#sha256:}" ] || { echo "the local disk tier did not copy the layer" >&2; exit 1; }
 DIST_BLOB="$DIST/v2/bench/app/blobs/$LAYER_DIGEST"
 S3_BLOB="$S3/fleetmirror/docker/registry/v2/blobs/sha256/${LAYER_DIGEST:7:2}/${LAYER_DIGEST#sha256:}/data"
-for url in "$FM_BLOB" "$DIST_BLOB"; do
+for url in "$FM_BLOB" "$FM_LOCAL_BLOB" "$DIST_BLOB"; do
   size=$(curl -sS -o /dev/null -w '%{size_download}' "$url")
   [ "$size" = "$LAYER_BYTES" ] || { echo "GET $url gave $size bytes, not $LAYER_BYTES" >&2; exit 1; }
 done
@@ -177,6 +200,32 @@ print(f"{rps:.1f} {float(m.group(1)) * scale / 1e6:.1f} {int(non2xx.group(1)) if
 PY
 }
 
+# One connection: wrk reads 8 KiB at a time and tops out near 1 GB/s on one thread, below what the
+# servers can send; one curl process fetching the layer REPEAT times over one kept-alive connection
+# is the client here instead.
+REPEAT=${REPEAT:-12}
+curl_run() { # url [curl args...] -> "requests/s MB/s failures"
+  local url=$1 start end args=() i
+  shift
+  for i in $(seq 1 "$REPEAT"); do args+=(-o /dev/null "$url"); done
+  start=$(now)
+  out=$(curl -sS -w '%{http_code} %{size_download}\n' "$@" "${args[@]}")
+  end=$(now)
+  python3 - "$out" "$start" "$end" "$LAYER_BYTES" <<'PY'
+import sys
+lines = [l.split() for l in sys.argv[1].splitlines() if l.strip()]
+secs = float(sys.argv[3]) - float(sys.argv[2])
+bad = sum(1 for code, size in lines if code != "200" or int(size) != int(sys.argv[4]))
+total = sum(int(size) for _, size in lines)
+print(f"{len(lines) / secs:.1f} {total / secs / 1e6:.1f} {bad}")
+PY
+}
+measure() { # connections url [args...]: curl for one connection, wrk for more
+  local c=$1
+  shift
+  if [ "$c" = 1 ]; then curl_run "$@"; else wrk_run "$c" "$@"; fi
+}
+
 RESULTS=$ROOT/warm-results.txt
 : > "$RESULTS"
 record() { echo "$*" >> "$RESULTS"; }
@@ -187,14 +236,21 @@ for run in $(seq 1 "$RUNS"); do
     [ $((run % 2)) = 0 ] && order=("distribution $DIST_BLOB" "fleetmirror $FM_BLOB")
     for entry in "${order[@]}"; do
       read -r side url <<< "$entry"
-      read -r rps mbps bad < <(wrk_run "$c" "$url")
+      read -r rps mbps bad < <(measure "$c" "$url")
       record "blob $side $c $run $mbps $rps $bad"
     done
-    mapfile -t headers < <(s3_headers)
-    args=()
-    for h in "${headers[@]}"; do args+=(-H "$h"); done
-    read -r rps mbps bad < <(wrk_run "$c" "$S3_BLOB" "${args[@]}")
+    if [ "$c" = 1 ]; then
+      read -r rps mbps bad < <(curl_run "$S3_BLOB" --aws-sigv4 "aws:amz:us-east-1:s3" --user "$AK:$SK" \
+        -H "x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+    else
+      mapfile -t headers < <(s3_headers)
+      args=()
+      for h in "${headers[@]}"; do args+=(-H "$h"); done
+      read -r rps mbps bad < <(wrk_run "$c" "$S3_BLOB" "${args[@]}")
+    fi
     record "blob s3-direct $c $run $mbps $rps $bad"
+    read -r rps mbps bad < <(measure "$c" "$FM_LOCAL_BLOB")
+    record "blob-local fleetmirror $c $run $mbps $rps $bad"
   done
   order=(fleetmirror distribution)
   [ $((run % 2)) = 0 ] && order=(distribution fleetmirror)
@@ -221,16 +277,19 @@ rows = [line.split() for line in open(sys.argv[1]) if line.strip()]
 runs = defaultdict(list)
 bad = 0
 for kind, side, conns, run, mbps, rps, non2xx in rows:
-    value = float(mbps) if kind == "blob" else float(rps)
+    value = float(mbps) if kind.startswith("blob") else float(rps)
     runs[(kind, int(conns), side)].append(value)
     bad += int(non2xx)
 out = {"layer_bytes": int(sys.argv[3]), "duration_s": int(sys.argv[4]), "non_2xx": bad, "rows": []}
 print()
 print(f"{'warm measurement':38s} {'Fleet Mirror':>16s} {'Distribution':>16s} {'S3 direct':>12s} {'FM/Dist':>8s}")
-for (kind, conns) in sorted({(k, c) for k, c, _ in runs}, key=lambda x: (x[0] != "blob", x[0], x[1])):
+for (kind, conns) in sorted({(k, c) for k, c, _ in runs}, key=lambda x: (not x[0].startswith("blob"), x[0], x[1])):
     fm, dist, s3 = (runs.get((kind, conns, s), []) for s in ("fleetmirror", "distribution", "s3-direct"))
-    unit = "MB/s" if kind == "blob" else "req/s"
-    label = {"blob": f"blob GET, {conns} conn ({unit})", "tag-proxy": f"tag HEAD, mirrored, {conns} conn ({unit})",
+    if kind == "blob-local":
+        # The same Distribution measurement: it has no local tier.
+        dist, s3 = runs.get(("blob", conns, "distribution"), []), runs.get(("blob", conns, "s3-direct"), [])
+    unit = "MB/s" if kind.startswith("blob") else "req/s"
+    label = {"blob": f"blob GET, {conns} conn ({unit})", "blob-local": f"blob GET, {conns} conn, local tier ({unit})", "tag-proxy": f"tag HEAD, mirrored, {conns} conn ({unit})",
              "tag-hosted": f"tag HEAD, hosted, {conns} conn ({unit})",
              "tag-get-hosted": f"tag GET, hosted, {conns} conn, wrk ({unit})"}[kind]
     ratio = (sum(fm) / len(fm)) / (sum(dist) / len(dist)) if fm and dist and sum(dist) > 0 else None
