@@ -4,6 +4,7 @@ import dev.fleetmirror.core.name.RepositoryName;
 import dev.fleetmirror.coordination.mode.WritePermit;
 import dev.fleetmirror.core.registry.ErrorCode;
 import dev.fleetmirror.core.registry.RegistryException;
+import dev.fleetmirror.node.auth.RequestGuard;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -25,6 +26,7 @@ public final class Dispatcher implements Handler<HttpServerRequest> {
     private final NodeServices services;
     private final WriteGate writes;
     private final NamespaceResolver namespaces;
+    private RequestGuard guard = RequestGuard.OPEN;
 
     public Dispatcher(NodeServices services, boolean readOnly) {
         this(services, WriteGate.pinned(readOnly), NamespaceResolver.NONE);
@@ -38,6 +40,12 @@ public final class Dispatcher implements Handler<HttpServerRequest> {
 
     public Dispatcher route(ApiPath.Resource resource, HttpMethod method, Endpoint endpoint) {
         routes.computeIfAbsent(resource, r -> new LinkedHashMap<>()).put(method, endpoint);
+        return this;
+    }
+
+    /** Admits every request of the distribution API through {@code guard} before its endpoint runs. */
+    public Dispatcher guard(RequestGuard guard) {
+        this.guard = guard;
         return this;
     }
 
@@ -99,17 +107,20 @@ public final class Dispatcher implements Handler<HttpServerRequest> {
         }
         RepositoryName repo = path.get().name().isEmpty() ? null
                 : namespaces.resolve(RepositoryName.of(path.get().name()), Optional.ofNullable(request.getParam("ns")));
-        if (isWrite(request.method())) {
-            // Held until the response ends or the connection drops: the read-only switch waits for it.
-            WritePermit permit = writes.acquire("pushes and deletes are");
-            request.response().endHandler(v -> permit.close());
-            request.response().closeHandler(v -> permit.close());
-        }
         if (endpoint.readsBody()) {
             request.pause();
         }
-        Exchange exchange = new Exchange(request, repo, path.get().tail(), services);
-        endpoint.handle(exchange).onFailure(failure -> ErrorResponses.send(request, failure));
+        guard.admit(request, path.get(), repo)
+                .compose(caller -> {
+                    if (isWrite(request.method())) {
+                        // Held until the response ends or the connection drops: the read-only switch waits for it.
+                        WritePermit permit = writes.acquire("pushes and deletes are");
+                        request.response().endHandler(v -> permit.close());
+                        request.response().closeHandler(v -> permit.close());
+                    }
+                    return endpoint.handle(new Exchange(request, repo, path.get().tail(), services, caller));
+                })
+                .onFailure(failure -> ErrorResponses.send(request, failure));
     }
 
     private static boolean isWrite(HttpMethod method) {
