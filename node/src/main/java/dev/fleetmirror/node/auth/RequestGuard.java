@@ -12,7 +12,6 @@ import io.vertx.core.http.HttpServerRequest;
  * caller who must authenticate, 403 DENIED for one who may not); the guard sets the challenge
  * header on the response itself.
  */
-@FunctionalInterface
 public interface RequestGuard {
 
     /** Everything open: no {@code auth:} section and no other check. */
@@ -24,12 +23,24 @@ public interface RequestGuard {
      */
     Future<Caller> admit(HttpServerRequest request, ApiPath path, RepositoryName repo);
 
+    /** What decides per repository, for endpoints that filter (the catalog lists what a caller may pull). */
+    default AccessDecider access() {
+        return AccessDecider.ALLOW_ALL;
+    }
+
     /**
      * No client authentication, but {@code access} still decides: every caller is anonymous, with
      * the Basic credentials it sent (unverified here) for checks that pass them on.
      */
     static RequestGuard open(AccessDecider access) {
-        return (request, path, repo) -> {
+        return new RequestGuard() {
+            @Override
+            public AccessDecider access() {
+                return access;
+            }
+
+            @Override
+            public Future<Caller> admit(HttpServerRequest request, ApiPath path, RepositoryName repo) {
             String header = request.getHeader("Authorization");
             Caller caller = header == null ? Caller.ANONYMOUS
                     : new Caller(java.util.Optional.empty(), java.util.Set.of(), BasicCredentials.fromHeader(header),
@@ -41,6 +52,7 @@ public interface RequestGuard {
                     ? Future.succeededFuture(caller)
                     : Future.failedFuture(new dev.fleetmirror.core.registry.RegistryException(
                             dev.fleetmirror.core.registry.ErrorCode.DENIED, decision.reason())));
+            }
         };
     }
 }

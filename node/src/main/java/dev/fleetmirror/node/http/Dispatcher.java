@@ -118,7 +118,8 @@ public final class Dispatcher implements Handler<HttpServerRequest> {
                         request.response().endHandler(v -> permit.close());
                         request.response().closeHandler(v -> permit.close());
                     }
-                    return endpoint.handle(new Exchange(request, repo, path.get().tail(), services, caller));
+                    return endpoint.handle(new Exchange(request, repo, path.get().tail(), services, caller,
+                            guard.access()));
                 })
                 .onFailure(failure -> ErrorResponses.send(request, failure));
     }
