@@ -27,6 +27,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class ClientAuth implements RequestGuard {
     private static final int MAX_REMEMBERED_TOKENS = 10_000;
+    private static final long REMEMBER_TOKEN_MILLIS = 60_000;
     private final AuthConfig config;
     private final Optional<PasswordChecks> passwords;
     private final Optional<TokenVerifier> tokens;
@@ -108,13 +109,14 @@ public final class ClientAuth implements RequestGuard {
             return Future.succeededFuture(remembered.caller());
         }
         try {
-            Caller caller = tokens.get().verify(token);
+            TokenVerifier.Verified valid = tokens.get().check(token);
             if (verified.size() >= MAX_REMEMBERED_TOKENS) {
                 verified.clear();
             }
-            // Never beyond the token's own expiry; re-verified each minute regardless.
-            verified.put(key, new RememberedToken(caller, now + 60_000));
-            return Future.succeededFuture(caller);
+            // Until the token expires, and re-verified each minute regardless.
+            verified.put(key, new RememberedToken(valid.caller(),
+                    Math.min(now + REMEMBER_TOKEN_MILLIS, valid.expires().toEpochMilli())));
+            return Future.succeededFuture(valid.caller());
         } catch (InvalidTokenException e) {
             return refuse(request, ErrorCode.UNAUTHORIZED, e.getMessage(), null, "invalid_token");
         }

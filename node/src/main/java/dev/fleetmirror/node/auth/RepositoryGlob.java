@@ -14,21 +14,22 @@ public record RepositoryGlob(String pattern, Pattern regex) {
         StringBuilder regex = new StringBuilder();
         for (int i = 0; i < pattern.length(); i++) {
             char c = pattern.charAt(i);
-            if (c == '*' && i + 1 < pattern.length() && pattern.charAt(i + 1) == '*') {
+            if (c == '/' && pattern.startsWith("**", i + 1) && i + 3 == pattern.length()) {
                 // "a/**" also matches "a" itself, as a directory glob would.
-                if (i >= 1 && pattern.charAt(i - 1) == '/' && i + 2 == pattern.length()) {
-                    regex.setLength(regex.length() - 1);
-                    regex.append("(/.*)?");
-                } else {
-                    regex.append(".*");
-                }
+                regex.append("(/.*)?");
+                break;
+            }
+            if (c == '*' && i + 1 < pattern.length() && pattern.charAt(i + 1) == '*') {
+                regex.append(".*");
                 i++;
             } else if (c == '*') {
                 regex.append("[^/]*");
             } else if (c == '?') {
                 regex.append("[^/]");
+            } else if (Character.isLetterOrDigit(c)) {
+                regex.append(c);
             } else {
-                regex.append(Pattern.quote(String.valueOf(c)));
+                regex.append('\\').append(c);
             }
         }
         return new RepositoryGlob(pattern, Pattern.compile(regex.toString()));

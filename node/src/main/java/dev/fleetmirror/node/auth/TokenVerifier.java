@@ -83,7 +83,15 @@ public final class TokenVerifier {
         return keys;
     }
 
+    /** A token that verified: its caller, and when it stops being valid. */
+    public record Verified(Caller caller, Instant expires) {
+    }
+
     public Caller verify(String token) throws InvalidTokenException {
+        return check(token).caller();
+    }
+
+    public Verified check(String token) throws InvalidTokenException {
         SignedJWT jwt;
         JWTClaimsSet claims;
         try {
@@ -121,7 +129,8 @@ public final class TokenVerifier {
         } catch (ParseException e) {
             throw new InvalidTokenException("the bearer token's groups claim is not a list of names");
         }
-        return new Caller(user, groups, Optional.empty(), Optional.of(access(claims)));
+        return new Verified(new Caller(user, groups, Optional.empty(), Optional.of(access(claims))),
+                expires.toInstant().plus(SKEW));
     }
 
     private boolean signedByTrustedKey(SignedJWT jwt) {
