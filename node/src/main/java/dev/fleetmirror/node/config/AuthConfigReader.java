@@ -12,6 +12,7 @@ import java.util.Set;
 
 /** Reads {@code auth:} and {@code access:} into {@link AuthConfig}; mistakes name their key. */
 final class AuthConfigReader {
+    private static final Set<String> AUTH_FIELDS = Set.of("htpasswd", "token", "tokenservice", "groups", "admins");
     private static final Set<String> RULE_FIELDS = Set.of("repository", "users", "groups", "anonymous", "actions");
     private static final Set<String> ACTIONS = Set.of("pull", "push", "delete");
 
@@ -19,6 +20,14 @@ final class AuthConfigReader {
     }
 
     static AuthConfig read(ConfigTree tree) {
+        if (tree.has("auth")) {
+            // An auth method this node does not know must not leave the registry open with a mere warning.
+            for (String field : tree.fieldNames("auth")) {
+                if (!AUTH_FIELDS.contains(field)) {
+                    throw new ConfigException("auth." + field, "is not supported; use one of " + AUTH_FIELDS);
+                }
+            }
+        }
         Optional<AuthConfig.Htpasswd> htpasswd = Optional.empty();
         if (tree.has("auth.htpasswd")) {
             htpasswd = Optional.of(new AuthConfig.Htpasswd(

@@ -58,6 +58,8 @@ class AuthConfigTest {
 
     @Test
     void mistakesNameTheirKey() {
+        assertThatThrownBy(() -> ConfigLoader.fromYaml("auth:\n  silly:\n    realm: x\n", Map.of()))
+                .as("an unknown auth method must not leave the registry open").hasMessageContaining("auth.silly");
         assertThatThrownBy(() -> ConfigLoader.fromYaml("auth:\n  htpasswd:\n    realm: x\n", Map.of()))
                 .hasMessageContaining("auth.htpasswd.path");
         assertThatThrownBy(() -> ConfigLoader.fromYaml("auth:\n  token:\n    service: s\n    issuer: i\n", Map.of()))
