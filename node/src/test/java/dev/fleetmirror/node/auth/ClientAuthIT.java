@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.fleetmirror.node.interop.OciLayout;
+import dev.fleetmirror.node.testing.DistributionProcess;
 import dev.fleetmirror.node.testing.NodeProcess;
 import dev.fleetmirror.node.testing.RegistryHttpClient;
 import dev.fleetmirror.node.testing.RegistryHttpClient.Response;
@@ -224,6 +225,31 @@ class ClientAuthIT {
                 .header("Authorization", "Bearer eyJhbGciOiJFUzI1NiJ9.eyJpc3MiOiJmbGVldC1taXJyb3ItaXNzdWVyIn0.AAAA").send();
         assertThat(forged.status()).as("%s", forged).isEqualTo(401);
         assertThat(forged.headerOrEmpty("WWW-Authenticate")).contains("error=\"invalid_token\"");
+    }
+
+    @Test
+    void distributionTrustingTheSameCertificateAcceptsTheTokensOfTheBuiltInService() {
+        assumeTrue(DistributionProcess.available(), DistributionProcess.absentReason());
+        DistributionProcess distribution = DistributionProcess.start(work.resolve("distribution"),
+                work.resolve("distribution-storage"), false, """
+                auth:
+                  token:
+                    realm: %s/token
+                    service: fleet-mirror
+                    issuer: fleet-mirror-issuer
+                    rootcertbundle: %s
+                """.formatted(issuer.baseUri().toString().replaceAll("/$", ""), work.resolve("token.crt")));
+        try {
+            Skopeo.copyAs("alice:alice-secret", "oci:" + source.root() + ":app",
+                    "docker://" + distribution.hostAndPort() + "/team-a/dist:v1");
+            Path pulled = work.resolve("pulled-distribution");
+            Skopeo.copyAs("bob:bob-secret", "docker://" + distribution.hostAndPort() + "/team-a/dist:v1", "oci:" + pulled + ":v1");
+            source.assertSameImage("app", new OciLayout(pulled), "v1");
+            assertThatThrownBy(() -> Skopeo.copyAs("bob:bob-secret", "oci:" + source.root() + ":app",
+                    "docker://" + distribution.hostAndPort() + "/team-a/dist:v2")).hasMessageContaining("denied");
+        } finally {
+            distribution.close();
+        }
     }
 
     private static RegistryHttpClient http(NodeProcess node) {
