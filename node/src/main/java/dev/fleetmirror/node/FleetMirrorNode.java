@@ -11,6 +11,9 @@ import dev.fleetmirror.gc.GarbageCollector;
 import dev.fleetmirror.gc.GcReport;
 import dev.fleetmirror.gc.expiry.CacheExpiry;
 import dev.fleetmirror.gc.expiry.ExpiryReport;
+import dev.fleetmirror.node.auth.AccessDecider;
+import dev.fleetmirror.node.auth.AuthSetup;
+import dev.fleetmirror.node.auth.TokenEndpoint;
 import dev.fleetmirror.node.cluster.ModeAdmin;
 import dev.fleetmirror.node.gc.GcAdmin;
 import dev.fleetmirror.node.gc.GcService;
@@ -302,15 +305,22 @@ public final class FleetMirrorNode {
                 // Frees connections of clients that stalled; long enough for a slow completion on S3.
                 .setIdleTimeout(IDLE_TIMEOUT_MINUTES)
                 .setIdleTimeoutUnit(java.util.concurrent.TimeUnit.MINUTES);
+        return vertx.executeBlocking(() -> AuthSetup.create(vertx, config.auth(), AccessDecider.ALLOW_ALL), false)
+                .compose(auth -> {
         Dispatcher dispatcher = DistributionApi.dispatcher(services,
                         WriteGate.of(config.storage().readOnly(), coordination.mode()), namespaces)
-                .mount(ClusterAdmin.PATH, new ClusterAdmin(vertx, coordination, config.cluster()))
+                .guard(auth.guard())
+                .mount(ClusterAdmin.PATH, auth.adminOnly(new ClusterAdmin(vertx, coordination, config.cluster())))
                 .mount(PeerProtocol.PREFIX, peerEndpoint.apply(workers))
                 .observe(traffic, AccessLog.of(config.log().accessLog()));
-        admin.forEach(dispatcher::mount);
+        auth.tokenEndpoint().ifPresent(endpoint -> dispatcher.mount(TokenEndpoint.PATH, endpoint));
+        // Admin endpoints and the status page (it names repositories) need an admin when auth is on;
+        // metrics and health probes stay open.
+        admin.forEach((path, handler) -> dispatcher.mount(path, adminOnly(path) ? auth.adminOnly(handler) : handler));
         return vertx.createHttpServer(options)
                 .requestHandler(dispatcher)
-                .listen()
+                .listen();
+                })
                 .compose(server -> {
                     LOG.info("serving the registry on {}:{} ({} storage{}{})", config.http().host(), server.actualPort(),
                             config.storage().backend().getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT),
@@ -321,6 +331,10 @@ public final class FleetMirrorNode {
                         return new FleetMirrorNode(vertx, server, workers, storage, coordination);
                     }, false).recover(failure -> server.close().transform(closed -> Future.failedFuture(failure)));
                 });
+    }
+
+    private static boolean adminOnly(String mountPath) {
+        return mountPath.startsWith("/admin/") || mountPath.equals(StatusPage.PATH) || mountPath.equals(StatusPage.ROOT);
     }
 
     /** The port the server listens on (the ephemeral one when configured with port 0). */

@@ -111,7 +111,7 @@ public final class ConfigLoader {
                 tree.bool("storage.redirect.disable", true),
                 UploadPurgingConfig.read(tree));
         return new NodeConfig(version, log, http, storage).withCluster(ClusterConfigReader.read(tree))
-                .withGc(GcConfig.read(tree));
+                .withGc(GcConfig.read(tree)).withAuth(AuthConfigReader.read(tree));
     }
 
     /** The one place that knows each backend's keys. Exactly one backend may be configured. */
