@@ -13,6 +13,8 @@ import dev.fleetmirror.gc.expiry.CacheExpiry;
 import dev.fleetmirror.gc.expiry.ExpiryReport;
 import dev.fleetmirror.node.auth.AccessDecider;
 import dev.fleetmirror.node.auth.AuthSetup;
+import dev.fleetmirror.node.privacy.PrivateUpstreamAccess;
+import dev.fleetmirror.node.privacy.UpstreamCredentialCheck;
 import dev.fleetmirror.node.auth.TokenEndpoint;
 import dev.fleetmirror.node.cluster.ModeAdmin;
 import dev.fleetmirror.node.gc.GcAdmin;
@@ -75,6 +77,8 @@ public final class FleetMirrorNode {
     private static final Logger LOG = LoggerFactory.getLogger(FleetMirrorNode.class);
 
     public static final long SHUTDOWN_GRACE_SECONDS = 10;
+    /** How long an upstream's answer about a caller's own credentials is trusted (passThroughAuth). */
+    private static final java.time.Duration PASS_THROUGH_TTL = java.time.Duration.ofSeconds(60);
     private static final int IDLE_TIMEOUT_MINUTES = 15;
 
     private final Vertx vertx;
@@ -156,8 +160,11 @@ public final class FleetMirrorNode {
                     MaintenanceSchedule maintenance = MaintenanceSchedule.start(vertx, driver, coordination,
                             config.storage().uploadPurging(), pulls,
                             () -> !config.storage().readOnly() && coordination.mode().current() == ClusterMode.READ_WRITE);
+                    // Callers' own credentials, checked with private upstreams that pass authentication through.
+                    UpstreamCredentialCheck credentialChecks = new UpstreamCredentialCheck(vertx, PASS_THROUGH_TTL,
+                            Clock.systemUTC());
                     AutoCloseable resources = () -> {
-                        try (driver) {
+                        try (driver; credentialChecks) {
                             gc.close();
                             snapshots.close();
                             // Last pulls are flushed before storage closes.
@@ -167,12 +174,16 @@ public final class FleetMirrorNode {
                             }
                         }
                     };
+                    AccessDecider privacy = cache == null ? AccessDecider.ALLOW_ALL
+                            : new PrivateUpstreamAccess(repo -> cache.route(repo).map(route ->
+                                    new PrivateUpstreamAccess.Origin(route.upstream().config(), route.remoteName())),
+                                    config.proxy().allowAnonymousPrivateUpstream(), credentialChecks);
                     Function<StorageWorkers, Handler<HttpServerRequest>> peers = workers -> cache == null
                             ? PeerFillEndpoint.NOTHING_FILLED
                             : new PeerFillEndpoint(cache.fills(), workers, config.cluster().flatMap(ClusterSettings::secret));
                     return listen(vertx, config, cache == null ? stored : cache.registry(),
                             cache == null ? NamespaceResolver.NONE : cache.namespaces(), peers, admin, resources, coordination,
-                            traffic)
+                            traffic, privacy)
                             .recover(failure -> vertx.executeBlocking(() -> {
                                 try (coordination; resources) {
                                     return null;
@@ -266,7 +277,7 @@ public final class FleetMirrorNode {
         Vertx vertx = Vertx.vertx();
         return closeOnFailure(vertx, joinCluster(vertx, config).compose(coordination ->
                 listen(vertx, config, registry, NamespaceResolver.NONE, workers -> PeerFillEndpoint.NOTHING_FILLED,
-                        Map.of(), () -> { }, coordination, Traffic.unobserved())
+                        Map.of(), () -> { }, coordination, Traffic.unobserved(), AccessDecider.ALLOW_ALL)
                         .recover(failure -> vertx.executeBlocking(() -> {
                             coordination.close();
                             return null;
@@ -293,7 +304,8 @@ public final class FleetMirrorNode {
                                                   NamespaceResolver namespaces,
                                                   Function<StorageWorkers, Handler<HttpServerRequest>> peerEndpoint,
                                                   Map<String, Handler<HttpServerRequest>> admin,
-                                                  AutoCloseable storage, Coordination coordination, Traffic traffic) {
+                                                  AutoCloseable storage, Coordination coordination, Traffic traffic,
+                                                  AccessDecider privacy) {
         StorageWorkers workers = new StorageWorkers(vertx, StorageWorkers.DEFAULT_POOL_SIZE);
         NodeServices services = new NodeServices(registry, workers,
                 config.storage().deleteEnabled(), config.storage().redirectDisabled());
@@ -305,7 +317,7 @@ public final class FleetMirrorNode {
                 // Frees connections of clients that stalled; long enough for a slow completion on S3.
                 .setIdleTimeout(IDLE_TIMEOUT_MINUTES)
                 .setIdleTimeoutUnit(java.util.concurrent.TimeUnit.MINUTES);
-        return vertx.executeBlocking(() -> AuthSetup.create(vertx, config.auth(), AccessDecider.ALLOW_ALL), false)
+        return vertx.executeBlocking(() -> AuthSetup.create(vertx, config.auth(), privacy), false)
                 .compose(auth -> {
         Dispatcher dispatcher = DistributionApi.dispatcher(services,
                         WriteGate.of(config.storage().readOnly(), coordination.mode()), namespaces)
