@@ -33,26 +33,6 @@ public interface RequestGuard {
      * the Basic credentials it sent (unverified here) for checks that pass them on.
      */
     static RequestGuard open(AccessDecider access) {
-        return new RequestGuard() {
-            @Override
-            public AccessDecider access() {
-                return access;
-            }
-
-            @Override
-            public Future<Caller> admit(HttpServerRequest request, ApiPath path, RepositoryName repo) {
-            String header = request.getHeader("Authorization");
-            Caller caller = header == null ? Caller.ANONYMOUS
-                    : new Caller(java.util.Optional.empty(), java.util.Set.of(), BasicCredentials.fromHeader(header),
-                            java.util.Optional.empty());
-            if (repo == null || access == AccessDecider.ALLOW_ALL) {
-                return Future.succeededFuture(caller);
-            }
-            return access.decide(caller, repo, Action.of(request.method())).compose(decision -> decision.allowed()
-                    ? Future.succeededFuture(caller)
-                    : Future.failedFuture(new dev.fleetmirror.core.registry.RegistryException(
-                            dev.fleetmirror.core.registry.ErrorCode.DENIED, decision.reason())));
-            }
-        };
+        return new OpenGuard(access);
     }
 }
