@@ -11,6 +11,11 @@ import dev.fleetmirror.gc.GarbageCollector;
 import dev.fleetmirror.gc.GcReport;
 import dev.fleetmirror.gc.expiry.CacheExpiry;
 import dev.fleetmirror.gc.expiry.ExpiryReport;
+import dev.fleetmirror.node.auth.AccessDecider;
+import dev.fleetmirror.node.auth.AuthSetup;
+import dev.fleetmirror.node.privacy.PrivateUpstreamAccess;
+import dev.fleetmirror.node.privacy.UpstreamCredentialCheck;
+import dev.fleetmirror.node.auth.TokenEndpoint;
 import dev.fleetmirror.node.cluster.ModeAdmin;
 import dev.fleetmirror.node.gc.GcAdmin;
 import dev.fleetmirror.node.gc.GcService;
@@ -80,6 +85,8 @@ public final class FleetMirrorNode {
     private static final Logger LOG = LoggerFactory.getLogger(FleetMirrorNode.class);
 
     public static final long SHUTDOWN_GRACE_SECONDS = 10;
+    /** How long an upstream's answer about a caller's own credentials is trusted (passThroughAuth). */
+    private static final java.time.Duration PASS_THROUGH_TTL = java.time.Duration.ofSeconds(60);
     private static final int IDLE_TIMEOUT_MINUTES = 15;
 
     private final Vertx vertx;
@@ -173,8 +180,11 @@ public final class FleetMirrorNode {
                     MaintenanceSchedule maintenance = MaintenanceSchedule.start(vertx, driver, coordination,
                             config.storage().uploadPurging(), pulls,
                             () -> !config.storage().readOnly() && coordination.mode().current() == ClusterMode.READ_WRITE);
+                    // Callers' own credentials, checked with private upstreams that pass authentication through.
+                    UpstreamCredentialCheck credentialChecks = new UpstreamCredentialCheck(vertx, PASS_THROUGH_TTL,
+                            Clock.systemUTC());
                     AutoCloseable resources = () -> {
-                        try (driver; localCache) {
+                        try (driver; localCache; credentialChecks) {
                             warmFetchers.shutdownNow();
                             warmRunners.close();
                             gc.close();
@@ -186,13 +196,17 @@ public final class FleetMirrorNode {
                             }
                         }
                     };
+                    AccessDecider privacy = cache == null ? AccessDecider.ALLOW_ALL
+                            : new PrivateUpstreamAccess(repo -> cache.route(repo).map(route ->
+                                    new PrivateUpstreamAccess.Origin(route.upstream().config(), route.remoteName())),
+                                    config.proxy().allowAnonymousPrivateUpstream(), credentialChecks);
                     Function<StorageWorkers, Handler<HttpServerRequest>> peers = workers -> cache == null
                             ? PeerFillEndpoint.NOTHING_FILLED
                             : new PeerFillEndpoint(cache.fills(), workers, config.cluster().flatMap(ClusterSettings::secret));
                     Registry served = localTier(config, cache == null ? stored : cache.registry(), stored, localCache);
                     return listen(vertx, config, served,
                             cache == null ? NamespaceResolver.NONE : cache.namespaces(), peers, admin, resources, coordination,
-                            traffic)
+                            traffic, privacy)
                             .recover(failure -> vertx.executeBlocking(() -> {
                                 try (coordination; resources) {
                                     return null;
@@ -295,7 +309,7 @@ public final class FleetMirrorNode {
         Vertx vertx = Vertx.vertx();
         return closeOnFailure(vertx, joinCluster(vertx, config).compose(coordination ->
                 listen(vertx, config, registry, NamespaceResolver.NONE, workers -> PeerFillEndpoint.NOTHING_FILLED,
-                        Map.of(), () -> { }, coordination, Traffic.unobserved())
+                        Map.of(), () -> { }, coordination, Traffic.unobserved(), AccessDecider.ALLOW_ALL)
                         .recover(failure -> vertx.executeBlocking(() -> {
                             coordination.close();
                             return null;
@@ -322,7 +336,8 @@ public final class FleetMirrorNode {
                                                   NamespaceResolver namespaces,
                                                   Function<StorageWorkers, Handler<HttpServerRequest>> peerEndpoint,
                                                   Map<String, Handler<HttpServerRequest>> admin,
-                                                  AutoCloseable storage, Coordination coordination, Traffic traffic) {
+                                                  AutoCloseable storage, Coordination coordination, Traffic traffic,
+                                                  AccessDecider privacy) {
         StorageWorkers workers = new StorageWorkers(vertx, StorageWorkers.DEFAULT_POOL_SIZE);
         NodeServices services = new NodeServices(registry, workers,
                 config.storage().deleteEnabled(), config.storage().redirectDisabled());
@@ -334,15 +349,22 @@ public final class FleetMirrorNode {
                 // Frees connections of clients that stalled; long enough for a slow completion on S3.
                 .setIdleTimeout(IDLE_TIMEOUT_MINUTES)
                 .setIdleTimeoutUnit(java.util.concurrent.TimeUnit.MINUTES);
+        return vertx.executeBlocking(() -> AuthSetup.create(vertx, config.auth(), privacy), false)
+                .compose(auth -> {
         Dispatcher dispatcher = DistributionApi.dispatcher(services,
                         WriteGate.of(config.storage().readOnly(), coordination.mode()), namespaces)
-                .mount(ClusterAdmin.PATH, new ClusterAdmin(vertx, coordination, config.cluster()))
+                .guard(auth.guard())
+                .mount(ClusterAdmin.PATH, auth.adminOnly(new ClusterAdmin(vertx, coordination, config.cluster())))
                 .mount(PeerProtocol.PREFIX, peerEndpoint.apply(workers))
                 .observe(traffic, AccessLog.of(config.log().accessLog()));
-        admin.forEach(dispatcher::mount);
+        auth.tokenEndpoint().ifPresent(endpoint -> dispatcher.mount(TokenEndpoint.PATH, endpoint));
+        // Admin endpoints and the status page (it names repositories) need an admin when auth is on;
+        // metrics and health probes stay open.
+        admin.forEach((path, handler) -> dispatcher.mount(path, adminOnly(path) ? auth.adminOnly(handler) : handler));
         return vertx.createHttpServer(options)
                 .requestHandler(dispatcher)
-                .listen()
+                .listen();
+                })
                 .compose(server -> {
                     LOG.info("serving the registry on {}:{} ({} storage{}{})", config.http().host(), server.actualPort(),
                             config.storage().backend().getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT),
@@ -353,6 +375,10 @@ public final class FleetMirrorNode {
                         return new FleetMirrorNode(vertx, server, workers, storage, coordination);
                     }, false).recover(failure -> server.close().transform(closed -> Future.failedFuture(failure)));
                 });
+    }
+
+    private static boolean adminOnly(String mountPath) {
+        return mountPath.startsWith("/admin/") || mountPath.equals(StatusPage.PATH) || mountPath.equals(StatusPage.ROOT);
     }
 
     /** The port the server listens on (the ephemeral one when configured with port 0). */

@@ -4,6 +4,7 @@ import dev.fleetmirror.core.name.RepositoryName;
 import dev.fleetmirror.coordination.mode.WritePermit;
 import dev.fleetmirror.core.registry.ErrorCode;
 import dev.fleetmirror.core.registry.RegistryException;
+import dev.fleetmirror.node.auth.RequestGuard;
 import dev.fleetmirror.node.metrics.AccessLog;
 import dev.fleetmirror.node.metrics.Traffic;
 import io.vertx.core.Handler;
@@ -28,6 +29,7 @@ public final class Dispatcher implements Handler<HttpServerRequest> {
     private final NamespaceResolver namespaces;
     private Traffic traffic = Traffic.unobserved();
     private AccessLog accessLog = AccessLog.OFF;
+    private RequestGuard guard = RequestGuard.OPEN;
 
     public Dispatcher(NodeServices services, boolean readOnly) {
         this(services, WriteGate.pinned(readOnly), NamespaceResolver.NONE);
@@ -48,6 +50,12 @@ public final class Dispatcher implements Handler<HttpServerRequest> {
     public Dispatcher observe(Traffic traffic, AccessLog accessLog) {
         this.traffic = traffic;
         this.accessLog = accessLog;
+        return this;
+    }
+
+    /** Admits every request of the distribution API through {@code guard} before its endpoint runs. */
+    public Dispatcher guard(RequestGuard guard) {
+        this.guard = guard;
         return this;
     }
 
@@ -144,16 +152,22 @@ public final class Dispatcher implements Handler<HttpServerRequest> {
                 }
             });
         }
-        if (isWrite(request.method())) {
-            // Held until the response ends or the connection drops: the read-only switch waits for it.
-            WritePermit permit = writes.acquire("pushes and deletes are");
-            end.listen(closed -> permit.close());
-        }
         if (endpoint.readsBody()) {
             request.pause();
         }
-        Exchange exchange = new Exchange(request, repo, path.get().tail(), services);
-        endpoint.handle(exchange).onFailure(failure -> ErrorResponses.send(request, failure));
+        Optional<String> id = RequestId.current();
+        guard.admit(request, path.get(), repo)
+                .compose(caller -> {
+                    if (isWrite(request.method())) {
+                        // Held until the response ends or the connection drops: the read-only switch waits for it.
+                        WritePermit permit = writes.acquire("pushes and deletes are");
+                        end.listen(closed -> permit.close());
+                    }
+                    // An admission that waited (a password check on a worker) continues here: the id goes along.
+                    return RequestId.within(id, () -> endpoint.handle(new Exchange(request, repo, path.get().tail(),
+                            services, caller, guard.access())));
+                })
+                .onFailure(failure -> ErrorResponses.send(request, failure));
     }
 
     private static boolean isWrite(HttpMethod method) {

@@ -147,12 +147,12 @@ class ConfigLoaderTest {
                     enabled: true
                 validation:
                   disabled: true
-                """, Map.of("REGISTRY_AUTH_HTPASSWD_REALM", "basic"));
+                """, Map.of("REGISTRY_REPORTING_NEWRELIC_NAME", "registry"));
         assertThat(config.http().port()).isEqualTo(5001);
         List<String> warnings = logs.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
         assertThat(warnings).hasSize(8);
         for (String key : List.of("'http.headers'", "'storage.filesystem.maxthreads'", "'storage.cache'",
-                "'storage.tag'", "'notifications'", "'health'", "'validation'", "'auth'")) {
+                "'storage.tag'", "'notifications'", "'health'", "'validation'", "'reporting'")) {
             assertThat(warnings).anySatisfy(w -> assertThat(w).contains(key));
         }
     }

@@ -47,6 +47,24 @@ public final class Skopeo {
     }
 
     /**
+     * {@code skopeo copy} as a user: {@code user:password} go to whichever side is a registry
+     * ({@code docker://}), through the registry's Basic or token challenge.
+     */
+    public static String copyAs(String credentials, String source, String destination) {
+        List<String> command = new ArrayList<>(List.of(BINARY.toString(), "--insecure-policy", "copy",
+                "--src-tls-verify=false", "--dest-tls-verify=false", "--retry-times", "0"));
+        if (source.startsWith("docker://")) {
+            command.add("--src-creds=" + credentials);
+        }
+        if (destination.startsWith("docker://")) {
+            command.add("--dest-creds=" + credentials);
+        }
+        command.add(source);
+        command.add(destination);
+        return run(command);
+    }
+
+    /**
      * {@code skopeo copy} resolving registries through {@code registriesConf} (a
      * containers-registries.conf, where mirrors are configured), as podman and CRI-O users do.
      */
