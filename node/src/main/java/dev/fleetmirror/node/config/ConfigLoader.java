@@ -60,6 +60,7 @@ public final class ConfigLoader {
         ConfigTree tree = parseText(yaml, "configuration");
         tree.applyEnvironment(env);
         NodeConfig config = read(tree).withProxy(ProxyConfigReader.read(tree));
+        refuseAnonymousPrivateUpstreams(config);
         for (String key : tree.unknownKeys()) {
             LOG.warn("configuration key '{}' is not supported by Fleet Mirror and is ignored", key);
         }

@@ -26,6 +26,7 @@ class ProxyConfigTest {
                   username: alice
                   password: pw
                   ttl: 168h
+                allowAnonymousPrivateUpstream: true
                 """, Map.of());
 
         UpstreamConfig upstream = config.proxy().upstreams().get(0);
@@ -37,12 +38,14 @@ class ProxyConfigTest {
         assertThat(upstream.password()).hasValue("pw");
         assertThat(upstream.tlsVerify()).isTrue();
         assertThat(upstream.toString()).doesNotContain("pw");
+        assertThat(upstream.privacy().isPrivate()).as("credentials make it private").isTrue();
         assertThat(config.proxy().ttl()).hasValue(Duration.ofHours(168));
     }
 
     @Test
     void upstreamListWithPrefixesTagTtlAndTlsOptOut() {
         NodeConfig config = ConfigLoader.fromYaml("""
+                allowAnonymousPrivateUpstream: true
                 proxy:
                   tagttl: 1h30m
                   spooldirectory: /var/spool/fm
