@@ -66,7 +66,7 @@ class AuthenticatedUpstreamTest {
         TestImage image = TestImage.random(20, 200_000);
         image.push(upstream.baseUri(), "private/app", "v1", "Authorization", basic());
         node = rig.startNode(work.resolve("node"), work.resolve("spool"), Duration.ofMinutes(1),
-                new UpstreamConfig("private", upstream.baseUri(), Optional.of(USER), Optional.of(PASSWORD), "", true));
+                new UpstreamConfig("private", upstream.baseUri(), Optional.of(USER), Optional.of(PASSWORD), "", true).withPrivacy(UpstreamConfig.Privacy.PUBLIC));
 
         Map<Digest, byte[]> pulled = pull(uri(node), "private/app", "v1");
 

@@ -70,7 +70,7 @@ class ClusterFillTest {
                 .withHttp(HttpConfig.loopback(0))
                 .withStorage(StorageConfig.of(new StorageBackend.Filesystem(storage())))
                 .withProxy(ProxyConfig.none().withUpstreams(List.of(new UpstreamConfig("gated", rig.gate().baseUri(),
-                                Optional.of("robot"), Optional.of("pa55"), "", true)))
+                                Optional.of("robot"), Optional.of("pa55"), "", true).withPrivacy(UpstreamConfig.Privacy.PUBLIC)))
                         .withTagTtl(Duration.ofMinutes(1)).withSpoolDirectory(work.resolve("spool-" + i))), nodes);
     }
 

@@ -84,7 +84,7 @@ class ClusterMirrorTest {
         image.push(rig.upstream().baseUri(), "team/app", "v1");
         rig.track(TokenGate.start(rig.upstream().baseUri(), "robot", "pa55", "127.0.0.1"));
         startNodes(Duration.ofMinutes(1), new UpstreamConfig("gated", rig.gate().baseUri(), Optional.of("robot"),
-                Optional.of("pa55"), "", true));
+                Optional.of("pa55"), "", true).withPrivacy(UpstreamConfig.Privacy.PUBLIC));
 
         assertThat(manifest(0, "team/app", image.digest().toString()).status()).isEqualTo(200);
         assertThat(manifest(1, "team/app", "v1").status()).isEqualTo(200);

@@ -229,7 +229,7 @@ class RateLimitedUpstreamTest {
     /** A node mirroring the upstream through a {@link TokenGate}, which can slow blob bodies down. */
     private void startGatedNode(UpstreamLimit limit) throws Exception {
         rig.track(TokenGate.start(rig.upstream().baseUri(), "robot", "pa55", "127.0.0.1"));
-        mirror(new UpstreamConfig("gated", rig.gate().baseUri(), Optional.of("robot"), Optional.of("pa55"), "", true)
+        mirror(new UpstreamConfig("gated", rig.gate().baseUri(), Optional.of("robot"), Optional.of("pa55"), "", true).withPrivacy(UpstreamConfig.Privacy.PUBLIC)
                 .withLimit(limit));
     }
 

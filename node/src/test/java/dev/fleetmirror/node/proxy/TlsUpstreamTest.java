@@ -49,7 +49,7 @@ class TlsUpstreamTest {
 
     private FleetMirrorNode mirror(boolean tlsVerify) throws Exception {
         rig.startNode(work.resolve("node"), work.resolve("spool"), Duration.ofMinutes(1),
-                new UpstreamConfig("tls", rig.gate().baseUri(), Optional.of("robot"), Optional.of("pa55"), "", tlsVerify));
+                new UpstreamConfig("tls", rig.gate().baseUri(), Optional.of("robot"), Optional.of("pa55"), "", tlsVerify).withPrivacy(UpstreamConfig.Privacy.PUBLIC));
         return rig.node();
     }
 

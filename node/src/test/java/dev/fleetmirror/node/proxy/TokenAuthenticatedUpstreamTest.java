@@ -35,7 +35,7 @@ class TokenAuthenticatedUpstreamTest {
     private FleetMirrorNode mirror(String realmHost, Duration tagTtl) throws Exception {
         rig.track(TokenGate.start(rig.upstream().baseUri(), "robot", "pa55", realmHost));
         rig.startNode(work.resolve("node"), work.resolve("spool"), tagTtl,
-                new UpstreamConfig("gated", rig.gate().baseUri(), Optional.of("robot"), Optional.of("pa55"), "", true));
+                new UpstreamConfig("gated", rig.gate().baseUri(), Optional.of("robot"), Optional.of("pa55"), "", true).withPrivacy(UpstreamConfig.Privacy.PUBLIC));
         return rig.node();
     }
 
