@@ -42,21 +42,6 @@ count_blobs() { find "$ROOT/s3/$1/docker/registry/v2/blobs" -name data | wc -l; 
 BEFORE=$(count_blobs distribution)
 start_s3proxy
 
-s3_yaml() { # bucket -> the storage section, indented by two spaces
-  cat <<YAML
-  s3:
-    accesskey: $AK
-    secretkey: $SK
-    region: us-east-1
-    regionendpoint: $S3
-    bucket: $1
-    forcepathstyle: true
-    secure: false
-    v4auth: true
-  redirect:
-    disable: true
-YAML
-}
 config() { # file bucket [extra-yaml]
   { echo "version: 0.1"; echo "log:"; echo "  level: warn"; echo "storage:"; s3_yaml "$2"; echo "${3:-}"; } > "$1"
 }

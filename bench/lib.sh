@@ -175,6 +175,23 @@ XML
   await_ready "$S3/" "$S3_PID" "$ROOT/s3proxy.log"
 }
 
+s3_yaml() { # bucket -> the storage section for that bucket of $S3 (keys $AK/$SK), indented by two spaces,
+  # with redirects disabled so every byte passes through the registry; both registries read it
+  cat <<YAML
+  s3:
+    accesskey: $AK
+    secretkey: $SK
+    region: us-east-1
+    regionendpoint: $S3
+    bucket: $1
+    forcepathstyle: true
+    secure: false
+    v4auth: true
+  redirect:
+    disable: true
+YAML
+}
+
 nginx_start() { # name conf-body port...: nginx with its own prefix $ROOT/<name>, waits for its ports
   local name=$1 body=$2 port
   shift 2

@@ -78,20 +78,6 @@ for bucket in fleetmirror distribution distribution-hosted; do
   curl -sS -f -X PUT --aws-sigv4 "aws:amz:us-east-1:s3" --user "$AK:$SK" \
     -H "x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" "$S3/$bucket"
 done
-s3_yaml() { # bucket [path-style key] -> the storage section, indented by two spaces
-  cat <<YAML
-  s3:
-    accesskey: $AK
-    secretkey: $SK
-    region: us-east-1
-    regionendpoint: $S3
-    bucket: $1
-    secure: false
-$2
-  redirect:
-    disable: true
-YAML
-}
 
 # 3. Fleet Mirror: mirror/ is the upstream, every other name hosted. Distribution: a proxy, and a
 #    second, hosted one (a Distribution instance is either).
@@ -101,7 +87,7 @@ NODE_NAME=fm NODE_EXTRA_YAML="upstreams:
     prefix: mirror/
 proxy:
   tagttl: 1h
-  spooldirectory: $ROOT/fm/spool" start_node "$(s3_yaml fleetmirror "    forcepathstyle: true")"
+  spooldirectory: $ROOT/fm/spool" start_node "$(s3_yaml fleetmirror)"
 FM=$NODE
 await_ready "$FM/v2/" "$NODE_PID" "$ROOT/fm.log" -f
 # The same node with the local disk tier, on the same bucket: it serves warm blobs from its own disk.
@@ -114,14 +100,14 @@ proxy:
   spooldirectory: $ROOT/fm-local/spool
 localcache:
   directory: $ROOT/fm-local/cache
-  maxsize: 4GiB" start_node "$(s3_yaml fleetmirror "    forcepathstyle: true")"
+  maxsize: 4GiB" start_node "$(s3_yaml fleetmirror)"
 FM_LOCAL=$NODE
 await_ready "$FM_LOCAL/v2/" "$NODE_PID" "$ROOT/fm-local.log" -f
 start_distribution dist "proxy:
-  remoteurl: http://127.0.0.1:$UP_PORT" "$(s3_yaml distribution "")"
+  remoteurl: http://127.0.0.1:$UP_PORT" "$(s3_yaml distribution)"
 DIST=http://127.0.0.1:$DIST_PORT
 await_ready "$DIST/v2/" "$DIST_PID" "$ROOT/dist.log"
-start_distribution dist-hosted "" "$(s3_yaml distribution-hosted "")"
+start_distribution dist-hosted "" "$(s3_yaml distribution-hosted)"
 DIST_HOSTED=http://127.0.0.1:$DIST_PORT
 await_ready "$DIST_HOSTED/v2/" "$DIST_PID" "$ROOT/dist-hosted.log"
 

@@ -1,14 +1,11 @@
 package dev.fleetmirror.node.cli;
 
 import java.io.PrintWriter;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
@@ -28,12 +25,8 @@ public final class ModeCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODE", description = "read-only, read-write or status")
     String mode;
 
-    @Option(names = "--server", required = true, paramLabel = "URL", description = "any node, e.g. http://127.0.0.1:5000")
-    URI server;
-
-    @Option(names = "--secret", paramLabel = "SECRET", defaultValue = "${env:REGISTRY_CLUSTER_SECRET}",
-            description = "the cluster secret (default: $REGISTRY_CLUSTER_SECRET); not needed on the node's own machine without one")
-    String secret;
+    @picocli.CommandLine.Mixin
+    AdminServer node = new AdminServer();
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -42,10 +35,7 @@ public final class ModeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        HttpRequest.Builder request = HttpRequest.newBuilder(server.resolve("/admin/v1/mode")).timeout(Duration.ofMinutes(5));
-        if (secret != null && !secret.isBlank()) {
-            request.header("X-Fleetmirror-Cluster-Secret", secret);
-        }
+        HttpRequest.Builder request = node.request("/admin/v1/mode").timeout(Duration.ofMinutes(5));
         switch (mode) {
             case "status" -> request.GET();
             case "read-only", "read-write" -> request.PUT(HttpRequest.BodyPublishers.ofString("{\"mode\":\"" + mode + "\"}"));
@@ -57,10 +47,9 @@ public final class ModeCommand implements Callable<Integer> {
         }
         HttpResponse<String> response;
         try {
-            response = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build()
-                    .send(request.build(), HttpResponse.BodyHandlers.ofString());
+            response = node.client().send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (java.io.IOException e) {
-            err.println("fleetmirror mode: " + server + " did not answer: " + e.getMessage());
+            err.println("fleetmirror mode: " + node.server() + " did not answer: " + e.getMessage());
             err.flush();
             return 1;
         }

@@ -9,12 +9,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -42,8 +39,8 @@ public final class WarmCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "images, name[:tag][@digest]")
     List<String> images = new ArrayList<>();
 
-    @Option(names = "--server", required = true, paramLabel = "URL", description = "any node, e.g. http://127.0.0.1:5000")
-    URI server;
+    @picocli.CommandLine.Mixin
+    AdminServer node = new AdminServer();
 
     @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]",
             description = "only these platforms of a multi-platform image (repeatable), e.g. linux/amd64")
@@ -51,10 +48,6 @@ public final class WarmCommand implements Callable<Integer> {
 
     @Option(names = "--json", description = "print the node's progress events as they come (one JSON object per line)")
     boolean json;
-
-    @Option(names = "--secret", paramLabel = "SECRET", defaultValue = "${env:REGISTRY_CLUSTER_SECRET}",
-            description = "the cluster secret (default: $REGISTRY_CLUSTER_SECRET); not needed on the node's own machine without one")
-    String secret;
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -68,24 +61,20 @@ public final class WarmCommand implements Callable<Integer> {
         images.forEach(list::add);
         ArrayNode chosen = body.putArray("platforms");
         platforms.forEach(chosen::add);
-        HttpRequest.Builder request = HttpRequest.newBuilder(server.resolve("/admin/v1/warm"))
+        HttpRequest.Builder request = node.request("/admin/v1/warm")
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString()));
-        if (secret != null && !secret.isBlank()) {
-            request.header("X-Fleetmirror-Cluster-Secret", secret);
-        }
         HttpResponse<InputStream> response;
         try {
-            response = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build()
-                    .send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+            response = node.client().send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
         } catch (IOException e) {
-            err.println("fleetmirror warm: " + server + " did not answer: " + e.getMessage());
+            err.println("fleetmirror warm: " + node.server() + " did not answer: " + e.getMessage());
             err.flush();
             return 1;
         }
         if (response.statusCode() != 200) {
             try (InputStream in = response.body()) {
-                err.println("fleetmirror warm: " + server + " answered " + response.statusCode() + ": "
+                err.println("fleetmirror warm: " + node.server() + " answered " + response.statusCode() + ": "
                         + new String(in.readAllBytes(), StandardCharsets.UTF_8).trim());
             }
             err.flush();
