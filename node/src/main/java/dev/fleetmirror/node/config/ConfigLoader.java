@@ -103,7 +103,8 @@ public final class ConfigLoader {
                 .map(v -> new LogConfig(LogConfig.Level.parse("log.level", v)))
                 .orElseGet(LogConfig::defaults);
         Optional<String> secret = tree.text("http.secret").filter(s -> !s.isEmpty());
-        HttpConfig http = HttpConfig.parseAddr("http.addr", tree.text("http.addr").orElse(HttpConfig.DEFAULT_ADDR), secret);
+        HttpConfig http = HttpConfig.parseAddr("http.addr", tree.text("http.addr").orElse(HttpConfig.DEFAULT_ADDR), secret)
+                .readSecurity(tree);
         StorageConfig storage = new StorageConfig(
                 readBackend(tree),
                 tree.bool("storage.delete.enabled", true),
