@@ -52,6 +52,9 @@ public final class Dispatcher implements Handler<HttpServerRequest> {
 
     @Override
     public void handle(HttpServerRequest request) {
+        if (!queryDecodes(request)) {
+            return;
+        }
         Handler<HttpServerRequest> mounted = mounted(request.path());
         if (mounted != null) {
             try {
@@ -71,6 +74,22 @@ public final class Dispatcher implements Handler<HttpServerRequest> {
             dispatch(request);
         } catch (RuntimeException e) {
             ErrorResponses.send(request, e);
+        }
+    }
+
+    /**
+     * Decodes the query string once up front: Netty throws on a malformed percent-escape the first
+     * time a parameter is read, which would otherwise surface as a 500 wherever that happens.
+     */
+    private static boolean queryDecodes(HttpServerRequest request) {
+        try {
+            request.params();
+            return true;
+        } catch (IllegalArgumentException e) {
+            request.response().putHeader(ApiHeaders.API_VERSION, ApiHeaders.API_VERSION_VALUE);
+            ErrorResponses.send(request, new RegistryException(ErrorCode.UNSUPPORTED,
+                    "the query string is not valid percent-encoding: " + e.getMessage(), null, 400, null));
+            return false;
         }
     }
 
@@ -97,7 +116,9 @@ public final class Dispatcher implements Handler<HttpServerRequest> {
             throw new RegistryException(ErrorCode.UNSUPPORTED,
                     request.method() + " is not supported on " + request.path() + "; allowed: " + allowed);
         }
-        RepositoryName repo = path.get().name().isEmpty() ? null
+        // Only the base and the catalog are outside a repository; elsewhere an empty name (/v2//...) is NAME_INVALID.
+        boolean global = path.get().resource() == ApiPath.Resource.BASE || path.get().resource() == ApiPath.Resource.CATALOG;
+        RepositoryName repo = global ? null
                 : namespaces.resolve(RepositoryName.of(path.get().name()), Optional.ofNullable(request.getParam("ns")));
         if (isWrite(request.method())) {
             // Held until the response ends or the connection drops: the read-only switch waits for it.
