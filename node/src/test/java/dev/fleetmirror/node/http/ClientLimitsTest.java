@@ -203,19 +203,25 @@ class ClientLimitsTest {
     }
 
     @Test
-    void oversizeRequestHeadersAre431() throws Exception {
-        start(limits().withMaxHeaderBytes(8 * 1024));
+    void requestHeadsUpToTheConfiguredSizeAreServedAndLargerOnesAre431() throws Exception {
+        // Above Netty's own default of 8 KiB, so that the configured limit is what decides.
+        start(limits().withMaxHeaderBytes(16 * 1024));
+        assertThat(headWithAuthorization(12 * 1024)).isEqualTo("HTTP/1.1 200 OK");
+        assertThat(headWithAuthorization(17 * 1024)).startsWith("HTTP/1.1 431");
         try (Socket socket = connect()) {
             socket.setSoTimeout(5_000);
-            socket.getOutputStream().write(("GET /v2/ HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + "t".repeat(9 * 1024)
-                    + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            assertThat(statusLine(socket.getInputStream())).startsWith("HTTP/1.1 431");
+            socket.getOutputStream().write(("GET /v2/" + "a/".repeat(9 * 1024) + "tags/list HTTP/1.1\r\nHost: x\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            assertThat(statusLine(socket.getInputStream())).matches("HTTP/1\\.[01] 414 .*");
         }
+    }
+
+    private String headWithAuthorization(int tokenLength) throws IOException {
         try (Socket socket = connect()) {
             socket.setSoTimeout(5_000);
-            socket.getOutputStream().write(("GET /v2/ HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + "t".repeat(7 * 1024)
+            socket.getOutputStream().write(("GET /v2/ HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + "t".repeat(tokenLength)
                     + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            assertThat(statusLine(socket.getInputStream())).isEqualTo("HTTP/1.1 200 OK");
+            return statusLine(socket.getInputStream());
         }
     }
 
