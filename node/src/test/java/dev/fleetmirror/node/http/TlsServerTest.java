@@ -65,15 +65,21 @@ class TlsServerTest {
 
     /** A node configured the way an operator does it, from YAML with Distribution's keys. */
     private FleetMirrorNode start(boolean mutual) throws Exception {
+        return start(mutual, "30s");
+    }
+
+    private FleetMirrorNode start(boolean mutual, String requestHead) throws Exception {
         Path pki = work.resolve("pki");
         String yaml = """
                 version: 0.1
                 http:
                   addr: 127.0.0.1:0
+                  timeouts:
+                    requesthead: %s
                   tls:
                     certificate: %s
                     key: %s
-                """.formatted(pki.resolve("server.crt"), pki.resolve("server.key"))
+                """.formatted(requestHead, pki.resolve("server.crt"), pki.resolve("server.key"))
                 + (mutual ? "    clientcas:\n      - " + pki.resolve("ca.crt") + "\n" : "")
                 + """
                 storage:
@@ -151,6 +157,30 @@ class TlsServerTest {
                 "docker://" + registry() + "/team/app:v1");
         assertThatThrownBy(() -> Skopeo.copyVerified(List.of("--dest-cert-dir", certDir("none", false, null).toString()),
                 "oci:" + source + ":v1", "docker://" + registry() + "/team/app:v2")).isInstanceOf(AssertionError.class);
+    }
+
+    @Test
+    void anHttp2DownloadLongerThanTheRequestHeadDeadlineCompletes() throws Exception {
+        start(false, "1s");
+        Path source = work.resolve("source");
+        new SyntheticImages(source).image("v1", 62, "amd64", 0.25);
+        Path certs = certDir("slow", false, null);
+        Skopeo.copyVerified(List.of("--dest-cert-dir", certs.toString()), "oci:" + source + ":v1",
+                "docker://" + registry() + "/team/app:v1");
+        Path largest;
+        try (var blobs = Files.list(source.resolve("blobs/sha256"))) {
+            largest = blobs.max(java.util.Comparator.comparingLong(p -> p.toFile().length())).orElseThrow();
+        }
+        long size = Files.size(largest);
+
+        // About 3 s at 80 KB/s on a connection with no other request: the deadline must not cut it. (On
+        // HTTP/2 a close is a GOAWAY that lets open streams finish; HTTP/1.1 is ClientLimitsTest's.)
+        Curl download = curl("--http2", "--cacert", work.resolve("pki/ca.crt").toString(), "--limit-rate", "80k",
+                "https://" + registry() + "/v2/team/app/blobs/sha256:" + largest.getFileName());
+
+        assertThat(size).isGreaterThan(200_000);
+        assertThat(download.exit()).as(download.toString()).isZero();
+        assertThat(download.stdout()).isEqualTo("2 200");
     }
 
     private record Curl(int exit, String stdout, String stderr) {
