@@ -160,35 +160,37 @@ class TlsServerTest {
     }
 
     @Test
-    void anHttp2DownloadLongerThanTheRequestHeadDeadlineCompletes() throws Exception {
+    void anHttp2UploadLongerThanTheRequestHeadDeadlineCompletes() throws Exception {
         start(false, "1s");
-        Path source = work.resolve("source");
-        new SyntheticImages(source).image("v1", 62, "amd64", 0.25);
-        Path certs = certDir("slow", false, null);
-        Skopeo.copyVerified(List.of("--dest-cert-dir", certs.toString()), "oci:" + source + ":v1",
-                "docker://" + registry() + "/team/app:v1");
-        Path largest;
-        try (var blobs = Files.list(source.resolve("blobs/sha256"))) {
-            largest = blobs.max(java.util.Comparator.comparingLong(p -> p.toFile().length())).orElseThrow();
-        }
-        long size = Files.size(largest);
+        String cacert = work.resolve("pki/ca.crt").toString();
+        String base = "https://" + registry();
+        Curl session = curlWriting("%{http_version} %{http_code} %header{location}", "--http2", "--cacert", cacert,
+                "-X", "POST", base + "/v2/team/app/blobs/uploads/");
+        assertThat(session.stdout()).startsWith("2 202 /v2/team/app/blobs/uploads/");
+        Path chunk = work.resolve("chunk");
+        Files.write(chunk, new byte[300_000]);
 
-        // About 3 s at 80 KB/s on a connection with no other request: the deadline must not cut it. (On
-        // HTTP/2 a close is a GOAWAY that lets open streams finish; HTTP/1.1 is ClientLimitsTest's.)
-        Curl download = curl("--http2", "--cacert", work.resolve("pki/ca.crt").toString(), "--limit-rate", "80k",
-                "https://" + registry() + "/v2/team/app/blobs/sha256:" + largest.getFileName());
+        // About 3 s at 100 KB/s, three times the deadline, on an HTTP/2 connection with no other request.
+        long started = System.nanoTime();
+        Curl patch = curl("--http2", "--cacert", cacert, "-X", "PATCH", "-H", "Content-Type: application/octet-stream",
+                "--data-binary", "@" + chunk, "--limit-rate", "100k", base + session.stdout().split(" ")[2]);
+        long elapsedMs = (System.nanoTime() - started) / 1_000_000;
 
-        assertThat(size).isGreaterThan(200_000);
-        assertThat(download.exit()).as(download.toString()).isZero();
-        assertThat(download.stdout()).isEqualTo("2 200");
+        assertThat(elapsedMs).as("the upload took longer than the deadline").isGreaterThan(2_000);
+        assertThat(patch.exit()).as(patch.toString()).isZero();
+        assertThat(patch.stdout()).isEqualTo("2 202");
     }
 
     private record Curl(int exit, String stdout, String stderr) {
     }
 
     private Curl curl(String... args) throws Exception {
+        return curlWriting("%{http_version} %{http_code}", args);
+    }
+
+    private Curl curlWriting(String writeOut, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(CURL.toString(), "-sS", "--max-time", "20", "-o", "/dev/null",
-                "-w", "%{http_version} %{http_code}"));
+                "-w", writeOut));
         command.addAll(List.of(args));
         Path out = Files.createTempFile(work, "curl", ".out");
         Path err = Files.createTempFile(work, "curl", ".err");
