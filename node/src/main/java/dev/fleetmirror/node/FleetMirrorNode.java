@@ -11,6 +11,11 @@ import dev.fleetmirror.gc.GarbageCollector;
 import dev.fleetmirror.gc.GcReport;
 import dev.fleetmirror.gc.expiry.CacheExpiry;
 import dev.fleetmirror.gc.expiry.ExpiryReport;
+import dev.fleetmirror.node.auth.AccessDecider;
+import dev.fleetmirror.node.auth.AuthSetup;
+import dev.fleetmirror.node.privacy.PrivateUpstreamAccess;
+import dev.fleetmirror.node.privacy.UpstreamCredentialCheck;
+import dev.fleetmirror.node.auth.TokenEndpoint;
 import dev.fleetmirror.node.cluster.ModeAdmin;
 import dev.fleetmirror.node.gc.GcAdmin;
 import dev.fleetmirror.node.gc.GcService;
@@ -20,6 +25,19 @@ import dev.fleetmirror.node.http.Dispatcher;
 import dev.fleetmirror.node.http.ServerOptions;
 import dev.fleetmirror.node.metrics.Health;
 import dev.fleetmirror.node.metrics.NodeMetrics;
+import dev.fleetmirror.node.metrics.AccessLog;
+import dev.fleetmirror.node.metrics.StatusPage;
+import dev.fleetmirror.node.warm.WarmAdmin;
+import dev.fleetmirror.node.localcache.LocalBlobCache;
+import dev.fleetmirror.node.localcache.LocalTierBlobs;
+import dev.fleetmirror.node.warm.Warmer;
+import io.vertx.core.WorkerExecutor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import dev.fleetmirror.node.cli.VersionProvider;
+import dev.fleetmirror.node.metrics.Traffic;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.Map;
 import dev.fleetmirror.coordination.ClusterSettings;
 import dev.fleetmirror.coordination.ClusterView;
@@ -70,6 +88,8 @@ public final class FleetMirrorNode {
     private static final Logger LOG = LoggerFactory.getLogger(FleetMirrorNode.class);
 
     public static final long SHUTDOWN_GRACE_SECONDS = 10;
+    /** How long an upstream's answer about a caller's own credentials is trusted (passThroughAuth). */
+    private static final java.time.Duration PASS_THROUGH_TTL = java.time.Duration.ofSeconds(60);
 
     private final Vertx vertx;
     private final HttpServer server;
@@ -123,31 +143,53 @@ public final class FleetMirrorNode {
                             ? Optional.of(new PullRecorder(driver, Clock.systemUTC(),
                                     PullRecorder.refreshAfter(config.proxy().cacheTtl())))
                             : Optional.empty();
+                    Traffic traffic = new Traffic(new PrometheusRegistry());
                     PullThroughCache cache = config.proxy().enabled()
                             ? PullThroughCache.create(vertx, vertx.getOrCreateContext(), config.proxy(), stored,
                                     digest -> dataStored(driver, digest), coordination,
                                     config.cluster().orElseGet(ClusterSettings::standalone), pulls.get(),
-                                    WriteGate.of(config.storage().readOnly(), coordination.mode()))
+                                    WriteGate.of(config.storage().readOnly(), coordination.mode()), traffic)
                             : null;
                     StateSnapshots snapshots = new StateSnapshots(vertx, driver, coordination, !config.storage().readOnly());
-                    NodeMetrics metrics = new NodeMetrics(vertx, coordination);
+                    NodeMetrics metrics = new NodeMetrics(vertx, coordination, traffic.registry());
                     GcService gc = new GcService(vertx, coordination, driver, modeControl(coordination, snapshots),
                             collection(config, driver, coordination, cache), Clock.systemUTC(), metrics::gcReported);
                     config.gc().schedule().ifPresent(gc::schedule);
                     Optional<String> secret = config.cluster().flatMap(ClusterSettings::secret);
                     Health health = new Health(vertx, driver, coordination);
+                    // Warm requests run on their own workers; each fetches up to 4 blobs of an image at once.
+                    WorkerExecutor warmRunners = vertx.createSharedWorkerExecutor("fleetmirror-warm", 2, 24, TimeUnit.HOURS);
+                    ExecutorService warmFetchers = Executors.newFixedThreadPool(4, runnable -> {
+                        Thread thread = new Thread(runnable, "fleetmirror-warm-fetch");
+                        thread.setDaemon(true);
+                        return thread;
+                    });
+                    LocalBlobCache localCache = config.storage().localCache()
+                            .map(local -> new LocalBlobCache(local.directory(), local.maxBytes())).orElse(null);
+                    StatusPage status = new StatusPage(vertx, coordination, traffic, gc::latestReport,
+                            VersionProvider.version());
                     Map<String, Handler<HttpServerRequest>> admin = Map.of(
+                            StatusPage.ROOT, status,
+                            StatusPage.PATH, status,
                             NodeMetrics.PATH, metrics,
                             Health.LIVE, health,
                             Health.READY, health,
                             GcAdmin.PATH, new GcAdmin(gc, secret),
                             ModeAdmin.PATH, new ModeAdmin(vertx, coordination, secret, config.storage().readOnly(),
-                                    snapshots::write));
+                                    snapshots::write),
+                            WarmAdmin.PATH, new WarmAdmin(vertx, new Warmer(cache == null ? stored : cache.registry(), stored,
+                                    warmFetchers), warmRunners, secret,
+                                    () -> !config.storage().readOnly() && coordination.mode().current() == ClusterMode.READ_WRITE));
                     MaintenanceSchedule maintenance = MaintenanceSchedule.start(vertx, driver, coordination,
                             config.storage().uploadPurging(), pulls,
                             () -> !config.storage().readOnly() && coordination.mode().current() == ClusterMode.READ_WRITE);
+                    // Callers' own credentials, checked with private upstreams that pass authentication through.
+                    UpstreamCredentialCheck credentialChecks = new UpstreamCredentialCheck(vertx, PASS_THROUGH_TTL,
+                            Clock.systemUTC());
                     AutoCloseable resources = () -> {
-                        try (driver) {
+                        try (driver; localCache; credentialChecks) {
+                            warmFetchers.shutdownNow();
+                            warmRunners.close();
                             gc.close();
                             snapshots.close();
                             // Last pulls are flushed before storage closes.
@@ -157,17 +199,32 @@ public final class FleetMirrorNode {
                             }
                         }
                     };
+                    AccessDecider privacy = cache == null ? AccessDecider.ALLOW_ALL
+                            : new PrivateUpstreamAccess(repo -> cache.route(repo).map(route ->
+                                    new PrivateUpstreamAccess.Origin(route.upstream().config(), route.remoteName())),
+                                    config.proxy().allowAnonymousPrivateUpstream(), credentialChecks);
                     Function<StorageWorkers, Handler<HttpServerRequest>> peers = workers -> cache == null
                             ? PeerFillEndpoint.NOTHING_FILLED
                             : new PeerFillEndpoint(cache.fills(), workers, config.cluster().flatMap(ClusterSettings::secret));
-                    return listen(vertx, config, cache == null ? stored : cache.registry(),
-                            cache == null ? NamespaceResolver.NONE : cache.namespaces(), peers, admin, resources, coordination)
+                    Registry served = localTier(config, cache == null ? stored : cache.registry(), stored, localCache);
+                    return listen(vertx, config, served,
+                            cache == null ? NamespaceResolver.NONE : cache.namespaces(), peers, admin, resources, coordination,
+                            traffic, privacy)
                             .recover(failure -> vertx.executeBlocking(() -> {
                                 try (coordination; resources) {
                                     return null;
                                 }
                             }, false).transform(closed -> Future.failedFuture(failure)));
                 }));
+    }
+
+    /** {@code registry} with the local-disk tier of blobs when {@code localcache:} configures one. */
+    private static Registry localTier(NodeConfig config, Registry registry, Registry stored, LocalBlobCache cache) {
+        if (cache == null) {
+            return registry;
+        }
+        return new Registry(new LocalTierBlobs(registry.blobs(), stored.blobs(), cache), registry.uploads(),
+                registry.manifests(), registry.tags(), registry.catalog(), registry.referrers());
     }
 
     /** The read-only switch as the GC uses it: blocks until complete, fails with the reason it was not. */
@@ -255,7 +312,7 @@ public final class FleetMirrorNode {
         Vertx vertx = Vertx.vertx();
         return closeOnFailure(vertx, joinCluster(vertx, config).compose(coordination ->
                 listen(vertx, config, registry, NamespaceResolver.NONE, workers -> PeerFillEndpoint.NOTHING_FILLED,
-                        Map.of(), () -> { }, coordination)
+                        Map.of(), () -> { }, coordination, Traffic.unobserved(), AccessDecider.ALLOW_ALL)
                         .recover(failure -> vertx.executeBlocking(() -> {
                             coordination.close();
                             return null;
@@ -282,21 +339,30 @@ public final class FleetMirrorNode {
                                                   NamespaceResolver namespaces,
                                                   Function<StorageWorkers, Handler<HttpServerRequest>> peerEndpoint,
                                                   Map<String, Handler<HttpServerRequest>> admin,
-                                                  AutoCloseable storage, Coordination coordination) {
+                                                  AutoCloseable storage, Coordination coordination, Traffic traffic,
+                                                  AccessDecider privacy) {
         StorageWorkers workers = new StorageWorkers(vertx, StorageWorkers.DEFAULT_POOL_SIZE);
         NodeServices services = new NodeServices(registry, workers,
                 config.storage().deleteEnabled(), config.storage().redirectDisabled());
         HttpServerOptions options = ServerOptions.of(config.http());
         ConnectionGuard guard = new ConnectionGuard(vertx, config.http().limits());
+        return vertx.executeBlocking(() -> AuthSetup.create(vertx, config.auth(), privacy), false)
+                .compose(auth -> {
         Dispatcher dispatcher = DistributionApi.dispatcher(services,
                         WriteGate.of(config.storage().readOnly(), coordination.mode()), namespaces)
-                .mount(ClusterAdmin.PATH, new ClusterAdmin(vertx, coordination, config.cluster()))
-                .mount(PeerProtocol.PREFIX, peerEndpoint.apply(workers));
-        admin.forEach(dispatcher::mount);
+                .guard(auth.guard())
+                .mount(ClusterAdmin.PATH, auth.adminOnly(new ClusterAdmin(vertx, coordination, config.cluster())))
+                .mount(PeerProtocol.PREFIX, peerEndpoint.apply(workers))
+                .observe(traffic, AccessLog.of(config.log().accessLog()));
+        auth.tokenEndpoint().ifPresent(endpoint -> dispatcher.mount(TokenEndpoint.PATH, endpoint));
+        // Admin endpoints and the status page (it names repositories) need an admin when auth is on;
+        // metrics and health probes stay open.
+        admin.forEach((path, handler) -> dispatcher.mount(path, adminOnly(path) ? auth.adminOnly(handler) : handler));
         return vertx.createHttpServer(options)
                 .connectionHandler(guard)
                 .requestHandler(guard.tracking(dispatcher))
-                .listen()
+                .listen();
+                })
                 .compose(server -> {
                     LOG.info("serving the registry on {}://{}:{} ({} storage{}{})",
                             config.http().tls().map(tls -> tls.mutual() ? "https (client certificates)" : "https").orElse("http"),
@@ -309,6 +375,10 @@ public final class FleetMirrorNode {
                         return new FleetMirrorNode(vertx, server, workers, storage, coordination);
                     }, false).recover(failure -> server.close().transform(closed -> Future.failedFuture(failure)));
                 });
+    }
+
+    private static boolean adminOnly(String mountPath) {
+        return mountPath.startsWith("/admin/") || mountPath.equals(StatusPage.PATH) || mountPath.equals(StatusPage.ROOT);
     }
 
     /** The port the server listens on (the ephemeral one when configured with port 0). */

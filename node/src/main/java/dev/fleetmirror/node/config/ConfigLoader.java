@@ -43,6 +43,7 @@ public final class ConfigLoader {
             proxy = proxy.withUpstreams(List.of(UpstreamConfig.dockerHubMirror()));
         }
         NodeConfig config = read(tree).withProxy(proxy);
+        refuseAnonymousPrivateUpstreams(config);
         for (String key : tree.unknownKeys()) {
             LOG.warn("configuration key '{}' is not supported by Fleet Mirror and is ignored", key);
         }
@@ -99,9 +100,9 @@ public final class ConfigLoader {
         if (!version.equals(NodeConfig.VERSION)) {
             throw new ConfigException("version", "'" + version + "' is not supported; use " + NodeConfig.VERSION);
         }
-        LogConfig log = tree.text("log.level")
-                .map(v -> new LogConfig(LogConfig.Level.parse("log.level", v)))
-                .orElseGet(LogConfig::defaults);
+        LogConfig log = new LogConfig(tree.text("log.level").map(v -> LogConfig.Level.parse("log.level", v))
+                .orElse(LogConfig.defaults().level()), !tree.bool("log.accesslog.disabled", false),
+                tree.text("log.formatter").map(v -> LogConfig.Format.parse("log.formatter", v)).orElse(LogConfig.Format.TEXT));
         Optional<String> secret = tree.text("http.secret").filter(s -> !s.isEmpty());
         HttpConfig http = HttpConfig.parseAddr("http.addr", tree.text("http.addr").orElse(HttpConfig.DEFAULT_ADDR), secret)
                 .readSecurity(tree);
@@ -110,9 +111,28 @@ public final class ConfigLoader {
                 tree.bool("storage.delete.enabled", true),
                 tree.bool("storage.maintenance.readonly.enabled", false),
                 tree.bool("storage.redirect.disable", true),
-                UploadPurgingConfig.read(tree));
+                UploadPurgingConfig.read(tree), LocalCacheConfig.read(tree));
         return new NodeConfig(version, log, http, storage).withCluster(ClusterConfigReader.read(tree))
-                .withGc(GcConfig.read(tree));
+                .withGc(GcConfig.read(tree)).withAuth(AuthConfigReader.read(tree));
+    }
+
+    /**
+     * An upstream with credentials caches what only that account may read: without client
+     * authentication anyone reaching the node could pull it. Such a node does not start unless the
+     * operator says {@code allowAnonymousPrivateUpstream: true}.
+     */
+    static void refuseAnonymousPrivateUpstreams(NodeConfig config) {
+        if (config.auth().enabled() || config.proxy().allowAnonymousPrivateUpstream()) {
+            return;
+        }
+        for (UpstreamConfig upstream : config.proxy().upstreams()) {
+            if (upstream.username().isPresent() && upstream.privacy().isPrivate()) {
+                throw new ConfigException("auth", "upstream '" + upstream.name() + "' has credentials, so what it caches"
+                        + " may be private, and no client authentication is configured: anyone reaching this node could"
+                        + " pull it. Add an auth: section (htpasswd or token) with access: rules, set private: false on"
+                        + " the upstream if its content is public, or set allowAnonymousPrivateUpstream: true to accept this");
+            }
+        }
     }
 
     /** The one place that knows each backend's keys. Exactly one backend may be configured. */

@@ -12,9 +12,10 @@ import java.util.Optional;
  * @param version the configuration format version (Distribution's {@code version}, always 0.1)
  * @param cluster the {@code cluster:} section; empty: the node is a cluster of its own (no Hazelcast)
  * @param gc      the {@code gc:} section
+ * @param auth    the {@code auth:} and {@code access:} sections
  */
 public record NodeConfig(String version, LogConfig log, HttpConfig http, StorageConfig storage, ProxyConfig proxy,
-                         Optional<ClusterSettings> cluster, GcConfig gc) {
+                         Optional<ClusterSettings> cluster, GcConfig gc, AuthConfig auth) {
 
     public static final String VERSION = "0.1";
 
@@ -26,6 +27,13 @@ public record NodeConfig(String version, LogConfig log, HttpConfig http, Storage
         Objects.requireNonNull(proxy, "proxy");
         Objects.requireNonNull(cluster, "cluster");
         Objects.requireNonNull(gc, "gc");
+        Objects.requireNonNull(auth, "auth");
+    }
+
+    /** Without {@code auth:}: everything open. */
+    public NodeConfig(String version, LogConfig log, HttpConfig http, StorageConfig storage, ProxyConfig proxy,
+                      Optional<ClusterSettings> cluster, GcConfig gc) {
+        this(version, log, http, storage, proxy, cluster, gc, AuthConfig.none());
     }
 
     /** Without a {@code gc:} section: collection only on request. */
@@ -45,7 +53,7 @@ public record NodeConfig(String version, LogConfig log, HttpConfig http, Storage
     }
 
     public NodeConfig withProxy(ProxyConfig proxy) {
-        return new NodeConfig(version, log, http, storage, proxy, cluster, gc);
+        return new NodeConfig(version, log, http, storage, proxy, cluster, gc, auth);
     }
 
     /** What a node runs with when there is no config file and no environment override. */
@@ -54,18 +62,22 @@ public record NodeConfig(String version, LogConfig log, HttpConfig http, Storage
     }
 
     public NodeConfig withHttp(HttpConfig http) {
-        return new NodeConfig(version, log, http, storage, proxy, cluster, gc);
+        return new NodeConfig(version, log, http, storage, proxy, cluster, gc, auth);
     }
 
     public NodeConfig withStorage(StorageConfig storage) {
-        return new NodeConfig(version, log, http, storage, proxy, cluster, gc);
+        return new NodeConfig(version, log, http, storage, proxy, cluster, gc, auth);
     }
 
     public NodeConfig withCluster(Optional<ClusterSettings> cluster) {
-        return new NodeConfig(version, log, http, storage, proxy, cluster, gc);
+        return new NodeConfig(version, log, http, storage, proxy, cluster, gc, auth);
+    }
+
+    public NodeConfig withAuth(AuthConfig auth) {
+        return new NodeConfig(version, log, http, storage, proxy, cluster, gc, auth);
     }
 
     public NodeConfig withGc(GcConfig gc) {
-        return new NodeConfig(version, log, http, storage, proxy, cluster, gc);
+        return new NodeConfig(version, log, http, storage, proxy, cluster, gc, auth);
     }
 }

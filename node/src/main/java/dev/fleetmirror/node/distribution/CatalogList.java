@@ -3,34 +3,78 @@ package dev.fleetmirror.node.distribution;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fleetmirror.core.name.RepositoryName;
+import dev.fleetmirror.core.registry.Page;
+import dev.fleetmirror.node.auth.AccessDecider;
+import dev.fleetmirror.node.auth.Action;
 import dev.fleetmirror.node.http.ApiHeaders;
 import dev.fleetmirror.node.http.Endpoint;
 import dev.fleetmirror.node.http.Exchange;
 import io.vertx.core.Future;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
  * {@code GET /v2/_catalog?n=&last=}. Without {@code n} a page holds {@link #DEFAULT_PAGE}
  * repositories (Distribution's {@code catalog.maxentries} default), since a catalog can be large.
+ * With access rules it lists only repositories the caller may pull: storage pages are read until
+ * {@code n} such names are found, at most {@link #MAX_SCANNED_PAGES} per request; a shorter page
+ * then still carries the {@code Link} to continue from where the scan stopped.
  */
 final class CatalogList implements Endpoint {
     static final int DEFAULT_PAGE = 1000;
+    static final int MAX_SCANNED_PAGES = 10;
+
+    private record Listing(List<RepositoryName> visible, Optional<String> continueAfter) {
+    }
 
     @Override
     public Future<Void> handle(Exchange exchange) {
         int n = Parameters.pageSize(exchange.query("n"), DEFAULT_PAGE);
         Optional<String> last = exchange.query("last").filter(s -> !s.isEmpty());
-        return exchange.services().workers()
-                .run(() -> exchange.services().registry().catalog().list(n, last))
-                .compose(page -> {
+        return collect(exchange, n, last, new ArrayList<>(), 0)
+                .compose(listing -> {
                     ObjectNode body = JsonBodies.object();
                     ArrayNode repositories = body.putArray("repositories");
-                    page.items().forEach(r -> repositories.add(r.value()));
-                    if (page.more() && !page.items().isEmpty()) {
-                        RepositoryName lastRepo = page.items().get(page.items().size() - 1);
-                        exchange.response().putHeader("Link", Pagination.nextLink("/v2/_catalog", lastRepo.value(), n));
-                    }
+                    listing.visible().forEach(r -> repositories.add(r.value()));
+                    listing.continueAfter().ifPresent(after ->
+                            exchange.response().putHeader("Link", Pagination.nextLink("/v2/_catalog", after, n)));
                     return JsonBodies.send(exchange, 200, ApiHeaders.JSON, body);
                 });
+    }
+
+    private Future<Listing> collect(Exchange exchange, int n, Optional<String> last, List<RepositoryName> visible, int scanned) {
+        return exchange.services().workers()
+                .run(() -> exchange.services().registry().catalog().list(n - visible.size(), last))
+                .compose(page -> visibleOf(exchange, page).compose(allowed -> {
+                    visible.addAll(allowed);
+                    Optional<String> lastSeen = page.items().isEmpty() ? Optional.empty()
+                            : Optional.of(page.items().get(page.items().size() - 1).value());
+                    if (!page.more() || lastSeen.isEmpty()) {
+                        return Future.succeededFuture(new Listing(visible, Optional.empty()));
+                    }
+                    if (visible.size() >= n || scanned + 1 >= MAX_SCANNED_PAGES) {
+                        return Future.succeededFuture(new Listing(visible, lastSeen));
+                    }
+                    return collect(exchange, n, lastSeen, visible, scanned + 1);
+                }));
+    }
+
+    private static Future<List<RepositoryName>> visibleOf(Exchange exchange, Page<RepositoryName> page) {
+        if (exchange.access() == AccessDecider.ALLOW_ALL) {
+            return Future.succeededFuture(page.items());
+        }
+        List<Future<Boolean>> checks = page.items().stream()
+                .map(repo -> exchange.access().decide(exchange.caller(), repo, Action.PULL).map(d -> d.allowed()))
+                .toList();
+        return Future.all(checks).map(all -> {
+            List<RepositoryName> allowed = new ArrayList<>();
+            for (int i = 0; i < checks.size(); i++) {
+                if (checks.get(i).result()) {
+                    allowed.add(page.items().get(i));
+                }
+            }
+            return allowed;
+        });
     }
 }

@@ -1,6 +1,8 @@
 package dev.fleetmirror.node.http;
 
 import dev.fleetmirror.core.name.RepositoryName;
+import dev.fleetmirror.node.auth.AccessDecider;
+import dev.fleetmirror.node.auth.Caller;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -9,9 +11,21 @@ import java.util.Optional;
 
 /**
  * One request routed to an endpoint: the request, the repository named in its path (validated),
- * the path's last parameter (reference, digest or upload id, still raw text) and the services.
+ * the path's last parameter (reference, digest or upload id, still raw text), the services, and
+ * who sent it (the dispatcher's {@link dev.fleetmirror.node.auth.RequestGuard} admitted it).
  */
-public record Exchange(HttpServerRequest request, RepositoryName repo, String tail, NodeServices services) {
+public record Exchange(HttpServerRequest request, RepositoryName repo, String tail, NodeServices services,
+                       Caller caller, AccessDecider access) {
+
+    /** An exchange of an anonymous caller (a node without client authentication). */
+    public Exchange(HttpServerRequest request, RepositoryName repo, String tail, NodeServices services) {
+        this(request, repo, tail, services, Caller.ANONYMOUS);
+    }
+
+    /** An exchange whose caller may do everything the guard admitted it for. */
+    public Exchange(HttpServerRequest request, RepositoryName repo, String tail, NodeServices services, Caller caller) {
+        this(request, repo, tail, services, caller, AccessDecider.ALLOW_ALL);
+    }
 
     public HttpServerResponse response() {
         return request.response();

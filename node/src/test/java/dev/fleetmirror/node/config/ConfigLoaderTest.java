@@ -147,14 +147,26 @@ class ConfigLoaderTest {
                     enabled: true
                 validation:
                   disabled: true
-                """, Map.of("REGISTRY_AUTH_HTPASSWD_REALM", "basic"));
+                """, Map.of("REGISTRY_REPORTING_NEWRELIC_NAME", "registry"));
         assertThat(config.http().port()).isEqualTo(5001);
         List<String> warnings = logs.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
         assertThat(warnings).hasSize(8);
         for (String key : List.of("'http.headers'", "'storage.filesystem.maxthreads'", "'storage.cache'",
-                "'storage.tag'", "'notifications'", "'health'", "'validation'", "'auth'")) {
+                "'storage.tag'", "'notifications'", "'health'", "'validation'", "'reporting'")) {
             assertThat(warnings).anySatisfy(w -> assertThat(w).contains(key));
         }
+    }
+
+    @Test
+    void logSectionKeys() {
+        LogConfig defaults = ConfigLoader.fromYaml("version: 0.1\n", Map.of()).log();
+        assertThat(defaults.format()).isEqualTo(LogConfig.Format.TEXT);
+        assertThat(defaults.accessLog()).isTrue();
+        LogConfig set = ConfigLoader.fromYaml("log:\n  level: warn\n  formatter: logstash\n  accesslog:\n    disabled: true\n",
+                Map.of()).log();
+        assertThat(set.level()).isEqualTo(LogConfig.Level.WARN);
+        assertThat(set.format()).isEqualTo(LogConfig.Format.JSON);
+        assertThat(set.accessLog()).isFalse();
     }
 
     @Test
@@ -169,6 +181,8 @@ class ConfigLoaderTest {
                 .hasMessageContaining("http.addr").hasMessageContaining("99999");
         assertThatThrownBy(() -> ConfigLoader.fromYaml("log:\n  level: loud\n", Map.of()))
                 .hasMessageContaining("log.level");
+        assertThatThrownBy(() -> ConfigLoader.fromYaml("log:\n  formatter: xml\n", Map.of()))
+                .hasMessageContaining("log.formatter").hasMessageContaining("xml");
         assertThatThrownBy(() -> ConfigLoader.fromYaml("version: 2\n", Map.of()))
                 .hasMessageContaining("version");
         assertThatThrownBy(() -> ConfigLoader.fromYaml("storage:\n  filesystem: {}\n", Map.of()))

@@ -22,7 +22,7 @@ import java.util.Set;
  * pulls into), read just far enough to compare two layouts: which manifest a tag names, and every
  * blob that manifest reaches (index children, configs, layers).
  */
-record OciLayout(Path root) {
+public record OciLayout(Path root) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** The digest of the manifest tagged {@code tag} in {@code index.json}. */
@@ -90,7 +90,7 @@ record OciLayout(Path root) {
      * under {@code tag}: the same manifest bytes, and every reachable blob present with content
      * whose sha256 is its name.
      */
-    void assertSameImage(String tag, OciLayout pulled, String pulledTag) {
+    public void assertSameImage(String tag, OciLayout pulled, String pulledTag) {
         String digest = manifestDigest(tag);
         assertThat(pulled.manifestDigest(pulledTag)).as("manifest digest pulled back for %s", tag).isEqualTo(digest);
         assertThat(pulled.blob(digest)).as("manifest bytes pulled back for %s", tag).isEqualTo(blob(digest));

@@ -50,7 +50,7 @@ class CredentialsNeverLoggedTest {
 
     private final ByteArrayOutputStream captured = new ByteArrayOutputStream();
     private OutputStreamAppender<ILoggingEvent> appender;
-    private Level previousLevel;
+    private final Map<Logger, Level> previousLevels = new java.util.HashMap<>();
 
     @BeforeEach
     void captureEverythingAtDebug() {
@@ -66,14 +66,19 @@ class CredentialsNeverLoggedTest {
         appender.setOutputStream(captured);
         appender.start();
         root.addAppender(appender);
-        previousLevel = root.getLevel();
-        root.setLevel(Level.DEBUG);
+        // Every logger with a level of its own (the access log, Hazelcast...) is opened to debug too.
+        for (Logger logger : context.getLoggerList()) {
+            if (logger.getLevel() != null) {
+                previousLevels.put(logger, logger.getLevel());
+                logger.setLevel(Level.DEBUG);
+            }
+        }
     }
 
     @AfterEach
     void stopCapturing() {
         Logger root = ((LoggerContext) LoggerFactory.getILoggerFactory()).getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-        root.setLevel(previousLevel);
+        previousLevels.forEach(Logger::setLevel);
         root.detachAppender(appender);
         appender.stop();
     }
@@ -86,11 +91,14 @@ class CredentialsNeverLoggedTest {
         rig.track(TokenGate.start(rig.upstream().baseUri(), "robot", UPSTREAM_PASSWORD, "127.0.0.1"));
         TokenGate foreign = TokenGate.start(rig.upstream().baseUri(), "robot", FOREIGN_PASSWORD, "localhost");
         try {
+            // Public content, so that anonymous test clients may pull: what is tested is what reaches the log.
             rig.startNode(work.resolve("node"), work.resolve("spool"), Duration.ofMinutes(1),
-                    new UpstreamConfig("gated", rig.gate().baseUri(), Optional.of("robot"), Optional.of(UPSTREAM_PASSWORD), "", true),
-                    new UpstreamConfig("wrong", rig.gate().baseUri(), Optional.of("robot"), Optional.of(WRONG_PASSWORD), "wrong/", true),
+                    new UpstreamConfig("gated", rig.gate().baseUri(), Optional.of("robot"), Optional.of(UPSTREAM_PASSWORD), "", true)
+                            .withPrivacy(UpstreamConfig.Privacy.PUBLIC),
+                    new UpstreamConfig("wrong", rig.gate().baseUri(), Optional.of("robot"), Optional.of(WRONG_PASSWORD), "wrong/", true)
+                            .withPrivacy(UpstreamConfig.Privacy.PUBLIC),
                     new UpstreamConfig("foreign", foreign.baseUri(), Optional.of("robot"), Optional.of(FOREIGN_PASSWORD), "foreign/",
-                            true));
+                            true).withPrivacy(UpstreamConfig.Privacy.PUBLIC));
             RegistryHttpClient client = new RegistryHttpClient(MirrorFixture.uri(rig.node()));
             String basic = "Basic " + base64("alice:" + CLIENT_PASSWORD);
             List<Integer> statuses = new java.util.ArrayList<>();
@@ -112,7 +120,8 @@ class CredentialsNeverLoggedTest {
         }
 
         String log = captured.toString(StandardCharsets.UTF_8);
-        assertThat(log).as("debug lines were captured").contains("DEBUG").contains("/v2/team/app/manifests/v1");
+        assertThat(log).as("debug lines were captured").contains("DEBUG");
+        assertThat(log).as("the access log was captured").contains("GET /v2/team/app/manifests/v1 HTTP/1.1\" 200");
         assertThat(log).as("the foreign realm was noticed").contains("outside its own domain");
         for (String secret : List.of(UPSTREAM_PASSWORD, WRONG_PASSWORD, FOREIGN_PASSWORD, CLIENT_PASSWORD, CLIENT_TOKEN,
                 base64("robot:" + UPSTREAM_PASSWORD), base64("robot:" + WRONG_PASSWORD), base64("robot:" + FOREIGN_PASSWORD),

@@ -60,7 +60,9 @@ class ForeignRealmTest {
                     rootcertbundle: %s
                 """.formatted(witness.realm(), bundle));
         rig.startNode(work.resolve("node"), work.resolve("spool"), Duration.ofMinutes(1),
-                new UpstreamConfig("tokened", rig.upstream().baseUri(), Optional.of(USER), Optional.of(PASSWORD), "", true));
+                // Public content, so that anonymous test clients may pull: what is tested is where the credentials go.
+                new UpstreamConfig("tokened", rig.upstream().baseUri(), Optional.of(USER), Optional.of(PASSWORD), "", true)
+                        .withPrivacy(UpstreamConfig.Privacy.PUBLIC));
 
         RegistryHttpClient.Response response = new RegistryHttpClient(MirrorFixture.uri(rig.node()))
                 .call("GET", "/v2/team/app/manifests/v1").header("Accept", MediaTypes.OCI_MANIFEST).send();

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -46,12 +47,40 @@ public final class Skopeo {
     }
 
     /**
+     * {@code skopeo copy} as a user: {@code user:password} go to whichever side is a registry
+     * ({@code docker://}), through the registry's Basic or token challenge.
+     */
+    public static String copyAs(String credentials, String source, String destination) {
+        List<String> command = new ArrayList<>(List.of(BINARY.toString(), "--insecure-policy", "copy",
+                "--src-tls-verify=false", "--dest-tls-verify=false", "--retry-times", "0"));
+        if (source.startsWith("docker://")) {
+            command.add("--src-creds=" + credentials);
+        }
+        if (destination.startsWith("docker://")) {
+            command.add("--dest-creds=" + credentials);
+        }
+        command.add(source);
+        command.add(destination);
+        return run(command);
+    }
+
+    /**
      * {@code skopeo copy} resolving registries through {@code registriesConf} (a
      * containers-registries.conf, where mirrors are configured), as podman and CRI-O users do.
      */
     public static String copyWithRegistriesConf(Path registriesConf, String source, String destination) {
+        return copyWithRegistriesConf(registriesConf, source, destination, Map.of());
+    }
+
+    /**
+     * As {@link #copyWithRegistriesConf(Path, String, String)}, with more environment variables for
+     * skopeo (set after the proxies were dropped, so a test can point proxies at a closed port to
+     * make sure a registry other than loopback is never reached).
+     */
+    public static String copyWithRegistriesConf(Path registriesConf, String source, String destination,
+            Map<String, String> environment) {
         return run(List.of(BINARY.toString(), "--insecure-policy", "--registries-conf", registriesConf.toString(), "copy",
-                "--retry-times", "0", source, destination));
+                "--retry-times", "0", source, destination), environment);
     }
 
     /**
@@ -68,11 +97,16 @@ public final class Skopeo {
     }
 
     private static String run(List<String> command) {
+        return run(command, Map.of());
+    }
+
+    private static String run(List<String> command, Map<String, String> environment) {
         try {
             Path output = Files.createTempFile("skopeo", ".log");
             try {
                 ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
                 ProcessEnvironment.sanitize(builder.environment());
+                builder.environment().putAll(environment);
                 Process process = builder.start();
                 boolean finished = process.waitFor(180, TimeUnit.SECONDS);
                 if (!finished) {
