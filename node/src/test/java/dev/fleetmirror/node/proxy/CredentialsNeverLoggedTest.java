@@ -33,7 +33,9 @@ import org.slf4j.LoggerFactory;
  * upstream behind token authentication with a username and password, is refused by a second
  * upstream for a wrong password, meets a token realm on a foreign host, and serves clients that
  * send Authorization headers: neither password, nor the Basic credentials made of them, nor a
- * client's header value ever appears in the log.
+ * client's header value ever appears in the log. The same for a node with client authentication
+ * (htpasswd, its own token service) serving a private upstream: users' passwords, right or wrong,
+ * and the tokens it issues or refuses stay out of the log.
  */
 class CredentialsNeverLoggedTest {
     private static final String UPSTREAM_PASSWORD = "upstream-pw-7Qx9";
@@ -126,6 +128,83 @@ class CredentialsNeverLoggedTest {
         for (String secret : List.of(UPSTREAM_PASSWORD, WRONG_PASSWORD, FOREIGN_PASSWORD, CLIENT_PASSWORD, CLIENT_TOKEN,
                 base64("robot:" + UPSTREAM_PASSWORD), base64("robot:" + WRONG_PASSWORD), base64("robot:" + FOREIGN_PASSWORD),
                 base64("alice:" + CLIENT_PASSWORD))) {
+            assertThat(log).as("the log holds " + secret).doesNotContain(secret);
+        }
+    }
+
+    @Test
+    void clientCredentialsAndTokensOfANodeWithAuthenticationNeverReachTheLog() throws Exception {
+        rig.startUpstream(work, "upstream", "");
+        TestImage image = TestImage.random(71, 10_000);
+        image.push(rig.upstream().baseUri(), "team/app", "v1");
+        rig.track(TokenGate.start(rig.upstream().baseUri(), "robot", UPSTREAM_PASSWORD, "127.0.0.1"));
+        Path htpasswd = work.resolve("htpasswd");
+        java.nio.file.Files.writeString(htpasswd, "alice:" + org.springframework.security.crypto.bcrypt.BCrypt.hashpw(
+                CLIENT_PASSWORD, org.springframework.security.crypto.bcrypt.BCrypt.gensalt(4)) + "\n");
+        // The upstream is private (it has credentials): only authenticated callers the rules admit read it.
+        dev.fleetmirror.node.config.NodeConfig config = ConfigLoader.fromYaml("""
+                version: 0.1
+                http:
+                  addr: 127.0.0.1:0
+                storage:
+                  filesystem:
+                    rootdirectory: %s
+                proxy:
+                  spooldirectory: %s
+                upstreams:
+                  - name: gated
+                    url: %s
+                    username: robot
+                    password: %s
+                auth:
+                  htpasswd:
+                    path: %s
+                  token:
+                    service: fleet-mirror
+                    issuer: fleet-mirror
+                  tokenservice:
+                    expiration: 5m
+                access:
+                  - repository: "**"
+                    users: ["*"]
+                    actions: [pull, push]
+                """.formatted(work.resolve("storage"), work.resolve("spool"), rig.gate().baseUri(), UPSTREAM_PASSWORD, htpasswd),
+                Map.of());
+        dev.fleetmirror.node.FleetMirrorNode node = dev.fleetmirror.node.FleetMirrorNode.start(config)
+                .toCompletionStage().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        List<String> tokens = new java.util.ArrayList<>();
+        try {
+            RegistryHttpClient client = new RegistryHttpClient(MirrorFixture.uri(node));
+            String alice = "Basic " + base64("alice:" + CLIENT_PASSWORD);
+            RegistryHttpClient.Response token = client.call("GET", "/token?service=fleet-mirror&scope=repository:team/app:pull")
+                    .header("Authorization", alice).send();
+            assertThat(token.status()).as(token.toString()).isEqualTo(200);
+            tokens.add(token.json().path("token").asText());
+            RegistryHttpClient.Response withToken = client.call("GET", "/v2/team/app/manifests/v1")
+                    .header("Accept", MediaTypes.OCI_MANIFEST).header("Authorization", "Bearer " + tokens.get(0)).send();
+            RegistryHttpClient.Response withBasic = client.call("GET", "/v2/team/app/blobs/" + image.blobDigests().get(0))
+                    .header("Authorization", alice).send();
+            RegistryHttpClient.Response wrongPassword = client.call("GET", "/v2/team/app/manifests/v1")
+                    .header("Authorization", "Basic " + base64("alice:" + WRONG_PASSWORD)).send();
+            RegistryHttpClient.Response forgedToken = client.call("GET", "/v2/team/app/manifests/v1")
+                    .header("Authorization", "Bearer " + CLIENT_TOKEN).send();
+            RegistryHttpClient.Response wrongTokenRequest = client.call("GET", "/token?service=fleet-mirror&scope=repository:team/app:pull")
+                    .header("Authorization", "Basic " + base64("alice:" + WRONG_PASSWORD)).send();
+
+            assertThat(withToken.status()).as(withToken.toString()).isEqualTo(200);
+            assertThat(withBasic.status()).as(withBasic.toString()).isEqualTo(200);
+            assertThat(wrongPassword.status()).isEqualTo(401);
+            assertThat(forgedToken.status()).isEqualTo(401);
+            assertThat(wrongTokenRequest.status()).isEqualTo(401);
+        } finally {
+            MirrorFixture.stop(node);
+        }
+
+        String log = captured.toString(StandardCharsets.UTF_8);
+        assertThat(log).as("the access log was captured").contains("GET /v2/team/app/manifests/v1 HTTP/1.1\" 200")
+                .contains("GET /token HTTP/1.1\" 200");
+        for (String secret : List.of(UPSTREAM_PASSWORD, WRONG_PASSWORD, CLIENT_PASSWORD, CLIENT_TOKEN, tokens.get(0),
+                base64("robot:" + UPSTREAM_PASSWORD), base64("alice:" + CLIENT_PASSWORD), base64("alice:" + WRONG_PASSWORD))) {
             assertThat(log).as("the log holds " + secret).doesNotContain(secret);
         }
     }
