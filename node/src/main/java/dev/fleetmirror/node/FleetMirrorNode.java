@@ -20,7 +20,9 @@ import dev.fleetmirror.node.cluster.ModeAdmin;
 import dev.fleetmirror.node.gc.GcAdmin;
 import dev.fleetmirror.node.gc.GcService;
 import dev.fleetmirror.node.gc.StateSnapshots;
+import dev.fleetmirror.node.http.ConnectionGuard;
 import dev.fleetmirror.node.http.Dispatcher;
+import dev.fleetmirror.node.http.ServerOptions;
 import dev.fleetmirror.node.metrics.Health;
 import dev.fleetmirror.node.metrics.NodeMetrics;
 import dev.fleetmirror.node.metrics.AccessLog;
@@ -46,6 +48,7 @@ import dev.fleetmirror.coordination.cache.IndexedManifests;
 import dev.fleetmirror.core.digest.Digest;
 import dev.fleetmirror.core.registry.Registry;
 import dev.fleetmirror.core.registry.RegistrySettings;
+import dev.fleetmirror.core.registry.stored.SessionLimitedUploads;
 import dev.fleetmirror.core.storage.PathNotFoundException;
 import dev.fleetmirror.core.storage.StorageDriver;
 import dev.fleetmirror.core.storage.StoragePaths;
@@ -87,7 +90,6 @@ public final class FleetMirrorNode {
     public static final long SHUTDOWN_GRACE_SECONDS = 10;
     /** How long an upstream's answer about a caller's own credentials is trusted (passThroughAuth). */
     private static final java.time.Duration PASS_THROUGH_TTL = java.time.Duration.ofSeconds(60);
-    private static final int IDLE_TIMEOUT_MINUTES = 15;
 
     private final Vertx vertx;
     private final HttpServer server;
@@ -133,7 +135,8 @@ public final class FleetMirrorNode {
                     Registry onStorage = Registry.onStorage(driver,
                             new RegistrySettings(config.storage().deleteEnabled()));
                     // Hot manifest reads skip storage; pushes and deletes on any member invalidate them.
-                    Registry stored = new Registry(onStorage.blobs(), onStorage.uploads(),
+                    Registry stored = new Registry(onStorage.blobs(),
+                            new SessionLimitedUploads(onStorage.uploads(), driver, config.http().limits().uploadSessions()),
                             new IndexedManifests(onStorage.manifests(), coordination.manifestIndex()),
                             onStorage.tags(), onStorage.catalog(), onStorage.referrers());
                     Optional<PullRecorder> pulls = config.proxy().enabled()
@@ -341,14 +344,8 @@ public final class FleetMirrorNode {
         StorageWorkers workers = new StorageWorkers(vertx, StorageWorkers.DEFAULT_POOL_SIZE);
         NodeServices services = new NodeServices(registry, workers,
                 config.storage().deleteEnabled(), config.storage().redirectDisabled());
-        HttpServerOptions options = new HttpServerOptions()
-                .setHost(config.http().host())
-                .setPort(config.http().port())
-                .setHandle100ContinueAutomatically(true)
-                .setCompressionSupported(false)
-                // Frees connections of clients that stalled; long enough for a slow completion on S3.
-                .setIdleTimeout(IDLE_TIMEOUT_MINUTES)
-                .setIdleTimeoutUnit(java.util.concurrent.TimeUnit.MINUTES);
+        HttpServerOptions options = ServerOptions.of(config.http());
+        ConnectionGuard guard = new ConnectionGuard(vertx, config.http().limits());
         return vertx.executeBlocking(() -> AuthSetup.create(vertx, config.auth(), privacy), false)
                 .compose(auth -> {
         Dispatcher dispatcher = DistributionApi.dispatcher(services,
@@ -362,11 +359,14 @@ public final class FleetMirrorNode {
         // metrics and health probes stay open.
         admin.forEach((path, handler) -> dispatcher.mount(path, adminOnly(path) ? auth.adminOnly(handler) : handler));
         return vertx.createHttpServer(options)
-                .requestHandler(dispatcher)
+                .connectionHandler(guard)
+                .requestHandler(guard.tracking(dispatcher))
                 .listen();
                 })
                 .compose(server -> {
-                    LOG.info("serving the registry on {}:{} ({} storage{}{})", config.http().host(), server.actualPort(),
+                    LOG.info("serving the registry on {}://{}:{} ({} storage{}{})",
+                            config.http().tls().map(tls -> tls.mutual() ? "https (client certificates)" : "https").orElse("http"),
+                            config.http().host(), server.actualPort(),
                             config.storage().backend().getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT),
                             config.storage().readOnly() ? ", read-only maintenance mode" : "",
                             config.storage().deleteEnabled() ? "" : ", deletes disabled");

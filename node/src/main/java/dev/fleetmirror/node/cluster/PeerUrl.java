@@ -31,7 +31,7 @@ public final class PeerUrl {
                     .filter(address -> !address.equals(HazelcastMemberConfig.ANY_ADDRESS))
                     .orElseGet(PeerUrl::localHost);
         }
-        return "http://" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+        return (config.http().tls().isPresent() ? "https://" : "http://") + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
     }
 
     private static String localHost() {

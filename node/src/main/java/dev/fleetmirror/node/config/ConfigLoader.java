@@ -105,7 +105,8 @@ public final class ConfigLoader {
                 .orElse(LogConfig.defaults().level()), !tree.bool("log.accesslog.disabled", false),
                 tree.text("log.formatter").map(v -> LogConfig.Format.parse("log.formatter", v)).orElse(LogConfig.Format.TEXT));
         Optional<String> secret = tree.text("http.secret").filter(s -> !s.isEmpty());
-        HttpConfig http = HttpConfig.parseAddr("http.addr", tree.text("http.addr").orElse(HttpConfig.DEFAULT_ADDR), secret);
+        HttpConfig http = HttpConfig.parseAddr("http.addr", tree.text("http.addr").orElse(HttpConfig.DEFAULT_ADDR), secret)
+                .readSecurity(tree);
         StorageConfig storage = new StorageConfig(
                 readBackend(tree),
                 tree.bool("storage.delete.enabled", true),

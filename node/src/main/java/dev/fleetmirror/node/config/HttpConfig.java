@@ -9,8 +9,10 @@ import java.util.Optional;
  * @param host   interface to bind; {@code 0.0.0.0} when {@code http.addr} is {@code :port}
  * @param port   0 picks a free port (tests)
  * @param secret {@code http.secret}; accepted for compatibility, the node keeps no signed state yet
+ * @param tls    {@code http.tls}: HTTPS (and HTTP/2 by ALPN), optionally mutual; empty for plain HTTP
+ * @param limits what one client may take of the node ({@code http.limits}, {@code http.timeouts})
  */
-public record HttpConfig(String host, int port, Optional<String> secret) {
+public record HttpConfig(String host, int port, Optional<String> secret, Optional<TlsConfig> tls, HttpLimits limits) {
 
     /** Loopback only unless the operator says otherwise: a fresh node must not be reachable from the network. */
     public static final String DEFAULT_ADDR = "127.0.0.1:5000";
@@ -18,9 +20,28 @@ public record HttpConfig(String host, int port, Optional<String> secret) {
     public HttpConfig {
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(secret, "secret");
+        Objects.requireNonNull(tls, "tls");
+        Objects.requireNonNull(limits, "limits");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port " + port + " out of range");
         }
+    }
+
+    public HttpConfig(String host, int port, Optional<String> secret) {
+        this(host, port, secret, Optional.empty(), HttpLimits.defaults());
+    }
+
+    public HttpConfig withTls(Optional<TlsConfig> value) {
+        return new HttpConfig(host, port, secret, value, limits);
+    }
+
+    public HttpConfig withLimits(HttpLimits value) {
+        return new HttpConfig(host, port, secret, tls, value);
+    }
+
+    /** {@code http.tls}, {@code http.http2}, {@code http.limits} and {@code http.timeouts} read onto this address. */
+    HttpConfig readSecurity(ConfigTree tree) {
+        return withTls(TlsConfig.read(tree)).withLimits(HttpLimits.read(tree));
     }
 
     public static HttpConfig defaults() {

@@ -111,12 +111,20 @@ final class ProxyConfigReader {
         }
     }
 
-    private static URI url(String key, String value) {
+    /**
+     * An upstream's base URL. Credentials in it ({@code https://user:password@host}) are refused,
+     * and never repeated in the error: a URL is printed in logs and messages, a password must not be.
+     */
+    private static URI url(String key, String raw) {
+        String value = withoutUserInfo(raw);
         URI url;
         try {
-            url = new URI(value.trim());
+            url = new URI(raw.trim());
         } catch (URISyntaxException e) {
-            throw new ConfigException(key, "'" + value + "' is not a URL: " + e.getMessage());
+            throw new ConfigException(key, "'" + value + "' is not a URL");
+        }
+        if (url.getRawUserInfo() != null) {
+            throw new ConfigException(key, "'" + value + "' must not carry credentials; set username and password instead");
         }
         String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
         if (!(scheme.equals("https") || scheme.equals("http")) || url.getHost() == null) {
@@ -126,6 +134,11 @@ final class ProxyConfigReader {
             throw new ConfigException(key, "'" + value + "' must not have a path; the /v2/ API is found at the root");
         }
         return URI.create(scheme + "://" + url.getRawAuthority());
+    }
+
+    /** {@code value} with anything between {@code //} and {@code @} (user information) replaced by {@code ***}. */
+    static String withoutUserInfo(String value) {
+        return value.replaceAll("(?<=//)[^/?#]*@", "***@");
     }
 
     /** Go's duration syntax, as Distribution reads it: {@code 90s}, {@code 1m}, {@code 168h}, {@code 1h30m}. */

@@ -3,6 +3,8 @@ package dev.fleetmirror.node.distribution;
 import dev.fleetmirror.core.digest.Digest;
 import dev.fleetmirror.core.name.RepositoryName;
 import dev.fleetmirror.core.registry.Registry;
+import dev.fleetmirror.core.registry.RegistryException;
+import dev.fleetmirror.core.registry.UploadSession;
 import dev.fleetmirror.node.http.Endpoint;
 import dev.fleetmirror.node.http.ErrorResponses;
 import dev.fleetmirror.node.http.Exchange;
@@ -35,10 +37,34 @@ final class UploadStart implements Endpoint {
         Optional<String> digestParam = exchange.query("digest");
         if (digestParam.isPresent()) {
             Digest digest = Parameters.digest(digestParam.get());
-            return UploadTransfer.run(exchange, () -> registry.uploads().start(exchange.repo()), Optional.of(digest))
+            String[] started = new String[1];
+            return UploadTransfer.run(exchange, () -> {
+                UploadSession session = registry.uploads().start(exchange.repo());
+                started[0] = session.id();
+                return session;
+            }, Optional.of(digest))
+                    .recover(failure -> discard(exchange, started[0]).transform(discarded -> Future.failedFuture(failure)))
                     .compose(outcome -> UploadTransfer.created(exchange, digest));
         }
         return startSession(exchange);
+    }
+
+    /**
+     * A monolithic upload that failed (wrong digest, broken Content-Range, client gone) leaves no
+     * session behind: nobody else knows its id, so it could only wait for purging.
+     */
+    private static Future<Void> discard(Exchange exchange, String uploadId) {
+        if (uploadId == null) {
+            return Future.succeededFuture();
+        }
+        return exchange.services().workers().run(() -> {
+            try {
+                exchange.services().registry().uploads().cancel(exchange.repo(), uploadId);
+            } catch (RegistryException gone) {
+                // completed and removed already, or cancelled
+            }
+            return null;
+        });
     }
 
     /** Starts an empty session; a body sent without a digest has nothing to belong to and is not stored. */

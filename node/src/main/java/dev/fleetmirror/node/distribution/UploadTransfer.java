@@ -77,19 +77,9 @@ final class UploadTransfer {
         if (header.isEmpty()) {
             return Optional.empty();
         }
-        Matcher m = CONTENT_RANGE.matcher(header.get());
-        if (!m.matches()) {
-            throw new RegistryException(ErrorCode.BLOB_UPLOAD_INVALID,
-                    "Content-Range '" + header.get() + "' is not of the form <start>-<end>");
-        }
-        long start;
-        long end;
-        try {
-            start = Long.parseLong(m.group(1));
-            end = Long.parseLong(m.group(2));
-        } catch (NumberFormatException e) {
-            throw new RegistryException(ErrorCode.BLOB_UPLOAD_INVALID, "Content-Range '" + header.get() + "' is out of range");
-        }
+        long[] range = chunkRange(header.get());
+        long start = range[0];
+        long end = range[1];
         if (start != size || end < start) {
             describe(exchange.response(), exchange.repo(), session.id(), size);
             throw new RegistryException(ErrorCode.RANGE_INVALID, "chunk " + start + "-" + end
@@ -108,6 +98,25 @@ final class UploadTransfer {
             }
         }
         return Optional.of(length);
+    }
+
+    /**
+     * The {@code start} and {@code end} of a chunk's {@code Content-Range} ({@code <start>-<end>},
+     * optionally {@code bytes } before and {@code /<size>} after).
+     *
+     * @throws RegistryException BLOB_UPLOAD_INVALID when it is not of that form or out of range
+     */
+    static long[] chunkRange(String header) {
+        Matcher m = CONTENT_RANGE.matcher(header);
+        if (!m.matches()) {
+            throw new RegistryException(ErrorCode.BLOB_UPLOAD_INVALID,
+                    "Content-Range '" + header + "' is not of the form <start>-<end>");
+        }
+        try {
+            return new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2))};
+        } catch (NumberFormatException e) {
+            throw new RegistryException(ErrorCode.BLOB_UPLOAD_INVALID, "Content-Range '" + header + "' is out of range");
+        }
     }
 
     /** Location, Range and Docker-Upload-UUID of an upload in progress. */

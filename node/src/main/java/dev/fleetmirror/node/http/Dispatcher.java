@@ -79,6 +79,9 @@ public final class Dispatcher implements Handler<HttpServerRequest> {
             Map.Entry<String, Handler<HttpServerRequest>> mounted = mounted(request.path());
             String route = mounted != null ? routeName(mounted.getKey()) : apiRoute(request.path());
             end.listen(closed -> answered(request, route, id, started, closed));
+            if (!queryDecodes(request)) {
+                return;
+            }
             if (mounted != null) {
                 try {
                     mounted.getValue().handle(request);
@@ -95,6 +98,22 @@ public final class Dispatcher implements Handler<HttpServerRequest> {
             }
         } finally {
             RequestId.restore(previous);
+        }
+    }
+
+    /**
+     * Decodes the query string once up front: Netty throws on a malformed percent-escape the first
+     * time a parameter is read, which would otherwise surface as a 500 wherever that happens.
+     */
+    private static boolean queryDecodes(HttpServerRequest request) {
+        try {
+            request.params();
+            return true;
+        } catch (IllegalArgumentException e) {
+            request.response().putHeader(ApiHeaders.API_VERSION, ApiHeaders.API_VERSION_VALUE);
+            ErrorResponses.send(request, new RegistryException(ErrorCode.UNSUPPORTED,
+                    "the query string is not valid percent-encoding: " + e.getMessage(), null, 400, null));
+            return false;
         }
     }
 
@@ -142,7 +161,9 @@ public final class Dispatcher implements Handler<HttpServerRequest> {
             throw new RegistryException(ErrorCode.UNSUPPORTED,
                     request.method() + " is not supported on " + request.path() + "; allowed: " + allowed);
         }
-        RepositoryName repo = path.get().name().isEmpty() ? null
+        // Only the base and the catalog are outside a repository; elsewhere an empty name (/v2//...) is NAME_INVALID.
+        boolean global = path.get().resource() == ApiPath.Resource.BASE || path.get().resource() == ApiPath.Resource.CATALOG;
+        RepositoryName repo = global ? null
                 : namespaces.resolve(RepositoryName.of(path.get().name()), Optional.ofNullable(request.getParam("ns")));
         if (path.get().resource() == ApiPath.Resource.MANIFEST && request.method() == HttpMethod.GET) {
             String pulled = repo.toString();

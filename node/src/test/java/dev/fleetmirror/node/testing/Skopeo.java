@@ -83,6 +83,19 @@ public final class Skopeo {
                 "--retry-times", "0", source, destination), environment);
     }
 
+    /**
+     * {@code skopeo copy} with TLS verification on and the given options, such as
+     * {@code --dest-cert-dir DIR} naming the CA ({@code *.crt}) and client certificate
+     * ({@code *.cert}, {@code *.key}) of an HTTPS registry.
+     */
+    public static String copyVerified(List<String> options, String source, String destination) {
+        List<String> command = new ArrayList<>(List.of(BINARY.toString(), "--insecure-policy", "copy", "--retry-times", "0"));
+        command.addAll(options);
+        command.add(source);
+        command.add(destination);
+        return run(command);
+    }
+
     private static String run(List<String> command) {
         return run(command, Map.of());
     }
