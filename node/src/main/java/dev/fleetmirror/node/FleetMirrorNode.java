@@ -21,6 +21,11 @@ import dev.fleetmirror.node.gc.StateSnapshots;
 import dev.fleetmirror.node.http.Dispatcher;
 import dev.fleetmirror.node.metrics.Health;
 import dev.fleetmirror.node.metrics.NodeMetrics;
+import dev.fleetmirror.node.metrics.AccessLog;
+import dev.fleetmirror.node.metrics.StatusPage;
+import dev.fleetmirror.node.cli.VersionProvider;
+import dev.fleetmirror.node.metrics.Traffic;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.Map;
 import dev.fleetmirror.coordination.ClusterSettings;
 import dev.fleetmirror.coordination.ClusterView;
@@ -123,20 +128,25 @@ public final class FleetMirrorNode {
                             ? Optional.of(new PullRecorder(driver, Clock.systemUTC(),
                                     PullRecorder.refreshAfter(config.proxy().cacheTtl())))
                             : Optional.empty();
+                    Traffic traffic = new Traffic(new PrometheusRegistry());
                     PullThroughCache cache = config.proxy().enabled()
                             ? PullThroughCache.create(vertx, vertx.getOrCreateContext(), config.proxy(), stored,
                                     digest -> dataStored(driver, digest), coordination,
                                     config.cluster().orElseGet(ClusterSettings::standalone), pulls.get(),
-                                    WriteGate.of(config.storage().readOnly(), coordination.mode()))
+                                    WriteGate.of(config.storage().readOnly(), coordination.mode()), traffic)
                             : null;
                     StateSnapshots snapshots = new StateSnapshots(vertx, driver, coordination, !config.storage().readOnly());
-                    NodeMetrics metrics = new NodeMetrics(vertx, coordination);
+                    NodeMetrics metrics = new NodeMetrics(vertx, coordination, traffic.registry());
                     GcService gc = new GcService(vertx, coordination, driver, modeControl(coordination, snapshots),
                             collection(config, driver, coordination, cache), Clock.systemUTC(), metrics::gcReported);
                     config.gc().schedule().ifPresent(gc::schedule);
                     Optional<String> secret = config.cluster().flatMap(ClusterSettings::secret);
                     Health health = new Health(vertx, driver, coordination);
+                    StatusPage status = new StatusPage(vertx, coordination, traffic, gc::latestReport,
+                            VersionProvider.version());
                     Map<String, Handler<HttpServerRequest>> admin = Map.of(
+                            StatusPage.ROOT, status,
+                            StatusPage.PATH, status,
                             NodeMetrics.PATH, metrics,
                             Health.LIVE, health,
                             Health.READY, health,
@@ -161,7 +171,8 @@ public final class FleetMirrorNode {
                             ? PeerFillEndpoint.NOTHING_FILLED
                             : new PeerFillEndpoint(cache.fills(), workers, config.cluster().flatMap(ClusterSettings::secret));
                     return listen(vertx, config, cache == null ? stored : cache.registry(),
-                            cache == null ? NamespaceResolver.NONE : cache.namespaces(), peers, admin, resources, coordination)
+                            cache == null ? NamespaceResolver.NONE : cache.namespaces(), peers, admin, resources, coordination,
+                            traffic)
                             .recover(failure -> vertx.executeBlocking(() -> {
                                 try (coordination; resources) {
                                     return null;
@@ -255,7 +266,7 @@ public final class FleetMirrorNode {
         Vertx vertx = Vertx.vertx();
         return closeOnFailure(vertx, joinCluster(vertx, config).compose(coordination ->
                 listen(vertx, config, registry, NamespaceResolver.NONE, workers -> PeerFillEndpoint.NOTHING_FILLED,
-                        Map.of(), () -> { }, coordination)
+                        Map.of(), () -> { }, coordination, Traffic.unobserved())
                         .recover(failure -> vertx.executeBlocking(() -> {
                             coordination.close();
                             return null;
@@ -282,7 +293,7 @@ public final class FleetMirrorNode {
                                                   NamespaceResolver namespaces,
                                                   Function<StorageWorkers, Handler<HttpServerRequest>> peerEndpoint,
                                                   Map<String, Handler<HttpServerRequest>> admin,
-                                                  AutoCloseable storage, Coordination coordination) {
+                                                  AutoCloseable storage, Coordination coordination, Traffic traffic) {
         StorageWorkers workers = new StorageWorkers(vertx, StorageWorkers.DEFAULT_POOL_SIZE);
         NodeServices services = new NodeServices(registry, workers,
                 config.storage().deleteEnabled(), config.storage().redirectDisabled());
@@ -300,10 +311,13 @@ public final class FleetMirrorNode {
                         WriteGate.of(config.storage().readOnly(), coordination.mode()), namespaces)
                 .guard(auth.guard())
                 .mount(ClusterAdmin.PATH, auth.adminOnly(new ClusterAdmin(vertx, coordination, config.cluster())))
-                .mount(PeerProtocol.PREFIX, peerEndpoint.apply(workers));
+                .mount(PeerProtocol.PREFIX, peerEndpoint.apply(workers))
+                .observe(traffic, AccessLog.of(config.log().accessLog()));
         auth.tokenEndpoint().ifPresent(endpoint -> dispatcher.mount(TokenEndpoint.PATH, endpoint));
-        // Admin endpoints need an admin when auth is on; metrics and health probes stay open.
-        admin.forEach((path, handler) -> dispatcher.mount(path, path.startsWith("/admin/") ? auth.adminOnly(handler) : handler));
+        // Admin endpoints and the status page need an admin when auth is on; metrics and health probes stay open.
+        admin.forEach((path, handler) -> dispatcher.mount(path,
+                path.equals(NodeMetrics.PATH) || path.equals(Health.LIVE) || path.equals(Health.READY)
+                        ? handler : auth.adminOnly(handler)));
         return vertx.createHttpServer(options)
                 .requestHandler(dispatcher)
                 .listen();

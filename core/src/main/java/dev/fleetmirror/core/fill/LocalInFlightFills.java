@@ -95,6 +95,13 @@ public final class LocalInFlightFills implements InFlightFills {
         return OptionalLong.of(fill.started().join());
     }
 
+    /** Fills in flight here now. */
+    public int count() {
+        synchronized (fills) {
+            return fills.size();
+        }
+    }
+
     @Override
     public boolean inFlight(Digest digest) {
         synchronized (fills) {

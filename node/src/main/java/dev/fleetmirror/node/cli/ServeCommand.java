@@ -69,7 +69,7 @@ public final class ServeCommand implements Callable<Integer> {
             spec.commandLine().getErr().flush();
             return 2;
         }
-        LogLevels.apply(config.log().level());
+        LogLevels.apply(config.log());
         CountDownLatch started = new CountDownLatch(1);
         AtomicReference<FleetMirrorNode> node = new AtomicReference<>();
         AtomicReference<Throwable> failure = new AtomicReference<>();

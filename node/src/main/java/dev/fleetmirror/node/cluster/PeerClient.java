@@ -13,6 +13,7 @@ import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import dev.fleetmirror.node.http.RequestId;
 import java.util.Optional;
 
 /**
@@ -55,6 +56,7 @@ public final class PeerClient implements AutoCloseable {
                 .setAbsoluteURI(peerUrl + PeerProtocol.blobPath(digest, offset))
                 .setIdleTimeout(IDLE_TIMEOUT_MS);
         secret.ifPresent(value -> options.putHeader(PeerProtocol.SECRET_HEADER, value));
+        RequestId.current().ifPresent(id -> options.putHeader(RequestId.HEADER, id));
         return http.request(options).compose(request -> request.send()).compose(response -> {
             if (response.statusCode() == 200) {
                 response.pause();

@@ -99,9 +99,9 @@ public final class ConfigLoader {
         if (!version.equals(NodeConfig.VERSION)) {
             throw new ConfigException("version", "'" + version + "' is not supported; use " + NodeConfig.VERSION);
         }
-        LogConfig log = tree.text("log.level")
-                .map(v -> new LogConfig(LogConfig.Level.parse("log.level", v)))
-                .orElseGet(LogConfig::defaults);
+        LogConfig log = new LogConfig(tree.text("log.level").map(v -> LogConfig.Level.parse("log.level", v))
+                .orElse(LogConfig.defaults().level()), !tree.bool("log.accesslog.disabled", false),
+                tree.text("log.formatter").map(v -> LogConfig.Format.parse("log.formatter", v)).orElse(LogConfig.Format.TEXT));
         Optional<String> secret = tree.text("http.secret").filter(s -> !s.isEmpty());
         HttpConfig http = HttpConfig.parseAddr("http.addr", tree.text("http.addr").orElse(HttpConfig.DEFAULT_ADDR), secret);
         StorageConfig storage = new StorageConfig(

@@ -3,8 +3,26 @@ package dev.fleetmirror.node.config;
 import java.util.Locale;
 import java.util.Objects;
 
-/** Distribution's {@code log} section; only {@code log.level} is honoured. */
-public record LogConfig(Level level) {
+/**
+ * Distribution's {@code log} section: {@code log.level}, {@code log.formatter} ({@code text}, or
+ * {@code json} (also {@code logstash}) for one JSON object per line) and
+ * {@code log.accesslog.disabled} (the access log, one line per request on the logger
+ * {@code fleetmirror.access}, is on by default).
+ */
+public record LogConfig(Level level, boolean accessLog, Format format) {
+
+    /** How each line is written. */
+    public enum Format {
+        TEXT, JSON;
+
+        static Format parse(String key, String value) {
+            return switch (value.trim().toLowerCase(Locale.ROOT)) {
+                case "text" -> TEXT;
+                case "json", "logstash" -> JSON;
+                default -> throw new ConfigException(key, "'" + value + "' is not a log format; use text or json");
+            };
+        }
+    }
 
     /** Distribution's (logrus) level names that logback can express. */
     public enum Level {
@@ -26,6 +44,11 @@ public record LogConfig(Level level) {
 
     public LogConfig {
         Objects.requireNonNull(level, "level");
+        Objects.requireNonNull(format, "format");
+    }
+
+    public LogConfig(Level level) {
+        this(level, true, Format.TEXT);
     }
 
     public static LogConfig defaults() {

@@ -7,6 +7,7 @@ import dev.fleetmirror.core.registry.ErrorCode;
 import dev.fleetmirror.core.registry.RegistryException;
 import dev.fleetmirror.node.http.ApiHeaders;
 import dev.fleetmirror.node.http.BlobStreamer;
+import dev.fleetmirror.node.http.RequestId;
 import dev.fleetmirror.node.http.ByteRange;
 import dev.fleetmirror.node.http.Endpoint;
 import dev.fleetmirror.node.http.Exchange;
@@ -74,7 +75,9 @@ final class BlobFetch implements Endpoint {
         }
         long from = offset;
         Blobs blobs = exchange.services().registry().blobs();
-        return BlobStreamer.send(response, exchange.services().workers(), () -> blobs.open(exchange.repo(), digest, from),
-                length);
+        // Opening may start a fill: its upstream request carries this request's id.
+        Optional<String> id = RequestId.of(response);
+        return BlobStreamer.send(response, exchange.services().workers(),
+                () -> RequestId.within(id, () -> blobs.open(exchange.repo(), digest, from)), length);
     }
 }

@@ -60,7 +60,7 @@ public final class BlobStreamer {
                                     long length) {
         Context context = Objects.requireNonNull(Vertx.currentContext(), "BlobStreamer.send outside a Vert.x context");
         BlobStreamer streamer = new BlobStreamer(response, context, length);
-        response.closeHandler(v -> streamer.stop());
+        ResponseEnd.onClose(response, streamer::stop);
         workers.download(() -> {
             streamer.copy(open, length);
             return null;

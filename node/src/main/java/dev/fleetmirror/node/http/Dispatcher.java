@@ -5,6 +5,8 @@ import dev.fleetmirror.coordination.mode.WritePermit;
 import dev.fleetmirror.core.registry.ErrorCode;
 import dev.fleetmirror.core.registry.RegistryException;
 import dev.fleetmirror.node.auth.RequestGuard;
+import dev.fleetmirror.node.metrics.AccessLog;
+import dev.fleetmirror.node.metrics.Traffic;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -20,13 +22,14 @@ import java.util.stream.Collectors;
  * 500), the method (405 UNSUPPORTED) and maintenance mode (every write 405 UNSUPPORTED).
  */
 public final class Dispatcher implements Handler<HttpServerRequest> {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Dispatcher.class);
     private final Map<ApiPath.Resource, Map<HttpMethod, Endpoint>> routes = new EnumMap<>(ApiPath.Resource.class);
     private final Map<String, Handler<HttpServerRequest>> mounts = new LinkedHashMap<>();
     private final NodeServices services;
     private final WriteGate writes;
     private final NamespaceResolver namespaces;
     private RequestGuard guard = RequestGuard.OPEN;
+    private Traffic traffic = Traffic.unobserved();
+    private AccessLog accessLog = AccessLog.OFF;
 
     public Dispatcher(NodeServices services, boolean readOnly) {
         this(services, WriteGate.pinned(readOnly), NamespaceResolver.NONE);
@@ -49,6 +52,13 @@ public final class Dispatcher implements Handler<HttpServerRequest> {
         return this;
     }
 
+    /** Counts every request in {@code traffic} and writes it to {@code accessLog}. */
+    public Dispatcher observe(Traffic traffic, AccessLog accessLog) {
+        this.traffic = traffic;
+        this.accessLog = accessLog;
+        return this;
+    }
+
     /**
      * Hands every request for {@code path}, or below it, to {@code handler} before the distribution
      * API sees it: the node's own endpoints (admin, peers) live outside {@code /v2/}.
@@ -60,38 +70,65 @@ public final class Dispatcher implements Handler<HttpServerRequest> {
 
     @Override
     public void handle(HttpServerRequest request) {
-        Handler<HttpServerRequest> mounted = mounted(request.path());
-        if (mounted != null) {
+        long started = System.nanoTime();
+        String id = RequestId.of(request);
+        request.response().putHeader(RequestId.HEADER, id);
+        ResponseEnd end = ResponseEnd.install(request.response());
+        String previous = RequestId.enter(id);
+        try {
+            Map.Entry<String, Handler<HttpServerRequest>> mounted = mounted(request.path());
+            String route = mounted != null ? routeName(mounted.getKey()) : apiRoute(request.path());
+            end.listen(closed -> answered(request, route, id, started, closed));
+            if (mounted != null) {
+                try {
+                    mounted.getValue().handle(request);
+                } catch (RuntimeException e) {
+                    ErrorResponses.send(request, e);
+                }
+                return;
+            }
+            request.response().putHeader(ApiHeaders.API_VERSION, ApiHeaders.API_VERSION_VALUE);
             try {
-                mounted.handle(request);
+                dispatch(request, end);
             } catch (RuntimeException e) {
                 ErrorResponses.send(request, e);
             }
-            return;
-        }
-        request.response().putHeader(ApiHeaders.API_VERSION, ApiHeaders.API_VERSION_VALUE);
-        if (LOG.isDebugEnabled()) {
-            long started = System.nanoTime();
-            request.response().endHandler(v -> LOG.debug("{} {} -> {} in {} ms", request.method(), request.uri(),
-                    request.response().getStatusCode(), (System.nanoTime() - started) / 1_000_000));
-        }
-        try {
-            dispatch(request);
-        } catch (RuntimeException e) {
-            ErrorResponses.send(request, e);
+        } finally {
+            RequestId.restore(previous);
         }
     }
 
-    private Handler<HttpServerRequest> mounted(String path) {
+    private void answered(HttpServerRequest request, String route, String id, long started, boolean closed) {
+        long nanos = System.nanoTime() - started;
+        int status = request.response().getStatusCode();
+        long bytes = request.response().bytesWritten();
+        traffic.answered(route, request.method().name(), status, bytes, nanos);
+        accessLog.answered(request, id, status, bytes, nanos, closed);
+    }
+
+    /**
+     * A mount's metrics route: the first segment of its path ({@code /admin/v1/gc} is "admin"), or
+     * the second under a reserved {@code /_name/} prefix ({@code /_fleetmirror/peer} is "peer").
+     */
+    static String routeName(String mountPath) {
+        String[] segments = mountPath.substring(1).split("/");
+        return segments[0].startsWith("_") && segments.length > 1 ? segments[1] : segments[0];
+    }
+
+    private static String apiRoute(String path) {
+        return ApiPath.parse(path).map(p -> p.resource().name().toLowerCase(java.util.Locale.ROOT)).orElse("unknown");
+    }
+
+    private Map.Entry<String, Handler<HttpServerRequest>> mounted(String path) {
         for (Map.Entry<String, Handler<HttpServerRequest>> mount : mounts.entrySet()) {
             if (path.equals(mount.getKey()) || path.startsWith(mount.getKey() + "/")) {
-                return mount.getValue();
+                return mount;
             }
         }
         return null;
     }
 
-    private void dispatch(HttpServerRequest request) {
+    private void dispatch(HttpServerRequest request, ResponseEnd end) {
         Optional<ApiPath> path = ApiPath.parse(request.path());
         Map<HttpMethod, Endpoint> methods = path.map(p -> routes.get(p.resource())).orElse(null);
         if (methods == null) {
@@ -107,6 +144,14 @@ public final class Dispatcher implements Handler<HttpServerRequest> {
         }
         RepositoryName repo = path.get().name().isEmpty() ? null
                 : namespaces.resolve(RepositoryName.of(path.get().name()), Optional.ofNullable(request.getParam("ns")));
+        if (path.get().resource() == ApiPath.Resource.MANIFEST && request.method() == HttpMethod.GET) {
+            String pulled = repo.toString();
+            end.listen(closed -> {
+                if (request.response().getStatusCode() == 200) {
+                    traffic.pulled(pulled);
+                }
+            });
+        }
         if (endpoint.readsBody()) {
             request.pause();
         }
@@ -115,8 +160,7 @@ public final class Dispatcher implements Handler<HttpServerRequest> {
                     if (isWrite(request.method())) {
                         // Held until the response ends or the connection drops: the read-only switch waits for it.
                         WritePermit permit = writes.acquire("pushes and deletes are");
-                        request.response().endHandler(v -> permit.close());
-                        request.response().closeHandler(v -> permit.close());
+                        end.listen(closed -> permit.close());
                     }
                     return endpoint.handle(new Exchange(request, repo, path.get().tail(), services, caller,
                             guard.access()));

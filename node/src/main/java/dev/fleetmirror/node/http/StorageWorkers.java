@@ -34,12 +34,12 @@ public final class StorageWorkers implements AutoCloseable {
 
     /** Runs {@code task} on a storage worker; the future completes on the caller's context. */
     public <T> Future<T> run(Callable<T> task) {
-        return executor.executeBlocking(task, false);
+        return executor.executeBlocking(RequestId.carried(task), false);
     }
 
     /** Runs a whole download loop on the download pool; the future completes on the caller's context. */
     public <T> Future<T> download(Callable<T> task) {
-        return downloads.executeBlocking(task, false);
+        return downloads.executeBlocking(RequestId.carried(task), false);
     }
 
     /** A queue that runs its tasks one after another, for state that must stay single-threaded. */

@@ -15,7 +15,7 @@ import io.vertx.core.http.HttpServerRequest;
 import java.io.ByteArrayOutputStream;
 
 /**
- * The node's Prometheus metrics at {@code GET /metrics}: the cluster (members, mode, writes in
+ * The node's Prometheus metrics at {@code GET /metrics}: its {@link Traffic}, the cluster (members, mode, writes in
  * flight) and garbage collection (runs by outcome, blobs and bytes freed, the last run's duration
  * and read-only window). Scrapes read Hazelcast, so they are answered from a worker.
  */
@@ -23,15 +23,17 @@ public final class NodeMetrics implements Handler<HttpServerRequest> {
     public static final String PATH = "/metrics";
 
     private final Vertx vertx;
-    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final PrometheusRegistry registry;
     private final Counter gcRuns;
     private final Counter gcBlobsDeleted;
     private final Counter gcBytesFreed;
     private final Gauge gcLastDuration;
     private final Gauge gcLastReadOnly;
 
-    public NodeMetrics(Vertx vertx, Coordination coordination) {
+    /** @param registry where the node's other metrics ({@link Traffic}) are registered too */
+    public NodeMetrics(Vertx vertx, Coordination coordination, PrometheusRegistry registry) {
         this.vertx = vertx;
+        this.registry = registry;
         GaugeWithCallback.builder().name("fleetmirror_cluster_members").help("Members of the cluster this node sees")
                 .callback(callback -> callback.call(coordination.view().members().size())).register(registry);
         GaugeWithCallback.builder().name("fleetmirror_cluster_mode").help("1 for the cluster's current write mode")
@@ -64,6 +66,10 @@ public final class NodeMetrics implements Handler<HttpServerRequest> {
         gcBytesFreed.inc(collection.path("bytesFreed").asLong(0));
         gcLastDuration.set(report.path("durationMillis").asLong(0) / 1000.0);
         gcLastReadOnly.set(report.path("readOnlyMillis").asLong(0) / 1000.0);
+    }
+
+    public PrometheusRegistry registry() {
+        return registry;
     }
 
     @Override

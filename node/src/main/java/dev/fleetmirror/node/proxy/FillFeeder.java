@@ -1,5 +1,7 @@
 package dev.fleetmirror.node.proxy;
 
+import dev.fleetmirror.node.http.RequestId;
+import dev.fleetmirror.node.upstream.UpstreamFill;
 import dev.fleetmirror.coordination.fill.FillClaim;
 import dev.fleetmirror.coordination.fill.FillHolder;
 import dev.fleetmirror.coordination.fill.FillLease;
@@ -58,6 +60,11 @@ final class FillFeeder {
     private boolean storing;
     private boolean over;
 
+    /** Whether this fill has streamed from another member yet: the wait is counted once. */
+    private boolean followedPeer;
+    /** The request that started the fill: its id goes along with the fill's upstream and peer requests. */
+    private final Optional<String> requestId;
+
     FillFeeder(Fill fill, Route route, RepositoryName repo, FillSources sources) {
         this.fill = fill;
         this.route = route;
@@ -65,6 +72,7 @@ final class FillFeeder {
         this.digest = fill.digest();
         this.sources = sources;
         this.hash = digest.algorithm().newMessageDigest();
+        this.requestId = RequestId.current();
     }
 
     void start() {
@@ -97,7 +105,9 @@ final class FillFeeder {
                 LOG.info("taking over the fill of {} at byte {} from the upstream {}", digest, offset,
                         route.upstream().name());
             }
-            route.upstream().fill(new BlobPull(route.remoteName(), digest, offset)).onComplete(answered -> {
+            Future<UpstreamFill<HttpClientResponse>> asked =
+                    RequestId.within(requestId, () -> route.upstream().fill(new BlobPull(route.remoteName(), digest, offset)));
+            asked.onComplete(answered -> {
                 if (answered.failed()) {
                     fail(answered.cause());
                 } else {
@@ -147,7 +157,11 @@ final class FillFeeder {
             return;
         }
         long offset = fill.spool().written();
-        sources.peers().open(holder.peerUrl(), digest, offset).onComplete(opened -> {
+        if (!followedPeer) {
+            followedPeer = true;
+            route.upstream().traffic().fillWait();
+        }
+        RequestId.within(requestId, () -> sources.peers().open(holder.peerUrl(), digest, offset)).onComplete(opened -> {
             if (opened.failed()) {
                 if (opened.cause() instanceof RegistryException refused) {
                     fail(refused);
@@ -169,6 +183,9 @@ final class FillFeeder {
     private void pump(HttpClientResponse body, long skip, UnaryOperator<Throwable> sourceFailure, boolean fromUpstream) {
         long before = fill.spool().written();
         new SpoolPump(body, fill.spool(), hash, skip, sourceFailure, sources.spoolWriters()).start().onComplete(pumped -> {
+            if (fromUpstream) {
+                route.upstream().traffic().upstreamBytes(route.upstream().name(), fill.spool().written() - before);
+            }
             if (fill.spool().written() > before) {
                 progressAt = System.nanoTime();
                 retryDelay = FIRST_RETRY_MS;

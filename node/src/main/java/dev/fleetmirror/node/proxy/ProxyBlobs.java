@@ -8,6 +8,7 @@ import dev.fleetmirror.core.fill.InFlightFills;
 import dev.fleetmirror.core.name.RepositoryName;
 import dev.fleetmirror.core.registry.BlobDescriptor;
 import dev.fleetmirror.core.registry.Blobs;
+import dev.fleetmirror.node.metrics.Traffic;
 import dev.fleetmirror.node.upstream.BlobCheck;
 import dev.fleetmirror.node.upstream.Blocking;
 import dev.fleetmirror.node.upstream.UpstreamException;
@@ -47,6 +48,10 @@ final class ProxyBlobs implements Blobs {
     public Optional<BlobDescriptor> stat(RepositoryName repo, Digest digest) {
         Optional<BlobDescriptor> cached = local.stat(repo, digest);
         Optional<Route> route = routes.route(repo);
+        if (cached.isPresent() && route.isPresent()) {
+            // Every GET and HEAD looks here first: a hit is counted here, a miss where the fill is joined.
+            route.get().upstream().traffic().cache(Traffic.Kind.BLOB, Traffic.Result.HIT);
+        }
         if (cached.isPresent() || route.isEmpty()) {
             return cached;
         }
@@ -77,19 +82,31 @@ final class ProxyBlobs implements Blobs {
     @Override
     public InputStream open(RepositoryName repo, Digest digest, long offset) {
         Optional<Route> route = routes.route(repo);
-        if (route.isEmpty() || local.stat(repo, digest).isPresent()) {
+        if (route.isEmpty()) {
             return local.open(digest, offset);
         }
+        Traffic traffic = route.get().upstream().traffic();
+        if (local.stat(repo, digest).isPresent()) {
+            return local.open(digest, offset);
+        }
+        boolean[] started = new boolean[1];
         try {
-            return fills.follow(digest, offset, d -> {
+            InputStream in = fills.follow(digest, offset, d -> {
                 // A fill leaves the registry only once stored: data found here means it just finished.
                 if (dataStored.test(d)) {
                     throw new AlreadyStored(d);
                 }
+                started[0] = true;
                 return filler.start(route.get(), repo, d);
             });
+            traffic.cache(Traffic.Kind.BLOB, Traffic.Result.MISS);
+            if (!started[0]) {
+                traffic.fillWait();
+            }
+            return in;
         } catch (AlreadyStored stored) {
             // Between this request's storage check and its join, a fill here or on another member stored it.
+            traffic.cache(Traffic.Kind.BLOB, Traffic.Result.HIT);
             local.mount(repo, Optional.empty(), digest);
             return local.open(digest, offset);
         }

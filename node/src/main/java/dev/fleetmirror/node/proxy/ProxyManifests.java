@@ -15,6 +15,7 @@ import dev.fleetmirror.core.registry.Manifests;
 import dev.fleetmirror.core.registry.StoredManifest;
 import dev.fleetmirror.gc.expiry.PullRecorder;
 import dev.fleetmirror.node.http.Staleness;
+import dev.fleetmirror.node.metrics.Traffic;
 import dev.fleetmirror.node.upstream.Blocking;
 import dev.fleetmirror.node.upstream.FetchedManifest;
 import dev.fleetmirror.node.upstream.ManifestCheck;
@@ -41,7 +42,7 @@ final class ProxyManifests implements Manifests {
     private final TagFreshness freshness;
     private final Duration tagTtl;
     private final PullRecorder pulls;
-    private final SingleFlight<String, Optional<StoredManifest>> resolving = new SingleFlight<>();
+    private final SingleFlight<String, Served> resolving = new SingleFlight<>();
 
     private final WriteGate writes;
 
@@ -61,37 +62,55 @@ final class ProxyManifests implements Manifests {
         if (route.isEmpty()) {
             return local.get(repo, reference);
         }
-        Optional<StoredManifest> served = mirrored(route.get(), repo, reference);
-        served.ifPresent(manifest -> pulls.pulled(repo, manifest.digest()));
-        return served;
+        Served served = mirrored(route.get(), repo, reference);
+        if (served.manifest().isPresent()) {
+            Traffic traffic = route.get().upstream().traffic();
+            traffic.cache(reference instanceof Tag ? Traffic.Kind.TAG : Traffic.Kind.MANIFEST, served.result());
+            if (served.result() == Traffic.Result.STALE) {
+                traffic.stale(route.get().upstream().name());
+            }
+            pulls.pulled(repo, served.manifest().get().digest());
+        }
+        return served.manifest();
     }
 
-    private Optional<StoredManifest> mirrored(Route route, RepositoryName repo, Reference reference) {
+    /** A manifest found (or not) and how: from storage, from upstream, or from storage while the upstream failed. */
+    private record Served(Optional<StoredManifest> manifest, Traffic.Result result) {
+        static Served hit(Optional<StoredManifest> manifest) {
+            return new Served(manifest, Traffic.Result.HIT);
+        }
+
+        static Served miss(Optional<StoredManifest> manifest) {
+            return new Served(manifest, Traffic.Result.MISS);
+        }
+    }
+
+    private Served mirrored(Route route, RepositoryName repo, Reference reference) {
         if (reference instanceof Tag tag) {
             return resolving.run(repo + ":" + tag, () -> resolve(route, repo, tag));
         }
         Optional<StoredManifest> cached = local.get(repo, reference);
         if (cached.isPresent()) {
-            return cached;
+            return Served.hit(cached);
         }
-        return resolving.run(repo + "@" + reference, () -> fetch(route, repo, reference, Optional.empty()));
+        return resolving.run(repo + "@" + reference, () -> Served.miss(fetch(route, repo, reference, Optional.empty())));
     }
 
     /** One request per tag at a time on this node; the cluster's freshness decides whether it asks upstream. */
-    private Optional<StoredManifest> resolve(Route route, RepositoryName repo, Tag tag) {
+    private Served resolve(Route route, RepositoryName repo, Tag tag) {
         Optional<StoredManifest> cached = local.get(repo, tag);
         TagCheck check = freshness.check(repo, tag);
         if (check instanceof TagCheck.Fresh fresh) {
             // The member that confirmed a new digest stored it first; this node may have read storage before that.
             Optional<StoredManifest> stored = pointsAt(cached, fresh.digest()) ? cached : local.get(repo, tag);
             if (pointsAt(stored, fresh.digest())) {
-                return stored;
+                return Served.hit(stored);
             }
             // Storage lost what was confirmed (deleted since): find out alone, holding nobody up.
             return recheck(route, repo, tag, stored, TagClaim.NONE);
         }
         if (check instanceof TagCheck.Pending) {
-            return cached.isPresent() ? cached : recheck(route, repo, tag, cached, TagClaim.NONE);
+            return cached.isPresent() ? Served.hit(cached) : recheck(route, repo, tag, cached, TagClaim.NONE);
         }
         try (TagClaim claim = ((TagCheck.Due) check).claim()) {
             return recheck(route, repo, tag, cached, claim);
@@ -103,26 +122,25 @@ final class ProxyManifests implements Manifests {
     }
 
     /** Asks upstream where the tag points, fetching the manifest when it moved; {@code claim} hears the outcome. */
-    private Optional<StoredManifest> recheck(Route route, RepositoryName repo, Tag tag, Optional<StoredManifest> cached,
-                                             TagClaim claim) {
+    private Served recheck(Route route, RepositoryName repo, Tag tag, Optional<StoredManifest> cached, TagClaim claim) {
         try {
             Optional<Digest> current = Blocking.await(route.upstream().call(new ManifestCheck(route.remoteName(), tag)));
             if (cached.isPresent() && current.equals(Optional.of(cached.get().digest()))) {
                 claim.confirmed(cached.get().digest(), tagTtl);
-                return cached;
+                return Served.hit(cached);
             }
             Optional<StoredManifest> fetched = fetch(route, repo, tag, current);
             fetched.ifPresent(manifest -> claim.confirmed(manifest.digest(), tagTtl));
-            return fetched;
+            return Served.miss(fetched);
         } catch (UpstreamException e) {
             if (e.isNotFound()) {
-                return Optional.empty();
+                return Served.miss(Optional.empty());
             }
             if (e.isTrouble() && cached.isPresent()) {
                 LOG.warn("{}:{}: {} ({}); serving the cached {}", repo, tag, e.staleReason(), e.getMessage(),
                         cached.get().digest());
                 Staleness.report(e.staleReason());
-                return cached;
+                return new Served(cached, Traffic.Result.STALE);
             }
             throw e;
         }
@@ -134,6 +152,7 @@ final class ProxyManifests implements Manifests {
         FetchedManifest fetched;
         try {
             fetched = Blocking.await(route.upstream().call(new ManifestPull(route.remoteName(), reference)));
+            route.upstream().traffic().upstreamBytes(route.upstream().name(), fetched.content().length);
         } catch (UpstreamException e) {
             if (e.isNotFound()) {
                 return Optional.empty();

@@ -13,6 +13,7 @@ import dev.fleetmirror.node.config.ProxyConfig;
 import dev.fleetmirror.node.config.UpstreamConfig;
 import dev.fleetmirror.node.cluster.PeerClient;
 import dev.fleetmirror.node.http.NamespaceResolver;
+import dev.fleetmirror.node.metrics.Traffic;
 import dev.fleetmirror.node.upstream.UpstreamCaller;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -62,14 +63,16 @@ public final class PullThroughCache implements AutoCloseable {
      * @param cluster    the secret peer requests carry and the lease TTL that bounds a takeover
      * @param pulls      hears of every manifest served from a mirrored repository
      * @param writes     whether fetched content may be stored now (not while the cluster is read-only)
+     * @param traffic    counts cache hits and misses, upstream requests and bytes, fills
      */
     public static PullThroughCache create(Vertx vertx, Context context, ProxyConfig config, Registry stored,
                                           Predicate<Digest> dataStored, Coordination coordination,
-                                          ClusterSettings cluster, PullRecorder pulls, WriteGate writes) {
+                                          ClusterSettings cluster, PullRecorder pulls, WriteGate writes,
+                                          Traffic traffic) {
         List<UpstreamCaller> callers = new ArrayList<>();
         for (UpstreamConfig upstream : config.upstreams()) {
             callers.add(new UpstreamCaller(vertx, context, upstream, coordination.upstreamTokens(),
-                    coordination.limits()));
+                    coordination.limits(), traffic));
             LOG.info("mirroring {} as {}{}", upstream.url(), upstream.catchAll() ? "every repository" : upstream.prefix() + "*",
                     upstream.limit().map(limit -> ", limited to " + limit).orElse(""));
         }
@@ -77,7 +80,8 @@ public final class PullThroughCache implements AutoCloseable {
         WorkerExecutor spoolWriters = vertx.createSharedWorkerExecutor("fleetmirror-spool", 4);
         WorkerExecutor storageWriters = vertx.createSharedWorkerExecutor("fleetmirror-fill-store", STORAGE_WRITERS,
                 60, TimeUnit.MINUTES);
-        InFlightFills fills = new LocalInFlightFills();
+        LocalInFlightFills fills = new LocalInFlightFills();
+        traffic.fillsInFlight(fills::count);
         PeerClient peers = new PeerClient(vertx, cluster.secret());
         BlobFiller filler = new BlobFiller(new FillSources(context, coordination.fills(), coordination.memberId(), peers,
                 dataStored, stored.uploads(), config.spoolDirectory(), spoolWriters, storageWriters,

@@ -4,6 +4,8 @@ import dev.fleetmirror.coordination.cache.UpstreamTokens;
 import dev.fleetmirror.coordination.limit.UpstreamLimiter;
 import dev.fleetmirror.coordination.limit.UpstreamLimits;
 import dev.fleetmirror.node.config.UpstreamConfig;
+import dev.fleetmirror.node.http.RequestId;
+import dev.fleetmirror.node.metrics.Traffic;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -43,6 +45,7 @@ public final class UpstreamCaller implements AutoCloseable {
     private final Optional<String> basicCredentials;
     private final BearerTokens tokens;
     private final UpstreamThrottle throttle;
+    private final Traffic traffic;
     private Scheme scheme = Scheme.UNKNOWN;
     private AuthChallenge bearerChallenge;
 
@@ -53,6 +56,13 @@ public final class UpstreamCaller implements AutoCloseable {
      */
     public UpstreamCaller(Vertx vertx, Context context, UpstreamConfig config, UpstreamTokens tokens,
                           UpstreamLimits limits) {
+        this(vertx, context, config, tokens, limits, Traffic.unobserved());
+    }
+
+    /** @param traffic counts this upstream's requests and the bytes mirrored from it */
+    public UpstreamCaller(Vertx vertx, Context context, UpstreamConfig config, UpstreamTokens tokens,
+                          UpstreamLimits limits, Traffic traffic) {
+        this.traffic = traffic;
         Optional<UpstreamLimiter> limiter = config.limit().map(limit -> limits.limiter(config.name(), limit));
         if (!context.isEventLoopContext()) {
             throw new IllegalArgumentException("upstream calls need an event-loop context");
@@ -80,14 +90,19 @@ public final class UpstreamCaller implements AutoCloseable {
         return config.name();
     }
 
+    public Traffic traffic() {
+        return traffic;
+    }
+
     /**
      * Runs {@code operation} on the upstream's context once the upstream's rate limit lets it go;
      * the future completes there too.
      */
     public <T> Future<T> call(UpstreamOperation<T> operation) {
         Promise<T> result = Promise.promise();
+        Optional<String> requestId = RequestId.current();
         context.runOnContext(v -> throttle.request(operation.description(), throttle.deadline())
-                .compose(permitted -> attempt(operation, false))
+                .compose(permitted -> attempt(operation, requestId, false))
                 .onComplete(result));
         return result.future();
     }
@@ -99,11 +114,12 @@ public final class UpstreamCaller implements AutoCloseable {
      */
     public <T> Future<UpstreamFill<T>> fill(UpstreamOperation<T> operation) {
         Promise<UpstreamFill<T>> result = Promise.promise();
+        Optional<String> requestId = RequestId.current();
         context.runOnContext(v -> {
             long deadline = throttle.deadline();
             throttle.fillSlot(operation.description(), deadline)
                     .compose(slot -> throttle.request(operation.description(), deadline)
-                            .compose(permitted -> attempt(operation, false))
+                            .compose(permitted -> attempt(operation, requestId, false))
                             .map(answer -> new UpstreamFill<>(answer, slot))
                             .onFailure(failure -> slot.release()))
                     .onComplete(result);
@@ -111,10 +127,11 @@ public final class UpstreamCaller implements AutoCloseable {
         return result.future();
     }
 
-    private <T> Future<T> attempt(UpstreamOperation<T> operation, boolean afterChallenge) {
+    private <T> Future<T> attempt(UpstreamOperation<T> operation, Optional<String> requestId, boolean afterChallenge) {
         return authorization(operation.scope()).compose(auth -> {
             RequestOptions options = options(operation.method(), config.url() + operation.path());
             operation.headers().forEach(options::putHeader);
+            requestId.ifPresent(id -> options.putHeader(RequestId.HEADER, id));
             auth.ifPresent(value -> options.putHeader("Authorization", value));
             return send(options, operation, 0).compose(response -> {
                 int status = response.statusCode();
@@ -122,7 +139,7 @@ public final class UpstreamCaller implements AutoCloseable {
                     Optional<AuthChallenge> challenge = AuthChallenge.parse(response.getHeader("WWW-Authenticate"));
                     response.end();
                     if (challenge.isPresent() && learn(challenge.get(), operation.scope())) {
-                        return attempt(operation, true);
+                        return attempt(operation, requestId, true);
                     }
                 }
                 if (status >= 200 && status < 300) {
@@ -163,9 +180,13 @@ public final class UpstreamCaller implements AutoCloseable {
     private Future<HttpClientResponse> send(RequestOptions options, UpstreamOperation<?> operation, int redirects) {
         return http.request(options)
                 .compose(request -> request.send())
-                .recover(failure -> Future.failedFuture(UpstreamException.unreachable(config.name(), failure)))
+                .recover(failure -> {
+                    traffic.upstreamRequest(config.name(), 0);
+                    return Future.failedFuture(UpstreamException.unreachable(config.name(), failure));
+                })
                 .compose(response -> {
                     int status = response.statusCode();
+                    traffic.upstreamRequest(config.name(), status);
                     String location = response.getHeader("Location");
                     boolean redirect = (status == 301 || status == 302 || status == 303 || status == 307 || status == 308)
                             && location != null;
@@ -177,6 +198,10 @@ public final class UpstreamCaller implements AutoCloseable {
                     URI target = from.resolve(location);
                     RequestOptions next = options(operation.method(), target.toString());
                     operation.headers().forEach(next::putHeader);
+                    String id = options.getHeaders() == null ? null : options.getHeaders().get(RequestId.HEADER);
+                    if (id != null) {
+                        next.putHeader(RequestId.HEADER, id);
+                    }
                     String auth = options.getHeaders() == null ? null : options.getHeaders().get("Authorization");
                     if (auth != null && sameOrigin(from, target)) {
                         next.putHeader("Authorization", auth);

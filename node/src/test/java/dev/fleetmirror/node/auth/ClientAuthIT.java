@@ -198,6 +198,11 @@ class ClientAuthIT {
     void adminEndpointsNeedAnAdmin() {
         Response anonymous = http(issuer).call("GET", "/admin/v1/cluster").send();
         assertThat(anonymous.status()).as("%s", anonymous).isEqualTo(401);
+        assertThat(anonymous.headerOrEmpty("WWW-Authenticate")).isEqualTo("Basic realm=\"fleet-mirror\"");
+        Response statusPage = http(issuer).call("GET", "/ui/").send();
+        assertThat(statusPage.status()).as("the status page names repositories: %s", statusPage).isEqualTo(401);
+        Response statusForAdmin = http(issuer).call("GET", "/ui/").header("Authorization", basic("root", "root-secret")).send();
+        assertThat(statusForAdmin.status()).as("%s", statusForAdmin).isEqualTo(200);
         Response user = http(issuer).call("GET", "/admin/v1/cluster").header("Authorization", basic("alice", "alice-secret")).send();
         assertThat(user.status()).as("%s", user).isEqualTo(403);
         assertThat(user.errorCodes()).containsExactly("DENIED");

@@ -158,6 +158,18 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void logSectionKeys() {
+        LogConfig defaults = ConfigLoader.fromYaml("version: 0.1\n", Map.of()).log();
+        assertThat(defaults.format()).isEqualTo(LogConfig.Format.TEXT);
+        assertThat(defaults.accessLog()).isTrue();
+        LogConfig set = ConfigLoader.fromYaml("log:\n  level: warn\n  formatter: logstash\n  accesslog:\n    disabled: true\n",
+                Map.of()).log();
+        assertThat(set.level()).isEqualTo(LogConfig.Level.WARN);
+        assertThat(set.format()).isEqualTo(LogConfig.Format.JSON);
+        assertThat(set.accessLog()).isFalse();
+    }
+
+    @Test
     void invalidValuesNameTheirKey() {
         assertThatThrownBy(() -> ConfigLoader.fromYaml("storage:\n  delete:\n    enabled: maybe\n", Map.of()))
                 .isInstanceOf(ConfigException.class)
@@ -169,6 +181,8 @@ class ConfigLoaderTest {
                 .hasMessageContaining("http.addr").hasMessageContaining("99999");
         assertThatThrownBy(() -> ConfigLoader.fromYaml("log:\n  level: loud\n", Map.of()))
                 .hasMessageContaining("log.level");
+        assertThatThrownBy(() -> ConfigLoader.fromYaml("log:\n  formatter: xml\n", Map.of()))
+                .hasMessageContaining("log.formatter").hasMessageContaining("xml");
         assertThatThrownBy(() -> ConfigLoader.fromYaml("version: 2\n", Map.of()))
                 .hasMessageContaining("version");
         assertThatThrownBy(() -> ConfigLoader.fromYaml("storage:\n  filesystem: {}\n", Map.of()))

@@ -47,29 +47,34 @@ public final class NodeProcess extends LoopbackRegistryProcess {
      * @param storageYaml  what goes under {@code storage:} (deletes are enabled), unindented: the
      *                     driver's section, such as {@code s3:} and its parameters, and more such as
      *                     {@code redirect:}
-     * @param extraYaml    more top-level YAML appended to the generated config (may be empty)
+     * @param extraYaml    more top-level YAML appended to the generated config (may be empty); a
+     *                     {@code log:} section in it replaces the default {@code level: info}
      */
     public static NodeProcess start(Path workDir, int port, Path storageRoot, String storageYaml, String extraYaml,
             List<String> jvmArgs) {
         try {
             Files.createDirectories(workDir);
             Path config = workDir.resolve("config.yml");
-            Files.writeString(config, """
-                    version: 0.1
+            // A log section in extraYaml replaces the default one.
+            String log = extraYaml.lines().anyMatch(line -> line.startsWith("log:")) ? "" : """
                     log:
                       level: info
-                    http:
+                    """;
+            Files.writeString(config, """
+                    version: 0.1
+                    %shttp:
                       addr: 127.0.0.1:%d
                     storage:
                     %s  delete:
                         enabled: true
-                    """.formatted(port, storageYaml.indent(2)) + extraYaml);
-            Path log = workDir.resolve("node.log");
+                    """.formatted(log, port, storageYaml.indent(2)) + extraYaml);
+            Path logFile = workDir.resolve("node.log");
             List<String> command = new ArrayList<>();
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             command.addAll(jvmArgs);
             command.addAll(List.of("-jar", jar().toString(), "serve", config.toString()));
-            NodeProcess node = new NodeProcess(launch(new ProcessBuilder(command), workDir, log), port, storageRoot, log);
+            NodeProcess node = new NodeProcess(launch(new ProcessBuilder(command), workDir, logFile), port, storageRoot,
+                    logFile);
             node.awaitReady(Duration.ofSeconds(60));
             return node;
         } catch (IOException e) {

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -68,16 +69,31 @@ public final class Skopeo {
      * containers-registries.conf, where mirrors are configured), as podman and CRI-O users do.
      */
     public static String copyWithRegistriesConf(Path registriesConf, String source, String destination) {
+        return copyWithRegistriesConf(registriesConf, source, destination, Map.of());
+    }
+
+    /**
+     * As {@link #copyWithRegistriesConf(Path, String, String)}, with more environment variables for
+     * skopeo (set after the proxies were dropped, so a test can point proxies at a closed port to
+     * make sure a registry other than loopback is never reached).
+     */
+    public static String copyWithRegistriesConf(Path registriesConf, String source, String destination,
+            Map<String, String> environment) {
         return run(List.of(BINARY.toString(), "--insecure-policy", "--registries-conf", registriesConf.toString(), "copy",
-                "--retry-times", "0", source, destination));
+                "--retry-times", "0", source, destination), environment);
     }
 
     private static String run(List<String> command) {
+        return run(command, Map.of());
+    }
+
+    private static String run(List<String> command, Map<String, String> environment) {
         try {
             Path output = Files.createTempFile("skopeo", ".log");
             try {
                 ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
                 ProcessEnvironment.sanitize(builder.environment());
+                builder.environment().putAll(environment);
                 Process process = builder.start();
                 boolean finished = process.waitFor(180, TimeUnit.SECONDS);
                 if (!finished) {

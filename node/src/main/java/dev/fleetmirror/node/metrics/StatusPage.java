@@ -1,0 +1,199 @@
+package dev.fleetmirror.node.metrics;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.fleetmirror.coordination.ClusterView;
+import dev.fleetmirror.coordination.Coordination;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.DataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * The status page at {@value #PATH}/: one HTML file with its own style and a little script, which
+ * reads {@value #PATH}/status.json every few seconds (cluster members and mode, cache hit ratio,
+ * bytes served against bytes fetched upstream, the most pulled repositories, upstream health and the
+ * last GC report). Nothing is loaded from elsewhere and nothing secret is shown. {@code GET /} from a
+ * browser is sent here.
+ */
+public final class StatusPage implements Handler<HttpServerRequest> {
+    public static final String PATH = "/ui";
+    public static final String ROOT = "/";
+    private static final int TOP = 10;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Vertx vertx;
+    private final Coordination coordination;
+    private final Traffic traffic;
+    private final Supplier<Future<Optional<byte[]>>> lastGc;
+    private final String version;
+    private final Instant started = Instant.now();
+    private final Buffer page;
+
+    /** @param lastGc the last GC report written by any member, if any */
+    public StatusPage(Vertx vertx, Coordination coordination, Traffic traffic, Supplier<Future<Optional<byte[]>>> lastGc,
+                      String version) {
+        this.vertx = vertx;
+        this.coordination = coordination;
+        this.traffic = traffic;
+        this.lastGc = lastGc;
+        this.version = version;
+        try (InputStream in = StatusPage.class.getResourceAsStream("/ui/index.html")) {
+            if (in == null) {
+                throw new IllegalStateException("the status page is missing from the jar (ui/index.html)");
+            }
+            this.page = Buffer.buffer(in.readAllBytes());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void handle(HttpServerRequest request) {
+        if (request.method() != HttpMethod.GET && request.method() != HttpMethod.HEAD) {
+            request.response().setStatusCode(405).putHeader("Allow", "GET, HEAD").end();
+            return;
+        }
+        String path = request.path();
+        if (path.equals(ROOT) || path.equals(PATH)) {
+            request.response().setStatusCode(302).putHeader("Location", PATH + "/").end();
+        } else if (path.equals(PATH + "/")) {
+            request.response().putHeader("Content-Type", "text/html; charset=utf-8")
+                    .putHeader("Cache-Control", "no-cache")
+                    .putHeader("Content-Security-Policy", "default-src 'none'; script-src 'unsafe-inline'; "
+                            + "style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:")
+                    .end(page);
+        } else if (path.equals(PATH + "/status.json")) {
+            status().onComplete(done -> {
+                if (done.failed()) {
+                    request.response().setStatusCode(500).putHeader("Content-Type", "text/plain")
+                            .end("status unavailable: " + done.cause().getMessage());
+                    return;
+                }
+                request.response().putHeader("Content-Type", "application/json").putHeader("Cache-Control", "no-store")
+                        .end(done.result().toString());
+            });
+        } else {
+            request.response().setStatusCode(404).putHeader("Content-Type", "text/plain").end("no such page");
+        }
+    }
+
+    /** What the page shows; the cluster is read on a worker (Hazelcast calls may block). */
+    Future<ObjectNode> status() {
+        Future<ObjectNode> cluster = vertx.executeBlocking(this::cluster, false);
+        Future<Optional<byte[]>> gc = lastGc.get().recover(failure -> Future.succeededFuture(Optional.empty()));
+        return Future.all(cluster, gc).map(both -> {
+            ObjectNode out = JSON.createObjectNode();
+            out.put("version", version);
+            out.put("startedAt", started.toString());
+            out.put("uptimeSeconds", Duration.between(started, Instant.now()).toSeconds());
+            out.set("cluster", cluster.result());
+            out.set("traffic", traffic());
+            ArrayNode top = out.putArray("topRepositories");
+            traffic.mostPulled(TOP).forEach(e -> top.addObject().put("repository", e.repository()).put("pulls", e.pulls()));
+            ArrayNode upstreams = out.putArray("upstreams");
+            traffic.upstreams().forEach(h -> {
+                ObjectNode u = upstreams.addObject().put("name", h.upstream()).put("healthy", h.healthy())
+                        .put("at", h.at().toString()).put("staleServes", h.staleServes());
+                h.status().ifPresentOrElse(s -> u.put("lastStatus", s), () -> u.putNull("lastStatus"));
+            });
+            out.set("lastGc", gc.result().map(StatusPage::gcSummary).orElse(null));
+            return out;
+        });
+    }
+
+    private ObjectNode cluster() {
+        ClusterView view = coordination.view();
+        ObjectNode out = JSON.createObjectNode();
+        out.put("name", view.name());
+        out.put("mode", coordination.mode().current().name());
+        out.put("quorum", view.quorum());
+        ArrayNode members = out.putArray("members");
+        view.members().forEach(m -> members.addObject().put("address", m.address()).put("local", m.local()));
+        return out;
+    }
+
+    private ObjectNode traffic() {
+        MetricSnapshots snapshots = traffic.registry().scrape(name -> name.startsWith("fleetmirror_cache")
+                || name.startsWith("fleetmirror_http_re") || name.startsWith("fleetmirror_upstream_bytes"));
+        ObjectNode out = JSON.createObjectNode();
+        long hits = (long) sum(snapshots, "fleetmirror_cache_requests", Map.of("result", "hit"));
+        long stale = (long) sum(snapshots, "fleetmirror_cache_requests", Map.of("result", "stale"));
+        long misses = (long) sum(snapshots, "fleetmirror_cache_requests", Map.of("result", "miss"));
+        long served = (long) sum(snapshots, "fleetmirror_http_response_bytes", Map.of());
+        long blobsServed = (long) sum(snapshots, "fleetmirror_http_response_bytes", Map.of("route", "blob"));
+        long manifestsServed = (long) sum(snapshots, "fleetmirror_http_response_bytes", Map.of("route", "manifest"));
+        long upstream = (long) sum(snapshots, "fleetmirror_upstream_bytes", Map.of());
+        long pulledBytes = blobsServed + manifestsServed;
+        out.put("requests", (long) sum(snapshots, "fleetmirror_http_requests", Map.of()));
+        out.put("cacheHits", hits);
+        out.put("cacheMisses", misses);
+        out.put("staleServes", stale);
+        if (hits + misses + stale > 0) {
+            out.put("hitRatio", (double) (hits + stale) / (hits + misses + stale));
+        } else {
+            out.putNull("hitRatio");
+        }
+        out.put("bytesServed", served);
+        out.put("pulledBytesServed", pulledBytes);
+        out.put("upstreamBytes", upstream);
+        out.put("upstreamBytesSaved", Math.max(0, pulledBytes - upstream));
+        return out;
+    }
+
+    /** The sum of a counter's data points whose labels include {@code labels}. */
+    private static double sum(MetricSnapshots snapshots, String name, Map<String, String> labels) {
+        double total = 0;
+        for (MetricSnapshot snapshot : snapshots) {
+            if (!(snapshot instanceof CounterSnapshot) || !snapshot.getMetadata().getName().equals(name)) {
+                continue;
+            }
+            for (DataPointSnapshot point : snapshot.getDataPoints()) {
+                boolean matches = labels.entrySet().stream()
+                        .allMatch(l -> l.getValue().equals(point.getLabels().get(l.getKey())));
+                if (matches) {
+                    total += ((CounterSnapshot.CounterDataPointSnapshot) point).getValue();
+                }
+            }
+        }
+        return total;
+    }
+
+    private static ObjectNode gcSummary(byte[] report) {
+        try {
+            JsonNode json = JSON.readTree(report);
+            ObjectNode out = JSON.createObjectNode();
+            for (String field : new String[] {"outcome", "trigger", "started", "finished", "durationMillis",
+                    "readOnlyMillis", "error"}) {
+                if (json.has(field)) {
+                    out.set(field, json.get(field));
+                }
+            }
+            JsonNode collection = json.path("collection").path("collection");
+            if (!collection.isMissingNode()) {
+                out.set("blobsDeleted", collection.path("blobsDeleted"));
+                out.set("bytesFreed", collection.path("bytesFreed"));
+                out.set("manifestsDeleted", collection.path("manifestsDeleted"));
+            }
+            return out;
+        } catch (IOException e) {
+            return JSON.createObjectNode().put("error", "the last report is not readable JSON");
+        }
+    }
+}

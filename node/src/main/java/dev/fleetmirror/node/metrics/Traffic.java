@@ -1,0 +1,180 @@
+package dev.fleetmirror.node.metrics;
+
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntSupplier;
+
+/**
+ * What a node serves and what it fetches, as Prometheus metrics: requests by route, method and
+ * status, bytes served, cache hits and misses, upstream requests and bytes per upstream, waits on
+ * fills and stale serves. Labels are bounded (routes, methods, status codes, upstream names; never
+ * a repository or digest), and the data points of the hot paths are resolved once.
+ */
+public final class Traffic {
+    /** What a cache lookup was for. */
+    public enum Kind { MANIFEST, TAG, BLOB }
+
+    /** How a cache lookup ended: served from storage, fetched upstream, or served unchecked while the upstream failed. */
+    public enum Result { HIT, MISS, STALE }
+
+    /** Repositories counted for the status page's most pulled. */
+    private static final int TOP_REPOSITORIES = 500;
+
+    private final Counter requests;
+    private final Histogram duration;
+    private final Counter responseBytes;
+    private final Counter upstreamRequests;
+    private final Counter upstreamBytes;
+    private final Counter staleServes;
+    private final CounterDataPoint fillWaits;
+    private final CounterDataPoint[][] cache = new CounterDataPoint[Kind.values().length][Result.values().length];
+    private final ConcurrentMap<String, RoutePoints> routes = new ConcurrentHashMap<>();
+    private final PrometheusRegistry registry;
+    private final TopRepositories pulled = new TopRepositories(TOP_REPOSITORIES);
+    private final ConcurrentMap<String, UpstreamHealth> upstreams = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, LongAdder> stale = new ConcurrentHashMap<>();
+
+    public Traffic(PrometheusRegistry registry) {
+        this.registry = registry;
+        requests = Counter.builder().name("fleetmirror_http_requests_total")
+                .help("Requests answered, by route, method and status code").labelNames("route", "method", "code")
+                .withoutExemplars().register(registry);
+        duration = Histogram.builder().name("fleetmirror_http_request_duration_seconds")
+                .help("Time from a request's arrival to the end of its response, by route").labelNames("route")
+                .classicOnly().classicUpperBounds(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+                        30, 60, 300)
+                .withoutExemplars().register(registry);
+        responseBytes = Counter.builder().name("fleetmirror_http_response_bytes_total")
+                .help("Response body bytes sent, by route").labelNames("route").withoutExemplars().register(registry);
+        Counter lookups = Counter.builder().name("fleetmirror_cache_requests_total")
+                .help("Lookups of mirrored content: hit (from storage), miss (fetched upstream), stale (cached copy served"
+                        + " while the upstream failed)")
+                .labelNames("kind", "result").withoutExemplars().register(registry);
+        for (Kind kind : Kind.values()) {
+            for (Result result : Result.values()) {
+                cache[kind.ordinal()][result.ordinal()] = lookups.labelValues(lower(kind), lower(result));
+            }
+        }
+        upstreamRequests = Counter.builder().name("fleetmirror_upstream_requests_total")
+                .help("Requests sent to upstreams, by upstream and status code (error: no answer)")
+                .labelNames("upstream", "code").withoutExemplars().register(registry);
+        upstreamBytes = Counter.builder().name("fleetmirror_upstream_bytes_total")
+                .help("Manifest and blob bytes received from upstreams").labelNames("upstream").withoutExemplars()
+                .register(registry);
+        staleServes = Counter.builder().name("fleetmirror_stale_serves_total")
+                .help("Cached manifests served without re-checking because their upstream failed")
+                .labelNames("upstream").withoutExemplars().register(registry);
+        fillWaits = Counter.builder().name("fleetmirror_fill_waits_total")
+                .help("Blob requests that joined a fill already in flight, on this member or another")
+                .withoutExemplars().register(registry).labelValues();
+    }
+
+    /** Metrics that nobody scrapes, for code run without a node (tests, tools). */
+    public static Traffic unobserved() {
+        return new Traffic(new PrometheusRegistry());
+    }
+
+    public PrometheusRegistry registry() {
+        return registry;
+    }
+
+    /** Reports the number of fills in flight on this member when scraped. */
+    public void fillsInFlight(IntSupplier count) {
+        GaugeWithCallback.builder().name("fleetmirror_fills_in_flight").help("Blob fills in flight on this member")
+                .callback(callback -> callback.call(count.getAsInt())).register(registry);
+    }
+
+    /** One answered request: {@code route} is a fixed name (an API resource or a node endpoint). */
+    public void answered(String route, String method, int status, long bodyBytes, long nanos) {
+        RoutePoints points = routes.computeIfAbsent(route, RoutePoints::new);
+        points.request(method, status).inc();
+        points.bytes.inc(bodyBytes);
+        points.duration.observe(nanos / 1e9);
+    }
+
+    public void cache(Kind kind, Result result) {
+        cache[kind.ordinal()][result.ordinal()].inc();
+    }
+
+    /** An upstream answered with {@code status}, or did not answer at all ({@code status} 0). */
+    public void upstreamRequest(String upstream, int status) {
+        upstreamRequests.labelValues(upstream, status == 0 ? "error" : Integer.toString(status)).inc();
+        upstreams.put(upstream, new UpstreamHealth(upstream, status, Instant.now(), 0));
+    }
+
+    /** A manifest of {@code repository} was pulled (a GET answered 200). */
+    public void pulled(String repository) {
+        pulled.pulled(repository);
+    }
+
+    public List<TopRepositories.Entry> mostPulled(int n) {
+        return pulled.top(n);
+    }
+
+    /** Each upstream this node asked since it started: its last answer, and its stale serves. */
+    public List<UpstreamHealth> upstreams() {
+        return upstreams.values().stream()
+                .map(h -> new UpstreamHealth(h.upstream(), h.lastStatus(), h.at(), staleCount(h.upstream())))
+                .sorted(Comparator.comparing(UpstreamHealth::upstream)).toList();
+    }
+
+    private long staleCount(String upstream) {
+        LongAdder count = stale.get(upstream);
+        return count == null ? 0 : count.sum();
+    }
+
+    public void upstreamBytes(String upstream, long bytes) {
+        if (bytes > 0) {
+            upstreamBytes.labelValues(upstream).inc(bytes);
+        }
+    }
+
+    public void stale(String upstream) {
+        staleServes.labelValues(upstream).inc();
+        stale.computeIfAbsent(upstream, u -> new LongAdder()).increment();
+    }
+
+    public void fillWait() {
+        fillWaits.inc();
+    }
+
+    private static String lower(Enum<?> value) {
+        return value.name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The data points of one route, resolved once; method and status pairs are few. */
+    private final class RoutePoints {
+        private final String route;
+        private final CounterDataPoint bytes;
+        private final io.prometheus.metrics.core.datapoints.DistributionDataPoint duration;
+        private final ConcurrentMap<String, CounterDataPoint[]> byMethod = new ConcurrentHashMap<>();
+
+        RoutePoints(String route) {
+            this.route = route;
+            this.bytes = responseBytes.labelValues(route);
+            this.duration = Traffic.this.duration.labelValues(route);
+        }
+
+        CounterDataPoint request(String method, int status) {
+            CounterDataPoint[] statuses = byMethod.computeIfAbsent(method, m -> new CounterDataPoint[600]);
+            int index = status >= 100 && status < 600 ? status : 0;
+            CounterDataPoint point = statuses[index];
+            if (point == null) {
+                // Racing threads resolve the same data point: the registry hands out one per label set.
+                point = requests.labelValues(route, method, Integer.toString(status));
+                statuses[index] = point;
+            }
+            return point;
+        }
+    }
+}
