@@ -257,6 +257,26 @@ class ClientAuthIT {
         }
     }
 
+    @Test
+    void credentialsAndTokensNeverReachTheLogs() {
+        Response token = http(issuer).call("GET", "/token?service=fleet-mirror&scope=repository:team-a/app:pull")
+                .header("Authorization", basic("alice", "alice-secret")).send();
+        String valid = token.json().get("token").asText();
+        for (NodeProcess node : new NodeProcess[] {issuer, relying}) {
+            http(node).call("GET", "/v2/team-a/app/tags/list").header("Authorization", "Bearer " + valid).send();
+            http(node).call("GET", "/v2/team-a/app/tags/list").header("Authorization", "Bearer forged.token-leak-check.x").send();
+            http(node).call("GET", "/v2/team-a/app/tags/list").header("Authorization", basic("alice", "pw-leak-check")).send();
+            http(node).call("GET", "/admin/v1/cluster").header("Authorization", basic("root", "pw-leak-check")).send();
+        }
+        http(issuer).call("GET", "/token?service=fleet-mirror&scope=repository:team-a/app:pull")
+                .header("Authorization", basic("alice", "pw-leak-check")).send();
+        for (NodeProcess node : new NodeProcess[] {issuer, relying}) {
+            assertThat(node.logText()).as("the access log saw the requests").contains("GET /v2/team-a/app/tags/list")
+                    .doesNotContain("pw-leak-check").doesNotContain("token-leak-check")
+                    .doesNotContain(valid).doesNotContain("alice-secret").doesNotContain(basic("alice", "pw-leak-check").substring(6));
+        }
+    }
+
     private static RegistryHttpClient http(NodeProcess node) {
         return new RegistryHttpClient(node.baseUri());
     }
