@@ -5,6 +5,7 @@
 #
 #   bench/gc.sh                                  # 2,000 manifests, 10,000 blobs, 20% of manifests deleted
 #   MANIFESTS=500 BLOBS=3000 bench/gc.sh
+#   GC_JSON=out.json bench/gc.sh               # the figures as JSON too
 #
 # Needs: java 17, maven (builds the jar and S3Proxy's classpath when missing), python3, curl,
 # docker-registry.
@@ -91,7 +92,7 @@ printf '%-44s %10s %14s\n' "Distribution 2.8.2 garbage-collect" "$DIST_S" "$DIST
 printf '%-44s %10s %14s\n' "Fleet Mirror gc (offline CLI)" "$FM_S" "$FM_DELETED"
 printf '%-44s %10s %14s\n' "Fleet Mirror POST /admin/v1/gc (live node)" "$LIVE_S" "$NODE_DELETED"
 echo "Fleet Mirror is ${RATIO}x faster; the live node was read-only for ${READ_ONLY_MS} ms (switch ${SWITCH_MS} ms)"
-python3 - "$ROOT/gc-bench.json" <<PY
+python3 - "${GC_JSON:-$ROOT/gc-bench.json}" <<PY
 import json, sys
 json.dump({"blobs": $BEFORE, "manifests": $MANIFESTS, "distribution_s": $DIST_S, "distribution_deleted": $DIST_DELETED,
            "fleetmirror_cli_s": $FM_S, "fleetmirror_cli_deleted": $FM_DELETED, "fleetmirror_live_s": $LIVE_S,

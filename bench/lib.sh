@@ -148,6 +148,8 @@ egress, image, rate = int(egress), int(image), float(rate)
 print(f"{name:18s} {clients} clients  wall {float(end) - float(start):6.1f} s  upstream egress {egress / 1e6:7.1f} MB"
       f"  = {egress / image:5.2f} x image  (>= {egress / rate:5.1f} s on one link of {rate / 1e6:.1f} MB/s)"
       f"  failed clients: {failed}")
+# For bench/run.sh: name clients wall-seconds egress-bytes image-bytes failed
+print(f"RESULT cold {name} {clients} {float(end) - float(start):.2f} {egress} {image} {failed}")
 PY
 }
 

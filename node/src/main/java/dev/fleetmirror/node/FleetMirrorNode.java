@@ -13,6 +13,8 @@ import dev.fleetmirror.gc.expiry.CacheExpiry;
 import dev.fleetmirror.gc.expiry.ExpiryReport;
 import dev.fleetmirror.node.auth.AccessDecider;
 import dev.fleetmirror.node.auth.AuthSetup;
+import dev.fleetmirror.node.privacy.PrivateUpstreamAccess;
+import dev.fleetmirror.node.privacy.UpstreamCredentialCheck;
 import dev.fleetmirror.node.auth.TokenEndpoint;
 import dev.fleetmirror.node.cluster.ModeAdmin;
 import dev.fleetmirror.node.gc.GcAdmin;
@@ -23,6 +25,14 @@ import dev.fleetmirror.node.metrics.Health;
 import dev.fleetmirror.node.metrics.NodeMetrics;
 import dev.fleetmirror.node.metrics.AccessLog;
 import dev.fleetmirror.node.metrics.StatusPage;
+import dev.fleetmirror.node.warm.WarmAdmin;
+import dev.fleetmirror.node.localcache.LocalBlobCache;
+import dev.fleetmirror.node.localcache.LocalTierBlobs;
+import dev.fleetmirror.node.warm.Warmer;
+import io.vertx.core.WorkerExecutor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import dev.fleetmirror.node.cli.VersionProvider;
 import dev.fleetmirror.node.metrics.Traffic;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -75,6 +85,8 @@ public final class FleetMirrorNode {
     private static final Logger LOG = LoggerFactory.getLogger(FleetMirrorNode.class);
 
     public static final long SHUTDOWN_GRACE_SECONDS = 10;
+    /** How long an upstream's answer about a caller's own credentials is trusted (passThroughAuth). */
+    private static final java.time.Duration PASS_THROUGH_TTL = java.time.Duration.ofSeconds(60);
     private static final int IDLE_TIMEOUT_MINUTES = 15;
 
     private final Vertx vertx;
@@ -142,6 +154,15 @@ public final class FleetMirrorNode {
                     config.gc().schedule().ifPresent(gc::schedule);
                     Optional<String> secret = config.cluster().flatMap(ClusterSettings::secret);
                     Health health = new Health(vertx, driver, coordination);
+                    // Warm requests run on their own workers; each fetches up to 4 blobs of an image at once.
+                    WorkerExecutor warmRunners = vertx.createSharedWorkerExecutor("fleetmirror-warm", 2, 24, TimeUnit.HOURS);
+                    ExecutorService warmFetchers = Executors.newFixedThreadPool(4, runnable -> {
+                        Thread thread = new Thread(runnable, "fleetmirror-warm-fetch");
+                        thread.setDaemon(true);
+                        return thread;
+                    });
+                    LocalBlobCache localCache = config.storage().localCache()
+                            .map(local -> new LocalBlobCache(local.directory(), local.maxBytes())).orElse(null);
                     StatusPage status = new StatusPage(vertx, coordination, traffic, gc::latestReport,
                             VersionProvider.version());
                     Map<String, Handler<HttpServerRequest>> admin = Map.of(
@@ -152,12 +173,20 @@ public final class FleetMirrorNode {
                             Health.READY, health,
                             GcAdmin.PATH, new GcAdmin(gc, secret),
                             ModeAdmin.PATH, new ModeAdmin(vertx, coordination, secret, config.storage().readOnly(),
-                                    snapshots::write));
+                                    snapshots::write),
+                            WarmAdmin.PATH, new WarmAdmin(vertx, new Warmer(cache == null ? stored : cache.registry(), stored,
+                                    warmFetchers), warmRunners, secret,
+                                    () -> !config.storage().readOnly() && coordination.mode().current() == ClusterMode.READ_WRITE));
                     MaintenanceSchedule maintenance = MaintenanceSchedule.start(vertx, driver, coordination,
                             config.storage().uploadPurging(), pulls,
                             () -> !config.storage().readOnly() && coordination.mode().current() == ClusterMode.READ_WRITE);
+                    // Callers' own credentials, checked with private upstreams that pass authentication through.
+                    UpstreamCredentialCheck credentialChecks = new UpstreamCredentialCheck(vertx, PASS_THROUGH_TTL,
+                            Clock.systemUTC());
                     AutoCloseable resources = () -> {
-                        try (driver) {
+                        try (driver; localCache; credentialChecks) {
+                            warmFetchers.shutdownNow();
+                            warmRunners.close();
                             gc.close();
                             snapshots.close();
                             // Last pulls are flushed before storage closes.
@@ -167,18 +196,32 @@ public final class FleetMirrorNode {
                             }
                         }
                     };
+                    AccessDecider privacy = cache == null ? AccessDecider.ALLOW_ALL
+                            : new PrivateUpstreamAccess(repo -> cache.route(repo).map(route ->
+                                    new PrivateUpstreamAccess.Origin(route.upstream().config(), route.remoteName())),
+                                    config.proxy().allowAnonymousPrivateUpstream(), credentialChecks);
                     Function<StorageWorkers, Handler<HttpServerRequest>> peers = workers -> cache == null
                             ? PeerFillEndpoint.NOTHING_FILLED
                             : new PeerFillEndpoint(cache.fills(), workers, config.cluster().flatMap(ClusterSettings::secret));
-                    return listen(vertx, config, cache == null ? stored : cache.registry(),
+                    Registry served = localTier(config, cache == null ? stored : cache.registry(), stored, localCache);
+                    return listen(vertx, config, served,
                             cache == null ? NamespaceResolver.NONE : cache.namespaces(), peers, admin, resources, coordination,
-                            traffic)
+                            traffic, privacy)
                             .recover(failure -> vertx.executeBlocking(() -> {
                                 try (coordination; resources) {
                                     return null;
                                 }
                             }, false).transform(closed -> Future.failedFuture(failure)));
                 }));
+    }
+
+    /** {@code registry} with the local-disk tier of blobs when {@code localcache:} configures one. */
+    private static Registry localTier(NodeConfig config, Registry registry, Registry stored, LocalBlobCache cache) {
+        if (cache == null) {
+            return registry;
+        }
+        return new Registry(new LocalTierBlobs(registry.blobs(), stored.blobs(), cache), registry.uploads(),
+                registry.manifests(), registry.tags(), registry.catalog(), registry.referrers());
     }
 
     /** The read-only switch as the GC uses it: blocks until complete, fails with the reason it was not. */
@@ -266,7 +309,7 @@ public final class FleetMirrorNode {
         Vertx vertx = Vertx.vertx();
         return closeOnFailure(vertx, joinCluster(vertx, config).compose(coordination ->
                 listen(vertx, config, registry, NamespaceResolver.NONE, workers -> PeerFillEndpoint.NOTHING_FILLED,
-                        Map.of(), () -> { }, coordination, Traffic.unobserved())
+                        Map.of(), () -> { }, coordination, Traffic.unobserved(), AccessDecider.ALLOW_ALL)
                         .recover(failure -> vertx.executeBlocking(() -> {
                             coordination.close();
                             return null;
@@ -293,7 +336,8 @@ public final class FleetMirrorNode {
                                                   NamespaceResolver namespaces,
                                                   Function<StorageWorkers, Handler<HttpServerRequest>> peerEndpoint,
                                                   Map<String, Handler<HttpServerRequest>> admin,
-                                                  AutoCloseable storage, Coordination coordination, Traffic traffic) {
+                                                  AutoCloseable storage, Coordination coordination, Traffic traffic,
+                                                  AccessDecider privacy) {
         StorageWorkers workers = new StorageWorkers(vertx, StorageWorkers.DEFAULT_POOL_SIZE);
         NodeServices services = new NodeServices(registry, workers,
                 config.storage().deleteEnabled(), config.storage().redirectDisabled());
@@ -305,7 +349,7 @@ public final class FleetMirrorNode {
                 // Frees connections of clients that stalled; long enough for a slow completion on S3.
                 .setIdleTimeout(IDLE_TIMEOUT_MINUTES)
                 .setIdleTimeoutUnit(java.util.concurrent.TimeUnit.MINUTES);
-        return vertx.executeBlocking(() -> AuthSetup.create(vertx, config.auth(), AccessDecider.ALLOW_ALL), false)
+        return vertx.executeBlocking(() -> AuthSetup.create(vertx, config.auth(), privacy), false)
                 .compose(auth -> {
         Dispatcher dispatcher = DistributionApi.dispatcher(services,
                         WriteGate.of(config.storage().readOnly(), coordination.mode()), namespaces)
@@ -314,10 +358,9 @@ public final class FleetMirrorNode {
                 .mount(PeerProtocol.PREFIX, peerEndpoint.apply(workers))
                 .observe(traffic, AccessLog.of(config.log().accessLog()));
         auth.tokenEndpoint().ifPresent(endpoint -> dispatcher.mount(TokenEndpoint.PATH, endpoint));
-        // Admin endpoints and the status page need an admin when auth is on; metrics and health probes stay open.
-        admin.forEach((path, handler) -> dispatcher.mount(path,
-                path.equals(NodeMetrics.PATH) || path.equals(Health.LIVE) || path.equals(Health.READY)
-                        ? handler : auth.adminOnly(handler)));
+        // Admin endpoints and the status page (it names repositories) need an admin when auth is on;
+        // metrics and health probes stay open.
+        admin.forEach((path, handler) -> dispatcher.mount(path, adminOnly(path) ? auth.adminOnly(handler) : handler));
         return vertx.createHttpServer(options)
                 .requestHandler(dispatcher)
                 .listen();
@@ -332,6 +375,10 @@ public final class FleetMirrorNode {
                         return new FleetMirrorNode(vertx, server, workers, storage, coordination);
                     }, false).recover(failure -> server.close().transform(closed -> Future.failedFuture(failure)));
                 });
+    }
+
+    private static boolean adminOnly(String mountPath) {
+        return mountPath.startsWith("/admin/") || mountPath.equals(StatusPage.PATH) || mountPath.equals(StatusPage.ROOT);
     }
 
     /** The port the server listens on (the ephemeral one when configured with port 0). */

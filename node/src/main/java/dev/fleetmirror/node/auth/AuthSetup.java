@@ -89,7 +89,7 @@ public final class AuthSetup implements AutoCloseable {
         }
         ClientAuth auth = new ClientAuth(config, passwords, verifier, rules, rules.and(extra));
         Optional<TokenEndpoint> endpoint = issuer.map(i -> new TokenEndpoint(auth, rules, i, config.token().get().service(),
-                Clock.systemUTC()));
+                Clock.systemUTC(), extra));
         LOG.info("client authentication: {}{}; {} access rule{}", config.token().isPresent() ? "bearer tokens" : "basic",
                 endpoint.isPresent() ? ", token service at " + TokenEndpoint.PATH : "", config.rules().size(),
                 config.rules().size() == 1 ? "" : "s");

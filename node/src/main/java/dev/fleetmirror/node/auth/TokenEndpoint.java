@@ -1,5 +1,6 @@
 package dev.fleetmirror.node.auth;
 
+import dev.fleetmirror.core.name.RepositoryName;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fleetmirror.core.registry.ErrorCode;
@@ -33,8 +34,19 @@ public final class TokenEndpoint implements Handler<HttpServerRequest> {
     private final TokenIssuer issuer;
     private final String service;
     private final Clock clock;
+    private final AccessDecider extra;
 
     public TokenEndpoint(ClientAuth auth, AccessRules rules, TokenIssuer issuer, String service, Clock clock) {
+        this(auth, rules, issuer, service, clock, AccessDecider.ALLOW_ALL);
+    }
+
+    /**
+     * @param extra asked too before pull is granted (private upstream content: with pass-through
+     *              authentication the upstream checks the credentials the caller gave here)
+     */
+    public TokenEndpoint(ClientAuth auth, AccessRules rules, TokenIssuer issuer, String service, Clock clock,
+                         AccessDecider extra) {
+        this.extra = extra;
         this.auth = auth;
         this.rules = rules;
         this.issuer = issuer;
@@ -61,38 +73,47 @@ public final class TokenEndpoint implements Handler<HttpServerRequest> {
             return;
         }
         auth.authenticate(request).compose(caller -> {
-            Instant now = clock.instant();
-            List<TokenAccess.Grant> grants = new ArrayList<>();
+            List<Future<Optional<TokenAccess.Grant>>> asked = new ArrayList<>();
             for (String scopes : request.params().getAll("scope")) {
                 for (String scope : scopes.trim().split("\\s+")) {
-                    grant(caller, scope).ifPresent(grants::add);
+                    asked.add(grant(caller, scope));
                 }
             }
-            String token = issuer.issue(caller.user(), grants, now);
-            ObjectNode body = JSON.createObjectNode()
-                    .put("token", token)
-                    .put("access_token", token)
-                    .put("expires_in", issuer.expiration().toSeconds())
-                    .put("issued_at", now.toString());
-            byte[] bytes;
-            try {
-                bytes = JSON.writeValueAsBytes(body);
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                return Future.failedFuture(e);
-            }
-            return request.response().setStatusCode(200)
-                    .putHeader("Content-Type", ApiHeaders.JSON)
-                    .putHeader("Cache-Control", "no-store")
-                    .end(Buffer.buffer(bytes));
+            return Future.all(asked).map(all -> {
+                List<TokenAccess.Grant> grants = new ArrayList<>();
+                asked.forEach(grant -> grant.result().ifPresent(grants::add));
+                return grants;
+            }).compose(grants -> {
+                Instant now = clock.instant();
+                String token = issuer.issue(caller.user(), grants, now);
+                ObjectNode body = JSON.createObjectNode()
+                        .put("token", token)
+                        .put("access_token", token)
+                        .put("expires_in", issuer.expiration().toSeconds())
+                        .put("issued_at", now.toString());
+                byte[] bytes;
+                try {
+                    bytes = JSON.writeValueAsBytes(body);
+                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                    return Future.failedFuture(e);
+                }
+                return request.response().setStatusCode(200)
+                        .putHeader("Content-Type", ApiHeaders.JSON)
+                        .putHeader("Cache-Control", "no-store")
+                        .end(Buffer.buffer(bytes));
+            });
         }).onFailure(failure -> ErrorResponses.send(request, failure));
     }
 
-    /** {@code repository:<name>:<actions>} narrowed to what the rules allow; other types get nothing. */
-    private Optional<TokenAccess.Grant> grant(Caller caller, String scope) {
+    /**
+     * {@code repository:<name>:<actions>} narrowed to what the rules allow, and pull also to what the
+     * extra check allows; other types get nothing.
+     */
+    private Future<Optional<TokenAccess.Grant>> grant(Caller caller, String scope) {
         int first = scope.indexOf(':');
         int last = scope.lastIndexOf(':');
         if (first < 0 || last <= first || !scope.substring(0, first).equals("repository")) {
-            return Optional.empty();
+            return Future.succeededFuture(Optional.empty());
         }
         String name = scope.substring(first + 1, last);
         Set<Action> allowed = rules.allowed(caller, name);
@@ -103,6 +124,14 @@ public final class TokenEndpoint implements Handler<HttpServerRequest> {
             }
             Action.parse(word).filter(allowed::contains).ifPresent(granted::add);
         }
-        return Optional.of(new TokenAccess.Grant("repository", name, granted));
+        if (!granted.contains(Action.PULL) || !RepositoryName.isValid(name)) {
+            return Future.succeededFuture(Optional.of(new TokenAccess.Grant("repository", name, granted)));
+        }
+        return extra.decide(caller, RepositoryName.of(name), Action.PULL).map(decision -> {
+            if (!decision.allowed()) {
+                granted.remove(Action.PULL);
+            }
+            return Optional.of(new TokenAccess.Grant("repository", name, granted));
+        });
     }
 }

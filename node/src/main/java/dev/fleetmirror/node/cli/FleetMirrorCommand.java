@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Fleet Mirror: an OCI distribution registry, pull-through cache and private registry.",
-        subcommands = {ServeCommand.class, GcCommand.class, ModeCommand.class})
+        subcommands = {ServeCommand.class, GcCommand.class, ModeCommand.class, WarmCommand.class})
 public final class FleetMirrorCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;

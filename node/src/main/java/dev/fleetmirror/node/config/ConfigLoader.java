@@ -43,6 +43,7 @@ public final class ConfigLoader {
             proxy = proxy.withUpstreams(List.of(UpstreamConfig.dockerHubMirror()));
         }
         NodeConfig config = read(tree).withProxy(proxy);
+        refuseAnonymousPrivateUpstreams(config);
         for (String key : tree.unknownKeys()) {
             LOG.warn("configuration key '{}' is not supported by Fleet Mirror and is ignored", key);
         }
@@ -109,9 +110,28 @@ public final class ConfigLoader {
                 tree.bool("storage.delete.enabled", true),
                 tree.bool("storage.maintenance.readonly.enabled", false),
                 tree.bool("storage.redirect.disable", true),
-                UploadPurgingConfig.read(tree));
+                UploadPurgingConfig.read(tree), LocalCacheConfig.read(tree));
         return new NodeConfig(version, log, http, storage).withCluster(ClusterConfigReader.read(tree))
                 .withGc(GcConfig.read(tree)).withAuth(AuthConfigReader.read(tree));
+    }
+
+    /**
+     * An upstream with credentials caches what only that account may read: without client
+     * authentication anyone reaching the node could pull it. Such a node does not start unless the
+     * operator says {@code allowAnonymousPrivateUpstream: true}.
+     */
+    static void refuseAnonymousPrivateUpstreams(NodeConfig config) {
+        if (config.auth().enabled() || config.proxy().allowAnonymousPrivateUpstream()) {
+            return;
+        }
+        for (UpstreamConfig upstream : config.proxy().upstreams()) {
+            if (upstream.username().isPresent() && upstream.privacy().isPrivate()) {
+                throw new ConfigException("auth", "upstream '" + upstream.name() + "' has credentials, so what it caches"
+                        + " may be private, and no client authentication is configured: anyone reaching this node could"
+                        + " pull it. Add an auth: section (htpasswd or token) with access: rules, set private: false on"
+                        + " the upstream if its content is public, or set allowAnonymousPrivateUpstream: true to accept this");
+            }
+        }
     }
 
     /** The one place that knows each backend's keys. Exactly one backend may be configured. */

@@ -16,8 +16,12 @@ import java.util.Optional;
  * @param tagTtl         {@code proxy.tagttl}: how long a tag's digest is trusted before it is re-checked upstream
  * @param ttl            {@code proxy.ttl}, Distribution's cache expiry as configured; see {@link #cacheTtl()}
  * @param spoolDirectory {@code proxy.spooldirectory}: local disk for blobs being fetched
+ * @param allowAnonymousPrivateUpstream the top-level {@code allowAnonymousPrivateUpstream}: content of a
+ *                       private upstream may be served to anonymous callers (and a node with such an
+ *                       upstream may start without client authentication)
  */
-public record ProxyConfig(List<UpstreamConfig> upstreams, Duration tagTtl, Optional<Duration> ttl, Path spoolDirectory) {
+public record ProxyConfig(List<UpstreamConfig> upstreams, Duration tagTtl, Optional<Duration> ttl, Path spoolDirectory,
+                          boolean allowAnonymousPrivateUpstream) {
 
     public static final Duration DEFAULT_TAG_TTL = Duration.ofMinutes(1);
     /** Distribution's default {@code proxy.ttl}. */
@@ -31,6 +35,14 @@ public record ProxyConfig(List<UpstreamConfig> upstreams, Duration tagTtl, Optio
         if (upstreams.stream().filter(UpstreamConfig::catchAll).count() > 1) {
             throw new IllegalArgumentException("at most one upstream may serve every repository (no prefix)");
         }
+    }
+
+    public ProxyConfig(List<UpstreamConfig> upstreams, Duration tagTtl, Optional<Duration> ttl, Path spoolDirectory) {
+        this(upstreams, tagTtl, ttl, spoolDirectory, false);
+    }
+
+    public ProxyConfig withAllowAnonymousPrivateUpstream(boolean allow) {
+        return new ProxyConfig(upstreams, tagTtl, ttl, spoolDirectory, allow);
     }
 
     /** A node that mirrors nothing. */
@@ -55,18 +67,18 @@ public record ProxyConfig(List<UpstreamConfig> upstreams, Duration tagTtl, Optio
     }
 
     public ProxyConfig withUpstreams(List<UpstreamConfig> upstreams) {
-        return new ProxyConfig(upstreams, tagTtl, ttl, spoolDirectory);
+        return new ProxyConfig(upstreams, tagTtl, ttl, spoolDirectory, allowAnonymousPrivateUpstream);
     }
 
     public ProxyConfig withTagTtl(Duration tagTtl) {
-        return new ProxyConfig(upstreams, tagTtl, ttl, spoolDirectory);
+        return new ProxyConfig(upstreams, tagTtl, ttl, spoolDirectory, allowAnonymousPrivateUpstream);
     }
 
     public ProxyConfig withTtl(Duration ttl) {
-        return new ProxyConfig(upstreams, tagTtl, Optional.of(ttl), spoolDirectory);
+        return new ProxyConfig(upstreams, tagTtl, Optional.of(ttl), spoolDirectory, allowAnonymousPrivateUpstream);
     }
 
     public ProxyConfig withSpoolDirectory(Path spoolDirectory) {
-        return new ProxyConfig(upstreams, tagTtl, ttl, spoolDirectory);
+        return new ProxyConfig(upstreams, tagTtl, ttl, spoolDirectory, allowAnonymousPrivateUpstream);
     }
 }

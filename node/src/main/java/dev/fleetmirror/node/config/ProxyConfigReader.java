@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  */
 final class ProxyConfigReader {
     private static final Set<String> UPSTREAM_FIELDS = Set.of("name", "url", "username", "password", "prefix", "tlsverify",
-            "ratelimit");
+            "ratelimit", "private", "passthroughauth");
     private static final Pattern DURATION_PART = Pattern.compile("(\\d+(?:\\.\\d+)?)(ns|us|µs|ms|s|m|h)");
 
     private ProxyConfigReader() {
@@ -34,7 +34,7 @@ final class ProxyConfigReader {
         if (remoteUrl.isPresent()) {
             URI url = url("proxy.remoteurl", remoteUrl.get());
             upstreams.add(new UpstreamConfig(url.getHost(), url, username, username.isPresent() ? password : Optional.empty(),
-                    "", true, RateLimitReader.read(tree, "proxy.ratelimit")));
+                    "", true, RateLimitReader.read(tree, "proxy.ratelimit"), privacy(tree, "proxy", username)));
         } else if (username.isPresent()) {
             throw new ConfigException("proxy.username", "is set but proxy.remoteurl is not");
         } else if (tree.has("proxy.ratelimit")) {
@@ -49,12 +49,29 @@ final class ProxyConfigReader {
         Optional<Duration> ttl = tree.text("proxy.ttl").map(v -> duration("proxy.ttl", v));
         Path spool = tree.text("proxy.spooldirectory").filter(s -> !s.isBlank()).map(Path::of)
                 .orElseGet(ProxyConfig::defaultSpoolDirectory);
-        return new ProxyConfig(upstreams, tagTtl, ttl, spool);
+        return new ProxyConfig(upstreams, tagTtl, ttl, spool, flag(tree, "", "allowAnonymousPrivateUpstream", false));
+    }
+
+    /** A boolean spelled in camel case as documented, or in lower case (as environment overrides arrive). */
+    private static boolean flag(ConfigTree tree, String parent, String camelCase, boolean fallback) {
+        String lower = camelCase.toLowerCase(java.util.Locale.ROOT);
+        return tree.has(parent + camelCase) ? tree.bool(parent + camelCase, fallback) : tree.bool(parent + lower, fallback);
+    }
+
+    /** {@code <key>.private} (default: whether there are credentials) and {@code <key>.passThroughAuth}. */
+    private static UpstreamConfig.Privacy privacy(ConfigTree tree, String key, Optional<String> username) {
+        boolean isPrivate = tree.bool(key + ".private", username.isPresent());
+        boolean passThrough = flag(tree, key + ".", "passThroughAuth", false);
+        if (passThrough && !isPrivate) {
+            throw new ConfigException(key + ".passThroughAuth", "checks callers' credentials for private content;"
+                    + " it needs private: true (or credentials on the upstream)");
+        }
+        return new UpstreamConfig.Privacy(isPrivate, passThrough);
     }
 
     private static UpstreamConfig upstream(ConfigTree tree, String key) {
         for (String field : tree.fieldNames(key)) {
-            if (!UPSTREAM_FIELDS.contains(field)) {
+            if (!UPSTREAM_FIELDS.contains(field.toLowerCase(java.util.Locale.ROOT))) {
                 throw new ConfigException(key + "." + field, "is not an upstream setting; use one of " + UPSTREAM_FIELDS);
             }
         }
@@ -75,7 +92,7 @@ final class ProxyConfigReader {
             throw new ConfigException(key + ".password", "is set without a username");
         }
         return new UpstreamConfig(name, url, username, password, prefix, tree.bool(key + ".tlsverify", true),
-                RateLimitReader.read(tree, key + ".ratelimit"));
+                RateLimitReader.read(tree, key + ".ratelimit"), privacy(tree, key, username));
     }
 
     private static void checkUnique(List<UpstreamConfig> upstreams) {

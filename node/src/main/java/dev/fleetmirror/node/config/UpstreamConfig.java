@@ -18,9 +18,27 @@ import java.util.Set;
  *                  for the catch-all upstream of {@code proxy.remoteurl}, which serves every name
  * @param tlsVerify false only when the operator opts out of certificate verification for this one
  * @param limit     what the whole cluster may ask of it ({@code ratelimit}); empty: no limit
+ * @param privacy   who may read what is cached from it ({@code private}, {@code passThroughAuth})
  */
 public record UpstreamConfig(String name, URI url, Optional<String> username, Optional<String> password, String prefix,
-                             boolean tlsVerify, Optional<UpstreamLimit> limit) {
+                             boolean tlsVerify, Optional<UpstreamLimit> limit, Privacy privacy) {
+
+    /**
+     * @param isPrivate       content fetched with this upstream's credentials is served only to callers an
+     *                        access rule lets read its namespace, never to anonymous ones (unless
+     *                        {@code allowAnonymousPrivateUpstream}); true by default for an upstream with
+     *                        credentials
+     * @param passThroughAuth the caller's own credentials are checked against the upstream (a HEAD of the
+     *                        repository) before cached private content is served to it
+     */
+    public record Privacy(boolean isPrivate, boolean passThroughAuth) {
+        public static final Privacy PUBLIC = new Privacy(false, false);
+
+        /** What an upstream gets without {@code private:}: private exactly when it has credentials. */
+        public static Privacy defaultFor(Optional<String> username) {
+            return new Privacy(username.isPresent(), false);
+        }
+    }
 
     private static final Set<String> DOCKER_HUB_HOSTS = Set.of("docker.io", "registry-1.docker.io", "index.docker.io",
             "registry.hub.docker.com");
@@ -32,6 +50,12 @@ public record UpstreamConfig(String name, URI url, Optional<String> username, Op
         Objects.requireNonNull(password, "password");
         Objects.requireNonNull(prefix, "prefix");
         Objects.requireNonNull(limit, "limit");
+        Objects.requireNonNull(privacy, "privacy");
+    }
+
+    public UpstreamConfig(String name, URI url, Optional<String> username, Optional<String> password, String prefix,
+                          boolean tlsVerify, Optional<UpstreamLimit> limit) {
+        this(name, url, username, password, prefix, tlsVerify, limit, Privacy.defaultFor(username));
     }
 
     /** An upstream without a rate limit. */
@@ -41,7 +65,11 @@ public record UpstreamConfig(String name, URI url, Optional<String> username, Op
     }
 
     public UpstreamConfig withLimit(UpstreamLimit limit) {
-        return new UpstreamConfig(name, url, username, password, prefix, tlsVerify, Optional.of(limit));
+        return new UpstreamConfig(name, url, username, password, prefix, tlsVerify, Optional.of(limit), privacy);
+    }
+
+    public UpstreamConfig withPrivacy(Privacy privacy) {
+        return new UpstreamConfig(name, url, username, password, prefix, tlsVerify, limit, privacy);
     }
 
     /**
@@ -76,6 +104,7 @@ public record UpstreamConfig(String name, URI url, Optional<String> username, Op
         // Never print the password.
         return "UpstreamConfig[" + name + " " + url + (prefix.isEmpty() ? "" : " prefix " + prefix)
                 + username.map(u -> " as " + u).orElse("") + (tlsVerify ? "" : " tls unverified")
-                + limit.map(l -> " limited to " + l).orElse("") + "]";
+                + limit.map(l -> " limited to " + l).orElse("") + (privacy.isPrivate() ? " private" : "")
+                + (privacy.passThroughAuth() ? " pass-through auth" : "") + "]";
     }
 }

@@ -88,7 +88,8 @@ public final class BlobStreamer {
             while (remaining > 0) {
                 byte[] chunk = nextFreeChunk();
                 if (chunk == null) {
-                    failure = new IOException("client closed the connection");
+                    // The client went away (or its socket failed): nothing to report but at debug level.
+                    failure = new io.vertx.core.http.HttpClosedException("client closed the connection");
                     break;
                 }
                 int filled = readFully(in, chunk, (int) Math.min(chunk.length, remaining));

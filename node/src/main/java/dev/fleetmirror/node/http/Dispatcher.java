@@ -27,9 +27,9 @@ public final class Dispatcher implements Handler<HttpServerRequest> {
     private final NodeServices services;
     private final WriteGate writes;
     private final NamespaceResolver namespaces;
-    private RequestGuard guard = RequestGuard.OPEN;
     private Traffic traffic = Traffic.unobserved();
     private AccessLog accessLog = AccessLog.OFF;
+    private RequestGuard guard = RequestGuard.OPEN;
 
     public Dispatcher(NodeServices services, boolean readOnly) {
         this(services, WriteGate.pinned(readOnly), NamespaceResolver.NONE);
@@ -46,16 +46,16 @@ public final class Dispatcher implements Handler<HttpServerRequest> {
         return this;
     }
 
-    /** Admits every request of the distribution API through {@code guard} before its endpoint runs. */
-    public Dispatcher guard(RequestGuard guard) {
-        this.guard = guard;
-        return this;
-    }
-
     /** Counts every request in {@code traffic} and writes it to {@code accessLog}. */
     public Dispatcher observe(Traffic traffic, AccessLog accessLog) {
         this.traffic = traffic;
         this.accessLog = accessLog;
+        return this;
+    }
+
+    /** Admits every request of the distribution API through {@code guard} before its endpoint runs. */
+    public Dispatcher guard(RequestGuard guard) {
+        this.guard = guard;
         return this;
     }
 
@@ -155,6 +155,7 @@ public final class Dispatcher implements Handler<HttpServerRequest> {
         if (endpoint.readsBody()) {
             request.pause();
         }
+        Optional<String> id = RequestId.current();
         guard.admit(request, path.get(), repo)
                 .compose(caller -> {
                     if (isWrite(request.method())) {
@@ -162,8 +163,9 @@ public final class Dispatcher implements Handler<HttpServerRequest> {
                         WritePermit permit = writes.acquire("pushes and deletes are");
                         end.listen(closed -> permit.close());
                     }
-                    return endpoint.handle(new Exchange(request, repo, path.get().tail(), services, caller,
-                            guard.access()));
+                    // An admission that waited (a password check on a worker) continues here: the id goes along.
+                    return RequestId.within(id, () -> endpoint.handle(new Exchange(request, repo, path.get().tail(),
+                            services, caller, guard.access())));
                 })
                 .onFailure(failure -> ErrorResponses.send(request, failure));
     }

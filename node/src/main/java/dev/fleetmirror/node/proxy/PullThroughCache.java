@@ -21,6 +21,7 @@ import io.vertx.core.WorkerExecutor;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -114,6 +115,11 @@ public final class PullThroughCache implements AutoCloseable {
     /** Whether a repository mirrors an upstream, which is what expiry of cached content may unlink from. */
     public Predicate<RepositoryName> mirrored() {
         return repo -> routes.route(repo).isPresent();
+    }
+
+    /** Where {@code repo} is mirrored from, if it is. */
+    public Optional<Route> route(RepositoryName repo) {
+        return routes.route(repo);
     }
 
     public NamespaceResolver namespaces() {

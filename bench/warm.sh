@@ -1,0 +1,306 @@
+#!/usr/bin/env bash
+# Warm reads on the same S3 endpoint: Fleet Mirror vs CNCF Distribution 2.8.2, in the same run.
+#
+#   a. blob throughput: aggregate MB/s of GETs of one warm layer (LAYER_MIB, 64) by 1 connection
+#      (one curl fetching it REPEAT times) and by 32 (wrk, DURATION seconds), through each registry's pull-through cache and
+#      straight from S3Proxy (the backend read directly, SigV4-signed); and through a second Fleet
+#      Mirror node on the same bucket with the local disk tier (localcache), which sends the layer
+#      from its own disk (Distribution has no such tier: its row is the same measurement);
+#   b. tag resolves: HEAD /v2/<repo>/manifests/<tag> with the manifest Accept headers, 32
+#      connections (ab), requests per second: through each pull-through cache (a tag confirmed upstream
+#      within Fleet Mirror's tagttl; Distribution's proxy asks its upstream for every tag request),
+#      and on a hosted repository of each (pushed, no upstream involved).
+#
+# Both registries run with redirects disabled (every byte passes through them) on buckets of one
+# S3Proxy (filesystem backend); the upstream is Debian's docker-registry. Each measurement runs
+# RUNS times, alternating which registry goes first. Prints a table and writes $ROOT/warm.json
+# (or WARM_JSON).
+#
+#   bench/warm.sh
+#   LAYER_MIB=256 DURATION=20 RUNS=3 bench/warm.sh
+#
+# Needs: java 17, maven (builds the jar and S3Proxy's classpath when missing), python3, curl, wrk,
+# ab (apache2-utils), skopeo, docker-registry.
+set -euo pipefail
+
+LAYER_MIB=${LAYER_MIB:-64}
+DURATION=${DURATION:-10}
+RUNS=${RUNS:-2}
+CONNECTIONS=${CONNECTIONS:-"1 32"}
+TAG_CONNECTIONS=${TAG_CONNECTIONS:-32}
+NODE_HEAP=${NODE_HEAP:-512m}
+REPO_DIR=$(cd "$(dirname "$0")/.." && pwd)
+JAR=${JAR:-$REPO_DIR/node/target/fleetmirror.jar}
+S3PROXY_CP_FILE=$REPO_DIR/s3proxy-runtime/target/classes/fleetmirror/s3proxy.classpath
+DISTRIBUTION=${DISTRIBUTION:-/usr/bin/docker-registry}
+SKOPEO=${SKOPEO:-/usr/bin/skopeo}
+WRK=${WRK:-/usr/bin/wrk}
+AB=${AB:-/usr/bin/ab}
+AK=bench-access
+SK=bench-secret
+
+if [ ! -f "$JAR" ] || [ ! -f "$S3PROXY_CP_FILE" ]; then
+  echo "building the node jar and S3Proxy's classpath" >&2
+  (cd "$REPO_DIR" && mvn -B -q -DskipTests -pl node -am package)
+fi
+for tool in "$DISTRIBUTION" "$SKOPEO" "$WRK" "$AB"; do
+  [ -x "$tool" ] || { echo "$tool is missing (apt-get install docker-registry skopeo wrk apache2-utils)" >&2; exit 1; }
+done
+export NO_PROXY=127.0.0.1,localhost no_proxy=127.0.0.1,localhost
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY
+
+ROOT=${BENCH_DIR:-$(mktemp -d /tmp/fleetmirror-warm-bench.XXXXXX)}
+mkdir -p "$ROOT/s3"
+source "$REPO_DIR/bench/lib.sh"
+WARM_JSON=${WARM_JSON:-$ROOT/warm.json}
+
+# 1. The upstream, with one image: a LAYER_MIB layer and a small one.
+python3 "$REPO_DIR/tools/mkimage.py" "$ROOT/image" v1 "$LAYER_MIB" 1 --seed 11 > "$ROOT/image.txt"
+start_distribution upstream
+UP_PORT=$DIST_PORT
+await_ready "http://127.0.0.1:$UP_PORT/v2/" "$DIST_PID" "$ROOT/upstream.log"
+"$SKOPEO" --insecure-policy copy --dest-tls-verify=false "oci:$ROOT/image:v1" \
+  "docker://127.0.0.1:$UP_PORT/bench/app:v1" > /dev/null
+LAYER=$(python3 - "$ROOT/image" <<'PY'
+import json, os, sys
+root = sys.argv[1]
+index = json.load(open(os.path.join(root, "index.json")))
+m = json.load(open(os.path.join(root, "blobs/sha256", index["manifests"][0]["digest"].split(":")[1])))
+big = max(m["layers"], key=lambda l: l["size"])
+print(big["digest"], big["size"])
+PY
+)
+read -r LAYER_DIGEST LAYER_BYTES <<< "$LAYER"
+
+# 2. S3Proxy with a bucket for each registry.
+start_s3proxy
+for bucket in fleetmirror distribution distribution-hosted; do
+  curl -sS -f -X PUT --aws-sigv4 "aws:amz:us-east-1:s3" --user "$AK:$SK" \
+    -H "x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" "$S3/$bucket"
+done
+s3_yaml() { # bucket [path-style key] -> the storage section, indented by two spaces
+  cat <<YAML
+  s3:
+    accesskey: $AK
+    secretkey: $SK
+    region: us-east-1
+    regionendpoint: $S3
+    bucket: $1
+    secure: false
+$2
+  redirect:
+    disable: true
+YAML
+}
+
+# 3. Fleet Mirror: mirror/ is the upstream, every other name hosted. Distribution: a proxy, and a
+#    second, hosted one (a Distribution instance is either).
+NODE_NAME=fm NODE_EXTRA_YAML="upstreams:
+  - name: upstream
+    url: http://127.0.0.1:$UP_PORT
+    prefix: mirror/
+proxy:
+  tagttl: 1h
+  spooldirectory: $ROOT/fm/spool" start_node "$(s3_yaml fleetmirror "    forcepathstyle: true")"
+FM=$NODE
+await_ready "$FM/v2/" "$NODE_PID" "$ROOT/fm.log" -f
+# The same node with the local disk tier, on the same bucket: it serves warm blobs from its own disk.
+NODE_NAME=fm-local NODE_EXTRA_YAML="upstreams:
+  - name: upstream
+    url: http://127.0.0.1:$UP_PORT
+    prefix: mirror/
+proxy:
+  tagttl: 1h
+  spooldirectory: $ROOT/fm-local/spool
+localcache:
+  directory: $ROOT/fm-local/cache
+  maxsize: 4GiB" start_node "$(s3_yaml fleetmirror "    forcepathstyle: true")"
+FM_LOCAL=$NODE
+await_ready "$FM_LOCAL/v2/" "$NODE_PID" "$ROOT/fm-local.log" -f
+start_distribution dist "proxy:
+  remoteurl: http://127.0.0.1:$UP_PORT" "$(s3_yaml distribution "")"
+DIST=http://127.0.0.1:$DIST_PORT
+await_ready "$DIST/v2/" "$DIST_PID" "$ROOT/dist.log"
+start_distribution dist-hosted "" "$(s3_yaml distribution-hosted "")"
+DIST_HOSTED=http://127.0.0.1:$DIST_PORT
+await_ready "$DIST_HOSTED/v2/" "$DIST_PID" "$ROOT/dist-hosted.log"
+
+# 4. Warm both caches with one pull each; push the image to both hosted registries.
+for registry in "${FM#http://}/mirror/bench/app:v1" "${DIST#http://}/bench/app:v1"; do
+  "$SKOPEO" --insecure-policy copy --src-tls-verify=false "docker://$registry" "dir:$ROOT/pulled" > /dev/null
+  rm -rf "$ROOT/pulled"
+done
+"$SKOPEO" --insecure-policy copy --dest-tls-verify=false "oci:$ROOT/image:v1" "docker://${FM#http://}/hosted/app:v1" > /dev/null
+# Distribution 2.8.2's s3 driver panics on chunked uploads to S3Proxy (nil pointer in its writer), so
+# its hosted bucket gets a copy of Fleet Mirror's tree instead: the layouts are the same, and
+# S3Proxy's filesystem backend serves files written beside it.
+cp -r "$ROOT/s3/fleetmirror/docker" "$ROOT/s3/distribution-hosted/"
+# Distribution's proxy stores a blob after serving it: wait until its cache holds the layer.
+for _ in $(seq 1 100); do
+  [ -f "$ROOT/s3/distribution/docker/registry/v2/blobs/sha256/${LAYER_DIGEST:7:2}/${LAYER_DIGEST#sha256:}/data" ] && break
+  sleep 0.2
+done
+
+FM_BLOB="$FM/v2/mirror/bench/app/blobs/$LAYER_DIGEST"
+FM_LOCAL_BLOB="$FM_LOCAL/v2/mirror/bench/app/blobs/$LAYER_DIGEST"
+# Served once from the bucket (which the first node filled), then copied to the node's disk.
+curl -sS -o /dev/null "$FM_LOCAL_BLOB"
+for _ in $(seq 1 200); do
+  [ -f "$ROOT/fm-local/cache/sha256/${LAYER_DIGEST#sha256:}" ] && break
+  sleep 0.1
+done
+[ -f "$ROOT/fm-local/cache/sha256/${LAYER_DIGEST#sha256:}" ] || { echo "the local disk tier did not copy the layer" >&2; exit 1; }
+DIST_BLOB="$DIST/v2/bench/app/blobs/$LAYER_DIGEST"
+S3_BLOB="$S3/fleetmirror/docker/registry/v2/blobs/sha256/${LAYER_DIGEST:7:2}/${LAYER_DIGEST#sha256:}/data"
+for url in "$FM_BLOB" "$FM_LOCAL_BLOB" "$DIST_BLOB"; do
+  size=$(curl -sS -o /dev/null -w '%{size_download}' "$url")
+  [ "$size" = "$LAYER_BYTES" ] || { echo "GET $url gave $size bytes, not $LAYER_BYTES" >&2; exit 1; }
+done
+# S3Proxy checks a signature's time within 15 minutes: wrk repeats the headers curl signed once,
+# fresh for each measurement.
+s3_headers() {
+  curl -sS -v -o /dev/null --aws-sigv4 "aws:amz:us-east-1:s3" --user "$AK:$SK" \
+    -H "x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" "$S3_BLOB" 2>&1 \
+    | tr -d '\r' | sed -n 's/^> \(Authorization\|X-Amz-Date\|x-amz-content-sha256\): /\1: /p'
+}
+
+ACCEPT="application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.docker.distribution.manifest.v2+json"
+# wrk waits for the body a HEAD answer announces (Content-Length) and never completes one; ab (-i)
+# sends HEAD requests properly, over keep-alive connections.
+ab_heads() { # connections url -> "requests/s 0 failures"
+  local out
+  out=$("$AB" -q -i -k -c "$1" -t "$DURATION" -n 10000000 -H "Accept: $ACCEPT" "$2" 2>&1) || true
+  echo "$out" >> "$ROOT/ab.log"
+  python3 - "$out" <<'PY'
+import re, sys
+out = sys.argv[1]
+rps = re.search(r"Requests per second:\s+([\d.]+)", out)
+failed = re.search(r"Failed requests:\s+(\d+)", out)
+non2xx = re.search(r"Non-2xx responses:\s+(\d+)", out)
+print(f"{float(rps.group(1)) if rps else 0:.1f} 0 {(int(failed.group(1)) if failed else 0) + (int(non2xx.group(1)) if non2xx else 0)}")
+PY
+}
+
+wrk_run() { # connections url [wrk args...] -> "requests/s MB/s non2xx"
+  local c=$1 url=$2 threads=2 out
+  shift 2
+  [ "$c" -lt 2 ] && threads=1
+  # A long timeout: a 64 MiB answer shared by 32 connections takes seconds, and must count whole.
+  out=$("$WRK" -t"$threads" -c"$c" -d"${DURATION}s" --timeout 60s --latency "$@" "$url" 2>&1)
+  echo "$out" >> "$ROOT/wrk.log"
+  python3 - "$out" <<'PY'
+import re, sys
+out = sys.argv[1]
+rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+m = re.search(r"Transfer/sec:\s+([\d.]+)([KMGT]?B)", out)
+scale = {"B": 1, "KB": 1024, "MB": 1024**2, "GB": 1024**3, "TB": 1024**4}[m.group(2)]
+non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+errors = re.search(r"Socket errors:.*", out)
+print(f"{rps:.1f} {float(m.group(1)) * scale / 1e6:.1f} {int(non2xx.group(1)) if non2xx else 0}")
+PY
+}
+
+# One connection: wrk reads 8 KiB at a time and tops out near 1 GB/s on one thread, below what the
+# servers can send; one curl process fetching the layer REPEAT times over one kept-alive connection
+# is the client here instead.
+REPEAT=${REPEAT:-12}
+curl_run() { # url [curl args...] -> "requests/s MB/s failures"
+  local url=$1 start end args=() i
+  shift
+  for i in $(seq 1 "$REPEAT"); do args+=(-o /dev/null "$url"); done
+  start=$(now)
+  out=$(curl -sS -w '%{http_code} %{size_download}\n' "$@" "${args[@]}")
+  end=$(now)
+  python3 - "$out" "$start" "$end" "$LAYER_BYTES" <<'PY'
+import sys
+lines = [l.split() for l in sys.argv[1].splitlines() if l.strip()]
+secs = float(sys.argv[3]) - float(sys.argv[2])
+bad = sum(1 for code, size in lines if code != "200" or int(size) != int(sys.argv[4]))
+total = sum(int(size) for _, size in lines)
+print(f"{len(lines) / secs:.1f} {total / secs / 1e6:.1f} {bad}")
+PY
+}
+measure() { # connections url [args...]: curl for one connection, wrk for more
+  local c=$1
+  shift
+  if [ "$c" = 1 ]; then curl_run "$@"; else wrk_run "$c" "$@"; fi
+}
+
+RESULTS=$ROOT/warm-results.txt
+: > "$RESULTS"
+record() { echo "$*" >> "$RESULTS"; }
+echo "warm reads: ${LAYER_BYTES} byte layer, ${DURATION} s per measurement, $RUNS runs" >&2
+for run in $(seq 1 "$RUNS"); do
+  for c in $CONNECTIONS; do
+    order=("fleetmirror $FM_BLOB" "distribution $DIST_BLOB")
+    [ $((run % 2)) = 0 ] && order=("distribution $DIST_BLOB" "fleetmirror $FM_BLOB")
+    for entry in "${order[@]}"; do
+      read -r side url <<< "$entry"
+      read -r rps mbps bad < <(measure "$c" "$url")
+      record "blob $side $c $run $mbps $rps $bad"
+    done
+    if [ "$c" = 1 ]; then
+      read -r rps mbps bad < <(curl_run "$S3_BLOB" --aws-sigv4 "aws:amz:us-east-1:s3" --user "$AK:$SK" \
+        -H "x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+    else
+      mapfile -t headers < <(s3_headers)
+      args=()
+      for h in "${headers[@]}"; do args+=(-H "$h"); done
+      read -r rps mbps bad < <(wrk_run "$c" "$S3_BLOB" "${args[@]}")
+    fi
+    record "blob s3-direct $c $run $mbps $rps $bad"
+    read -r rps mbps bad < <(measure "$c" "$FM_LOCAL_BLOB")
+    record "blob-local fleetmirror $c $run $mbps $rps $bad"
+  done
+  order=(fleetmirror distribution)
+  [ $((run % 2)) = 0 ] && order=(distribution fleetmirror)
+  for side in "${order[@]}"; do
+    if [ "$side" = fleetmirror ]; then
+      proxied="$FM/v2/mirror/bench/app/manifests/v1"; hosted="$FM/v2/hosted/app/manifests/v1"
+    else
+      proxied="$DIST/v2/bench/app/manifests/v1"; hosted="$DIST_HOSTED/v2/hosted/app/manifests/v1"
+    fi
+    read -r rps mbps bad < <(ab_heads "$TAG_CONNECTIONS" "$proxied")
+    record "tag-proxy $side $TAG_CONNECTIONS $run $mbps $rps $bad"
+    read -r rps mbps bad < <(ab_heads "$TAG_CONNECTIONS" "$hosted")
+    record "tag-hosted $side $TAG_CONNECTIONS $run $mbps $rps $bad"
+    # The same resolve as a GET with wrk, a second load generator as a cross-check.
+    read -r rps mbps bad < <(wrk_run "$TAG_CONNECTIONS" "$hosted" -H "Accept: $ACCEPT")
+    record "tag-get-hosted $side $TAG_CONNECTIONS $run $mbps $rps $bad"
+  done
+done
+
+python3 - "$RESULTS" "$WARM_JSON" "$LAYER_BYTES" "$DURATION" <<'PY'
+import json, sys
+from collections import defaultdict
+rows = [line.split() for line in open(sys.argv[1]) if line.strip()]
+runs = defaultdict(list)
+bad = 0
+for kind, side, conns, run, mbps, rps, non2xx in rows:
+    value = float(mbps) if kind.startswith("blob") else float(rps)
+    runs[(kind, int(conns), side)].append(value)
+    bad += int(non2xx)
+out = {"layer_bytes": int(sys.argv[3]), "duration_s": int(sys.argv[4]), "non_2xx": bad, "rows": []}
+print()
+print(f"{'warm measurement':38s} {'Fleet Mirror':>16s} {'Distribution':>16s} {'S3 direct':>12s} {'FM/Dist':>8s}")
+for (kind, conns) in sorted({(k, c) for k, c, _ in runs}, key=lambda x: (not x[0].startswith("blob"), x[0], x[1])):
+    fm, dist, s3 = (runs.get((kind, conns, s), []) for s in ("fleetmirror", "distribution", "s3-direct"))
+    if kind == "blob-local":
+        # The same Distribution measurement: it has no local tier.
+        dist, s3 = runs.get(("blob", conns, "distribution"), []), runs.get(("blob", conns, "s3-direct"), [])
+    unit = "MB/s" if kind.startswith("blob") else "req/s"
+    label = {"blob": f"blob GET, {conns} conn ({unit})", "blob-local": f"blob GET, {conns} conn, local tier ({unit})", "tag-proxy": f"tag HEAD, mirrored, {conns} conn ({unit})",
+             "tag-hosted": f"tag HEAD, hosted, {conns} conn ({unit})",
+             "tag-get-hosted": f"tag GET, hosted, {conns} conn, wrk ({unit})"}[kind]
+    ratio = (sum(fm) / len(fm)) / (sum(dist) / len(dist)) if fm and dist and sum(dist) > 0 else None
+    fmt = lambda xs: " / ".join(f"{x:.0f}" for x in xs) if xs else "-"
+    shown = "-" if ratio is None else f"{ratio:.2f}x"
+    print(f"{label:38s} {fmt(fm):>16s} {fmt(dist):>16s} {fmt(s3):>12s} {shown:>8s}")
+    out["rows"].append({"measurement": kind, "connections": conns, "unit": unit, "fleetmirror": fm,
+                        "distribution": dist, "s3_direct": s3 or None,
+                        "ratio": round(ratio, 2) if ratio else None})
+if bad:
+    print(f"warning: {bad} answers were not 2xx/3xx (see wrk.log)")
+json.dump(out, open(sys.argv[2], "w"), indent=2)
+PY
+grep -h -E "WARN|ERROR" "$ROOT"/fm.log | grep -v "configuration key" | head -10 >&2 || true

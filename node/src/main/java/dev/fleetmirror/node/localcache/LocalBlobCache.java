@@ -1,0 +1,221 @@
+package dev.fleetmirror.node.localcache;
+
+import dev.fleetmirror.core.digest.Digest;
+import dev.fleetmirror.core.digest.DigestAlgorithm;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Copies of blobs on the node's own disk, in at most {@code maxBytes}: a blob served from remote
+ * storage is copied here in the background (hashed on the way: a copy whose bytes do not match
+ * its digest is dropped), and later requests are sent from the file. When full, the least recently
+ * served copies are removed; a removed file is deleted only after a delay, so that a response
+ * already sending it finishes. Files are named by digest, so what a restart finds is reused.
+ */
+public final class LocalBlobCache implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(LocalBlobCache.class);
+    private static final long DELETE_DELAY_SECONDS = 300;
+    private static final int COPY_BUFFER = 256 * 1024;
+
+    private record Entry(Path file, long size, AtomicLong lastUse) {
+    }
+
+    private final Path root;
+    private final long maxBytes;
+    private final Map<Digest, Entry> entries = new ConcurrentHashMap<>();
+    private final Map<Digest, Boolean> copying = new ConcurrentHashMap<>();
+    private final AtomicLong total = new AtomicLong();
+    private final ExecutorService copiers;
+    private final ScheduledExecutorService deleter;
+    private final AtomicLong clock = new AtomicLong();
+
+    public LocalBlobCache(Path root, long maxBytes) {
+        this.root = root;
+        this.maxBytes = maxBytes;
+        try {
+            Files.createDirectories(root.resolve("tmp"));
+            scan();
+        } catch (IOException e) {
+            throw new UncheckedIOException("local cache " + root + ": " + e.getMessage(), e);
+        }
+        this.copiers = Executors.newFixedThreadPool(2, daemon("fleetmirror-localcache-copy"));
+        this.deleter = Executors.newSingleThreadScheduledExecutor(daemon("fleetmirror-localcache-delete"));
+        evict();
+        LOG.info("local blob cache in {}: {} blobs, {} MB of at most {} MB", root, entries.size(), total.get() / 1_000_000,
+                maxBytes / 1_000_000);
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return runnable -> {
+            Thread thread = new Thread(runnable, name);
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    /** Adopts what an earlier run left; unfinished copies are removed. */
+    private void scan() throws IOException {
+        try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(root.resolve("tmp"))) {
+            for (Path file : leftovers) {
+                Files.deleteIfExists(file);
+            }
+        }
+        for (DigestAlgorithm algorithm : DigestAlgorithm.values()) {
+            Path dir = root.resolve(algorithm.prefix());
+            if (!Files.isDirectory(dir)) {
+                continue;
+            }
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+                for (Path file : files) {
+                    String hex = file.getFileName().toString();
+                    if (!Digest.isDigest(algorithm.prefix() + ":" + hex)) {
+                        continue;
+                    }
+                    long size = Files.size(file);
+                    entries.put(Digest.parse(algorithm.prefix() + ":" + hex),
+                            new Entry(file, size, new AtomicLong(Files.getLastModifiedTime(file).toMillis())));
+                    total.addAndGet(size);
+                }
+            }
+        }
+        clock.set(System.currentTimeMillis());
+    }
+
+    /** The local copy of {@code digest}, marked as just used. */
+    public Optional<Path> file(Digest digest) {
+        Entry entry = entries.get(digest);
+        if (entry == null) {
+            return Optional.empty();
+        }
+        entry.lastUse().set(clock.incrementAndGet());
+        return Optional.of(entry.file());
+    }
+
+    /**
+     * Copies the blob in the background, unless it is here or being copied. A blob larger than a
+     * quarter of the cache is not kept (the copy stops there).
+     *
+     * @param open the blob's bytes from storage
+     */
+    public void offer(Digest digest, Callable<InputStream> open) {
+        if (entries.containsKey(digest) || copying.putIfAbsent(digest, Boolean.TRUE) != null) {
+            return;
+        }
+        try {
+            copiers.execute(() -> {
+                try {
+                    copy(digest, open);
+                } catch (Exception e) {
+                    LOG.debug("no local copy of {}: {}", digest, e.toString());
+                } finally {
+                    copying.remove(digest);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            copying.remove(digest);
+        }
+    }
+
+    private void copy(Digest digest, Callable<InputStream> open) throws Exception {
+        Path temp = Files.createTempFile(root.resolve("tmp"), digest.hex().substring(0, 12), ".part");
+        try {
+            MessageDigest hash = digest.algorithm().newMessageDigest();
+            long size = 0;
+            try (InputStream in = open.call(); OutputStream out = Files.newOutputStream(temp)) {
+                byte[] buffer = new byte[COPY_BUFFER];
+                for (int n; (n = in.read(buffer)) >= 0; ) {
+                    hash.update(buffer, 0, n);
+                    out.write(buffer, 0, n);
+                    size += n;
+                    if (size > maxBytes / 4) {
+                        LOG.debug("{} is larger than a quarter of the local cache; not kept", digest);
+                        return;
+                    }
+                }
+            }
+            Digest actual = Digest.of(digest.algorithm(), hash.digest());
+            if (!actual.equals(digest)) {
+                LOG.warn("storage returned bytes hashing to {} for {}; not kept on local disk", actual, digest);
+                return;
+            }
+            Path target = root.resolve(digest.algorithm().prefix()).resolve(digest.hex());
+            Files.createDirectories(target.getParent());
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            entries.put(digest, new Entry(target, size, new AtomicLong(clock.incrementAndGet())));
+            total.addAndGet(size);
+            evict();
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    /** Removes the least recently used copies until the cache fits. */
+    private synchronized void evict() {
+        if (total.get() <= maxBytes) {
+            return;
+        }
+        List<Map.Entry<Digest, Entry>> byAge = entries.entrySet().stream()
+                .sorted(Comparator.comparingLong(e -> e.getValue().lastUse().get())).toList();
+        for (Map.Entry<Digest, Entry> oldest : byAge) {
+            if (total.get() <= maxBytes) {
+                break;
+            }
+            if (entries.remove(oldest.getKey(), oldest.getValue())) {
+                total.addAndGet(-oldest.getValue().size());
+                Path file = oldest.getValue().file();
+                Path doomed = root.resolve("tmp").resolve(file.getFileName() + ".evicted");
+                try {
+                    Files.move(file, doomed, StandardCopyOption.REPLACE_EXISTING);
+                    deleter.schedule(() -> deleteQuietly(doomed), DELETE_DELAY_SECONDS, TimeUnit.SECONDS);
+                } catch (IOException | java.util.concurrent.RejectedExecutionException e) {
+                    deleteQuietly(file);
+                }
+            }
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            LOG.debug("could not delete {}: {}", file, e.toString());
+        }
+    }
+
+    /** Bytes held now. */
+    public long size() {
+        return total.get();
+    }
+
+    /** Waits until the copies started so far are done, and takes no more (tests). */
+    void drain() throws InterruptedException {
+        copiers.shutdown();
+        copiers.awaitTermination(30, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() {
+        copiers.shutdownNow();
+        deleter.shutdownNow();
+    }
+}
