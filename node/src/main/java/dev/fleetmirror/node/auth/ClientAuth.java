@@ -131,7 +131,11 @@ public final class ClientAuth implements RequestGuard {
             request.pause();
             authenticate(request).compose(caller -> {
                 if (caller.anonymous()) {
-                    return refuse(request, ErrorCode.UNAUTHORIZED, "admin endpoints need an admin's credentials", null, null);
+                    // Basic where users have passwords here, so a browser can log in to the status page.
+                    request.response().putHeader("WWW-Authenticate", passwords.isPresent()
+                            ? "Basic realm=\"" + config.htpasswd().get().realm() + "\"" : challenge(request, null, null));
+                    return Future.failedFuture(new RegistryException(ErrorCode.UNAUTHORIZED,
+                            "admin endpoints need an admin's credentials"));
                 }
                 if (!rules.isAdmin(caller)) {
                     return Future.failedFuture(new RegistryException(ErrorCode.DENIED,

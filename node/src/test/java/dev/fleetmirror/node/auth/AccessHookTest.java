@@ -81,7 +81,7 @@ class AccessHookTest {
 
     @Test
     void theCatalogListsOnlyWhatTheDeciderLetsTheCallerPull() {
-        for (String repo : List.of("open/a", "secret/b")) {
+        for (String repo : List.of("open/a", "secret/b", "secret/c", "zz/d")) {
             Response upload = http.call("POST", "/v2/" + repo + "/blobs/uploads/").header("Authorization",
                     new BasicCredentials("alice", "pw").header()).send();
             assertThat(upload.status()).as("%s", upload).isEqualTo(202);
@@ -93,5 +93,12 @@ class AccessHookTest {
         assertThat(http.call("GET", "/v2/_catalog").send().text()).contains("open/a").doesNotContain("secret/b");
         assertThat(http.call("GET", "/v2/_catalog").header("Authorization", new BasicCredentials("alice", "pw").header())
                 .send().text()).contains("open/a").contains("secret/b");
+
+        Response first = http.call("GET", "/v2/_catalog?n=1").send();
+        assertThat(first.json().get("repositories").toString()).isEqualTo("[\"open/a\"]");
+        assertThat(first.headerOrEmpty("Link")).contains("last=open%2Fa");
+        Response second = http.call("GET", "/v2/_catalog?n=1&last=open%2Fa").send();
+        assertThat(second.json().get("repositories").toString()).as("two refused names skipped").isEqualTo("[\"zz/d\"]");
+        assertThat(second.headerOrEmpty("Link")).isEmpty();
     }
 }

@@ -198,6 +198,11 @@ class ClientAuthIT {
     void adminEndpointsNeedAnAdmin() {
         Response anonymous = http(issuer).call("GET", "/admin/v1/cluster").send();
         assertThat(anonymous.status()).as("%s", anonymous).isEqualTo(401);
+        assertThat(anonymous.headerOrEmpty("WWW-Authenticate")).isEqualTo("Basic realm=\"fleet-mirror\"");
+        Response statusPage = http(issuer).call("GET", "/ui/").send();
+        assertThat(statusPage.status()).as("the status page names repositories: %s", statusPage).isEqualTo(401);
+        Response statusForAdmin = http(issuer).call("GET", "/ui/").header("Authorization", basic("root", "root-secret")).send();
+        assertThat(statusForAdmin.status()).as("%s", statusForAdmin).isEqualTo(200);
         Response user = http(issuer).call("GET", "/admin/v1/cluster").header("Authorization", basic("alice", "alice-secret")).send();
         assertThat(user.status()).as("%s", user).isEqualTo(403);
         assertThat(user.errorCodes()).containsExactly("DENIED");
@@ -249,6 +254,26 @@ class ClientAuthIT {
                     "docker://" + distribution.hostAndPort() + "/team-a/dist:v2")).hasMessageContaining("denied");
         } finally {
             distribution.close();
+        }
+    }
+
+    @Test
+    void credentialsAndTokensNeverReachTheLogs() {
+        Response token = http(issuer).call("GET", "/token?service=fleet-mirror&scope=repository:team-a/app:pull")
+                .header("Authorization", basic("alice", "alice-secret")).send();
+        String valid = token.json().get("token").asText();
+        for (NodeProcess node : new NodeProcess[] {issuer, relying}) {
+            http(node).call("GET", "/v2/team-a/app/tags/list").header("Authorization", "Bearer " + valid).send();
+            http(node).call("GET", "/v2/team-a/app/tags/list").header("Authorization", "Bearer forged.token-leak-check.x").send();
+            http(node).call("GET", "/v2/team-a/app/tags/list").header("Authorization", basic("alice", "pw-leak-check")).send();
+            http(node).call("GET", "/admin/v1/cluster").header("Authorization", basic("root", "pw-leak-check")).send();
+        }
+        http(issuer).call("GET", "/token?service=fleet-mirror&scope=repository:team-a/app:pull")
+                .header("Authorization", basic("alice", "pw-leak-check")).send();
+        for (NodeProcess node : new NodeProcess[] {issuer, relying}) {
+            assertThat(node.logText()).as("the access log saw the requests").contains("GET /v2/team-a/app/tags/list")
+                    .doesNotContain("pw-leak-check").doesNotContain("token-leak-check")
+                    .doesNotContain(valid).doesNotContain("alice-secret").doesNotContain(basic("alice", "pw-leak-check").substring(6));
         }
     }
 

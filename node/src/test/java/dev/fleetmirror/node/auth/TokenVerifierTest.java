@@ -99,6 +99,20 @@ class TokenVerifierTest {
     }
 
     @Test
+    void aGroupsClaimAddsToTheConfiguredGroups() throws Exception {
+        com.nimbusds.jwt.JWTClaimsSet claims = new com.nimbusds.jwt.JWTClaimsSet.Builder().issuer("issuer-a").subject("alice")
+                .audience("fleet-mirror").expirationTime(java.util.Date.from(NOW.plusSeconds(60)))
+                .claim("groups", List.of("ops")).claim("access", List.of(Map.of("type", "repository", "name", "x",
+                        "actions", List.of("*")))).build();
+        com.nimbusds.jwt.SignedJWT jwt = new com.nimbusds.jwt.SignedJWT(
+                new com.nimbusds.jose.JWSHeader(com.nimbusds.jose.JWSAlgorithm.ES256), claims);
+        jwt.sign(new com.nimbusds.jose.crypto.ECDSASigner((java.security.interfaces.ECPrivateKey) trusted.getPrivate()));
+        Caller caller = verifier.verify(jwt.serialize());
+        assertThat(caller.groups()).containsExactlyInAnyOrder("team-a", "ops");
+        assertThat(caller.token().get().allows("x", Action.DELETE)).as("'*' grants every action").isTrue();
+    }
+
+    @Test
     void keyIdsHaveLibtrustsShape() {
         assertThat(KeyIds.of(trusted.getPublic())).matches("([A-Z2-7]{4}:){11}[A-Z2-7]{4}");
     }
