@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Warm reads on the same S3 endpoint: Fleet Mirror vs CNCF Distribution 2.8.2, in the same run.
 #
-#   a. blob throughput: aggregate MB/s of GETs of one warm layer (LAYER_MIB, 64) by 1 connection
-#      (one curl fetching it REPEAT times) and by 32 (wrk, DURATION seconds), through each registry's pull-through cache and
+#   a. blob throughput: aggregate MB/s of GETs of one warm layer (LAYER_MIB, 64) by 1 and by 32
+#      kept-alive connections (bench/BlobLoad.java, DURATION seconds), through each registry's pull-through cache and
 #      straight from S3Proxy (the backend read directly, SigV4-signed); and through a second Fleet
 #      Mirror node on the same bucket with the local disk tier (localcache), which sends the layer
 #      from its own disk (Distribution has no such tier: its row is the same measurement);
@@ -186,30 +186,12 @@ print(f"{rps:.1f} {float(m.group(1)) * scale / 1e6:.1f} {int(non2xx.group(1)) if
 PY
 }
 
-# One connection: wrk reads 8 KiB at a time and tops out near 1 GB/s on one thread, below what the
-# servers can send; one curl process fetching the layer REPEAT times over one kept-alive connection
-# is the client here instead.
-REPEAT=${REPEAT:-12}
-curl_run() { # url [curl args...] -> "requests/s MB/s failures"
-  local url=$1 start end args=() i
-  shift
-  for i in $(seq 1 "$REPEAT"); do args+=(-o /dev/null "$url"); done
-  start=$(now)
-  out=$(curl -sS -w '%{http_code} %{size_download}\n' "$@" "${args[@]}")
-  end=$(now)
-  python3 - "$out" "$start" "$end" "$LAYER_BYTES" <<'PY'
-import sys
-lines = [l.split() for l in sys.argv[1].splitlines() if l.strip()]
-secs = float(sys.argv[3]) - float(sys.argv[2])
-bad = sum(1 for code, size in lines if code != "200" or int(size) != int(sys.argv[4]))
-total = sum(int(size) for _, size in lines)
-print(f"{len(lines) / secs:.1f} {total / secs / 1e6:.1f} {bad}")
-PY
-}
-measure() { # connections url [args...]: curl for one connection, wrk for more
-  local c=$1
-  shift
-  if [ "$c" = 1 ]; then curl_run "$@"; else wrk_run "$c" "$@"; fi
+# Blob GETs: bench/BlobLoad.java, a client that reads into 1 MiB buffers (wrk reads 8 KiB at a
+# time and tops out near 1 GB/s per thread, below what the servers send on loopback).
+blob_run() { # connections url [header...] -> "requests/s MB/s failures"
+  local c=$1 url=$2
+  shift 2
+  java -Xmx64m -XX:MaxDirectMemorySize=256m "$REPO_DIR/bench/BlobLoad.java" "$url" "$c" "$DURATION" "$@" 2>> "$ROOT/blobload.log"
 }
 
 RESULTS=$ROOT/warm-results.txt
@@ -222,20 +204,13 @@ for run in $(seq 1 "$RUNS"); do
     [ $((run % 2)) = 0 ] && order=("distribution $DIST_BLOB" "fleetmirror $FM_BLOB")
     for entry in "${order[@]}"; do
       read -r side url <<< "$entry"
-      read -r rps mbps bad < <(measure "$c" "$url")
+      read -r rps mbps bad < <(blob_run "$c" "$url")
       record "blob $side $c $run $mbps $rps $bad"
     done
-    if [ "$c" = 1 ]; then
-      read -r rps mbps bad < <(curl_run "$S3_BLOB" --aws-sigv4 "aws:amz:us-east-1:s3" --user "$AK:$SK" \
-        -H "x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-    else
-      mapfile -t headers < <(s3_headers)
-      args=()
-      for h in "${headers[@]}"; do args+=(-H "$h"); done
-      read -r rps mbps bad < <(wrk_run "$c" "$S3_BLOB" "${args[@]}")
-    fi
+    mapfile -t headers < <(s3_headers)
+    read -r rps mbps bad < <(blob_run "$c" "$S3_BLOB" "${headers[@]}")
     record "blob s3-direct $c $run $mbps $rps $bad"
-    read -r rps mbps bad < <(measure "$c" "$FM_LOCAL_BLOB")
+    read -r rps mbps bad < <(blob_run "$c" "$FM_LOCAL_BLOB")
     record "blob-local fleetmirror $c $run $mbps $rps $bad"
   done
   order=(fleetmirror distribution)
