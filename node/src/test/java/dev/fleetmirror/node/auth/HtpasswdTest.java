@@ -2,39 +2,24 @@ package dev.fleetmirror.node.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import dev.fleetmirror.node.testing.CapturedLogs;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 import org.springframework.security.crypto.bcrypt.BCrypt;
 
 class HtpasswdTest {
     private static final String ALICE = BCrypt.hashpw("alice-secret", BCrypt.gensalt(4)).replaceFirst("^\\$2a\\$", "\\$2y\\$");
     private static final String MD5 = "$apr1$3kF5Zl2g$Bq0jTEoNAjnv9d3wQbSzV/";
-    private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
-    private final Logger logger = (Logger) LoggerFactory.getLogger(Htpasswd.class);
+    @RegisterExtension
+    final CapturedLogs logs = new CapturedLogs(Htpasswd.class);
 
     @TempDir
     Path dir;
-
-    @BeforeEach
-    void captureLogs() {
-        logs.start();
-        logger.addAppender(logs);
-    }
-
-    @AfterEach
-    void releaseLogs() {
-        logger.detachAppender(logs);
-    }
 
     @Test
     void bcryptEntriesVerifyAndOtherHashesAreIgnoredWithAWarningThatNamesLineAndUserButNotTheHash() {
@@ -45,7 +30,7 @@ class HtpasswdTest {
         assertThat(users.matches(new BasicCredentials("alice", "wrong"))).isFalse();
         assertThat(users.matches(new BasicCredentials("mallory", "anything"))).isFalse();
         assertThat(users.matches(new BasicCredentials("plain", "secret"))).isFalse();
-        assertThat(logs.list).extracting(ILoggingEvent::getFormattedMessage)
+        assertThat(logs.messages())
                 .anySatisfy(m -> assertThat(m).contains("users.htpasswd line 4").contains("'mallory'"))
                 .anySatisfy(m -> assertThat(m).contains("line 5").contains("'plain'"))
                 .allSatisfy(m -> assertThat(m).doesNotContain(MD5).doesNotContain("secret"));

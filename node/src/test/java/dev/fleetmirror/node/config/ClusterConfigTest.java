@@ -3,33 +3,18 @@ package dev.fleetmirror.node.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import dev.fleetmirror.coordination.ClusterSettings;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
+import dev.fleetmirror.node.testing.CapturedLogs;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class ClusterConfigTest {
-    private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
-    private final Logger logger = (Logger) LoggerFactory.getLogger(ConfigLoader.class);
-
-    @BeforeEach
-    void captureLogs() {
-        logs.start();
-        logger.addAppender(logs);
-    }
-
-    @AfterEach
-    void releaseLogs() {
-        logger.detachAppender(logs);
-    }
+    @RegisterExtension
+    final CapturedLogs logs = new CapturedLogs(ConfigLoader.class);
 
     private static ClusterSettings cluster(String yaml, Map<String, String> env) {
         return ConfigLoader.fromYaml(yaml, env).cluster().orElseThrow();
@@ -60,7 +45,7 @@ class ClusterConfigTest {
         assertThat(settings).isEqualTo(new ClusterSettings("mirrors-eu", "10.0.0.5", 5801,
                 List.of("10.0.0.5:5801", "10.0.0.6", "[fd00::7]:5801"), false, Optional.empty(), Optional.of("s3cret"), 2,
                 Duration.ofSeconds(90), "http://mirror-a.internal:5000"));
-        assertThat(logs.list).isEmpty();
+        assertThat(logs.events()).isEmpty();
     }
 
     @Test
@@ -97,7 +82,7 @@ class ClusterConfigTest {
         assertThat(settings.leaseTtl()).isEqualTo(Duration.ofSeconds(30));
         assertThat(settings.members()).containsExactly("10.0.0.1:5701", "10.0.0.2");
         assertThat(settings.secret()).hasValue("from-env");
-        assertThat(logs.list).isEmpty();
+        assertThat(logs.events()).isEmpty();
     }
 
     @Test

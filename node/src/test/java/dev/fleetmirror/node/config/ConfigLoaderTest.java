@@ -3,34 +3,19 @@ package dev.fleetmirror.node.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import dev.fleetmirror.node.testing.CapturedLogs;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
 class ConfigLoaderTest {
-    private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
-    private final Logger logger = (Logger) LoggerFactory.getLogger(ConfigLoader.class);
-
-    @BeforeEach
-    void captureLogs() {
-        logs.start();
-        logger.addAppender(logs);
-    }
-
-    @AfterEach
-    void releaseLogs() {
-        logger.detachAppender(logs);
-    }
+    @RegisterExtension
+    final CapturedLogs logs = new CapturedLogs(ConfigLoader.class);
 
     @Test
     void withoutFileTheNodeListensOnLoopbackAndStoresInData() {
@@ -83,7 +68,7 @@ class ConfigLoaderTest {
         assertThat(config.http()).isEqualTo(new HttpConfig("127.0.0.1", 5999, Optional.of("s3cret")));
         assertThat(config.storage()).isEqualTo(new StorageConfig(
                 new StorageBackend.Filesystem(Path.of("/var/lib/registry")), false, true, true));
-        assertThat(logs.list).isEmpty();
+        assertThat(logs.events()).isEmpty();
     }
 
     @Test
@@ -119,7 +104,7 @@ class ConfigLoaderTest {
                 "REGISTRY_STORAGE_MAINTENANCE_READONLY_ENABLED", "true",
                 "REGISTRY_CONFIGURATION_PATH", "/etc/elsewhere.yml"));
         assertThat(config.storage().readOnly()).isTrue();
-        assertThat(logs.list).isEmpty();
+        assertThat(logs.events()).isEmpty();
     }
 
     @Test
@@ -149,7 +134,7 @@ class ConfigLoaderTest {
                   disabled: true
                 """, Map.of("REGISTRY_REPORTING_NEWRELIC_NAME", "registry"));
         assertThat(config.http().port()).isEqualTo(5001);
-        List<String> warnings = logs.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+        List<String> warnings = logs.messages();
         assertThat(warnings).hasSize(8);
         for (String key : List.of("'http.headers'", "'storage.filesystem.maxthreads'", "'storage.cache'",
                 "'storage.tag'", "'notifications'", "'health'", "'validation'", "'reporting'")) {

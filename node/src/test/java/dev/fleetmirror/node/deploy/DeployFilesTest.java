@@ -3,9 +3,6 @@ package dev.fleetmirror.node.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -22,11 +19,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import dev.fleetmirror.node.testing.CapturedLogs;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
 /**
  * What {@code deploy/} ships must work as written: every config (examples, compose, the Kubernetes
@@ -41,31 +37,20 @@ class DeployFilesTest {
             "REGISTRY_CLUSTER_SECRET", "cluster-secret");
     private static final ObjectMapper YAML = new YAMLMapper();
 
-    private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
-    private final Logger logger = (Logger) LoggerFactory.getLogger(ConfigLoader.class);
+    @RegisterExtension
+    final CapturedLogs logs = new CapturedLogs(ConfigLoader.class);
 
     @TempDir
     Path work;
-
-    @BeforeEach
-    void captureLogs() {
-        logs.start();
-        logger.addAppender(logs);
-    }
-
-    @AfterEach
-    void releaseLogs() {
-        logger.detachAppender(logs);
-    }
 
     private NodeConfig load(Path file) {
         return load(file, SECRETS);
     }
 
     private NodeConfig load(Path file, Map<String, String> env) {
-        logs.list.clear();
+        logs.clear();
         NodeConfig config = ConfigLoader.load(Optional.of(file), env);
-        assertThat(logs.list).as("warnings loading " + file).extracting(ILoggingEvent::getFormattedMessage).isEmpty();
+        assertThat(logs.messages()).as("warnings loading " + file).isEmpty();
         return config;
     }
 

@@ -32,6 +32,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import dev.fleetmirror.node.testing.CapturedLogs;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,6 +52,10 @@ class ClusterFillTest {
     final MirrorRig rig = new MirrorRig("cluster-upstream");
 
     private final List<FleetMirrorNode> nodes = new ArrayList<>();
+
+    @RegisterExtension
+    final CapturedLogs accessLog = new CapturedLogs(dev.fleetmirror.node.metrics.AccessLog.LOGGER,
+            ch.qos.logback.classic.Level.INFO);
 
     @BeforeEach
     void startUpstream() throws Exception {
@@ -113,35 +118,22 @@ class ClusterFillTest {
 
     @Test
     void aRequestsIdGoesAlongToTheMemberItStreamsFrom() throws Exception {
-        ch.qos.logback.classic.Logger accessLogger =
-                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(dev.fleetmirror.node.metrics.AccessLog.LOGGER);
-        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
-                new ch.qos.logback.core.read.ListAppender<>();
-        ch.qos.logback.classic.Level level = accessLogger.getLevel();
-        lines.start();
-        accessLogger.addAppender(lines);
-        accessLogger.setLevel(ch.qos.logback.classic.Level.INFO);
-        try {
-            TestImage image = TestImage.random(53, 3 * 1024 * 1024);
-            image.push(rig.upstream().baseUri(), "team/traced", "v1");
-            Digest layer = image.blobDigests().get(1);
-            startCluster(2);
-            rig.gate().slowBlobs(2);
-            FleetMirrorNode owner = nodes.get(0);
-            CompletableFuture<Integer> ownersClient = CompletableFuture.supplyAsync(() -> new RegistryHttpClient(uri(owner))
-                    .call("GET", "/v2/team/traced/blobs/" + layer).send().status());
-            assertThat(awaitHolder(layer).memberId()).isEqualTo(owner.coordination().memberId());
-            RegistryHttpClient.Response follower = new RegistryHttpClient(uri(nodes.get(1)))
-                    .call("GET", "/v2/team/traced/blobs/" + layer).header("X-Request-Id", "traced-pull-1").send();
-            assertThat(Digest.sha256(follower.body())).isEqualTo(layer);
-            assertThat(ownersClient.get(60, TimeUnit.SECONDS)).isEqualTo(200);
-            // The owner's access log has the peer request made for the follower's client, under that client's id.
-            assertThat(lines.list.stream().map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage))
-                    .anySatisfy(line -> assertThat(line).contains("/_fleetmirror/peer/").contains("id=traced-pull-1"));
-        } finally {
-            accessLogger.detachAppender(lines);
-            accessLogger.setLevel(level);
-        }
+        TestImage image = TestImage.random(53, 3 * 1024 * 1024);
+        image.push(rig.upstream().baseUri(), "team/traced", "v1");
+        Digest layer = image.blobDigests().get(1);
+        startCluster(2);
+        rig.gate().slowBlobs(2);
+        FleetMirrorNode owner = nodes.get(0);
+        CompletableFuture<Integer> ownersClient = CompletableFuture.supplyAsync(() -> new RegistryHttpClient(uri(owner))
+                .call("GET", "/v2/team/traced/blobs/" + layer).send().status());
+        assertThat(awaitHolder(layer).memberId()).isEqualTo(owner.coordination().memberId());
+        RegistryHttpClient.Response follower = new RegistryHttpClient(uri(nodes.get(1)))
+                .call("GET", "/v2/team/traced/blobs/" + layer).header("X-Request-Id", "traced-pull-1").send();
+        assertThat(Digest.sha256(follower.body())).isEqualTo(layer);
+        assertThat(ownersClient.get(60, TimeUnit.SECONDS)).isEqualTo(200);
+        // The owner's access log has the peer request made for the follower's client, under that client's id.
+        assertThat(accessLog.messages())
+                .anySatisfy(line -> assertThat(line).contains("/_fleetmirror/peer/").contains("id=traced-pull-1"));
     }
 
     @Test

@@ -3,9 +3,6 @@ package dev.fleetmirror.node.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import dev.fleetmirror.core.digest.Digest;
 import dev.fleetmirror.node.FleetMirrorNode;
 import dev.fleetmirror.node.config.HttpConfig;
@@ -25,8 +22,9 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import dev.fleetmirror.node.testing.CapturedLogs;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
 /**
  * A mirror in front of a real upstream (a hosted Fleet Mirror node): after a cold and a warm pull,
@@ -38,16 +36,11 @@ class TrafficMetricsTest {
     Path work;
     private FleetMirrorNode upstream;
     private FleetMirrorNode mirror;
-    private final ListAppender<ILoggingEvent> accessLog = new ListAppender<>();
-    private final Logger accessLogger = (Logger) LoggerFactory.getLogger(AccessLog.LOGGER);
-    private final Level accessLevel = accessLogger.getLevel();
+    @RegisterExtension
+    final CapturedLogs accessLog = new CapturedLogs(AccessLog.LOGGER, Level.INFO);
 
     @BeforeEach
     void start() throws Exception {
-        accessLog.start();
-        accessLogger.addAppender(accessLog);
-        accessLogger.setLevel(Level.INFO);
-        accessLogger.setAdditive(false);
         upstream = FleetMirrorNode.start(NodeConfig.defaults().withHttp(HttpConfig.loopback(0))
                         .withStorage(StorageConfig.of(new StorageBackend.Filesystem(work.resolve("upstream")))))
                 .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -57,9 +50,6 @@ class TrafficMetricsTest {
 
     @AfterEach
     void stop() throws Exception {
-        accessLogger.detachAppender(accessLog);
-        accessLogger.setLevel(accessLevel);
-        accessLogger.setAdditive(true);
         MirrorFixture.stop(mirror);
         MirrorFixture.stop(upstream);
     }
@@ -99,7 +89,7 @@ class TrafficMetricsTest {
         assertThat(value(metrics, "fleetmirror_fills_in_flight")).isZero();
 
         // The upstream's access log shows the blob request made on behalf of the client's request, with its id.
-        List<String> lines = accessLog.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+        List<String> lines = accessLog.messages();
         assertThat(lines).filteredOn(line -> line.contains("GET /v2/team/app/blobs/" + firstLayer) && line.contains("id=pull-test-1"))
                 .as("the mirror's and the upstream's access log lines of %s", firstLayer).hasSize(2);
     }
