@@ -348,20 +348,21 @@ public final class FleetMirrorNode {
         ConnectionGuard guard = new ConnectionGuard(vertx, config.http().limits());
         return vertx.executeBlocking(() -> AuthSetup.create(vertx, config.auth(), privacy), false)
                 .compose(auth -> {
-        Dispatcher dispatcher = DistributionApi.dispatcher(services,
-                        WriteGate.of(config.storage().readOnly(), coordination.mode()), namespaces)
-                .guard(auth.guard())
-                .mount(ClusterAdmin.PATH, auth.adminOnly(new ClusterAdmin(vertx, coordination, config.cluster())))
-                .mount(PeerProtocol.PREFIX, peerEndpoint.apply(workers))
-                .observe(traffic, AccessLog.of(config.log().accessLog()));
-        auth.tokenEndpoint().ifPresent(endpoint -> dispatcher.mount(TokenEndpoint.PATH, endpoint));
-        // Admin endpoints and the status page (it names repositories) need an admin when auth is on;
-        // metrics and health probes stay open.
-        admin.forEach((path, handler) -> dispatcher.mount(path, adminOnly(path) ? auth.adminOnly(handler) : handler));
-        return vertx.createHttpServer(options)
-                .connectionHandler(guard)
-                .requestHandler(guard.tracking(dispatcher))
-                .listen();
+                    Dispatcher dispatcher = DistributionApi.dispatcher(services,
+                                    WriteGate.of(config.storage().readOnly(), coordination.mode()), namespaces)
+                            .guard(auth.guard())
+                            .mount(ClusterAdmin.PATH, auth.adminOnly(new ClusterAdmin(vertx, coordination, config.cluster())))
+                            .mount(PeerProtocol.PREFIX, peerEndpoint.apply(workers))
+                            .observe(traffic, AccessLog.of(config.log().accessLog()));
+                    auth.tokenEndpoint().ifPresent(endpoint -> dispatcher.mount(TokenEndpoint.PATH, endpoint));
+                    // Admin endpoints and the status page (it names repositories) need an admin when auth is on;
+                    // metrics and health probes stay open.
+                    admin.forEach((path, handler) ->
+                            dispatcher.mount(path, adminOnly(path) ? auth.adminOnly(handler) : handler));
+                    return vertx.createHttpServer(options)
+                            .connectionHandler(guard)
+                            .requestHandler(guard.tracking(dispatcher))
+                            .listen();
                 })
                 .compose(server -> {
                     LOG.info("serving the registry on {}://{}:{} ({} storage{}{})",
