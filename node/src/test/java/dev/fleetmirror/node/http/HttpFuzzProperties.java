@@ -9,8 +9,6 @@ import dev.fleetmirror.node.config.HttpConfig;
 import dev.fleetmirror.node.config.NodeConfig;
 import dev.fleetmirror.node.config.StorageBackend;
 import dev.fleetmirror.node.config.StorageConfig;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -217,17 +215,6 @@ class HttpFuzzProperties {
      * snapshot ({@code fleetmirror/cluster/}), which the node rewrites on its own schedule.
      */
     private static List<String> tree() {
-        try (Stream<Path> files = Files.walk(storage)) {
-            return files.filter(p -> !storage.relativize(p).startsWith(Path.of("fleetmirror", "cluster"))).map(p -> {
-                try {
-                    return storage.relativize(p) + (Files.isDirectory(p) ? "/" : " " + Files.size(p) + " "
-                            + Files.getLastModifiedTime(p).toMillis());
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }).sorted().toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return FileTree.snapshot(storage, p -> p.startsWith(Path.of("fleetmirror", "cluster")));
     }
 }

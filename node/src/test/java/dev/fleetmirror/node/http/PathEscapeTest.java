@@ -7,8 +7,6 @@ import dev.fleetmirror.node.config.HttpConfig;
 import dev.fleetmirror.node.config.NodeConfig;
 import dev.fleetmirror.node.config.StorageBackend;
 import dev.fleetmirror.node.config.StorageConfig;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -107,17 +105,6 @@ class PathEscapeTest {
 
     /** Every file and directory under the test's directory, with sizes and modification times. */
     private List<String> tree() {
-        try (Stream<Path> files = Files.walk(work)) {
-            return files.map(p -> {
-                try {
-                    return work.relativize(p) + (Files.isDirectory(p) ? "/" : " " + Files.size(p) + " "
-                            + Files.getLastModifiedTime(p).toMillis());
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }).sorted().toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return FileTree.snapshot(work, p -> false);
     }
 }
