@@ -104,13 +104,17 @@ public final class StatusPage implements Handler<HttpServerRequest> {
             out.put("startedAt", started.toString());
             out.put("uptimeSeconds", Duration.between(started, Instant.now()).toSeconds());
             out.set("cluster", cluster.result());
-            out.set("traffic", traffic());
+            MetricSnapshots snapshots = traffic.registry().scrape(name -> name.startsWith("fleetmirror_cache")
+                    || name.startsWith("fleetmirror_http_re") || name.startsWith("fleetmirror_upstream_bytes")
+                    || name.startsWith("fleetmirror_stale_serves"));
+            out.set("traffic", traffic(snapshots));
             ArrayNode top = out.putArray("topRepositories");
             traffic.mostPulled(TOP).forEach(e -> top.addObject().put("repository", e.repository()).put("pulls", e.pulls()));
             ArrayNode upstreams = out.putArray("upstreams");
             traffic.upstreams().forEach(h -> {
                 ObjectNode u = upstreams.addObject().put("name", h.upstream()).put("healthy", h.healthy())
-                        .put("at", h.at().toString()).put("staleServes", h.staleServes());
+                        .put("at", h.at().toString())
+                        .put("staleServes", (long) sum(snapshots, "fleetmirror_stale_serves", Map.of("upstream", h.upstream())));
                 h.status().ifPresentOrElse(s -> u.put("lastStatus", s), () -> u.putNull("lastStatus"));
             });
             out.set("lastGc", gc.result().map(StatusPage::gcSummary).orElse(null));
@@ -129,9 +133,7 @@ public final class StatusPage implements Handler<HttpServerRequest> {
         return out;
     }
 
-    private ObjectNode traffic() {
-        MetricSnapshots snapshots = traffic.registry().scrape(name -> name.startsWith("fleetmirror_cache")
-                || name.startsWith("fleetmirror_http_re") || name.startsWith("fleetmirror_upstream_bytes"));
+    private ObjectNode traffic(MetricSnapshots snapshots) {
         ObjectNode out = JSON.createObjectNode();
         long hits = (long) sum(snapshots, "fleetmirror_cache_requests", Map.of("result", "hit"));
         long stale = (long) sum(snapshots, "fleetmirror_cache_requests", Map.of("result", "stale"));

@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntSupplier;
 
 /**
@@ -42,7 +41,6 @@ public final class Traffic {
     private final PrometheusRegistry registry;
     private final TopRepositories pulled = new TopRepositories(TOP_REPOSITORIES);
     private final ConcurrentMap<String, UpstreamHealth> upstreams = new ConcurrentHashMap<>();
-    private final ConcurrentMap<String, LongAdder> stale = new ConcurrentHashMap<>();
 
     public Traffic(PrometheusRegistry registry) {
         this.registry = registry;
@@ -109,7 +107,7 @@ public final class Traffic {
     /** An upstream answered with {@code status}, or did not answer at all ({@code status} 0). */
     public void upstreamRequest(String upstream, int status) {
         upstreamRequests.labelValues(upstream, status == 0 ? "error" : Integer.toString(status)).inc();
-        upstreams.put(upstream, new UpstreamHealth(upstream, status, Instant.now(), 0));
+        upstreams.put(upstream, new UpstreamHealth(upstream, status, Instant.now()));
     }
 
     /** A manifest of {@code repository} was pulled (a GET answered 200). */
@@ -121,16 +119,9 @@ public final class Traffic {
         return pulled.top(n);
     }
 
-    /** Each upstream this node asked since it started: its last answer, and its stale serves. */
+    /** Each upstream this node asked since it started, with its last answer. */
     public List<UpstreamHealth> upstreams() {
-        return upstreams.values().stream()
-                .map(h -> new UpstreamHealth(h.upstream(), h.lastStatus(), h.at(), staleCount(h.upstream())))
-                .sorted(Comparator.comparing(UpstreamHealth::upstream)).toList();
-    }
-
-    private long staleCount(String upstream) {
-        LongAdder count = stale.get(upstream);
-        return count == null ? 0 : count.sum();
+        return upstreams.values().stream().sorted(Comparator.comparing(UpstreamHealth::upstream)).toList();
     }
 
     public void upstreamBytes(String upstream, long bytes) {
@@ -141,7 +132,6 @@ public final class Traffic {
 
     public void stale(String upstream) {
         staleServes.labelValues(upstream).inc();
-        stale.computeIfAbsent(upstream, u -> new LongAdder()).increment();
     }
 
     public void fillWait() {

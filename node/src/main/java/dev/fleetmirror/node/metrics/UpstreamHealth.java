@@ -4,7 +4,7 @@ import java.time.Instant;
 import java.util.Optional;
 
 /** The last answer an upstream gave this node: its status (0 for none: unreachable) and when. */
-public record UpstreamHealth(String upstream, int lastStatus, Instant at, long staleServes) {
+public record UpstreamHealth(String upstream, int lastStatus, Instant at) {
 
     /** Whether the last request got an answer that is not a server error or a rate limit. */
     public boolean healthy() {
