@@ -11,6 +11,7 @@ import dev.fleetmirror.node.config.StorageBackend;
 import dev.fleetmirror.node.config.StorageConfig;
 import dev.fleetmirror.node.config.UpstreamConfig;
 import dev.fleetmirror.node.proxy.TestImage;
+import dev.fleetmirror.node.testing.FillsInFlight;
 import dev.fleetmirror.node.testing.RegistryHttpClient;
 import java.io.IOException;
 import java.net.URI;
@@ -131,6 +132,8 @@ class StatusPageTest {
                     .header("Accept", "application/vnd.oci.image.manifest.v1+json").send().status()).isEqualTo(200);
             image.blobDigests().forEach(digest -> assertThat(client.call("GET", "/v2/hub/team/app/blobs/" + digest)
                     .send().status()).isEqualTo(200));
+            // The second pull counts hits only once the first one's fills are stored.
+            FillsInFlight.awaitNone(uri());
         }
     }
 

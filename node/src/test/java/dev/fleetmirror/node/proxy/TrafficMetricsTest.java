@@ -11,6 +11,7 @@ import dev.fleetmirror.node.config.StorageBackend;
 import dev.fleetmirror.node.config.StorageConfig;
 import dev.fleetmirror.node.http.RequestId;
 import dev.fleetmirror.node.metrics.AccessLog;
+import dev.fleetmirror.node.testing.FillsInFlight;
 import dev.fleetmirror.node.testing.RegistryHttpClient;
 import java.net.URI;
 import java.nio.file.Path;
@@ -65,7 +66,10 @@ class TrafficMetricsTest {
                 .call("GET", "/v2/team/app/blobs/" + firstLayer).header(RequestId.HEADER, "pull-test-1").send();
         assertThat(blob.status()).isEqualTo(200);
         assertThat(blob.header(RequestId.HEADER)).contains("pull-test-1");
+        // Each pull counts hits only once the fills before it are stored.
+        FillsInFlight.awaitNone(mirrorUri);
         MirrorFixture.pull(mirrorUri, "team/app", "1");
+        FillsInFlight.awaitNone(mirrorUri);
         MirrorFixture.pull(mirrorUri, "team/app", "1");
 
         String metrics = new RegistryHttpClient(mirrorUri).call("GET", "/metrics").send().text();
