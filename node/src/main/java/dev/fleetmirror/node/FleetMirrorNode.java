@@ -184,10 +184,10 @@ public final class FleetMirrorNode {
                             config.storage().uploadPurging(), pulls,
                             () -> !config.storage().readOnly() && coordination.mode().current() == ClusterMode.READ_WRITE);
                     // Callers' own credentials, checked with private upstreams that pass authentication through.
-                    UpstreamCredentialCheck credentialChecks = new UpstreamCredentialCheck(vertx, PASS_THROUGH_TTL,
+                    UpstreamCredentialCheck credentialChecks = new UpstreamCredentialCheck(PASS_THROUGH_TTL,
                             Clock.systemUTC());
                     AutoCloseable resources = () -> {
-                        try (driver; localCache; credentialChecks) {
+                        try (driver; localCache) {
                             warmFetchers.shutdownNow();
                             warmRunners.close();
                             gc.close();
@@ -201,7 +201,7 @@ public final class FleetMirrorNode {
                     };
                     AccessDecider privacy = cache == null ? AccessDecider.ALLOW_ALL
                             : new PrivateUpstreamAccess(repo -> cache.route(repo).map(route ->
-                                    new PrivateUpstreamAccess.Origin(route.upstream().config(), route.remoteName())),
+                                    new PrivateUpstreamAccess.Origin(route.upstream(), route.remoteName())),
                                     config.proxy().allowAnonymousPrivateUpstream(), credentialChecks);
                     Function<StorageWorkers, Handler<HttpServerRequest>> peers = workers -> cache == null
                             ? PeerFillEndpoint.NOTHING_FILLED

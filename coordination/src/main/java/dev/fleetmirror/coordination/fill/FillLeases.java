@@ -13,8 +13,17 @@ import java.util.Optional;
  */
 public interface FillLeases extends AutoCloseable {
 
-    /** Takes the fill of {@code digest} for this member, or says which member holds it. */
-    FillClaim claim(Digest digest);
+    /**
+     * Takes the fill of {@code digest} for this member, or says which member holds it.
+     *
+     * @param origin what the blob is fetched for (see {@link FillHolder#origin()}); published with the lease
+     */
+    FillClaim claim(Digest digest, String origin);
+
+    /** A claim of unknown origin: nobody joins it without asking their own upstream. */
+    default FillClaim claim(Digest digest) {
+        return claim(digest, "");
+    }
 
     /** The current holder of {@code digest}'s fill, if any. */
     Optional<FillHolder> holder(Digest digest);

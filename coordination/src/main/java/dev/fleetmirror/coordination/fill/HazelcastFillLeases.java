@@ -100,9 +100,10 @@ public final class HazelcastFillLeases implements FillLeases {
     }
 
     @Override
-    public FillClaim claim(Digest digest) {
+    public FillClaim claim(Digest digest, String origin) {
         String key = digest.toString();
-        LeaseEntry entry = new LeaseEntry(UUID.randomUUID().toString(), memberId, -1, clock.instant(), peerUrl.get());
+        LeaseEntry entry = new LeaseEntry(UUID.randomUUID().toString(), memberId, -1, clock.instant(), origin,
+                peerUrl.get());
         long claimedAt = System.nanoTime();
         String existing = map.putIfAbsent(key, entry.encode(), entryTtlMillis, TimeUnit.MILLISECONDS);
         if (existing != null) {

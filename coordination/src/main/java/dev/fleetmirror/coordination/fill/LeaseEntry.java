@@ -1,24 +1,29 @@
 package dev.fleetmirror.coordination.fill;
 
 import dev.fleetmirror.core.digest.Digest;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Objects;
 
 /**
  * The value of a fill lease in the cluster's map, as one string: Hazelcast stores and compares it
  * without any class of ours on its side, and a member of a later version can still read it. The
- * peer URL comes last because it is the one field that may contain any character.
+ * origin is percent-encoded and the peer URL comes last, because those are the fields that may
+ * contain any character. Entries of version 1 (no origin) still decode, with an empty origin.
  *
  * @param token unique per claim, so that a lease can be renewed or removed only by the claim that made it
  */
-record LeaseEntry(String token, String owner, long size, Instant since, String peerUrl) {
-    private static final String VERSION = "1";
+record LeaseEntry(String token, String owner, long size, Instant since, String origin, String peerUrl) {
+    private static final String VERSION = "2";
     private static final String SEPARATOR = ";";
 
     LeaseEntry {
         Objects.requireNonNull(token, "token");
         Objects.requireNonNull(owner, "owner");
         Objects.requireNonNull(since, "since");
+        Objects.requireNonNull(origin, "origin");
         Objects.requireNonNull(peerUrl, "peerUrl");
         if (token.contains(SEPARATOR) || owner.contains(SEPARATOR)) {
             throw new IllegalArgumentException("token and owner must not contain '" + SEPARATOR + "'");
@@ -27,16 +32,24 @@ record LeaseEntry(String token, String owner, long size, Instant since, String p
 
     String encode() {
         return String.join(SEPARATOR, VERSION, token, owner, Long.toString(size),
-                Long.toString(since.toEpochMilli()), peerUrl);
+                Long.toString(since.toEpochMilli()), URLEncoder.encode(origin, StandardCharsets.UTF_8), peerUrl);
     }
 
     static LeaseEntry decode(String value) {
-        String[] parts = value.split(SEPARATOR, 6);
-        if (parts.length != 6 || !parts[0].equals(VERSION)) {
+        if (value.startsWith("1" + SEPARATOR)) {
+            String[] parts = value.split(SEPARATOR, 6);
+            if (parts.length == 6) {
+                return new LeaseEntry(parts[1], parts[2], Long.parseLong(parts[3]),
+                        Instant.ofEpochMilli(Long.parseLong(parts[4])), "", parts[5]);
+            }
+        }
+        String[] parts = value.split(SEPARATOR, 7);
+        if (parts.length != 7 || !parts[0].equals(VERSION)) {
             throw new IllegalArgumentException("not a fill lease entry: " + value);
         }
         return new LeaseEntry(parts[1], parts[2], Long.parseLong(parts[3]),
-                Instant.ofEpochMilli(Long.parseLong(parts[4])), parts[5]);
+                Instant.ofEpochMilli(Long.parseLong(parts[4])), URLDecoder.decode(parts[5], StandardCharsets.UTF_8),
+                parts[6]);
     }
 
     /** The token of an encoded entry, without decoding the rest. */
@@ -47,10 +60,10 @@ record LeaseEntry(String token, String owner, long size, Instant since, String p
     }
 
     LeaseEntry withSize(long size) {
-        return new LeaseEntry(token, owner, size, since, peerUrl);
+        return new LeaseEntry(token, owner, size, since, origin, peerUrl);
     }
 
     FillHolder holder(Digest digest) {
-        return new FillHolder(digest, owner, peerUrl, size, since);
+        return new FillHolder(digest, owner, peerUrl, size, since, origin);
     }
 }

@@ -25,8 +25,8 @@ public final class LocalFillLeases implements FillLeases {
     }
 
     @Override
-    public FillClaim claim(Digest digest) {
-        Lease fresh = new Lease(new FillHolder(digest, memberId, peerUrl.get(), -1, Instant.now()));
+    public FillClaim claim(Digest digest, String origin) {
+        Lease fresh = new Lease(new FillHolder(digest, memberId, peerUrl.get(), -1, Instant.now(), origin));
         Lease existing = leases.putIfAbsent(digest, fresh);
         return existing == null ? new FillClaim.Won(fresh) : new FillClaim.Held(existing.holder);
     }
@@ -57,7 +57,8 @@ public final class LocalFillLeases implements FillLeases {
         @Override
         public void announceSize(long size) {
             FillHolder current = holder;
-            holder = new FillHolder(current.digest(), current.memberId(), current.peerUrl(), size, current.since());
+            holder = new FillHolder(current.digest(), current.memberId(), current.peerUrl(), size, current.since(),
+                    current.origin());
         }
 
         @Override

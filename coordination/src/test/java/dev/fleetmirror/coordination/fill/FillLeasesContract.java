@@ -45,7 +45,7 @@ public abstract class FillLeasesContract {
     void aClaimOfAFreeDigestWinsAndNamesItsMemberAsHolder() {
         Digest digest = freshDigest();
         Instant before = Instant.now().minusSeconds(1);
-        FillClaim claim = leases(0).claim(digest);
+        FillClaim claim = leases(0).claim(digest, "corp:team/app");
         assertThat(claim).isInstanceOf(FillClaim.Won.class);
         assertThat(((FillClaim.Won) claim).lease().held()).isTrue();
         for (int member = 0; member < members(); member++) {
@@ -54,6 +54,9 @@ public abstract class FillLeasesContract {
                 assertThat(holder.memberId()).isEqualTo(memberId(0));
                 assertThat(holder.peerUrl()).isEqualTo(peerUrl(0));
                 assertThat(holder.size()).isEqualTo(-1);
+                assertThat(holder.origin()).as("every member learns what the fill is for").isEqualTo("corp:team/app");
+                assertThat(holder.sameOrigin("corp:team/app")).isTrue();
+                assertThat(holder.sameOrigin("pub:team/app")).isFalse();
                 assertThat(holder.since()).isAfter(before).isBefore(Instant.now().plusSeconds(1));
             });
         }

@@ -9,17 +9,27 @@ import org.junit.jupiter.api.Test;
 class LeaseEntryTest {
 
     @Test
-    void anEntryReadsBackAsWrittenWhateverItsPeerUrlContains() {
+    void anEntryReadsBackAsWrittenWhateverItsOriginAndPeerUrlContain() {
         LeaseEntry entry = new LeaseEntry("token-1", "member-1", 1234, Instant.ofEpochMilli(1_700_000_000_123L),
-                "http://[::1]:5000/prefix;odd=1");
+                "corp; odd:name/with%signs", "http://[::1]:5000/prefix;odd=1");
         String encoded = entry.encode();
         assertThat(LeaseEntry.decode(encoded)).isEqualTo(entry);
         assertThat(LeaseEntry.tokenOf(encoded)).isEqualTo("token-1");
     }
 
     @Test
+    void anEntryOfTheFirstVersionHasNoOrigin() {
+        LeaseEntry old = LeaseEntry.decode("1;t;o;12;1700000000123;http://127.0.0.1:5000/x;y");
+        assertThat(old.origin()).isEmpty();
+        assertThat(old.peerUrl()).isEqualTo("http://127.0.0.1:5000/x;y");
+        assertThat(old.holder(dev.fleetmirror.core.digest.Digest.parse("sha256:" + "a".repeat(64))).sameOrigin(""))
+                .as("an unknown origin is nobody's").isFalse();
+    }
+
+    @Test
     void somethingElseIsNotReadAsALease() {
         assertThatThrownBy(() -> LeaseEntry.decode("2;t;o;1;2;u")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> LeaseEntry.decode("3;t;o;1;2;u;v")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> LeaseEntry.decode("garbage")).isInstanceOf(IllegalArgumentException.class);
         assertThat(LeaseEntry.tokenOf("garbage")).isEmpty();
     }

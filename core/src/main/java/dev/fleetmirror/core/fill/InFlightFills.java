@@ -8,8 +8,8 @@ import java.util.OptionalLong;
 /**
  * The registry of blob fills in flight, keyed by digest: whoever asks for a blob that is not stored
  * either joins the fill already running or starts one, so a blob is fetched once however many
- * clients want it. This implementation scope is one node ({@link LocalInFlightFills}); a cluster
- * implementation keeps the same contract across nodes (a remote follower streams from the owner).
+ * clients want it. Its scope is one node ({@link LocalInFlightFills}); across the cluster the
+ * node's fill leases single out one owner per blob, whose fill the other nodes' fills stream from.
  *
  * <p>Methods block: call them on worker threads.
  */
@@ -24,8 +24,20 @@ public interface InFlightFills {
      */
     InputStream follow(Digest digest, long offset, FillStarter starter);
 
+    /**
+     * As {@link #follow(Digest, long, FillStarter)}, for a caller of {@code origin} not yet known to
+     * be entitled to the blob: it joins a fill in flight only when that fill is of the same origin.
+     *
+     * @throws ForeignFill when a fill of another origin is in flight: the caller checks its entitlement,
+     *         then follows that fill with {@link #follow(Digest, long, FillStarter)}
+     */
+    InputStream follow(Digest digest, long offset, String origin, FillStarter starter);
+
     /** The size of the blob being filled, when a fill is in flight and its source has answered. */
     OptionalLong sizeInFlight(Digest digest);
+
+    /** As {@link #sizeInFlight(Digest)}, only for a fill of {@code origin}. */
+    OptionalLong sizeInFlight(Digest digest, String origin);
 
     /** True while a fill of {@code digest} is in flight. */
     boolean inFlight(Digest digest);

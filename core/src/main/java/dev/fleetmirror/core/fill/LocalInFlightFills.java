@@ -24,10 +24,18 @@ public final class LocalInFlightFills implements InFlightFills {
 
     @Override
     public InputStream follow(Digest digest, long offset, FillStarter starter) {
+        return follow(digest, offset, null, starter);
+    }
+
+    @Override
+    public InputStream follow(Digest digest, long offset, String origin, FillStarter starter) {
         Fill fill;
         InputStream reader;
         synchronized (fills) {
             fill = fills.get(digest);
+            if (fill != null && origin != null && !fill.sameOrigin(origin)) {
+                throw new ForeignFill(digest);
+            }
             boolean first = fill == null;
             if (first) {
                 fill = starter.start(digest);
@@ -85,11 +93,16 @@ public final class LocalInFlightFills implements InFlightFills {
 
     @Override
     public OptionalLong sizeInFlight(Digest digest) {
+        return sizeInFlight(digest, null);
+    }
+
+    @Override
+    public OptionalLong sizeInFlight(Digest digest, String origin) {
         Fill fill;
         synchronized (fills) {
             fill = fills.get(digest);
         }
-        if (fill == null || !fill.started().isDone() || fill.started().isCompletedExceptionally()) {
+        if (fill == null || origin != null && !fill.sameOrigin(origin) || !fill.started().isDone() || fill.started().isCompletedExceptionally()) {
             return OptionalLong.empty();
         }
         return OptionalLong.of(fill.started().join());

@@ -13,6 +13,14 @@ public interface Blobs {
     /** The blob if it is linked into {@code repo} and its data exists. */
     Optional<BlobDescriptor> stat(RepositoryName repo, Digest digest);
 
+    /**
+     * As {@link #stat}, for a client's pull of the blob (a GET): a pull-through cache counts it as a
+     * cache hit or miss. Hosted storage answers as {@link #stat}.
+     */
+    default Optional<BlobDescriptor> statForPull(RepositoryName repo, Digest digest) {
+        return stat(repo, digest);
+    }
+
     /** The blob's data from {@code offset}, wherever it is linked. Caller closes the stream. */
     InputStream open(Digest digest, long offset);
 
@@ -31,12 +39,21 @@ public interface Blobs {
     Optional<URI> redirectUrl(Digest digest);
 
     /**
-     * Links an already stored blob into {@code target}. With {@code from} present the blob must be
-     * linked there; without it, any stored blob with that digest is mounted.
+     * Links a blob linked in {@code from} into {@code target} (a cross-repository mount). Whether the
+     * caller may read {@code from} is the caller's business: check it before.
      *
-     * @return the mounted blob, or empty when there is nothing to mount (the client then uploads)
+     * @return the mounted blob, or empty when {@code from} does not hold it (the client then uploads)
      */
-    Optional<BlobDescriptor> mount(RepositoryName target, Optional<RepositoryName> from, Digest digest);
+    Optional<BlobDescriptor> mount(RepositoryName target, RepositoryName from, Digest digest);
+
+    /**
+     * Links data stored under {@code digest}, wherever it came from, into {@code repo}. Only for a
+     * caller that established {@code repo} is entitled to the blob (a mirror whose upstream has it in
+     * that repository), never on a client's word: a client's mount names its source ({@link #mount}).
+     *
+     * @return the linked blob, or empty when no data is stored under the digest
+     */
+    Optional<BlobDescriptor> linkStored(RepositoryName repo, Digest digest);
 
     /**
      * Unlinks the blob from {@code repo}. The data stays until garbage collection.

@@ -64,17 +64,18 @@ public final class ClientAuth implements RequestGuard {
                 return Future.succeededFuture(caller);
             }
             Action action = Action.of(request.method());
-            String scope = "repository:" + path.name() + ":" + (action == Action.PUSH ? "pull,push" : action.word());
-            if (caller.token().isPresent() && !caller.token().get().allows(path.name(), action)
-                    && !caller.token().get().allows(repo.value(), action)) {
+            // Every decision is on the repository the request resolves to (containerd's ?ns= included): a
+            // token granting the name as written does not reach another upstream's repository of that name.
+            String scope = "repository:" + repo.value() + ":" + (action == Action.PUSH ? "pull,push" : action.word());
+            if (caller.token().isPresent() && !caller.token().get().allows(repo.value(), action)) {
                 return refuse(request, ErrorCode.UNAUTHORIZED, "the token does not grant " + action.word() + " on "
-                        + path.name(), scope, "insufficient_scope");
+                        + repo.value(), scope, "insufficient_scope");
             }
             return access.decide(caller, repo, action).compose(decision -> {
                 if (decision.allowed()) {
                     return Future.succeededFuture(caller);
                 }
-                if (caller.anonymous() && caller.token().isEmpty()) {
+                if (caller.anonymous()) {
                     return refuse(request, ErrorCode.UNAUTHORIZED, "authentication required", scope, null);
                 }
                 return Future.failedFuture(new RegistryException(ErrorCode.DENIED, decision.reason()));

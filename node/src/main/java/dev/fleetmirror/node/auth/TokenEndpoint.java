@@ -28,6 +28,8 @@ import java.util.Set;
  */
 public final class TokenEndpoint implements Handler<HttpServerRequest> {
     public static final String PATH = "/token";
+    /** Clients ask for one to three (pull, push, a mount's source); many more is abuse. */
+    static final int MAX_SCOPES = 16;
     private static final ObjectMapper JSON = new ObjectMapper();
     private final ClientAuth auth;
     private final AccessRules rules;
@@ -73,11 +75,22 @@ public final class TokenEndpoint implements Handler<HttpServerRequest> {
             return;
         }
         auth.authenticate(request).compose(caller -> {
-            List<Future<Optional<TokenAccess.Grant>>> asked = new ArrayList<>();
-            for (String scopes : request.params().getAll("scope")) {
-                for (String scope : scopes.trim().split("\\s+")) {
-                    asked.add(grant(caller, scope));
+            java.util.Set<String> scopes = new java.util.LinkedHashSet<>();
+            for (String value : request.params().getAll("scope")) {
+                for (String scope : value.trim().split("\\s+")) {
+                    if (!scope.isEmpty()) {
+                        scopes.add(scope);
+                    }
                 }
+            }
+            if (scopes.size() > MAX_SCOPES) {
+                // Each scope may cost an upstream check (pass-through authentication): a token request is bounded.
+                return Future.failedFuture(new RegistryException(ErrorCode.DENIED, "a token request may name at most "
+                        + MAX_SCOPES + " scopes; this one names " + scopes.size(), null, 400, null));
+            }
+            List<Future<Optional<TokenAccess.Grant>>> asked = new ArrayList<>();
+            for (String scope : scopes) {
+                asked.add(grant(caller, scope));
             }
             return Future.all(asked).map(all -> {
                 List<TokenAccess.Grant> grants = new ArrayList<>();

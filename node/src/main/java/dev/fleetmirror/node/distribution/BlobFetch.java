@@ -33,7 +33,9 @@ final class BlobFetch implements Endpoint {
         Blobs blobs = exchange.services().registry().blobs();
         boolean mayRedirect = !exchange.isHead() && !exchange.services().redirectDisabled();
         return exchange.services().workers().run(() -> {
-            BlobDescriptor blob = blobs.stat(exchange.repo(), digest).orElseThrow(() -> new RegistryException(
+            Optional<BlobDescriptor> found = exchange.isHead() ? blobs.stat(exchange.repo(), digest)
+                    : blobs.statForPull(exchange.repo(), digest);
+            BlobDescriptor blob = found.orElseThrow(() -> new RegistryException(
                     ErrorCode.BLOB_UNKNOWN, "blob " + digest + " is not in repository " + exchange.repo()));
             Optional<URI> redirect = mayRedirect ? blobs.redirectUrl(digest) : Optional.empty();
             Optional<Path> file = redirect.isPresent() || exchange.isHead() ? Optional.empty() : blobs.localFile(digest);

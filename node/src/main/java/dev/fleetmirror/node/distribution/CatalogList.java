@@ -17,13 +17,16 @@ import java.util.Optional;
 /**
  * {@code GET /v2/_catalog?n=&last=}. Without {@code n} a page holds {@link #DEFAULT_PAGE}
  * repositories (Distribution's {@code catalog.maxentries} default), since a catalog can be large.
- * With access rules it lists only repositories the caller may pull: storage pages are read until
- * {@code n} such names are found, at most {@link #MAX_SCANNED_PAGES} per request; a shorter page
- * then still carries the {@code Link} to continue from where the scan stopped.
+ * With access rules it lists only repositories the caller may pull: storage pages of at least
+ * {@link #SCAN_PAGE} names are read until {@code n} such names are found, at most
+ * {@link #MAX_SCANNED_PAGES} per request. The {@code Link} to the next page continues after the last
+ * name the response lists, never after a name the caller may not see (which would make {@code last=}
+ * an oracle for hidden names); a scan that found nothing visible within its bound ends the listing.
  */
 final class CatalogList implements Endpoint {
     static final int DEFAULT_PAGE = 1000;
     static final int MAX_SCANNED_PAGES = 10;
+    static final int SCAN_PAGE = 1000;
 
     private record Listing(List<RepositoryName> visible, Optional<String> continueAfter) {
     }
@@ -44,17 +47,29 @@ final class CatalogList implements Endpoint {
     }
 
     private Future<Listing> collect(Exchange exchange, int n, Optional<String> last, List<RepositoryName> visible, int scanned) {
+        boolean filtered = exchange.access() != AccessDecider.ALLOW_ALL;
+        int wanted = n - visible.size();
+        int read = filtered ? Math.max(wanted, SCAN_PAGE) : wanted;
         return exchange.services().workers()
-                .run(() -> exchange.services().registry().catalog().list(n - visible.size(), last))
+                .run(() -> exchange.services().registry().catalog().list(read, last))
                 .compose(page -> visibleOf(exchange, page).compose(allowed -> {
-                    visible.addAll(allowed);
+                    List<RepositoryName> taken = allowed.size() > wanted ? allowed.subList(0, wanted) : allowed;
+                    visible.addAll(taken);
+                    boolean moreInPage = taken.size() < allowed.size();
+                    Optional<String> lastListed = visible.isEmpty() ? Optional.empty()
+                            : Optional.of(visible.get(visible.size() - 1).value());
+                    if (visible.size() >= n) {
+                        return Future.succeededFuture(new Listing(visible,
+                                page.more() || moreInPage ? lastListed : Optional.empty()));
+                    }
                     Optional<String> lastSeen = page.items().isEmpty() ? Optional.empty()
                             : Optional.of(page.items().get(page.items().size() - 1).value());
                     if (!page.more() || lastSeen.isEmpty()) {
                         return Future.succeededFuture(new Listing(visible, Optional.empty()));
                     }
-                    if (visible.size() >= n || scanned + 1 >= MAX_SCANNED_PAGES) {
-                        return Future.succeededFuture(new Listing(visible, lastSeen));
+                    if (scanned + 1 >= MAX_SCANNED_PAGES) {
+                        // Bounded work per request; continuing after a hidden name would reveal it.
+                        return Future.succeededFuture(new Listing(visible, filtered ? lastListed : lastSeen));
                     }
                     return collect(exchange, n, lastSeen, visible, scanned + 1);
                 }));

@@ -14,6 +14,12 @@ import java.util.Optional;
 /**
  * {@code POST /v2/<name>/blobs/uploads/}: a cross-repository mount ({@code ?mount=&from=}), a
  * monolithic upload ({@code ?digest=}, body is the blob), or a new upload session.
+ *
+ * <p>A mount links the blob only when the caller may pull {@code from} (its token and the access
+ * rules say so) and {@code from} holds it; otherwise the client gets what the spec gives for a blob
+ * that cannot be mounted, an upload session (202), so the answer tells nothing about content the
+ * caller cannot read. A mount without {@code from} never links anything: it would have to search
+ * repositories the caller may not read.
  */
 final class UploadStart implements Endpoint {
 
@@ -29,7 +35,13 @@ final class UploadStart implements Endpoint {
         if (mount.isPresent()) {
             Digest digest = Parameters.digest(mount.get());
             Optional<RepositoryName> from = exchange.query("from").filter(s -> !s.isEmpty()).map(RepositoryName::of);
-            return exchange.services().workers().run(() -> registry.blobs().mount(exchange.repo(), from, digest))
+            if (from.isEmpty()) {
+                return startSession(exchange);
+            }
+            return exchange.mayPull(from.get())
+                    .compose(allowed -> allowed
+                            ? exchange.services().workers().run(() -> registry.blobs().mount(exchange.repo(), from.get(), digest))
+                            : Future.succeededFuture(Optional.<dev.fleetmirror.core.registry.BlobDescriptor>empty()))
                     .compose(mounted -> mounted.isPresent()
                             ? UploadTransfer.created(exchange, digest)
                             : startSession(exchange));

@@ -2,7 +2,9 @@ package dev.fleetmirror.node.http;
 
 import dev.fleetmirror.core.name.RepositoryName;
 import dev.fleetmirror.node.auth.AccessDecider;
+import dev.fleetmirror.node.auth.Action;
 import dev.fleetmirror.node.auth.Caller;
+import dev.fleetmirror.node.auth.Decision;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -25,6 +27,17 @@ public record Exchange(HttpServerRequest request, RepositoryName repo, String ta
     /** An exchange whose caller may do everything the guard admitted it for. */
     public Exchange(HttpServerRequest request, RepositoryName repo, String tail, NodeServices services, Caller caller) {
         this(request, repo, tail, services, caller, AccessDecider.ALLOW_ALL);
+    }
+
+    /**
+     * Whether the caller may pull {@code other} as well (the source of a mount): its token must grant
+     * that, and the access rules (private upstream content included) must allow it.
+     */
+    public Future<Boolean> mayPull(RepositoryName other) {
+        if (caller.token().isPresent() && !caller.token().get().allows(other.value(), Action.PULL)) {
+            return Future.succeededFuture(false);
+        }
+        return access.decide(caller, other, Action.PULL).map(Decision::allowed);
     }
 
     public HttpServerResponse response() {

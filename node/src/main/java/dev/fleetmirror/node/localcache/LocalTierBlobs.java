@@ -51,6 +51,11 @@ public final class LocalTierBlobs implements Blobs {
     }
 
     @Override
+    public Optional<BlobDescriptor> statForPull(RepositoryName repo, Digest digest) {
+        return inner.statForPull(repo, digest);
+    }
+
+    @Override
     public InputStream open(Digest digest, long offset) {
         return inner.open(digest, offset);
     }
@@ -66,8 +71,13 @@ public final class LocalTierBlobs implements Blobs {
     }
 
     @Override
-    public Optional<BlobDescriptor> mount(RepositoryName target, Optional<RepositoryName> from, Digest digest) {
+    public Optional<BlobDescriptor> mount(RepositoryName target, RepositoryName from, Digest digest) {
         return inner.mount(target, from, digest);
+    }
+
+    @Override
+    public Optional<BlobDescriptor> linkStored(RepositoryName repo, Digest digest) {
+        return inner.linkStored(repo, digest);
     }
 
     @Override

@@ -6,6 +6,7 @@ import dev.fleetmirror.node.auth.Action;
 import dev.fleetmirror.node.auth.Caller;
 import dev.fleetmirror.node.auth.Decision;
 import dev.fleetmirror.node.config.UpstreamConfig;
+import dev.fleetmirror.node.upstream.UpstreamCaller;
 import io.vertx.core.Future;
 import java.util.Optional;
 import java.util.function.Function;
@@ -17,12 +18,17 @@ import java.util.function.Function;
  * {@code passThroughAuth} the caller's own credentials must also be good for that repository
  * upstream ({@link UpstreamCredentialCheck}). A bearer token of the built-in token service was
  * checked when it was issued (the token service asks this decider too, with the credentials it was
- * given), and one of an external issuer speaks for that issuer: tokens are not checked again.
+ * given), and one of an external issuer speaks for that issuer: a token naming a user is not checked
+ * again. A token never makes an anonymous caller anything else: one issued to nobody reads no
+ * private content, whatever it grants.
  */
 public final class PrivateUpstreamAccess implements AccessDecider {
 
     /** Where a repository is mirrored from: its upstream and its name there. */
-    public record Origin(UpstreamConfig upstream, String remoteName) {
+    public record Origin(UpstreamCaller caller, String remoteName) {
+        UpstreamConfig upstream() {
+            return caller.config();
+        }
     }
 
     private final Function<RepositoryName, Optional<Origin>> origins;
@@ -49,7 +55,7 @@ public final class PrivateUpstreamAccess implements AccessDecider {
         boolean passThrough = upstream.privacy().passThroughAuth();
         if (passThrough && caller.basic().isPresent()) {
             String user = caller.basic().get().user();
-            return check.allowed(upstream, origin.get().remoteName(), caller.basic().get())
+            return check.allowed(origin.get().caller(), origin.get().remoteName(), caller.basic().get())
                     .map(allowed -> allowed ? Decision.ALLOW : Decision.deny("upstream " + upstream.name()
                             + " does not let " + user + " read " + origin.get().remoteName()
                             + ": its cached content is served only to callers the upstream admits"))
@@ -57,14 +63,14 @@ public final class PrivateUpstreamAccess implements AccessDecider {
                             + " whether " + user + " may read " + origin.get().remoteName() + " ("
                             + failure.getMessage() + "); try again")));
         }
-        if (passThrough && caller.token().isPresent()) {
+        if (passThrough && caller.token().isPresent() && !caller.anonymous()) {
             return Future.succeededFuture(Decision.ALLOW);
         }
         if (passThrough) {
             return Future.succeededFuture(Decision.deny(repository + " mirrors the private upstream " + upstream.name()
                     + ", which checks each caller's own credentials: send yours (Basic) or use a token of this registry"));
         }
-        if (caller.anonymous() && caller.token().isEmpty() && !allowAnonymous) {
+        if (caller.anonymous() && !allowAnonymous) {
             return Future.succeededFuture(Decision.deny(repository + " mirrors the private upstream " + upstream.name()
                     + ": its content is served only to authenticated callers"));
         }

@@ -20,7 +20,7 @@ final class BlobFiller {
 
     /** Starts the fill and returns at once. Blocks briefly (creates the spool file). */
     Fill start(Route route, RepositoryName repo, Digest digest) {
-        Fill fill = new Fill(digest, Spool.create(sources.spoolDirectory()));
+        Fill fill = new Fill(digest, Spool.create(sources.spoolDirectory()), route.origin());
         new FillFeeder(fill, route, repo, sources).start();
         return fill;
     }

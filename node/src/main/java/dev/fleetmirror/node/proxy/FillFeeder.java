@@ -14,6 +14,7 @@ import dev.fleetmirror.core.name.RepositoryName;
 import dev.fleetmirror.core.registry.ErrorCode;
 import dev.fleetmirror.core.registry.RegistryException;
 import dev.fleetmirror.node.cluster.PeerClient;
+import dev.fleetmirror.node.upstream.BlobCheck;
 import dev.fleetmirror.node.upstream.BlobPull;
 import dev.fleetmirror.node.upstream.UpstreamException;
 import io.vertx.core.Future;
@@ -60,6 +61,8 @@ final class FillFeeder {
     private boolean storing;
     private boolean over;
 
+    /** Whether our upstream confirmed the blob is in our repository (needed to follow a fill of another origin). */
+    private boolean entitled;
     /** Whether this fill has streamed from another member yet: the wait is counted once. */
     private boolean followedPeer;
     /** The request that started the fill: its id goes along with the fill's upstream and peer requests. */
@@ -80,7 +83,7 @@ final class FillFeeder {
     }
 
     private void claim() {
-        blocking(() -> sources.leases().claim(digest)).onComplete(claimed -> {
+        blocking(() -> sources.leases().claim(digest, route.origin())).onComplete(claimed -> {
             if (claimed.failed()) {
                 retry(claimed.cause());
             } else if (claimed.result() instanceof FillClaim.Won won) {
@@ -149,11 +152,29 @@ final class FillFeeder {
         pump(response, skip, e -> UpstreamException.unreachable(upstream, e), true);
     }
 
-    /** Another member fills the blob: stream it from that member's spool, from what we have on. */
+    /**
+     * Another member fills the blob: stream it from that member's spool, from what we have on. A fill
+     * for another origin is followed only once our own upstream confirmed the blob is in our
+     * repository: its bytes may have been fetched with credentials our readers do not share.
+     */
     private void follow(FillHolder holder) {
         if (holder.memberId().equals(sources.memberId())) {
             // Our own earlier fill of this blob still holds the lease while it finishes storing.
             retry(new IllegalStateException("this member's previous fill of " + digest + " is finishing"));
+            return;
+        }
+        if (!holder.sameOrigin(route.origin()) && !entitled) {
+            RequestId.within(requestId, () -> route.upstream().call(new BlobCheck(route.remoteName(), digest)))
+                    .onComplete(checked -> {
+                        if (checked.succeeded()) {
+                            entitled = true;
+                            follow(holder);
+                        } else if (checked.cause() instanceof UpstreamException e && e.isNotFound()) {
+                            fail(new RegistryException(ErrorCode.BLOB_UNKNOWN, "blob " + digest + " is not in " + repo));
+                        } else {
+                            fail(checked.cause());
+                        }
+                    });
             return;
         }
         long offset = fill.spool().written();

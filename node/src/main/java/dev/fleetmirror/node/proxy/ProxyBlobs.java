@@ -4,10 +4,14 @@ import dev.fleetmirror.coordination.fill.FillHolder;
 import dev.fleetmirror.coordination.fill.FillLeases;
 import dev.fleetmirror.core.digest.Digest;
 import dev.fleetmirror.core.fill.AlreadyStored;
+import dev.fleetmirror.core.fill.FillStarter;
+import dev.fleetmirror.core.fill.ForeignFill;
 import dev.fleetmirror.core.fill.InFlightFills;
 import dev.fleetmirror.core.name.RepositoryName;
 import dev.fleetmirror.core.registry.BlobDescriptor;
 import dev.fleetmirror.core.registry.Blobs;
+import dev.fleetmirror.core.registry.ErrorCode;
+import dev.fleetmirror.core.registry.RegistryException;
 import dev.fleetmirror.node.metrics.Traffic;
 import dev.fleetmirror.node.upstream.BlobCheck;
 import dev.fleetmirror.node.upstream.Blocking;
@@ -21,9 +25,14 @@ import java.util.function.Predicate;
 
 /**
  * Blobs of mirrored repositories: from storage once cached, else from the fill of the blob (one
- * upstream GET shared by every request in the cluster). A HEAD of an uncached blob is answered from
- * the fill in flight on this or another member, else asks upstream with a HEAD.
- * Hosted repositories go straight to storage.
+ * upstream GET shared by every request in the cluster). Hosted repositories go straight to storage.
+ *
+ * <p>A blob is visible in a mirrored repository when it is linked there, when a fill of the same
+ * origin (upstream and repository there) is in flight, or when the repository's own upstream says it
+ * has the blob (a HEAD). Fills and stored data are shared by digest, but a request never reads a
+ * blob through a repository its upstream does not have it in: a fill of another origin, or data
+ * stored for another repository, is joined or linked only after that HEAD answered. So private bytes
+ * fetched for one repository never reach a reader of another, while they are filled or afterwards.
  */
 final class ProxyBlobs implements Blobs {
     private final Blobs local;
@@ -46,31 +55,62 @@ final class ProxyBlobs implements Blobs {
 
     @Override
     public Optional<BlobDescriptor> stat(RepositoryName repo, Digest digest) {
+        return find(repo, digest, false);
+    }
+
+    /** As {@link #stat}, counting the pull as a cache hit (linked here) or miss (to be filled). */
+    @Override
+    public Optional<BlobDescriptor> statForPull(RepositoryName repo, Digest digest) {
+        return find(repo, digest, true);
+    }
+
+    private Optional<BlobDescriptor> find(RepositoryName repo, Digest digest, boolean pull) {
         Optional<BlobDescriptor> cached = local.stat(repo, digest);
         Optional<Route> route = routes.route(repo);
-        if (cached.isPresent() && route.isPresent()) {
-            // Every GET and HEAD looks here first: a hit is counted here, a miss where the fill is joined.
-            route.get().upstream().traffic().cache(Traffic.Kind.BLOB, Traffic.Result.HIT);
-        }
-        if (cached.isPresent() || route.isEmpty()) {
+        if (route.isEmpty()) {
             return cached;
         }
-        OptionalLong filling = fills.sizeInFlight(digest);
+        Traffic traffic = route.get().upstream().traffic();
+        if (cached.isPresent()) {
+            if (pull) {
+                traffic.cache(Traffic.Kind.BLOB, Traffic.Result.HIT);
+            }
+            return cached;
+        }
+        Optional<BlobDescriptor> found = sameOriginFillSize(route.get(), digest)
+                .map(size -> new BlobDescriptor(digest, size))
+                .or(() -> upstreamSize(route.get(), digest).map(size -> new BlobDescriptor(digest, size)));
+        if (pull && found.isPresent()) {
+            traffic.cache(Traffic.Kind.BLOB, Traffic.Result.MISS);
+        }
+        return found;
+    }
+
+    /** The size of a fill of this route's origin in flight here or on another member, once known. */
+    private Optional<Long> sameOriginFillSize(Route route, Digest digest) {
+        OptionalLong filling = fills.sizeInFlight(digest, route.origin());
         if (filling.isPresent() && filling.getAsLong() >= 0) {
-            return Optional.of(new BlobDescriptor(digest, filling.getAsLong()));
+            return Optional.of(filling.getAsLong());
         }
-        Optional<FillHolder> elsewhere = leases.holder(digest);
-        if (elsewhere.isPresent() && elsewhere.get().size() >= 0) {
-            return Optional.of(new BlobDescriptor(digest, elsewhere.get().size()));
-        }
+        return leases.holder(digest).filter(holder -> holder.sameOrigin(route.origin()) && holder.size() >= 0)
+                .map(FillHolder::size);
+    }
+
+    /** The blob's size as the route's upstream has it in the route's repository, or empty when it does not. */
+    private static Optional<Long> upstreamSize(Route route, Digest digest) {
         try {
-            long size = Blocking.await(route.get().upstream().call(new BlobCheck(route.get().remoteName(), digest)));
-            return Optional.of(new BlobDescriptor(digest, size));
+            return Optional.of(Blocking.await(route.upstream().call(new BlobCheck(route.remoteName(), digest))));
         } catch (UpstreamException e) {
             if (e.isNotFound()) {
                 return Optional.empty();
             }
             throw e;
+        }
+    }
+
+    private static void requireUpstreamHas(Route route, RepositoryName repo, Digest digest) {
+        if (upstreamSize(route, digest).isEmpty()) {
+            throw new RegistryException(ErrorCode.BLOB_UNKNOWN, "blob " + digest + " is not in repository " + repo);
         }
     }
 
@@ -82,32 +122,37 @@ final class ProxyBlobs implements Blobs {
     @Override
     public InputStream open(RepositoryName repo, Digest digest, long offset) {
         Optional<Route> route = routes.route(repo);
-        if (route.isEmpty()) {
+        if (route.isEmpty() || local.stat(repo, digest).isPresent()) {
             return local.open(digest, offset);
         }
-        Traffic traffic = route.get().upstream().traffic();
-        if (local.stat(repo, digest).isPresent()) {
-            return local.open(digest, offset);
-        }
+        Route from = route.get();
+        Traffic traffic = from.upstream().traffic();
         boolean[] started = new boolean[1];
+        FillStarter starter = d -> {
+            // A fill leaves the registry only once stored: data found here means it just finished.
+            if (dataStored.test(d)) {
+                throw new AlreadyStored(d);
+            }
+            started[0] = true;
+            return filler.start(from, repo, d);
+        };
         try {
-            InputStream in = fills.follow(digest, offset, d -> {
-                // A fill leaves the registry only once stored: data found here means it just finished.
-                if (dataStored.test(d)) {
-                    throw new AlreadyStored(d);
-                }
-                started[0] = true;
-                return filler.start(route.get(), repo, d);
-            });
-            traffic.cache(Traffic.Kind.BLOB, Traffic.Result.MISS);
+            InputStream in;
+            try {
+                in = fills.follow(digest, offset, from.origin(), starter);
+            } catch (ForeignFill foreign) {
+                // Fetched for another repository, maybe with credentials our readers lack: ours must have it too.
+                requireUpstreamHas(from, repo, digest);
+                in = fills.follow(digest, offset, starter);
+            }
             if (!started[0]) {
                 traffic.fillWait();
             }
             return in;
         } catch (AlreadyStored stored) {
-            // Between this request's storage check and its join, a fill here or on another member stored it.
-            traffic.cache(Traffic.Kind.BLOB, Traffic.Result.HIT);
-            local.mount(repo, Optional.empty(), digest);
+            // Stored by a fill here or on another member, maybe for another repository: linked here once ours has it.
+            requireUpstreamHas(from, repo, digest);
+            local.linkStored(repo, digest);
             return local.open(digest, offset);
         }
     }
@@ -125,9 +170,14 @@ final class ProxyBlobs implements Blobs {
     }
 
     @Override
-    public Optional<BlobDescriptor> mount(RepositoryName target, Optional<RepositoryName> from, Digest digest) {
+    public Optional<BlobDescriptor> mount(RepositoryName target, RepositoryName from, Digest digest) {
         routes.requireHosted(target, "pushing");
         return local.mount(target, from, digest);
+    }
+
+    @Override
+    public Optional<BlobDescriptor> linkStored(RepositoryName repo, Digest digest) {
+        return local.linkStored(repo, digest);
     }
 
     @Override

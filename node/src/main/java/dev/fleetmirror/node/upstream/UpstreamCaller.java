@@ -127,6 +127,76 @@ public final class UpstreamCaller implements AutoCloseable {
         return result.future();
     }
 
+    /**
+     * Asks {@code operation} with someone else's Basic credentials (a caller's, when a private
+     * upstream checks each caller itself) and answers the final status; the body is discarded. It
+     * goes under the same rate limit, metrics and request id as every call. A Bearer challenge is
+     * answered with a token fetched with those credentials, and only from a token service on the
+     * upstream's own site ({@link CredentialPolicy}); such a token is used once, never cached or shared.
+     */
+    public Future<Integer> statusAs(UpstreamOperation<?> operation, String basicAuthorization) {
+        Promise<Integer> result = Promise.promise();
+        Optional<String> requestId = RequestId.current();
+        context.runOnContext(v -> throttle.request(operation.description(), throttle.deadline())
+                .compose(permitted -> answerAs(operation, requestId, basicAuthorization))
+                .compose(first -> {
+                    if (first.statusCode() != 401) {
+                        return Future.succeededFuture(first.statusCode());
+                    }
+                    Optional<AuthChallenge> challenge = AuthChallenge.parse(first.getHeader("WWW-Authenticate"));
+                    Optional<String> realm = challenge.filter(AuthChallenge::isBearer).flatMap(c -> c.parameter("realm"));
+                    if (realm.isEmpty() || !CredentialPolicy.mayReceiveCredentials(config.url(), URI.create(realm.get()))) {
+                        // The caller's password is not sent to a token service on another site.
+                        return Future.succeededFuture(401);
+                    }
+                    return tokenAs(challenge.get(), realm.get(), operation.scope(), requestId, basicAuthorization)
+                            .compose(token -> token.isEmpty() ? Future.succeededFuture(401)
+                                    : answerAs(operation, requestId, "Bearer " + token.get()).map(HttpClientResponse::statusCode));
+                })
+                .onComplete(result));
+        return result.future();
+    }
+
+    /** Sends with {@code authorization}; the answer's body is discarded. */
+    private Future<HttpClientResponse> answerAs(UpstreamOperation<?> operation, Optional<String> requestId,
+                                                String authorization) {
+        RequestOptions options = options(operation.method(), config.url() + operation.path());
+        operation.headers().forEach(options::putHeader);
+        requestId.ifPresent(id -> options.putHeader(RequestId.HEADER, id));
+        options.putHeader("Authorization", authorization);
+        return send(options, operation, 0).compose(response -> response.end().map(response));
+    }
+
+    /** A token for {@code basicAuthorization}'s owner from the upstream's token service; empty when refused. */
+    private Future<Optional<String>> tokenAs(AuthChallenge challenge, String realm, String scope,
+                                             Optional<String> requestId, String basicAuthorization) {
+        StringBuilder url = new StringBuilder(realm).append(realm.contains("?") ? '&' : '?')
+                .append("scope=").append(java.net.URLEncoder.encode(scope, StandardCharsets.UTF_8));
+        challenge.parameter("service").ifPresent(service ->
+                url.append("&service=").append(java.net.URLEncoder.encode(service, StandardCharsets.UTF_8)));
+        RequestOptions options = options(HttpMethod.GET, url.toString()).putHeader("Authorization", basicAuthorization);
+        requestId.ifPresent(id -> options.putHeader(RequestId.HEADER, id));
+        return http.request(options).compose(request -> request.send())
+                .recover(failure -> {
+                    traffic.upstreamRequest(config.name(), 0);
+                    return Future.failedFuture(UpstreamException.unreachable(config.name(), failure));
+                })
+                .compose(response -> {
+                    traffic.upstreamRequest(config.name(), response.statusCode());
+                    return response.body().map(body -> {
+                        if (response.statusCode() != 200) {
+                            return Optional.<String>empty();
+                        }
+                        try {
+                            io.vertx.core.json.JsonObject json = new io.vertx.core.json.JsonObject(body);
+                            return Optional.ofNullable(json.getString("token", json.getString("access_token")));
+                        } catch (RuntimeException notJson) {
+                            return Optional.<String>empty();
+                        }
+                    });
+                });
+    }
+
     private <T> Future<T> attempt(UpstreamOperation<T> operation, Optional<String> requestId, boolean afterChallenge) {
         return authorization(operation.scope()).compose(auth -> {
             RequestOptions options = options(operation.method(), config.url() + operation.path());

@@ -87,8 +87,12 @@ class BlobDeliveryTest {
             return redirect.map(base -> base.resolve(digest.hex()));
         }
 
-        public Optional<BlobDescriptor> mount(RepositoryName target, Optional<RepositoryName> from, Digest digest) {
+        public Optional<BlobDescriptor> mount(RepositoryName target, RepositoryName from, Digest digest) {
             return real.mount(target, from, digest);
+        }
+
+        public Optional<BlobDescriptor> linkStored(RepositoryName repo, Digest digest) {
+            return real.linkStored(repo, digest);
         }
 
         public void delete(RepositoryName repo, Digest digest) {

@@ -4,7 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.fleetmirror.coordination.StandaloneCoordination;
+import dev.fleetmirror.coordination.limit.RequestRate;
+import dev.fleetmirror.coordination.limit.UpstreamLimit;
 import dev.fleetmirror.node.FleetMirrorNode;
+import dev.fleetmirror.node.upstream.UpstreamCaller;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import dev.fleetmirror.node.auth.BasicCredentials;
 import dev.fleetmirror.node.config.ConfigException;
 import dev.fleetmirror.node.config.ConfigLoader;
@@ -61,7 +68,8 @@ class UpstreamCredentialCheckTest {
         FleetMirrorNode upstream = FleetMirrorNode.start(upstreamConfig).toCompletionStage().toCompletableFuture()
                 .get(30, TimeUnit.SECONDS);
         Vertx vertx = Vertx.vertx();
-        UpstreamCredentialCheck check = new UpstreamCredentialCheck(vertx, Duration.ofMinutes(1), Clock.systemUTC());
+        StandaloneCoordination coordination = new StandaloneCoordination();
+        UpstreamCredentialCheck check = new UpstreamCredentialCheck(Duration.ofMinutes(1), Clock.systemUTC());
         try {
             URI uri = URI.create("http://127.0.0.1:" + upstream.port());
             TestImage.random(3, 1000).push(uri, "alice/app", "1", "Authorization", basic("alice", "alice-secret"));
@@ -70,19 +78,63 @@ class UpstreamCredentialCheckTest {
             BasicCredentials alice = new BasicCredentials("alice", "alice-secret");
             BasicCredentials bob = new BasicCredentials("bob", "bob-secret");
 
-            assertThat(ask(check, config, alice)).isTrue();
+            UpstreamCaller caller = caller(vertx, coordination, config);
+            assertThat(ask(check, caller, alice)).isTrue();
             double asked = tagListRequests(uri);
-            assertThat(ask(check, config, alice)).isTrue();
+            assertThat(ask(check, caller, alice)).isTrue();
             assertThat(tagListRequests(uri)).as("remembered").isEqualTo(asked);
-            assertThat(ask(check, config, bob)).as("alice's answer is not bob's").isFalse();
-            assertThat(ask(check, config, new BasicCredentials("alice", "guess"))).as("another password asks again").isFalse();
+            assertThat(ask(check, caller, bob)).as("alice's answer is not bob's").isFalse();
+            assertThat(ask(check, caller, new BasicCredentials("alice", "guess"))).as("another password asks again").isFalse();
             assertThat(tagListRequests(uri)).isEqualTo(asked + 2);
             // An upstream that cannot answer is an error, not a yes.
             UpstreamConfig down = new UpstreamConfig("down", URI.create("http://127.0.0.1:9"), Optional.empty(),
                     Optional.empty(), "down/", true);
-            assertThatThrownBy(() -> ask(check, down, alice)).isNotNull();
+            UpstreamCaller unreachable = caller(vertx, coordination, down);
+            assertThatThrownBy(() -> ask(check, unreachable, alice)).isNotNull();
         } finally {
-            check.close();
+            coordination.close();
+            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            upstream.close(1).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * The checks go through the upstream's caller: its rate limit holds them back, so a flood of
+     * scopes cannot lock a user's upstream account or get the mirror banned. Counted at the upstream.
+     */
+    @Test
+    void credentialChecksKeepToTheUpstreamsRateLimit() throws Exception {
+        NodeConfig upstreamConfig = ConfigLoader.fromYaml("version: 0.1\n", Map.of()).withHttp(HttpConfig.loopback(0))
+                .withStorage(StorageConfig.of(new StorageBackend.Filesystem(work.resolve("limited"))));
+        FleetMirrorNode upstream = FleetMirrorNode.start(upstreamConfig).toCompletionStage().toCompletableFuture()
+                .get(30, TimeUnit.SECONDS);
+        Vertx vertx = Vertx.vertx();
+        StandaloneCoordination coordination = new StandaloneCoordination();
+        UpstreamCredentialCheck check = new UpstreamCredentialCheck(Duration.ofMinutes(1), Clock.systemUTC());
+        try {
+            URI uri = URI.create("http://127.0.0.1:" + upstream.port());
+            UpstreamConfig limited = new UpstreamConfig("up", uri, Optional.of("robot"), Optional.of("pw"), "up/", true)
+                    .withLimit(UpstreamLimit.requests(new RequestRate(0.1, 2), Duration.ofMillis(500)));
+            UpstreamCaller caller = caller(vertx, coordination, limited);
+            BasicCredentials bob = new BasicCredentials("bob", "bob-secret");
+            double before = tagListRequests(uri);
+            List<CompletableFuture<Boolean>> checks = new ArrayList<>();
+            for (int i = 0; i < 30; i++) {
+                checks.add(check.allowed(caller, "team/r" + i, bob).toCompletionStage().toCompletableFuture());
+            }
+            int answered = 0;
+            for (CompletableFuture<Boolean> asked : checks) {
+                try {
+                    asked.get(20, TimeUnit.SECONDS);
+                    answered++;
+                } catch (java.util.concurrent.ExecutionException throttled) {
+                    assertThat(throttled.getCause()).hasMessageContaining("up");
+                }
+            }
+            assertThat(answered).as("the burst of two, no more").isEqualTo(2);
+            assertThat(tagListRequests(uri) - before).as("tag-list requests the upstream received").isEqualTo(2);
+        } finally {
+            coordination.close();
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
             upstream.close(1).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         }
@@ -123,7 +175,12 @@ class UpstreamCredentialCheckTest {
                 """, Map.of())).hasMessageContaining("passThroughAuth");
     }
 
-    private static boolean ask(UpstreamCredentialCheck check, UpstreamConfig upstream, BasicCredentials credentials)
+    private static UpstreamCaller caller(Vertx vertx, StandaloneCoordination coordination, UpstreamConfig config) {
+        return new UpstreamCaller(vertx, vertx.getOrCreateContext(), config, coordination.upstreamTokens(),
+                coordination.limits());
+    }
+
+    private static boolean ask(UpstreamCredentialCheck check, UpstreamCaller upstream, BasicCredentials credentials)
             throws Exception {
         return check.allowed(upstream, "alice/app", credentials).toCompletionStage().toCompletableFuture()
                 .get(20, TimeUnit.SECONDS);

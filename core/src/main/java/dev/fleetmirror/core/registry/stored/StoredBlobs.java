@@ -74,10 +74,17 @@ final class StoredBlobs implements Blobs {
     }
 
     @Override
-    public Optional<BlobDescriptor> mount(RepositoryName target, Optional<RepositoryName> from, Digest digest) {
-        Optional<BlobDescriptor> source = from.isPresent() ? stat(from.get(), digest) : statData(digest);
+    public Optional<BlobDescriptor> mount(RepositoryName target, RepositoryName from, Digest digest) {
+        Optional<BlobDescriptor> source = stat(from, digest);
         source.ifPresent(blob -> link(target, digest));
         return source;
+    }
+
+    @Override
+    public Optional<BlobDescriptor> linkStored(RepositoryName repo, Digest digest) {
+        Optional<BlobDescriptor> data = statData(digest);
+        data.ifPresent(blob -> link(repo, digest));
+        return data;
     }
 
     /** Makes stored blob data visible in {@code repo}. */

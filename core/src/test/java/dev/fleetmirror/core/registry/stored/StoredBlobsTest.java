@@ -71,7 +71,7 @@ class StoredBlobsTest extends RegistryFixture {
     void mountFromARepositoryHoldingTheBlobLinksIt() {
         Digest digest = push.blob(A, CONTENT);
 
-        assertThat(registry.blobs().mount(B, Optional.of(A), digest)).contains(new BlobDescriptor(digest, 10));
+        assertThat(registry.blobs().mount(B, A, digest)).contains(new BlobDescriptor(digest, 10));
         assertThat(registry.blobs().stat(B, digest)).isPresent();
     }
 
@@ -80,22 +80,23 @@ class StoredBlobsTest extends RegistryFixture {
         Digest digest = push.blob(A, CONTENT);
         RepositoryName c = RepositoryName.of("team/c");
 
-        assertThat(registry.blobs().mount(B, Optional.of(c), digest)).isEmpty();
+        assertThat(registry.blobs().mount(B, c, digest)).isEmpty();
         assertThat(registry.blobs().stat(B, digest)).isEmpty();
     }
 
     @Test
-    void mountWithoutFromUsesAnyStoredBlob() {
+    void linkingStoredDataNeedsNoSourceRepositoryButStoredData() {
         Digest digest = push.blob(A, CONTENT);
 
-        assertThat(registry.blobs().mount(B, Optional.empty(), digest)).contains(new BlobDescriptor(digest, 10));
-        assertThat(registry.blobs().mount(B, Optional.empty(), Digest.sha256(new byte[] {1}))).isEmpty();
+        assertThat(registry.blobs().linkStored(B, digest)).contains(new BlobDescriptor(digest, 10));
+        assertThat(registry.blobs().stat(B, digest)).isPresent();
+        assertThat(registry.blobs().linkStored(B, Digest.sha256(new byte[] {1}))).isEmpty();
     }
 
     @Test
     void deleteUnlinksButKeepsTheData() {
         Digest digest = push.blob(A, CONTENT);
-        registry.blobs().mount(B, Optional.of(A), digest);
+        registry.blobs().mount(B, A, digest);
 
         registry.blobs().delete(A, digest);
 
