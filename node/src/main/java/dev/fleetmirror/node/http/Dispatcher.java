@@ -46,6 +46,13 @@ public final class Dispatcher implements Handler<HttpServerRequest> {
         return this;
     }
 
+    /** Every route: the resources of the distribution API and the methods each answers (what tests enumerate). */
+    public Map<ApiPath.Resource, java.util.Set<HttpMethod>> routeTable() {
+        Map<ApiPath.Resource, java.util.Set<HttpMethod>> table = new EnumMap<>(ApiPath.Resource.class);
+        routes.forEach((resource, methods) -> table.put(resource, java.util.Set.copyOf(methods.keySet())));
+        return table;
+    }
+
     /** Counts every request in {@code traffic} and writes it to {@code accessLog}. */
     public Dispatcher observe(Traffic traffic, AccessLog accessLog) {
         this.traffic = traffic;

@@ -63,7 +63,9 @@ public final class PrivateUpstreamAccess implements AccessDecider {
                             + " whether " + user + " may read " + origin.get().remoteName() + " ("
                             + failure.getMessage() + "); try again")));
         }
-        if (passThrough && caller.token().isPresent() && !caller.anonymous()) {
+        if (passThrough && caller.token().isPresent() && !caller.anonymous()
+                && caller.token().get().allows(repository.value(), Action.PULL)) {
+            // Granted pull on this very repository, after the token service's own upstream check.
             return Future.succeededFuture(Decision.ALLOW);
         }
         if (passThrough) {

@@ -80,7 +80,7 @@ final class TokenGate implements AutoCloseable {
         this.retryAfter = retryAfter;
     }
 
-    /** From now on blob bodies trickle: a pause of {@code millis} after each chunk forwarded. */
+    /** From now on blob bodies trickle: a pause of {@code millis} after each chunk forwarded (0 also ends the trickle of bodies in flight). */
     void slowBlobs(long millis) {
         this.blobChunkDelayMs = millis;
     }
@@ -152,8 +152,12 @@ final class TokenGate implements AutoCloseable {
             if (delay > 0 && cut < 0) {
                 response.handler(chunk -> {
                     request.response().write(chunk);
-                    response.pause();
-                    vertx.setTimer(delay, t -> response.resume());
+                    // Read per chunk: a test that lifts the trickle lets transfers in flight finish at once.
+                    long pause = blobChunkDelayMs;
+                    if (pause > 0) {
+                        response.pause();
+                        vertx.setTimer(pause, t -> response.resume());
+                    }
                 });
                 response.endHandler(v -> request.response().end());
                 return;

@@ -1,0 +1,549 @@
+package dev.fleetmirror.node.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.fleetmirror.core.digest.Digest;
+import dev.fleetmirror.core.manifest.MediaTypes;
+import dev.fleetmirror.node.FleetMirrorNode;
+import dev.fleetmirror.node.config.ConfigLoader;
+import dev.fleetmirror.node.distribution.DistributionApi;
+import dev.fleetmirror.node.http.ApiPath;
+import dev.fleetmirror.node.testing.DistributionProcess;
+import dev.fleetmirror.node.testing.RegistryHttpClient;
+import io.vertx.core.http.HttpMethod;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.security.crypto.bcrypt.BCrypt;
+
+/**
+ * Who may read what, cell by cell: every route of the distribution API (taken from the dispatcher's
+ * own table, so a new endpoint fails here until it has cells), every kind of caller (anonymous,
+ * Basic, bearer tokens of the built-in service, anonymous tokens, a user allowed elsewhere), every
+ * kind of repository (hosted, open mirror, private mirror, private mirror with passThroughAuth),
+ * with the private content at rest and while its fill is in flight (a slow upstream), plus the
+ * {@code ?ns=} forms, cross-repository mounts with and without {@code from}, and catalog paging.
+ * Each cell asserts its status; no refused cell may answer a byte of private content.
+ *
+ * <p>Set-up: a docker-registry behind a {@link TokenGate} (credentials carol/carol-pw) holds the
+ * private image, mirrored under {@code corp/} (private) and {@code corpx/} (passThroughAuth, so the
+ * caller's own credentials must open the gate: carol's do, alice's do not); a second docker-registry
+ * is open, under {@code pub/}; {@code alice/**} and {@code bob/**} are hosted. Rules: alice and
+ * carol read corp/ and corpx/; bob owns bob/**, alice owns alice/**; everyone else, anonymous
+ * included, may pull everything else ({@code **}) — which must still not open the private upstream.
+ */
+class AuthorizationMatrixTest {
+    private static final String CAROL_PW = "carol-pw";
+    private static final List<String> USERS = List.of("alice", "bob", "carol");
+
+    @TempDir
+    static Path work;
+
+    private static DistributionProcess privateRegistry;
+    private static DistributionProcess openRegistry;
+    private static TokenGate gate;
+    private static FleetMirrorNode node;
+    private static RegistryHttpClient client;
+    /** The private image: a config, a small layer and a 6 MB layer that the slow gate trickles. */
+    private static TestImage secret;
+    /** An image both upstreams hold: a fill of it for corp/ may be joined through pub/ after pub's upstream confirms. */
+    private static TestImage shared;
+    private static TestImage hosted;
+    private static TestImage open;
+    private static final Map<String, String> AUTH = new LinkedHashMap<>();
+    private static final List<String> cells = new ArrayList<>();
+
+    @BeforeAll
+    static void start() throws Exception {
+        assumeTrue(DistributionProcess.available(), DistributionProcess.absentReason());
+        privateRegistry = MirrorFixture.upstream(work, "private", "");
+        openRegistry = MirrorFixture.upstream(work, "open", "");
+        secret = TestImage.random(9001, 4_000, 6_000_000);
+        shared = TestImage.random(9002, 3_000_000);
+        hosted = TestImage.random(9003, 5_000);
+        open = TestImage.random(9004, 2_000);
+        secret.push(privateRegistry.baseUri(), "team/secret", "v1");
+        shared.push(privateRegistry.baseUri(), "team/shared", "v1");
+        shared.push(openRegistry.baseUri(), "base2", "v1");
+        open.push(openRegistry.baseUri(), "base", "v1");
+        gate = TokenGate.start(privateRegistry.baseUri(), "carol", CAROL_PW, "127.0.0.1");
+        Path htpasswd = work.resolve("htpasswd");
+        StringBuilder users = new StringBuilder();
+        for (String user : USERS) {
+            users.append(user).append(':').append(BCrypt.hashpw(password(user), BCrypt.gensalt(4))).append('\n');
+        }
+        Files.writeString(htpasswd, users);
+        node = FleetMirrorNode.start(ConfigLoader.fromYaml("""
+                version: 0.1
+                http:
+                  addr: 127.0.0.1:0
+                storage:
+                  filesystem:
+                    rootdirectory: %s
+                proxy:
+                  spooldirectory: %s
+                upstreams:
+                  - name: corp
+                    url: %s
+                    prefix: corp/
+                    username: carol
+                    password: %s
+                  - name: corpx
+                    url: %s
+                    prefix: corpx/
+                    username: carol
+                    password: %s
+                    passThroughAuth: true
+                  - name: pub
+                    url: %s
+                    prefix: pub/
+                auth:
+                  htpasswd:
+                    path: %s
+                  token:
+                    service: fleet-mirror
+                    issuer: fleet-mirror
+                  tokenservice:
+                    expiration: 5m
+                access:
+                  - {repository: "corp/**", users: [alice, carol], actions: [pull]}
+                  - {repository: "corpx/**", users: [alice, carol], actions: [pull]}
+                  - {repository: "corp/**", users: ["*"], anonymous: true, actions: []}
+                  - {repository: "corpx/**", users: ["*"], anonymous: true, actions: []}
+                  - {repository: "bob/**", users: [bob], actions: [pull, push, delete]}
+                  - {repository: "alice/**", users: [alice], actions: [pull, push, delete]}
+                  - {repository: "alice/**", users: ["*"], anonymous: true, actions: []}
+                  - {repository: "**", users: ["*"], anonymous: true, actions: [pull]}
+                """.formatted(work.resolve("storage"), work.resolve("spool"), gate.baseUri(), CAROL_PW, gate.baseUri(),
+                CAROL_PW, openRegistry.baseUri(), htpasswd), Map.of()))
+                .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        client = new RegistryHttpClient(MirrorFixture.uri(node));
+        hosted.push(MirrorFixture.uri(node), "alice/private", "v1", "Authorization", basic("alice"));
+        AUTH.put("anonymous", null);
+        for (String user : USERS) {
+            AUTH.put(user + "/basic", basic(user));
+        }
+        for (String user : List.of("alice", "bob", "carol")) {
+            AUTH.put(user + "/token", "Bearer " + token(basic(user)));
+        }
+        AUTH.put("anonymous/token", "Bearer " + token(null));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        MirrorFixture.stop(node);
+        if (gate != null) {
+            gate.close();
+        }
+        if (openRegistry != null) {
+            openRegistry.close();
+        }
+        if (privateRegistry != null) {
+            privateRegistry.close();
+        }
+    }
+
+    /** A token for every repository of the test, with whatever the service grants the caller. */
+    private static String token(String basicAuth) {
+        RegistryHttpClient.Call call = client.call("GET", "/token").query("service", "fleet-mirror");
+        for (String repo : List.of("corp/team/secret", "corpx/team/secret", "team/secret", "pub/base", "pub/team/secret",
+                "alice/private", "bob/loot", "alice/loot", "carol/loot")) {
+            call.query("scope", "repository:" + repo + ":pull,push,delete");
+        }
+        if (basicAuth != null) {
+            call.header("Authorization", basicAuth);
+        }
+        RegistryHttpClient.Response answer = call.send();
+        assertThat(answer.status()).as(answer.toString()).isEqualTo(200);
+        return answer.json().path("token").asText();
+    }
+
+    // ---- who may pull which repository (the expectation every cell derives from) ----
+
+    private enum Kind { HOSTED, OPEN_MIRROR, PRIVATE_MIRROR, PASS_THROUGH }
+
+    /** A repository holding the private content (or, for the open mirror, naming its digests). */
+    private record Repo(Kind kind, String name) {
+    }
+
+    private static final List<Repo> REPOS = List.of(
+            new Repo(Kind.HOSTED, "alice/private"),
+            new Repo(Kind.OPEN_MIRROR, "pub/base"),
+            new Repo(Kind.PRIVATE_MIRROR, "corp/team/secret"),
+            new Repo(Kind.PASS_THROUGH, "corpx/team/secret"));
+
+    /** Whether {@code caller} may pull {@code repo}. */
+    private static boolean mayPull(String caller, Repo repo) {
+        String user = caller.substring(0, caller.indexOf('/') < 0 ? caller.length() : caller.indexOf('/'));
+        return switch (repo.kind()) {
+            case HOSTED -> user.equals("alice");
+            case OPEN_MIRROR -> true;
+            case PRIVATE_MIRROR -> user.equals("alice") || user.equals("carol");
+            // The gate opens to carol's credentials only; a token is granted pull only when they did at issue time.
+            case PASS_THROUGH -> user.equals("carol");
+        };
+    }
+
+    /** The status a refused read gets: 401 asks for (other) credentials, 403 denies an authenticated user. */
+    private static Set<Integer> refusals(String caller) {
+        return caller.endsWith("/basic") ? Set.of(403) : Set.of(401);
+    }
+
+    // ---- the matrix ----
+
+    @Test
+    void everyRouteOfTheApiHasCells() {
+        Map<ApiPath.Resource, Set<HttpMethod>> table = DistributionApi.dispatcher(null, false).routeTable();
+        Map<ApiPath.Resource, Set<HttpMethod>> covered = new EnumMap<>(ApiPath.Resource.class);
+        COVERED.forEach(route -> covered.computeIfAbsent(route.resource(), r -> new java.util.HashSet<>()).add(route.method()));
+        assertThat(covered).as("routes with authorization cells; add cells for a new route").isEqualTo(table);
+    }
+
+    private record Route(ApiPath.Resource resource, HttpMethod method) {
+    }
+
+    private static final List<Route> COVERED = List.of(
+            new Route(ApiPath.Resource.BASE, HttpMethod.GET), new Route(ApiPath.Resource.BASE, HttpMethod.HEAD),
+            new Route(ApiPath.Resource.CATALOG, HttpMethod.GET), new Route(ApiPath.Resource.TAGS, HttpMethod.GET),
+            new Route(ApiPath.Resource.MANIFEST, HttpMethod.GET), new Route(ApiPath.Resource.MANIFEST, HttpMethod.HEAD),
+            new Route(ApiPath.Resource.MANIFEST, HttpMethod.PUT), new Route(ApiPath.Resource.MANIFEST, HttpMethod.DELETE),
+            new Route(ApiPath.Resource.BLOB, HttpMethod.GET), new Route(ApiPath.Resource.BLOB, HttpMethod.HEAD),
+            new Route(ApiPath.Resource.BLOB, HttpMethod.DELETE), new Route(ApiPath.Resource.UPLOADS, HttpMethod.POST),
+            new Route(ApiPath.Resource.UPLOAD, HttpMethod.GET), new Route(ApiPath.Resource.UPLOAD, HttpMethod.PATCH),
+            new Route(ApiPath.Resource.UPLOAD, HttpMethod.PUT), new Route(ApiPath.Resource.UPLOAD, HttpMethod.DELETE),
+            new Route(ApiPath.Resource.REFERRERS, HttpMethod.GET));
+
+    @Test
+    void privateContentReachesOnlyEntitledCallersAtRestAndWhileItsFillIsInFlight() throws Exception {
+        // In flight: carol's pull of the 6 MB private layer trickles from the gate while every cell runs.
+        Digest big = secret.blobDigests().get(2);
+        gate.slowBlobs(200);
+        CompletableFuture<RegistryHttpClient.Response> filling = CompletableFuture.supplyAsync(() ->
+                client.call("GET", "/v2/corp/team/secret/blobs/" + big).header("Authorization", basic("carol")).send());
+        CompletableFuture<RegistryHttpClient.Response> sharedFilling = CompletableFuture.supplyAsync(() ->
+                client.call("GET", "/v2/corp/team/shared/blobs/" + shared.blobDigests().get(1))
+                        .header("Authorization", basic("carol")).send());
+        awaitFills(2);
+        // A fill for corp/ is joined through pub/ once pub's own upstream has the blob: the shared layer.
+        Digest sharedLayer = shared.blobDigests().get(1);
+        CompletableFuture<RegistryHttpClient.Response> joining = CompletableFuture.supplyAsync(() ->
+                client.call("GET", "/v2/pub/base2/blobs/" + sharedLayer).send());
+        List<String> failures = new ArrayList<>();
+        long began = System.nanoTime();
+        runCells("in flight", failures, Set.of(big));
+        System.out.printf("authorization matrix: in-flight cells took %d ms%n", (System.nanoTime() - began) / 1_000_000);
+        assertThat(fillsInFlight()).as("the private fills were still in flight after every in-flight cell ran")
+                .isEqualTo(2);
+        gate.slowBlobs(0);
+        RegistryHttpClient.Response joined = joining.get(120, TimeUnit.SECONDS);
+        check(failures, "in flight: anonymous joins the corp/ fill of a layer pub/ has too", joined.status() == 200
+                && Arrays.equals(joined.body(), shared.blob(sharedLayer)), joined);
+        check(failures, "in flight: the join fetched nothing from pub's upstream",
+                MirrorFixture.requests(openRegistry, "GET", "/v2/base2/blobs/" + sharedLayer) == 0, joined);
+        RegistryHttpClient.Response filled = filling.get(120, TimeUnit.SECONDS);
+        assertThat(filled.status()).isEqualTo(200);
+        assertThat(Digest.sha256(filled.body())).isEqualTo(big);
+        assertThat(sharedFilling.get(120, TimeUnit.SECONDS).status()).isEqualTo(200);
+        awaitFills(0);
+        // At rest: everything of the private image is cached now (carol pulls the rest).
+        for (Digest digest : secret.blobDigests()) {
+            assertThat(client.call("GET", "/v2/corp/team/secret/blobs/" + digest).header("Authorization", basic("carol"))
+                    .send().status()).isEqualTo(200);
+        }
+        awaitFills(0);
+        began = System.nanoTime();
+        runCells("at rest", failures, Set.of());
+        System.out.printf("authorization matrix: at-rest cells took %d ms%n", (System.nanoTime() - began) / 1_000_000);
+        System.out.println("authorization matrix: " + cells.size() + " cells");
+        assertThat(failures).as(failures.size() + " of " + cells.size() + " cells failed").isEmpty();
+    }
+
+    private static void runCells(String state, List<String> failures, Set<Digest> inFlight) {
+        List<Digest> privateDigests = new ArrayList<>(secret.blobDigests());
+        privateDigests.add(secret.digest());
+        for (String caller : AUTH.keySet()) {
+            for (Repo repo : REPOS) {
+                boolean allowed = mayPull(caller, repo);
+                boolean holds = repo.kind() != Kind.OPEN_MIRROR;
+                TestImage image = repo.kind() == Kind.HOSTED ? hosted : secret;
+                String where = state + ": " + caller + " on " + repo.kind() + " " + repo.name();
+                for (Digest blob : image.blobDigests()) {
+                    if (repo.kind() == Kind.HOSTED && !inFlight.isEmpty()) {
+                        continue;
+                    }
+                    boolean filling = inFlight.contains(blob);
+                    for (String method : List.of("GET", "HEAD", "RANGE")) {
+                        if (filling && allowed && !method.equals("HEAD")) {
+                            continue; // an entitled GET would wait for the trickle; HEAD shows it is visible
+                        }
+                        RegistryHttpClient.Call call = client.call(method.equals("RANGE") ? "GET" : method,
+                                "/v2/" + repo.name() + "/blobs/" + blob);
+                        if (method.equals("RANGE")) {
+                            call.header("Range", "bytes=0-99");
+                        }
+                        RegistryHttpClient.Response answer = send(call, caller);
+                        int expected = !allowed ? -1 : holds ? (method.equals("RANGE") ? 206 : 200) : 404;
+                        cell(failures, where + " blob " + method + " " + blob.hex().substring(0, 8), expected, caller,
+                                answer, privateDigests);
+                    }
+                }
+                for (String reference : List.of("v1", image.digest().toString())) {
+                    for (String method : List.of("GET", "HEAD")) {
+                        RegistryHttpClient.Response answer = send(client.call(method, "/v2/" + repo.name() + "/manifests/"
+                                + reference).header("Accept", MediaTypes.OCI_MANIFEST), caller);
+                        int expected = !allowed ? -1 : repo.kind() == Kind.OPEN_MIRROR && !reference.equals("v1") ? 404 : 200;
+                        cell(failures, where + " manifest " + method + " " + reference, expected, caller, answer, privateDigests);
+                    }
+                }
+                cell(failures, where + " tags", allowed ? 200 : -1, caller,
+                        send(client.call("GET", "/v2/" + repo.name() + "/tags/list"), caller), privateDigests);
+                cell(failures, where + " referrers", allowed ? 200 : -1, caller,
+                        send(client.call("GET", "/v2/" + repo.name() + "/referrers/" + image.digest()), caller), privateDigests);
+                writes(failures, where, caller, repo, image, privateDigests);
+                mounts(failures, where, caller, repo, image, privateDigests);
+            }
+            namespaceForms(failures, state, caller, privateDigests);
+            catalog(failures, state, caller);
+            base(failures, state, caller);
+        }
+    }
+
+    /** Writes into a repository the caller cannot push: refused, and nothing changes (the manifest still pulls). */
+    private static void writes(List<String> failures, String where, String caller, Repo repo, TestImage image,
+                               List<Digest> privateDigests) {
+        if (caller.startsWith("alice") && repo.kind() == Kind.HOSTED) {
+            return; // her own repository: pushes and deletes are hers to make
+        }
+        int expected = -1;
+        Set<Integer> refused = repo.kind() == Kind.HOSTED ? refusals(caller) : Set.of(401, 403, 405);
+        for (RegistryHttpClient.Call call : List.of(
+                client.call("PUT", "/v2/" + repo.name() + "/manifests/evil").header("Content-Type", MediaTypes.OCI_MANIFEST)
+                        .body(image.manifest()),
+                client.call("DELETE", "/v2/" + repo.name() + "/manifests/" + image.digest()),
+                client.call("DELETE", "/v2/" + repo.name() + "/blobs/" + image.blobDigests().get(0)),
+                client.call("POST", "/v2/" + repo.name() + "/blobs/uploads/"))) {
+            RegistryHttpClient.Response answer = send(call, caller);
+            cells.add(where);
+            if (!refused.contains(answer.status()) || leaks(answer, privateDigests)) {
+                failures.add(where + " write " + answer.request() + " -> " + answer.status());
+            }
+        }
+        // Upload sessions of another caller: alice's own session, probed with every method.
+        RegistryHttpClient.Response session = client.call("POST", "/v2/alice/private/blobs/uploads/")
+                .header("Authorization", basic("alice")).send();
+        String location = session.location();
+        for (String method : List.of("GET", "PATCH", "PUT", "DELETE")) {
+            if (caller.startsWith("alice")) {
+                break;
+            }
+            RegistryHttpClient.Call call = client.call(method, location + (method.equals("PUT")
+                    ? (location.contains("?") ? "&" : "?") + "digest=" + image.blobDigests().get(0) : ""));
+            if (!method.equals("GET") && !method.equals("DELETE")) {
+                call.header("Content-Type", "application/octet-stream").body(new byte[] {1, 2, 3});
+            }
+            RegistryHttpClient.Response answer = send(call, caller);
+            cell(failures, where + " someone else's upload " + method, expected, caller, answer, privateDigests);
+        }
+        assertThat(client.call("GET", "/v2/alice/private/manifests/v1").header("Accept", MediaTypes.OCI_MANIFEST)
+                .header("Authorization", basic("alice")).send().status()).as("alice's image survived " + where).isEqualTo(200);
+    }
+
+    /** Mounts into the caller's own repository from {@code repo}, with and without {@code from}. */
+    private static void mounts(List<String> failures, String where, String caller, Repo repo, TestImage image,
+                               List<Digest> privateDigests) {
+        String user = caller.substring(0, caller.indexOf('/') < 0 ? caller.length() : caller.indexOf('/'));
+        if (user.equals("anonymous") || user.equals("carol")) {
+            return; // may push nowhere: the POST itself is refused, as the write cells show
+        }
+        String target = user + "/loot";
+        Digest digest = image.blobDigests().get(0);
+        // Each cell starts from a target that does not hold the blob.
+        client.call("DELETE", "/v2/" + target + "/blobs/" + digest).header("Authorization", basic(user)).send();
+        boolean allowed = mayPull(caller, repo) && repo.kind() != Kind.OPEN_MIRROR;
+        RegistryHttpClient.Response withFrom = send(client.call("POST", "/v2/" + target + "/blobs/uploads/?mount=" + digest
+                + "&from=" + repo.name()), caller);
+        int mounted = withFrom.status();
+        cells.add(where);
+        // While filling, an entitled source may not hold the blob yet (202); at rest it does (201).
+        boolean expected = allowed ? mounted == 201 || where.startsWith("in flight") && mounted == 202 : mounted == 202;
+        if (!expected) {
+            failures.add(where + " mount from " + repo.name() + " into " + target + ": " + mounted + " " + withFrom);
+        }
+        allowed = mounted == 201;
+        RegistryHttpClient.Response withoutFrom = send(client.call("POST", "/v2/" + target + "/blobs/uploads/?mount=" + digest),
+                caller);
+        cells.add(where);
+        if (withoutFrom.status() != 202) {
+            failures.add(where + " mount without from into " + target + ": " + withoutFrom.status());
+        }
+        RegistryHttpClient.Response read = send(client.call("GET", "/v2/" + target + "/blobs/" + digest), caller);
+        cells.add(where);
+        boolean linked = read.status() == 200;
+        if (linked != allowed || !allowed && leaks(read, privateDigests)) {
+            failures.add(where + " after mounts, " + target + " reads " + digest + ": " + read.status());
+        }
+        if (linked) {
+            send(client.call("DELETE", "/v2/" + target + "/blobs/" + digest), caller);
+        }
+    }
+
+    /** containerd's {@code ?ns=}: the decision is on the resolved repository, whatever the token names. */
+    private static void namespaceForms(List<String> failures, String state, String caller, List<Digest> privateDigests) {
+        for (String ns : List.of("corp", "corpx")) {
+            Repo resolved = REPOS.stream().filter(r -> r.name().equals(ns + "/team/secret")).findFirst().orElseThrow();
+            boolean allowed = mayPull(caller, resolved);
+            String where = state + ": " + caller + " ?ns=" + ns;
+            cell(failures, where + " manifest", allowed ? 200 : -1, caller, send(client.call("GET",
+                    "/v2/team/secret/manifests/v1?ns=" + ns).header("Accept", MediaTypes.OCI_MANIFEST), caller), privateDigests);
+            cell(failures, where + " blob", allowed ? 200 : -1, caller, send(client.call("GET",
+                    "/v2/team/secret/blobs/" + secret.blobDigests().get(0) + "?ns=" + ns), caller), privateDigests);
+            cell(failures, where + " tags", allowed ? 200 : -1, caller, send(client.call("GET",
+                    "/v2/team/secret/tags/list?ns=" + ns), caller), privateDigests);
+        }
+    }
+
+    /** The catalog lists, and its Link names, only repositories the caller may pull. */
+    private static void catalog(List<String> failures, String state, String caller) {
+        List<String> listed = new ArrayList<>();
+        String next = "/v2/_catalog?n=1";
+        for (int page = 0; page < 50 && next != null; page++) {
+            RegistryHttpClient.Response answer = send(client.call("GET", next), caller);
+            cells.add(state);
+            if (answer.status() != 200) {
+                failures.add(state + ": " + caller + " catalog " + answer.status());
+                return;
+            }
+            answer.json().path("repositories").forEach(r -> listed.add(r.asText()));
+            String link = answer.headerOrEmpty("Link");
+            Matcher last = Pattern.compile("last=([^&>]+)").matcher(link);
+            if (last.find()) {
+                String after = java.net.URLDecoder.decode(last.group(1), StandardCharsets.UTF_8);
+                if (!listed.contains(after)) {
+                    failures.add(state + ": " + caller + " catalog Link names " + after + ", which it did not list");
+                }
+            }
+            next = link.isEmpty() ? null : link.substring(link.indexOf('<') + 1, link.indexOf('>'));
+        }
+        for (String name : listed) {
+            Repo repo = REPOS.stream().filter(r -> name.startsWith(r.name().substring(0, r.name().indexOf('/') + 1)))
+                    .findFirst().orElse(null);
+            if (repo != null && repo.kind() != Kind.OPEN_MIRROR && !mayPull(caller, repo)) {
+                failures.add(state + ": " + caller + " catalog lists " + name);
+            }
+        }
+    }
+
+    private static void base(List<String> failures, String state, String caller) {
+        for (String method : List.of("GET", "HEAD")) {
+            RegistryHttpClient.Response answer = send(client.call(method, "/v2/"), caller);
+            cells.add(state);
+            int expected = caller.equals("anonymous") ? 401 : 200;
+            if (answer.status() != expected) {
+                failures.add(state + ": " + caller + " " + method + " /v2/ -> " + answer.status());
+            }
+        }
+    }
+
+    /**
+     * One cell: {@code expected} -1 means refused (401/403, or 404 where the repository does not
+     * hold the content); a refused cell must not carry a byte of private content.
+     */
+    private static void cell(List<String> failures, String where, int expected, String caller,
+                             RegistryHttpClient.Response answer, List<Digest> privateDigests) {
+        cells.add(where);
+        boolean ok = expected == -1 ? refusals(caller).contains(answer.status()) && !leaks(answer, privateDigests)
+                : answer.status() == expected;
+        if (expected == 404 && leaks(answer, privateDigests)) {
+            ok = false;
+        }
+        if (!ok) {
+            failures.add(where + ": expected " + (expected == -1 ? "refusal " + refusals(caller) : expected) + ", got "
+                    + answer.status() + " " + new String(answer.body(), 0, Math.min(200, answer.body().length),
+                    StandardCharsets.UTF_8));
+        }
+    }
+
+    private static void check(List<String> failures, String where, boolean ok, RegistryHttpClient.Response answer) {
+        cells.add(where);
+        if (!ok) {
+            failures.add(where + ": " + answer.status());
+        }
+    }
+
+    /** Whether an answer carries private content: a private blob or manifest, or part of one, or a secret tag list. */
+    private static boolean leaks(RegistryHttpClient.Response answer, List<Digest> privateDigests) {
+        byte[] body = answer.body();
+        if (body.length >= 64) {
+            for (Digest digest : privateDigests) {
+                byte[] content = digest.equals(secret.digest()) ? secret.manifest() : secret.blob(digest);
+                if (indexOf(content, Arrays.copyOf(body, 64)) >= 0) {
+                    return true;
+                }
+            }
+        }
+        return answer.headerOrEmpty("Content-Length").matches("\\d+") && answer.status() < 300
+                && privateDigests.stream().anyMatch(d -> answer.headerOrEmpty("Docker-Content-Digest").equals(d.toString()));
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i <= haystack.length - needle.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
+    private static RegistryHttpClient.Response send(RegistryHttpClient.Call call, String caller) {
+        String auth = AUTH.get(caller);
+        if (auth != null) {
+            call.header("Authorization", auth);
+        }
+        return call.send();
+    }
+
+    private static double fillsInFlight() {
+        Matcher m = Pattern.compile("^fleetmirror_fills_in_flight (\\S+)$", Pattern.MULTILINE)
+                .matcher(client.call("GET", "/metrics").send().text());
+        return m.find() ? Double.parseDouble(m.group(1)) : -1;
+    }
+
+    private static void awaitFills(int count) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (fillsInFlight() != count) {
+            assertThat(System.nanoTime()).as("fills in flight reach " + count).isLessThan(deadline);
+            Thread.sleep(20); // polls the node's own gauge
+        }
+    }
+
+    private static String password(String user) {
+        return user + "-pw";
+    }
+
+    private static String basic(String user) {
+        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password(user)).getBytes(StandardCharsets.UTF_8));
+    }
+
+}
