@@ -16,9 +16,10 @@ import java.util.Optional;
  * What a running cluster says about itself in its storage, so that a process outside it (the
  * offline {@code fleetmirror gc}) can tell whether the storage is live and writable:
  * {@code /fleetmirror/cluster/state.json} = {@code {"cluster", "mode", "updated"}}, rewritten by the
- * cluster on every mode change and at least every {@link #REFRESH}.
+ * cluster on every mode change and at least every {@link #REFRESH}, and by the last member to
+ * stop cleanly with the mode {@link #STOPPED}.
  *
- * @param mode {@code READ_WRITE}, {@code DRAINING} or {@code READ_ONLY}
+ * @param mode {@code READ_WRITE}, {@code DRAINING}, {@code READ_ONLY}, or {@code STOPPED}
  */
 public record ClusterStateSnapshot(String cluster, String mode, Instant updated) {
     public static final String PATH = StoragePaths.FLEETMIRROR + "/cluster/state.json";
@@ -26,6 +27,8 @@ public record ClusterStateSnapshot(String cluster, String mode, Instant updated)
     /** A snapshot younger than this belongs to a cluster that is running. */
     public static final Duration LIVE = Duration.ofSeconds(30);
     public static final String READ_ONLY = "READ_ONLY";
+    /** Written by the last member as it stops: no cluster runs on this storage any more. */
+    public static final String STOPPED = "STOPPED";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public static Optional<ClusterStateSnapshot> read(StorageDriver storage) {
@@ -57,8 +60,11 @@ public record ClusterStateSnapshot(String cluster, String mode, Instant updated)
         }
     }
 
-    /** True when a cluster updated this recently and is not read-only: nothing may be deleted under it. */
+    /**
+     * True when a cluster updated this recently and is neither read-only nor stopped: nothing may be
+     * deleted under it.
+     */
     public boolean forbidsDeletion(Instant now) {
-        return Duration.between(updated, now).compareTo(LIVE) < 0 && !READ_ONLY.equals(mode);
+        return Duration.between(updated, now).compareTo(LIVE) < 0 && !READ_ONLY.equals(mode) && !STOPPED.equals(mode);
     }
 }

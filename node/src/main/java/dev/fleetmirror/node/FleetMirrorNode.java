@@ -1,16 +1,9 @@
 package dev.fleetmirror.node;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fleetmirror.coordination.mode.ClusterMode;
 import dev.fleetmirror.coordination.mode.SwitchOutcome;
-import dev.fleetmirror.core.name.RepositoryName;
 import dev.fleetmirror.core.registry.ErrorCode;
 import dev.fleetmirror.core.registry.RegistryException;
-import dev.fleetmirror.gc.GarbageCollector;
-import dev.fleetmirror.gc.GcReport;
-import dev.fleetmirror.gc.expiry.CacheExpiry;
-import dev.fleetmirror.gc.expiry.ExpiryReport;
 import dev.fleetmirror.node.auth.AccessDecider;
 import dev.fleetmirror.node.auth.AuthSetup;
 import dev.fleetmirror.node.privacy.PrivateUpstreamAccess;
@@ -19,6 +12,7 @@ import dev.fleetmirror.node.auth.TokenEndpoint;
 import dev.fleetmirror.node.cluster.ModeAdmin;
 import dev.fleetmirror.node.gc.GcAdmin;
 import dev.fleetmirror.node.gc.GcService;
+import dev.fleetmirror.node.gc.LiveCollection;
 import dev.fleetmirror.node.gc.StateSnapshots;
 import dev.fleetmirror.node.http.ConnectionGuard;
 import dev.fleetmirror.node.http.Dispatcher;
@@ -153,7 +147,10 @@ public final class FleetMirrorNode {
                     StateSnapshots snapshots = new StateSnapshots(vertx, driver, coordination, !config.storage().readOnly());
                     NodeMetrics metrics = new NodeMetrics(vertx, coordination, traffic.registry());
                     GcService gc = new GcService(vertx, coordination, driver, modeControl(coordination, snapshots),
-                            collection(config, driver, coordination, cache), Clock.systemUTC(), metrics::gcReported);
+                            new LiveCollection(driver, coordination, Optional.ofNullable(cache).map(c ->
+                                    new LiveCollection.Expiry(config.proxy().cacheTtl(), c.mirrored())),
+                                    config.gc().deleteUntagged(), config.gc().grace(), GC_PARALLELISM, Clock.systemUTC()),
+                            Clock.systemUTC(), metrics::gcReported);
                     config.gc().schedule().ifPresent(gc::schedule);
                     Optional<String> secret = config.cluster().flatMap(ClusterSettings::secret);
                     Health health = new Health(vertx, driver, coordination);
@@ -244,40 +241,6 @@ public final class FleetMirrorNode {
             public void readWrite() throws Exception {
                 snapshots.write(coordination.mode().switchTo(ClusterMode.READ_WRITE, ModeAdmin.DRAIN_TIMEOUT).mode());
             }
-        };
-    }
-
-    /**
-     * What a GC run does while the cluster is read-only: expiry of cached content first (when the
-     * node mirrors and {@code proxy.ttl} is set), then mark and sweep; repositories whose manifests
-     * changed are invalidated in the cluster's manifest index.
-     */
-    private static GcService.Collection collection(NodeConfig config, StorageDriver driver, Coordination coordination,
-                                                   PullThroughCache cache) {
-        ObjectMapper json = new ObjectMapper();
-        return run -> {
-            ObjectNode out = json.createObjectNode();
-            if (cache != null && !config.proxy().cacheTtl().isZero()) {
-                run.phase("expiry");
-                ExpiryReport expiry = new CacheExpiry(driver, config.proxy().cacheTtl(), cache.mirrored(), Clock.systemUTC())
-                        .run(false);
-                expiry.changed().forEach(repo -> coordination.manifestIndex().changed(repo));
-                out.set("expiry", json.valueToTree(expiry));
-            }
-            GcReport report = new GarbageCollector(driver, new GarbageCollector.Options(false, config.gc().deleteUntagged(),
-                    config.gc().grace(), GC_PARALLELISM), Clock.systemUTC(), new GarbageCollector.Listener() {
-                        @Override
-                        public void phase(String phase) {
-                            run.phase(phase);
-                        }
-
-                        @Override
-                        public void manifestEligible(RepositoryName repository, Digest manifest) {
-                            coordination.manifestIndex().changed(repository);
-                        }
-                    }).run();
-            out.set("collection", json.valueToTree(report));
-            return out;
         };
     }
 

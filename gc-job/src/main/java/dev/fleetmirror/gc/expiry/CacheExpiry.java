@@ -112,7 +112,7 @@ public final class CacheExpiry {
             }
         }
         Duration took = Duration.ofNanos(System.nanoTime() - started);
-        ExpiryReport report = new ExpiryReport(dryRun, visited, manifestsUnlinked, tagsUnlinked, kept, changed, took);
+        ExpiryReport report = new ExpiryReport(dryRun, visited, manifestsUnlinked, tagsUnlinked, kept, changed, took.toMillis());
         LOG.info("{}expiry of cached content (ttl {}): {} mirrored repositories, {} manifests and {} tags unlinked, "
                 + "{} manifests kept, {} ms", dryRun ? "dry run: " : "", ttl, visited, manifestsUnlinked, tagsUnlinked,
                 kept, took.toMillis());

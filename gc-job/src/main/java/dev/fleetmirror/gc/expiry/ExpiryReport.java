@@ -1,7 +1,6 @@
 package dev.fleetmirror.gc.expiry;
 
 import dev.fleetmirror.core.name.RepositoryName;
-import java.time.Duration;
 import java.util.List;
 
 /**
@@ -12,15 +11,16 @@ import java.util.List;
  * @param tagsUnlinked        tags removed because they pointed at an unlinked manifest
  * @param manifestsKept       manifests of mirrored repositories pulled within the TTL
  * @param changed             repositories whose manifests changed, for the caller to invalidate caches of
+ * @param durationMillis      how long the run took; a number, so that any JSON mapper writes it as one
  */
 public record ExpiryReport(boolean dryRun, int repositoriesVisited, int manifestsUnlinked, int tagsUnlinked,
-                           int manifestsKept, List<RepositoryName> changed, Duration duration) {
+                           int manifestsKept, List<RepositoryName> changed, long durationMillis) {
 
     public ExpiryReport {
         changed = List.copyOf(changed);
     }
 
     static ExpiryReport disabled(boolean dryRun) {
-        return new ExpiryReport(dryRun, 0, 0, 0, 0, List.of(), Duration.ZERO);
+        return new ExpiryReport(dryRun, 0, 0, 0, 0, List.of(), 0);
     }
 }

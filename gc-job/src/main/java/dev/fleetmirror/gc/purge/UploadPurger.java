@@ -52,7 +52,7 @@ public final class UploadPurger {
         Duration took = Duration.ofNanos(System.nanoTime() - started);
         LOG.info("{}upload purging (older than {}): {} sessions found, {} removed, {} ms", dryRun ? "dry run: " : "",
                 age, counts[0], counts[1], took.toMillis());
-        return new PurgeReport(dryRun, counts[0], counts[1], took);
+        return new PurgeReport(dryRun, counts[0], counts[1], took.toMillis());
     }
 
     private void walk(String dir, Instant cutoff, boolean dryRun, int[] counts) {

@@ -10,7 +10,8 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code fleetmirror mode read-only|read-write|status --server URL}: switches the running cluster
- * (through any of its nodes) and returns once the switch is complete, or shows the mode.
+ * (through any of its nodes) and returns once the switch is complete, or shows the mode. With
+ * {@code auth:} on, an admin's credentials go along ({@link AdminServer}).
  */
 @Command(name = "mode",
         mixinStandardHelpOptions = true,
@@ -22,6 +23,8 @@ import picocli.CommandLine.Parameters;
                 "immediate. Exit 0 when the cluster is in the mode asked for.",
                 ""})
 public final class ModeCommand implements Callable<Integer> {
+    private static final String PATH = "/admin/v1/mode";
+
     @Parameters(index = "0", paramLabel = "MODE", description = "read-only, read-write or status")
     String mode;
 
@@ -35,7 +38,8 @@ public final class ModeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        HttpRequest.Builder request = node.request("/admin/v1/mode").timeout(Duration.ofMinutes(5));
+        node.readCredentials(spec);
+        HttpRequest.Builder request = node.request(PATH).timeout(Duration.ofMinutes(5));
         switch (mode) {
             case "status" -> request.GET();
             case "read-only", "read-write" -> request.PUT(HttpRequest.BodyPublishers.ofString("{\"mode\":\"" + mode + "\"}"));
@@ -49,11 +53,15 @@ public final class ModeCommand implements Callable<Integer> {
         try {
             response = node.client().send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (java.io.IOException e) {
-            err.println("fleetmirror mode: " + node.server() + " did not answer: " + e.getMessage());
+            err.println("fleetmirror mode: " + node.unanswered(PATH, e));
             err.flush();
             return 1;
         }
-        (response.statusCode() == 200 ? out : err).println(response.body());
+        if (response.statusCode() == 200) {
+            out.println(response.body());
+        } else {
+            err.println("fleetmirror mode: " + node.refused(PATH, response.statusCode(), response.body()));
+        }
         out.flush();
         err.flush();
         return response.statusCode() == 200 ? 0 : 1;

@@ -35,6 +35,7 @@ import picocli.CommandLine.Parameters;
                 ""})
 public final class WarmCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String PATH = "/admin/v1/warm";
 
     @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "images, name[:tag][@digest]")
     List<String> images = new ArrayList<>();
@@ -61,21 +62,22 @@ public final class WarmCommand implements Callable<Integer> {
         images.forEach(list::add);
         ArrayNode chosen = body.putArray("platforms");
         platforms.forEach(chosen::add);
-        HttpRequest.Builder request = node.request("/admin/v1/warm")
+        node.readCredentials(spec);
+        HttpRequest.Builder request = node.request(PATH)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString()));
         HttpResponse<InputStream> response;
         try {
             response = node.client().send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
         } catch (IOException e) {
-            err.println("fleetmirror warm: " + node.server() + " did not answer: " + e.getMessage());
+            err.println("fleetmirror warm: " + node.unanswered(PATH, e));
             err.flush();
             return 1;
         }
         if (response.statusCode() != 200) {
             try (InputStream in = response.body()) {
-                err.println("fleetmirror warm: " + node.server() + " answered " + response.statusCode() + ": "
-                        + new String(in.readAllBytes(), StandardCharsets.UTF_8).trim());
+                err.println("fleetmirror warm: " + node.refused(PATH, response.statusCode(),
+                        new String(in.readAllBytes(), StandardCharsets.UTF_8)));
             }
             err.flush();
             return 1;

@@ -46,9 +46,12 @@ public final class GcService implements AutoCloseable {
         void readWrite() throws Exception;
     }
 
-    /** The collection itself (expiry, mark, sweep), reporting its phases through the run. */
+    /**
+     * The collection itself (expiry, mark, sweep), reporting its phases through the run and its
+     * figures as fields of the run's one flat report, each phase's as soon as it is over.
+     */
     public interface Collection {
-        ObjectNode collect(GcRun run) throws Exception;
+        void collect(GcRun run, ObjectNode report) throws Exception;
     }
 
     private final Vertx vertx;
@@ -145,11 +148,11 @@ public final class GcService implements AutoCloseable {
             report.put("readOnlySwitchMillis", (System.nanoTime() - switching) / 1_000_000);
             long readOnly = System.nanoTime();
             try {
-                report.set("collection", collection.collect(run));
+                collection.collect(run, report);
                 report.put("outcome", "completed");
             } catch (Exception e) {
                 report.put("outcome", "failed");
-                report.put("error", String.valueOf(e.getMessage()));
+                report.put("error", describe(e));
                 throw e;
             } finally {
                 run.phase("read-write");
@@ -162,7 +165,7 @@ public final class GcService implements AutoCloseable {
         } catch (Exception e) {
             if (!report.has("outcome")) {
                 report.put("outcome", "not started");
-                report.put("error", String.valueOf(e.getMessage()));
+                report.put("error", describe(e));
             }
             finish(report, started);
             run.close();
@@ -213,6 +216,11 @@ public final class GcService implements AutoCloseable {
         } catch (Exception e) {
             LOG.warn("the GC report could not be written to storage: {}", e.toString());
         }
+    }
+
+    /** The message, or the exception's type when it has none ("null" says nothing). */
+    private static String describe(Exception e) {
+        return e.getMessage() == null ? e.toString() : e.getMessage();
     }
 
     static String describe(GcRunInfo run) {

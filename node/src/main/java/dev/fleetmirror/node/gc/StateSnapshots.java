@@ -12,8 +12,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps {@link ClusterStateSnapshot} in storage current, so the offline {@code fleetmirror gc} knows
  * a live cluster is there and whether it is read-only: written by the oldest member (a standalone
- * node always) every {@link ClusterStateSnapshot#REFRESH}, and by any member right after it switched
- * the mode. Written on a worker, never on the event loop.
+ * node always) every {@link ClusterStateSnapshot#REFRESH}, by any member right after it switched
+ * the mode, and by the last member as it stops cleanly ({@link ClusterStateSnapshot#STOPPED}), so
+ * that the offline collection need not wait for the snapshot to age. Written on a worker, never on
+ * the event loop.
  */
 public final class StateSnapshots implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StateSnapshots.class);
@@ -23,6 +25,8 @@ public final class StateSnapshots implements AutoCloseable {
     private final Coordination coordination;
     private final boolean writable;
     private final long timer;
+    /** Guarded by {@code this}: once closed, no refresh may overwrite what the close wrote. */
+    private boolean closed;
 
     /** @param writable false on a node pinned read-only ({@code storage.maintenance.readonly.enabled}): it writes nothing */
     public StateSnapshots(Vertx vertx, StorageDriver storage, Coordination coordination, boolean writable) {
@@ -44,20 +48,44 @@ public final class StateSnapshots implements AutoCloseable {
 
     /** Says {@code mode} now (after a switch this member made); call on a worker. */
     public void write(ClusterMode mode) {
-        if (!writable) {
+        write(mode.name());
+    }
+
+    private synchronized void write(String mode) {
+        if (!writable || closed) {
             return;
         }
         try {
-            new ClusterStateSnapshot(coordination.view().name(), mode.name(), Instant.now()).write(storage);
+            new ClusterStateSnapshot(coordination.view().name(), mode, Instant.now()).write(storage);
         } catch (RuntimeException e) {
             LOG.warn("the cluster state snapshot could not be written to storage: {}", e.toString());
         }
     }
 
+    /**
+     * Stops refreshing; on the last member of its cluster (a standalone node always) records that
+     * the cluster stopped. Call on a worker, before the coordination and the storage close. Members
+     * stopping at the same moment may each still see the other: then none records it, and the
+     * snapshot ages out after {@link ClusterStateSnapshot#LIVE}, the safe way round.
+     */
     @Override
     public void close() {
         if (timer >= 0) {
             vertx.cancelTimer(timer);
+        }
+        boolean last;
+        try {
+            last = coordination.view().members().size() <= 1;
+        } catch (RuntimeException e) {
+            last = false;
+        }
+        synchronized (this) {
+            if (last && writable && !closed) {
+                write(ClusterStateSnapshot.STOPPED);
+                LOG.info("last member of cluster '{}' stopping: recorded in storage that the cluster stopped",
+                        coordination.view().name());
+            }
+            closed = true;
         }
     }
 }

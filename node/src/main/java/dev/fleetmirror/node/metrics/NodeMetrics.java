@@ -61,9 +61,8 @@ public final class NodeMetrics implements Handler<HttpServerRequest> {
     /** Takes in a GC report this node wrote. */
     public void gcReported(JsonNode report) {
         gcRuns.labelValues(report.path("outcome").asText("unknown")).inc();
-        JsonNode collection = report.path("collection").path("collection");
-        gcBlobsDeleted.inc(collection.path("blobsDeleted").asLong(0));
-        gcBytesFreed.inc(collection.path("bytesFreed").asLong(0));
+        gcBlobsDeleted.inc(report.path("blobsDeleted").asLong(0));
+        gcBytesFreed.inc(report.path("bytesFreed").asLong(0));
         gcLastDuration.set(report.path("durationMillis").asLong(0) / 1000.0);
         gcLastReadOnly.set(report.path("readOnlyMillis").asLong(0) / 1000.0);
     }

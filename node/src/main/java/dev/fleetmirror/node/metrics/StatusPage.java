@@ -182,16 +182,10 @@ public final class StatusPage implements Handler<HttpServerRequest> {
             JsonNode json = JSON.readTree(report);
             ObjectNode out = JSON.createObjectNode();
             for (String field : new String[] {"outcome", "trigger", "started", "finished", "durationMillis",
-                    "readOnlyMillis", "error"}) {
+                    "readOnlyMillis", "error", "blobsDeleted", "bytesFreed", "manifestsDeleted"}) {
                 if (json.has(field)) {
                     out.set(field, json.get(field));
                 }
-            }
-            JsonNode collection = json.path("collection").path("collection");
-            if (!collection.isMissingNode()) {
-                out.set("blobsDeleted", collection.path("blobsDeleted"));
-                out.set("bytesFreed", collection.path("bytesFreed"));
-                out.set("manifestsDeleted", collection.path("manifestsDeleted"));
             }
             return out;
         } catch (IOException e) {

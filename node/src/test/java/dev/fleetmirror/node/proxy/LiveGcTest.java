@@ -68,7 +68,7 @@ class LiveGcTest {
         assertThat(run.statusCode()).as(run.body()).isEqualTo(200);
         JsonNode report = JSON.readTree(run.body());
         assertThat(report.path("outcome").asText()).isEqualTo("completed");
-        assertThat(report.path("collection").path("collection").path("blobsDeleted").asLong())
+        assertThat(report.path("blobsDeleted").asLong())
                 .as("the dropped image's layer, config and manifest").isEqualTo(3);
         assertThat(report.path("readOnlyMillis").asLong()).isGreaterThanOrEqualTo(0);
         assertThat(node.coordination().mode().current().name()).isEqualTo("READ_WRITE");
