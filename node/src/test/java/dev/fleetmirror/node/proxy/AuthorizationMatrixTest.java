@@ -1,12 +1,14 @@
 package dev.fleetmirror.node.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.fleetmirror.core.digest.Digest;
 import dev.fleetmirror.core.manifest.MediaTypes;
 import dev.fleetmirror.node.FleetMirrorNode;
 import dev.fleetmirror.node.config.ConfigLoader;
+import dev.fleetmirror.node.config.NodeConfig;
 import dev.fleetmirror.node.distribution.DistributionApi;
 import dev.fleetmirror.node.http.ApiPath;
 import dev.fleetmirror.node.testing.DistributionProcess;
@@ -31,6 +33,8 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.security.crypto.bcrypt.BCrypt;
 
@@ -41,7 +45,9 @@ import org.springframework.security.crypto.bcrypt.BCrypt;
  * kind of repository (hosted, open mirror, private mirror, private mirror with passThroughAuth),
  * with the private content at rest and while its fill is in flight (a slow upstream), plus the
  * {@code ?ns=} forms, cross-repository mounts with and without {@code from}, and catalog paging.
- * Each cell asserts its status; no refused cell may answer a byte of private content.
+ * Each cell asserts its status; no refused cell may answer a byte of private content. Both
+ * deployment shapes run it: one node, and two cluster members where one fills while the other
+ * answers the cells (its requests join the fill through the lease and the peer endpoint).
  *
  * <p>Set-up: a docker-registry behind a {@link TokenGate} (credentials carol/carol-pw) holds the
  * private image, mirrored under {@code corp/} (private) and {@code corpx/} (passThroughAuth, so the
@@ -60,8 +66,11 @@ class AuthorizationMatrixTest {
     private static DistributionProcess privateRegistry;
     private static DistributionProcess openRegistry;
     private static TokenGate gate;
-    private static FleetMirrorNode node;
+    private static final List<FleetMirrorNode> nodes = new ArrayList<>();
+    /** The member the cells ask. */
     private static RegistryHttpClient client;
+    /** The member that fills the private blob (the same node in the single-node shape). */
+    private static RegistryHttpClient filler;
     /** The private image: a config, a small layer and a 6 MB layer that the slow gate trickles. */
     private static TestImage secret;
     /** An image both upstreams hold: a fill of it for corp/ may be joined through pub/ after pub's upstream confirms. */
@@ -91,7 +100,35 @@ class AuthorizationMatrixTest {
             users.append(user).append(':').append(BCrypt.hashpw(password(user), BCrypt.gensalt(4))).append('\n');
         }
         Files.writeString(htpasswd, users);
-        node = FleetMirrorNode.start(ConfigLoader.fromYaml("""
+    }
+
+    /** Where the mirror runs: one node, or two cluster members sharing storage (fills on one, cells on the other). */
+    enum Shape { SINGLE_NODE, TWO_MEMBER_CLUSTER }
+
+    private static void startNodes(Shape shape) throws Exception {
+        Path storage = work.resolve("storage-" + shape);
+        java.util.function.IntFunction<NodeConfig> config = i -> nodeConfig(storage, work.resolve("spool-" + shape + i));
+        if (shape == Shape.SINGLE_NODE) {
+            nodes.add(FleetMirrorNode.start(config.apply(0)).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS));
+        } else {
+            LoopbackNodes.start(2, "matrix-secret-0123456789", java.time.Duration.ofSeconds(2), config, nodes);
+        }
+        filler = new RegistryHttpClient(MirrorFixture.uri(nodes.get(0)));
+        client = new RegistryHttpClient(MirrorFixture.uri(nodes.get(nodes.size() - 1)));
+        hosted.push(MirrorFixture.uri(nodes.get(0)), "alice/private", "v1", "Authorization", basic("alice"));
+        AUTH.clear();
+        AUTH.put("anonymous", null);
+        for (String user : USERS) {
+            AUTH.put(user + "/basic", basic(user));
+        }
+        for (String user : List.of("alice", "bob", "carol")) {
+            AUTH.put(user + "/token", "Bearer " + token(basic(user)));
+        }
+        AUTH.put("anonymous/token", "Bearer " + token(null));
+    }
+
+    private static NodeConfig nodeConfig(Path storage, Path spool) {
+        return ConfigLoader.fromYaml("""
                 version: 0.1
                 http:
                   addr: 127.0.0.1:0
@@ -132,24 +169,20 @@ class AuthorizationMatrixTest {
                   - {repository: "alice/**", users: [alice], actions: [pull, push, delete]}
                   - {repository: "alice/**", users: ["*"], anonymous: true, actions: []}
                   - {repository: "**", users: ["*"], anonymous: true, actions: [pull]}
-                """.formatted(work.resolve("storage"), work.resolve("spool"), gate.baseUri(), CAROL_PW, gate.baseUri(),
-                CAROL_PW, openRegistry.baseUri(), htpasswd), Map.of()))
-                .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        client = new RegistryHttpClient(MirrorFixture.uri(node));
-        hosted.push(MirrorFixture.uri(node), "alice/private", "v1", "Authorization", basic("alice"));
-        AUTH.put("anonymous", null);
-        for (String user : USERS) {
-            AUTH.put(user + "/basic", basic(user));
+                """.formatted(storage, spool, gate.baseUri(), CAROL_PW, gate.baseUri(),
+                CAROL_PW, openRegistry.baseUri(), work.resolve("htpasswd")), Map.of());
+    }
+
+    private static void stopNodes() throws Exception {
+        for (FleetMirrorNode node : nodes) {
+            MirrorFixture.stop(node);
         }
-        for (String user : List.of("alice", "bob", "carol")) {
-            AUTH.put(user + "/token", "Bearer " + token(basic(user)));
-        }
-        AUTH.put("anonymous/token", "Bearer " + token(null));
+        nodes.clear();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        MirrorFixture.stop(node);
+        stopNodes();
         if (gate != null) {
             gate.close();
         }
@@ -231,17 +264,29 @@ class AuthorizationMatrixTest {
             new Route(ApiPath.Resource.UPLOAD, HttpMethod.PUT), new Route(ApiPath.Resource.UPLOAD, HttpMethod.DELETE),
             new Route(ApiPath.Resource.REFERRERS, HttpMethod.GET));
 
-    @Test
-    void privateContentReachesOnlyEntitledCallersAtRestAndWhileItsFillIsInFlight() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Shape.class)
+    void privateContentReachesOnlyEntitledCallersAtRestAndWhileItsFillIsInFlight(Shape shape) throws Exception {
+        cells.clear();
+        startNodes(shape);
+        try {
+            runMatrix(shape);
+        } finally {
+            stopNodes();
+        }
+    }
+
+    private static void runMatrix(Shape shape) throws Exception {
         // In flight: carol's pull of the 6 MB private layer trickles from the gate while every cell runs.
         Digest big = secret.blobDigests().get(2);
         gate.slowBlobs(200);
+        int fetchedBefore = MirrorFixture.requests(privateRegistry, "GET", "/v2/team/secret/blobs/" + big);
         CompletableFuture<RegistryHttpClient.Response> filling = CompletableFuture.supplyAsync(() ->
-                client.call("GET", "/v2/corp/team/secret/blobs/" + big).header("Authorization", basic("carol")).send());
+                filler.call("GET", "/v2/corp/team/secret/blobs/" + big).header("Authorization", basic("carol")).send());
         CompletableFuture<RegistryHttpClient.Response> sharedFilling = CompletableFuture.supplyAsync(() ->
-                client.call("GET", "/v2/corp/team/shared/blobs/" + shared.blobDigests().get(1))
+                filler.call("GET", "/v2/corp/team/shared/blobs/" + shared.blobDigests().get(1))
                         .header("Authorization", basic("carol")).send());
-        awaitFills(2);
+        awaitFills(filler, 2);
         // A fill for corp/ is joined through pub/ once pub's own upstream has the blob: the shared layer.
         Digest sharedLayer = shared.blobDigests().get(1);
         CompletableFuture<RegistryHttpClient.Response> joining = CompletableFuture.supplyAsync(() ->
@@ -250,7 +295,7 @@ class AuthorizationMatrixTest {
         long began = System.nanoTime();
         runCells("in flight", failures, Set.of(big));
         System.out.printf("authorization matrix: in-flight cells took %d ms%n", (System.nanoTime() - began) / 1_000_000);
-        assertThat(fillsInFlight()).as("the private fills were still in flight after every in-flight cell ran")
+        assertThat(fillsInFlight(filler)).as("the private fills were still in flight after every in-flight cell ran")
                 .isEqualTo(2);
         gate.slowBlobs(0);
         RegistryHttpClient.Response joined = joining.get(120, TimeUnit.SECONDS);
@@ -258,21 +303,25 @@ class AuthorizationMatrixTest {
                 && Arrays.equals(joined.body(), shared.blob(sharedLayer)), joined);
         check(failures, "in flight: the join fetched nothing from pub's upstream",
                 MirrorFixture.requests(openRegistry, "GET", "/v2/base2/blobs/" + sharedLayer) == 0, joined);
+        check(failures, "in flight: the private layer crossed the upstream link once",
+                MirrorFixture.requests(privateRegistry, "GET", "/v2/team/secret/blobs/" + big) - fetchedBefore == 1, joined);
         RegistryHttpClient.Response filled = filling.get(120, TimeUnit.SECONDS);
         assertThat(filled.status()).isEqualTo(200);
         assertThat(Digest.sha256(filled.body())).isEqualTo(big);
         assertThat(sharedFilling.get(120, TimeUnit.SECONDS).status()).isEqualTo(200);
-        awaitFills(0);
+        for (FleetMirrorNode node : nodes) {
+            awaitFills(new RegistryHttpClient(MirrorFixture.uri(node)), 0);
+        }
         // At rest: everything of the private image is cached now (carol pulls the rest).
         for (Digest digest : secret.blobDigests()) {
             assertThat(client.call("GET", "/v2/corp/team/secret/blobs/" + digest).header("Authorization", basic("carol"))
                     .send().status()).isEqualTo(200);
         }
-        awaitFills(0);
+        awaitFills(client, 0);
         began = System.nanoTime();
         runCells("at rest", failures, Set.of());
         System.out.printf("authorization matrix: at-rest cells took %d ms%n", (System.nanoTime() - began) / 1_000_000);
-        System.out.println("authorization matrix: " + cells.size() + " cells");
+        System.out.println("authorization matrix, " + shape + ": " + cells.size() + " cells");
         assertThat(failures).as(failures.size() + " of " + cells.size() + " cells failed").isEmpty();
     }
 
@@ -524,18 +573,14 @@ class AuthorizationMatrixTest {
         return call.send();
     }
 
-    private static double fillsInFlight() {
+    private static double fillsInFlight(RegistryHttpClient member) {
         Matcher m = Pattern.compile("^fleetmirror_fills_in_flight (\\S+)$", Pattern.MULTILINE)
-                .matcher(client.call("GET", "/metrics").send().text());
+                .matcher(member.call("GET", "/metrics").send().text());
         return m.find() ? Double.parseDouble(m.group(1)) : -1;
     }
 
-    private static void awaitFills(int count) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (fillsInFlight() != count) {
-            assertThat(System.nanoTime()).as("fills in flight reach " + count).isLessThan(deadline);
-            Thread.sleep(20); // polls the node's own gauge
-        }
+    private static void awaitFills(RegistryHttpClient member, int count) {
+        await().atMost(java.time.Duration.ofSeconds(60)).until(() -> fillsInFlight(member) == count);
     }
 
     private static String password(String user) {
