@@ -10,7 +10,8 @@
 # Settings (environment): PORT (balancer, default 5000), NODES (3), STATE_DIR (where configs, logs,
 # pids and the bucket live; default /tmp/fleetmirror-local), NODE_HEAP (256m), UPSTREAM (the
 # mirrored registry, default Docker Hub as docker.io/*), JAR (default node/target/fleetmirror.jar,
-# built when missing). KEEP_DATA=1 makes `down` keep STATE_DIR.
+# built when missing), NGINX (the nginx binary, default /usr/sbin/nginx). KEEP_DATA=1 makes `down`
+# keep STATE_DIR.
 #
 # Needs: java 17, maven (to build the jar and S3Proxy's classpath once), curl, python3, nginx.
 set -euo pipefail
@@ -60,7 +61,8 @@ status() {
 import json, sys
 node, path = sys.argv[1], sys.argv[2]
 view = json.load(open(path))
-print(f"{node}: sees {len(view['members'])} member(s), quorum {view['quorum']}, "
+quorum = "quorum reached" if view['quorum'] else "no quorum"
+print(f"{node}: sees {len(view['members'])} member(s), {quorum}, "
       f"{len(view['fills'])} fill(s) in flight")
 PY
   done

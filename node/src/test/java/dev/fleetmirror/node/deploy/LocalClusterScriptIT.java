@@ -72,7 +72,7 @@ class LocalClusterScriptIT {
         Result status = run(List.of("status"), env);
         assertThat(status.exit()).as(status.output()).isZero();
         assertThat(status.output()).contains("registry: " + balancer)
-                .containsPattern("(?s)(sees 3 member\\(s\\), quorum True.*){3}");
+                .containsPattern("(?s)(sees 3 member\\(s\\), quorum reached.*){3}");
         List<Long> pids = new ArrayList<>();
         for (String line : Files.readAllLines(state.resolve("pids"))) {
             pids.add(Long.parseLong(line.split(" ")[1]));
