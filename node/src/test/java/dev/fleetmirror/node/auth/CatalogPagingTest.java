@@ -61,6 +61,8 @@ class CatalogPagingTest {
                 access:
                   - {repository: "h/**", users: [alice], actions: [pull]}
                   - {repository: "n/**", users: [alice], actions: [pull]}
+                  - {repository: "h/**", users: ["*"], anonymous: true, actions: []}
+                  - {repository: "n/**", users: ["*"], anonymous: true, actions: []}
                   - {repository: "**", users: ["*"], anonymous: true, actions: [pull]}
                 """.formatted(storage, htpasswd), Map.of())).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         try {
