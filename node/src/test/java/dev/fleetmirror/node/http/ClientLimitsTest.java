@@ -110,7 +110,7 @@ class ClientLimitsTest {
                 for (; sent < head.length; sent++) {
                     out.write(head[sent]);
                     out.flush();
-                    Thread.sleep(100);
+                    Thread.sleep(100); // the trickle is the behaviour under test
                     if (sent % 5 == 0) {
                         servedMeanwhile.add(freshGet());
                     }
@@ -163,7 +163,7 @@ class ClientLimitsTest {
             for (int i = 0; i < size; i++) {
                 out.write('x');
                 out.flush();
-                Thread.sleep(100);
+                Thread.sleep(100); // the slow body is the behaviour under test
             }
             assertThat(statusLine(socket.getInputStream())).isEqualTo("HTTP/1.1 202 Accepted");
         }

@@ -1,8 +1,10 @@
 package dev.fleetmirror.node.testing;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Waits until a node has no blob fill in flight ({@code fleetmirror_fills_in_flight} is 0): a fill
@@ -16,21 +18,9 @@ public final class FillsInFlight {
     }
 
     public static void awaitNone(URI node) {
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (true) {
+        await("no fills in flight on " + node).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() -> {
             Matcher m = GAUGE.matcher(new RegistryHttpClient(node).call("GET", "/metrics").send().text());
-            if (m.find() && Double.parseDouble(m.group(1)) == 0) {
-                return;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("fills still in flight on " + node + " after 30 s");
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
+            return m.find() && Double.parseDouble(m.group(1)) == 0;
+        });
     }
 }
