@@ -17,6 +17,7 @@ import dev.fleetmirror.node.config.StorageBackend;
 import dev.fleetmirror.node.config.StorageConfig;
 import dev.fleetmirror.node.config.UpstreamConfig;
 import dev.fleetmirror.node.testing.CapturedLogs;
+import dev.fleetmirror.node.testing.FillsInFlight;
 import dev.fleetmirror.node.testing.RegistryHttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -154,7 +155,11 @@ class ClusterFillTest {
             others.add(CompletableFuture.supplyAsync(() -> new RegistryHttpClient(uri(node))
                     .call("GET", "/v2/team/big/blobs/" + layer).send().body()));
         }
-        Thread.sleep(700);
+        // The owner leaves mid-fill only once both other members follow its fill with fills of their own.
+        for (FleetMirrorNode node : nodes.subList(1, 3)) {
+            await("a fill following the owner's on " + uri(node)).atMost(Duration.ofSeconds(20))
+                    .until(() -> FillsInFlight.count(uri(node)) > 0);
+        }
 
         owner.close(0).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         nodes.remove(owner);
