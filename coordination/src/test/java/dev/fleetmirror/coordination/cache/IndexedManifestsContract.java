@@ -1,6 +1,7 @@
 package dev.fleetmirror.coordination.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.fleetmirror.core.digest.Digest;
 import dev.fleetmirror.core.manifest.MediaTypes;
@@ -165,8 +166,7 @@ abstract class IndexedManifestsContract {
         assertThat(digestOf(members[1].get(repo, tag))).as("the index has not heard of the write").contains(first);
 
         // Hazelcast ends entries up to a second after their TTL (it keeps expiry in whole seconds).
-        Thread.sleep(500 + 1_200);
-        assertThat(digestOf(members[1].get(repo, tag))).contains(second);
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(digestOf(members[1].get(repo, tag))).contains(second));
     }
 
     /** Pushes an image (a config blob and a manifest) to the tag through member {@code member}. */

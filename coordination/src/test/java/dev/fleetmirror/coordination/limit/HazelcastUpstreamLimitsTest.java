@@ -2,6 +2,7 @@ package dev.fleetmirror.coordination.limit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.hazelcast.core.HazelcastInstance;
 import java.time.Duration;
@@ -107,8 +108,8 @@ class HazelcastUpstreamLimitsTest {
 
         CompletableFuture<FillSlot> third = limits.get(2).limiter("two-slots", twoFills).fillSlot(Duration.ofSeconds(10))
                 .toCompletableFuture();
-        Thread.sleep(1500); // longer than the waiters' poll: a missed signal would not explain a pass
-        assertThat(third).isNotDone();
+        // Waiting is the behaviour: longer than the waiters' poll, so a missed signal would not explain a pass.
+        await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(3)).until(() -> !third.isDone());
 
         long released = System.nanoTime();
         first.release();
@@ -139,8 +140,7 @@ class HazelcastUpstreamLimitsTest {
             doomedLimiter.fillSlot(Duration.ofSeconds(20)).toCompletableFuture().get(5, TimeUnit.SECONDS);
             CompletableFuture<FillSlot> survivor = limits.get(0).limiter("orphaned", twoFills)
                     .fillSlot(Duration.ofSeconds(20)).toCompletableFuture();
-            Thread.sleep(500);
-            assertThat(survivor).isNotDone();
+            await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> !survivor.isDone());
 
             long killed = System.nanoTime();
             cluster.kill(doomed);

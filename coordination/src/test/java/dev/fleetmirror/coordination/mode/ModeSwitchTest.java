@@ -33,8 +33,8 @@ class ModeSwitchTest {
         CompletableFuture<SwitchOutcome> switching = CompletableFuture.supplyAsync(() -> switchTo(first, ClusterMode.READ_ONLY));
         await().atMost(Duration.ofSeconds(10)).until(() -> second.mode().current() == ClusterMode.DRAINING);
         assertThat(third.mode().tryAcquire()).as("no new permit while draining").isEmpty();
-        Thread.sleep(300);
-        assertThat(switching).as("the write in flight holds the switch").isNotDone();
+        // the write in flight holds the switch, however long one watches
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> !switching.isDone());
 
         write.close();
         SwitchOutcome outcome = switching.get(10, TimeUnit.SECONDS);
@@ -76,7 +76,9 @@ class ModeSwitchTest {
         third.mode().tryAcquire().orElseThrow();
 
         CompletableFuture<SwitchOutcome> switching = CompletableFuture.supplyAsync(() -> switchTo(first, ClusterMode.READ_ONLY));
-        Thread.sleep(300);
+        // The switch has begun (and waits for the third member's write) before that member goes.
+        await().atMost(Duration.ofSeconds(10)).until(() -> first.mode().current() == ClusterMode.DRAINING);
+        assertThat(switching).isNotDone();
         LoopbackMembers.kill(third);
 
         assertThat(switching.get(30, TimeUnit.SECONDS).mode()).isEqualTo(ClusterMode.READ_ONLY);

@@ -2,6 +2,7 @@ package dev.fleetmirror.core.fill;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.fleetmirror.core.digest.Digest;
 import java.io.IOException;
@@ -9,6 +10,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -39,8 +41,8 @@ class SpoolTest {
                 throw new IllegalStateException(e);
             }
         });
-        Thread.sleep(200);
-        assertThat(waiting).isNotDone();
+        // Blocked until the blob is verified, however long one watches.
+        await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2)).until(() -> !waiting.isDone());
 
         spool.complete();
         assertThat(waiting.get(5, TimeUnit.SECONDS)).isEqualTo(1);

@@ -1,7 +1,6 @@
 package dev.fleetmirror.core.properties;
 
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
+import dev.fleetmirror.core.testing.Draw;
 
 /**
  * Hostile strings for the parsers: random text over an alphabet rich in the characters that
@@ -11,36 +10,30 @@ import net.jqwik.api.Arbitrary;
 final class Inputs {
     static final String HEX = "0123456789abcdef";
 
+    /** Characters a path-traversal or injection attempt is made of, plus the valid ones. */
+    static final String NASTY = "abz09AZ./\\_-%:@+=?# \t\n\r\0\u0085\u2028\u00e9\uff0e\uff0f~*2ef";
+
+    private static final String[] FRAGMENTS = {"..", ".", "/", "//", "%2e", "%2E", "%2f", "%2F", "%5c", "%00", "\\", "..\\",
+        "/etc/passwd", "_uploads", "_layers", "_manifests", "sha256", "sha512", ":", "a", "b0", "library", "redis", "-", "__",
+        "_", "x.y", "A", "\u0000", "\u002e\u002e", "\uff0e\uff0e", "%252e%252e", "~", "*"};
+
     private Inputs() {
     }
 
-    /** Characters a path-traversal or injection attempt is made of, plus the valid ones. */
-    static Arbitrary<Character> nasty() {
-        return Arbitraries.of('a', 'b', 'z', '0', '9', 'A', 'Z', '.', '/', '\\', '_', '-', '%', ':', '@', '+', '=', '?',
-                '#', ' ', '\t', '\n', '\r', '\0', '\u0085', '\u2028', '\u00e9', '\uff0e', '\uff0f', '~', '*', '2', 'e', 'f');
-    }
-
-    static Arbitrary<String> nastyText(int maxLength) {
-        return nasty().list().ofMaxSize(maxLength).map(chars -> {
-            StringBuilder s = new StringBuilder();
-            chars.forEach(s::append);
-            return s.toString();
-        });
+    static String nastyText(Draw draw, int maxLength) {
+        return draw.text(NASTY, 0, maxLength);
     }
 
     /** Fragments glued together: traversal pieces, encodings, valid-looking parts. */
-    static Arbitrary<String> fragments() {
-        Arbitrary<String> fragment = Arbitraries.oneOf(
-                Arbitraries.of("..", ".", "/", "//", "%2e", "%2E", "%2f", "%2F", "%5c", "%00", "\\", "..\\", "/etc/passwd",
-                        "_uploads", "_layers", "_manifests", "sha256", "sha512", ":", "a", "b0", "library", "redis", "-", "__",
-                        "_", "x.y", "A", "\u0000", "\u002e\u002e", "\uff0e\uff0e", "%252e%252e", "~", "*"),
-                Arbitraries.strings().withChars(HEX).ofMinLength(1).ofMaxLength(130),
-                nastyText(6));
-        return fragment.list().ofMinSize(1).ofMaxSize(12).map(parts -> String.join("", parts));
+    static String fragments(Draw draw) {
+        return draw.joined(1, 12, () -> draw.oneOf(
+                () -> draw.pick(FRAGMENTS),
+                () -> draw.text(HEX, 1, 130),
+                () -> nastyText(draw, 6)));
     }
 
     /** Any text: unicode noise, the nasty alphabet, fragments. */
-    static Arbitrary<String> anyText() {
-        return Arbitraries.oneOf(Arbitraries.strings().ofMaxLength(300), nastyText(80), fragments());
+    static String anyText(Draw draw) {
+        return draw.oneOf(() -> draw.text(300), () -> nastyText(draw, 80), () -> fragments(draw));
     }
 }

@@ -1,16 +1,18 @@
 package dev.fleetmirror.node.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.fleetmirror.node.FleetMirrorNode;
 import dev.fleetmirror.node.config.ConfigLoader;
 import dev.fleetmirror.node.config.NodeConfig;
-import dev.fleetmirror.node.testing.RegistryHttpClient;
 import dev.fleetmirror.node.testing.RegistryHttpClient.Response;
+import dev.fleetmirror.node.testing.RegistryHttpClient;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -105,13 +107,8 @@ class BasicAuthTest {
 
         Files.writeString(htpasswd, "bob:" + BCrypt.hashpw("bob-secret", BCrypt.gensalt(4)) + "\n");
         Files.setLastModifiedTime(htpasswd, FileTime.from(Instant.now().plusSeconds(5)));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        int bob = 0;
-        while (System.nanoTime() < deadline && (bob = http.call("GET", "/v2/").header("Authorization",
-                basic("bob", "bob-secret")).send().status()) != 200) {
-            Thread.sleep(200);
-        }
-        assertThat(bob).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> assertThat(
+                http.call("GET", "/v2/").header("Authorization", basic("bob", "bob-secret")).send().status()).isEqualTo(200));
         // alice's earlier success was remembered; the reload forgets it.
         assertThat(http.call("GET", "/v2/").header("Authorization", basic("alice", "alice-secret")).send().status())
                 .isEqualTo(401);

@@ -1,14 +1,16 @@
 package dev.fleetmirror.node.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fleetmirror.node.testing.NodeProcess;
 import dev.fleetmirror.node.testing.RegistryHttpClient;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,10 +33,7 @@ class JsonLogIT {
                     .header("X-Request-Id", "json-log-1").send();
             assertThat(answer.status()).isEqualTo(200);
             // The access log is written from a queue: wait for its line.
-            long deadline = System.nanoTime() + 10_000_000_000L;
-            while (!node.logText().contains("json-log-1") && System.nanoTime() < deadline) {
-                Thread.sleep(50);
-            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> node.logText().contains("json-log-1"));
             log = node.logText();
         }
         List<JsonNode> lines = new ArrayList<>();

@@ -1,6 +1,7 @@
 package dev.fleetmirror.node.distribution;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.fleetmirror.core.digest.Digest;
 import dev.fleetmirror.core.name.RepositoryName;
@@ -19,9 +20,11 @@ import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -147,11 +150,7 @@ class BlobDeliveryTest {
                     assertThat(body.readNBytes(64 * 1024)).hasSize(64 * 1024);
                 }
             }
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (OPEN_STREAMS.get() > 0 && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
-            assertThat(OPEN_STREAMS.get()).as("storage streams still open after clients left").isZero();
+            await("storage streams closed after clients left").atMost(Duration.ofSeconds(10)).until(() -> OPEN_STREAMS.get() == 0);
             assertThat(client.get("/v2/leaving/blobs/" + digest).body()).isEqualTo(content);
         } finally {
             stop(node);
@@ -189,18 +188,15 @@ class BlobDeliveryTest {
         }
     }
 
-    /** The storage-side count once it stopped moving for a second. */
-    private static long readUntilStable() throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        long last = -1;
-        long current = BYTES_READ.get();
-        while (current != last && System.nanoTime() < deadline) {
-            last = current;
-            Thread.sleep(1000);
-            current = BYTES_READ.get();
-        }
-        assertThat(current).as("the node kept reading for 20 s from a client that reads nothing").isEqualTo(last);
-        return current;
+    /**
+     * The storage-side count once it stopped moving for a second: "stopped" can only be seen over a
+     * while, so the second is the definition, not a guess at how long the node needs.
+     */
+    private static long readUntilStable() {
+        AtomicLong previous = new AtomicLong(-1);
+        return await("the node to stop reading from storage for a client that reads nothing").atMost(Duration.ofSeconds(20))
+                .pollDelay(Duration.ofSeconds(1)).pollInterval(Duration.ofSeconds(1))
+                .until(BYTES_READ::get, current -> current == previous.getAndSet(current));
     }
 
     private static String readHead(InputStream in) throws java.io.IOException {

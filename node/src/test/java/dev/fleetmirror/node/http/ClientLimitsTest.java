@@ -1,6 +1,7 @@
 package dev.fleetmirror.node.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.fleetmirror.node.FleetMirrorNode;
 import dev.fleetmirror.node.config.HttpConfig;
@@ -22,6 +23,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -62,6 +64,25 @@ class ClientLimitsTest {
         Socket socket = new Socket();
         socket.connect(new InetSocketAddress("127.0.0.1", node.port()), 2_000);
         return socket;
+    }
+
+    /**
+     * A connection the node has taken and counts: it answered a request on it, and keeps it open
+     * (keep-alive). Empty if the node closed it instead.
+     */
+    private Optional<Socket> heldConnection() throws IOException {
+        Socket socket = connect();
+        try {
+            socket.setSoTimeout(5_000);
+            socket.getOutputStream().write("GET /v2/ HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            if (statusLine(socket.getInputStream()).equals("HTTP/1.1 200 OK")) {
+                return Optional.of(socket);
+            }
+        } catch (SocketException closed) {
+            // refused: closed or reset
+        }
+        socket.close();
+        return Optional.empty();
     }
 
     /** The status line of a fresh connection's {@code GET /v2/}: the node still serves. */
@@ -110,7 +131,7 @@ class ClientLimitsTest {
                 for (; sent < head.length; sent++) {
                     out.write(head[sent]);
                     out.flush();
-                    Thread.sleep(100);
+                    Thread.sleep(100); // the trickle is the behaviour under test
                     if (sent % 5 == 0) {
                         servedMeanwhile.add(freshGet());
                     }
@@ -163,7 +184,7 @@ class ClientLimitsTest {
             for (int i = 0; i < size; i++) {
                 out.write('x');
                 out.flush();
-                Thread.sleep(100);
+                Thread.sleep(100); // the slow body is the behaviour under test
             }
             assertThat(statusLine(socket.getInputStream())).isEqualTo("HTTP/1.1 202 Accepted");
         }
@@ -175,9 +196,8 @@ class ClientLimitsTest {
         List<Socket> held = new ArrayList<>();
         try {
             for (int i = 0; i < 5; i++) {
-                held.add(connect());
+                held.add(heldConnection().orElseThrow());
             }
-            Thread.sleep(200);
             for (int i = 0; i < 4; i++) {
                 try (Socket extra = connect()) {
                     long started = System.nanoTime();
@@ -192,12 +212,12 @@ class ClientLimitsTest {
             held.clear();
         }
         // The held ones gone, there is room for five again: four held and one served (the refused ones left no count behind).
-        Thread.sleep(300);
+        // A connection opened before the node has seen the old ones close is refused: try again until it is taken.
         try {
             for (int i = 0; i < 4; i++) {
-                held.add(connect());
+                held.add(await("a connection the node keeps").atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50))
+                        .until(this::heldConnection, Optional::isPresent).orElseThrow());
             }
-            Thread.sleep(200);
             assertThat(freshGet()).isEqualTo("HTTP/1.1 200 OK");
         } finally {
             for (Socket socket : held) {

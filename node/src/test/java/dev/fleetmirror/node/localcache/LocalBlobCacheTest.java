@@ -1,11 +1,13 @@
 package dev.fleetmirror.node.localcache;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.fleetmirror.core.digest.Digest;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -66,9 +68,8 @@ class LocalBlobCacheTest {
             byte[] bytes = blobs[i];
             cache.offer(digests[i], () -> new ByteArrayInputStream(bytes));
             // One at a time, so that each is in before the next.
-            while (cache.file(digests[i]).isEmpty()) {
-                Thread.sleep(5);
-            }
+            Digest offered = digests[i];
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5)).until(() -> cache.file(offered).isPresent());
         }
         // Served again: blob 0 becomes the most recent; blob 1 is now the least recently served.
         assertThat(cache.file(digests[0])).isPresent();

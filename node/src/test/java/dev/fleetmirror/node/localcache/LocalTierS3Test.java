@@ -1,6 +1,7 @@
 package dev.fleetmirror.node.localcache;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.fleetmirror.core.digest.Digest;
 import dev.fleetmirror.node.FleetMirrorNode;
@@ -16,6 +17,7 @@ import dev.fleetmirror.storage.s3.testing.S3ProxyExtension;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -51,10 +53,7 @@ class LocalTierS3Test {
             assertThat(client.call("GET", "/v2/team/app/blobs/" + layer).send().body()).isEqualTo(image.blob(layer));
 
             Path copy = work.resolve("local/sha256").resolve(layer.hex());
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (!Files.exists(copy) && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
+            await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(copy));
             assertThat(copy).hasBinaryContent(image.blob(layer));
 
             // The object in the bucket now holds other bytes of the same length: only the copy has the right ones.

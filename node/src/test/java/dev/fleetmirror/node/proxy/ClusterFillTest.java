@@ -4,6 +4,7 @@ import static dev.fleetmirror.node.proxy.MirrorFixture.blobData;
 import static dev.fleetmirror.node.proxy.MirrorFixture.pull;
 import static dev.fleetmirror.node.proxy.MirrorFixture.uri;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.fleetmirror.coordination.fill.FillHolder;
 import dev.fleetmirror.core.digest.Digest;
@@ -15,6 +16,8 @@ import dev.fleetmirror.node.config.ProxyConfig;
 import dev.fleetmirror.node.config.StorageBackend;
 import dev.fleetmirror.node.config.StorageConfig;
 import dev.fleetmirror.node.config.UpstreamConfig;
+import dev.fleetmirror.node.testing.CapturedLogs;
+import dev.fleetmirror.node.testing.FillsInFlight;
 import dev.fleetmirror.node.testing.RegistryHttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +35,6 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import dev.fleetmirror.node.testing.CapturedLogs;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -153,7 +155,11 @@ class ClusterFillTest {
             others.add(CompletableFuture.supplyAsync(() -> new RegistryHttpClient(uri(node))
                     .call("GET", "/v2/team/big/blobs/" + layer).send().body()));
         }
-        Thread.sleep(700);
+        // The owner leaves mid-fill only once both other members follow its fill with fills of their own.
+        for (FleetMirrorNode node : nodes.subList(1, 3)) {
+            await("a fill following the owner's on " + uri(node)).atMost(Duration.ofSeconds(20))
+                    .until(() -> FillsInFlight.count(uri(node)) > 0);
+        }
 
         owner.close(0).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         nodes.remove(owner);
@@ -200,16 +206,10 @@ class ClusterFillTest {
         }
     }
 
-    private FillHolder awaitHolder(Digest digest) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (System.nanoTime() < deadline) {
-            Optional<FillHolder> holder = nodes.get(1).coordination().fills().holder(digest);
-            if (holder.isPresent() && holder.get().size() > 0) {
-                return holder.get();
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("no member took the fill of " + digest);
+    private FillHolder awaitHolder(Digest digest) {
+        return await("a member to take the fill of " + digest).atMost(Duration.ofSeconds(20))
+                .until(() -> nodes.get(1).coordination().fills().holder(digest), holder -> holder.isPresent() && holder.get().size() > 0)
+                .orElseThrow();
     }
 
     /** Status and bytes of every upstream GET of the blob, in order. */
@@ -226,11 +226,7 @@ class ClusterFillTest {
     /** Stored once its owner's storage writer is done, and only as the verified bytes. */
     private void awaitStored(Digest digest, byte[] expected) throws Exception {
         Path data = blobData(storage(), digest);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (System.nanoTime() < deadline && !Files.isRegularFile(data)) {
-            Thread.sleep(20);
-        }
-        assertThat(data).as(digest + " stored").isRegularFile();
+        await(digest + " stored").atMost(Duration.ofSeconds(15)).until(() -> Files.isRegularFile(data));
         assertThat(Files.readAllBytes(data)).isEqualTo(expected);
     }
 }

@@ -1,11 +1,12 @@
 package dev.fleetmirror.node.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.fleetmirror.coordination.ClusterSettings;
+import dev.fleetmirror.core.testing.LocalProcesses;
 import dev.fleetmirror.node.FleetMirrorNode;
 import dev.fleetmirror.node.config.NodeConfig;
-import dev.fleetmirror.core.testing.LocalProcesses;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,10 +49,7 @@ final class LoopbackNodes {
         for (CompletableFuture<FleetMirrorNode> node : starting) {
             started.add(node.get(90, TimeUnit.SECONDS));
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (started.stream().anyMatch(n -> n.coordination().view().members().size() < members)) {
-            assertThat(System.nanoTime()).as("cluster of " + members + " formed").isLessThan(deadline);
-            Thread.sleep(50);
-        }
+        await("cluster of " + members + " formed").atMost(Duration.ofSeconds(30))
+                .until(() -> started.stream().allMatch(n -> n.coordination().view().members().size() >= members));
     }
 }

@@ -8,6 +8,7 @@ import static dev.fleetmirror.node.proxy.MirrorFixture.pull;
 import static dev.fleetmirror.node.proxy.MirrorFixture.requests;
 import static dev.fleetmirror.node.proxy.MirrorFixture.uri;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.fleetmirror.core.digest.Digest;
 import dev.fleetmirror.core.manifest.MediaTypes;
@@ -173,22 +174,13 @@ class PullThroughCacheTest {
     }
 
     /** Clients get the last byte once it is verified; the storage writer completes its upload just after. */
-    private void awaitCached(Digest digest) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline && !cached(nodeStorage(), digest)) {
-            Thread.sleep(20);
-        }
-        assertThat(cached(nodeStorage(), digest)).as(digest + " cached").isTrue();
+    private void awaitCached(Digest digest) {
+        await(digest + " cached").atMost(Duration.ofSeconds(10)).until(() -> cached(nodeStorage(), digest));
     }
 
     /** The fill outlives the client's failure by a little: it is forgotten once its storage writer gave up. */
-    private void awaitNoFill(Digest digest) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline && Files.exists(work.resolve("spool"))
-                && hasSpoolFiles()) {
-            Thread.sleep(50);
-        }
-        assertThat(hasSpoolFiles()).as("spool files left for " + digest).isFalse();
+    private void awaitNoFill(Digest digest) {
+        await("no spool files left for " + digest).atMost(Duration.ofSeconds(10)).until(() -> !hasSpoolFiles());
     }
 
     private boolean hasSpoolFiles() {
@@ -251,9 +243,10 @@ class PullThroughCacheTest {
 
         second.push(upstream.baseUri(), "team/moving", "latest");
         assertThat(pull(uri(node), "team/moving", "latest")).as("within the TTL").containsKey(first.digest());
-        Thread.sleep(1100);
 
-        assertThat(pull(uri(node), "team/moving", "latest")).as("after the TTL").containsKey(second.digest());
+        // Pulls serve the first digest until the TTL ends; the first pull after it checks and fetches the new one.
+        await("the new digest after the TTL").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+                .until(() -> pull(uri(node), "team/moving", "latest").containsKey(second.digest()));
         assertThat(requests(upstream, "GET", "/v2/team/moving/manifests/latest")).isEqualTo(2);
     }
 

@@ -6,6 +6,7 @@ import static dev.fleetmirror.node.proxy.MirrorFixture.catchAll;
 import static dev.fleetmirror.node.proxy.MirrorFixture.requests;
 import static dev.fleetmirror.node.proxy.MirrorFixture.uri;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.fleetmirror.coordination.limit.RequestRate;
 import dev.fleetmirror.coordination.limit.UpstreamLimit;
@@ -133,10 +134,10 @@ class RateLimitedUpstreamTest {
             assertThat(refused.errorCodes()).containsExactly("TOOMANYREQUESTS");
             assertThat(refused.headerOrEmpty("Retry-After")).isEqualTo("1");
         }
-        Thread.sleep(300);
-        assertThat(blobGets(rig.upstream(), "team/limited", layer)).isZero();
-        assertThat(requests(rig.upstream(), "HEAD", "/v2/team/limited/manifests/v1")).isZero();
-        assertThat(requests(rig.upstream(), "GET", "/v2/team/limited/manifests/v1")).isZero();
+        // Nothing refused goes upstream later either: watched for a while, not looked at once.
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> blobGets(rig.upstream(), "team/limited", layer) == 0
+                && requests(rig.upstream(), "HEAD", "/v2/team/limited/manifests/v1") == 0
+                && requests(rig.upstream(), "GET", "/v2/team/limited/manifests/v1") == 0);
         assertThat(cached(nodeStorage(), layer)).isFalse();
         assertThat(nodeStorage().resolve("docker/registry/v2/repositories/team/limited/_manifests/tags")).doesNotExist();
     }
@@ -174,7 +175,7 @@ class RateLimitedUpstreamTest {
         rig.gate().slowBlobs(40);
 
         CompletableFuture<Long> slowDone = getBlob("team/fills", slow, image);
-        Thread.sleep(300); // the slow fill holds the one slot by now
+        awaitForwarded("/v2/team/fills/blobs/" + slow); // the slow fill holds the one slot by now
         CompletableFuture<Long> smallDone = getBlob("team/fills", small, image);
 
         long slowAt = slowDone.get(60, TimeUnit.SECONDS);
@@ -196,7 +197,7 @@ class RateLimitedUpstreamTest {
         rig.gate().slowBlobs(40);
 
         CompletableFuture<Long> slowDone = getBlob("team/busy", slow, image);
-        Thread.sleep(300);
+        awaitForwarded("/v2/team/busy/blobs/" + slow); // the slow fill holds the one slot by now
         long asked = System.nanoTime();
         RegistryHttpClient.Response response = new RegistryHttpClient(uri(rig.node())).call("GET", "/v2/team/busy/blobs/" + refused).send();
         long waitedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - asked);
@@ -218,12 +219,14 @@ class RateLimitedUpstreamTest {
     }
 
     /** Clients get the last byte once it is verified; the fill stores it just after. */
-    private void awaitCached(Digest digest) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline && !cached(nodeStorage(), digest)) {
-            Thread.sleep(20);
-        }
-        assertThat(cached(nodeStorage(), digest)).as(digest + " cached").isTrue();
+    private void awaitCached(Digest digest) {
+        await(digest + " cached").atMost(Duration.ofSeconds(10)).until(() -> cached(nodeStorage(), digest));
+    }
+
+    /** Until the gate has forwarded {@code GET path} upstream: the fill asking for it holds a fill slot. */
+    private void awaitForwarded(String path) {
+        await("GET " + path + " forwarded upstream").atMost(Duration.ofSeconds(10))
+                .until(() -> rig.gate().forwarded().contains("GET " + path));
     }
 
     /** A node mirroring the upstream through a {@link TokenGate}, which can slow blob bodies down. */

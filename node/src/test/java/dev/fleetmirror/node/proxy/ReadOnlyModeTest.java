@@ -12,10 +12,10 @@ import dev.fleetmirror.node.config.UpstreamConfig;
 import dev.fleetmirror.node.testing.RegistryHttpClient;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.ByteBuffer;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -90,8 +90,8 @@ class ReadOnlyModeTest {
                 || switching.isDone());
         assertThat(switching).as(() -> switching.isDone() ? switching.join().statusCode() + " " + switching.join().body() : "")
                 .isNotDone();
-        Thread.sleep(200);
-        assertThat(switching).as("the switch waits for the upload in flight").isNotDone();
+        // the switch waits for the upload in flight, however long one watches
+        await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2)).until(() -> !switching.isDone());
         body.submit(ByteBuffer.wrap(layer, half, layer.length - half));
         body.close();
         assertThat(upload.get(30, TimeUnit.SECONDS).statusCode()).as("the write that started first").isEqualTo(201);

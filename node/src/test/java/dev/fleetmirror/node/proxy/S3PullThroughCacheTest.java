@@ -4,6 +4,7 @@ import static dev.fleetmirror.node.proxy.MirrorFixture.blobGets;
 import static dev.fleetmirror.node.proxy.MirrorFixture.pull;
 import static dev.fleetmirror.node.proxy.MirrorFixture.uri;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.fleetmirror.core.digest.Digest;
@@ -64,18 +65,10 @@ class S3PullThroughCacheTest {
                     assertThat(blobGets(upstream, "team/app", blob)).isEqualTo(1);
                 }
                 upstream.close();
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                Map<Digest, byte[]> fromBucket = null;
-                while (fromBucket == null) {
-                    try {
-                        fromBucket = pull(uri(node), "team/app", image.digest().toString());
-                    } catch (AssertionError notYetStored) {
-                        if (System.nanoTime() > deadline) {
-                            throw notYetStored;
-                        }
-                        Thread.sleep(100);
-                    }
-                }
+                // Pulled until the fills have stored everything: an AssertionError means not yet.
+                Map<Digest, byte[]> fromBucket = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                        .ignoreExceptionsInstanceOf(AssertionError.class)
+                        .until(() -> pull(uri(node), "team/app", image.digest().toString()), pulled -> true);
                 for (Digest blob : image.blobDigests()) {
                     assertThat(fromBucket.get(blob)).isEqualTo(image.blob(blob));
                 }

@@ -3,12 +3,14 @@ package dev.fleetmirror.node.proxy;
 import static dev.fleetmirror.node.proxy.MirrorFixture.pull;
 import static dev.fleetmirror.node.proxy.MirrorFixture.uri;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.fleetmirror.core.digest.Digest;
 import dev.fleetmirror.core.manifest.MediaTypes;
 import dev.fleetmirror.node.FleetMirrorNode;
 import dev.fleetmirror.node.config.UpstreamConfig;
 import dev.fleetmirror.node.http.Staleness;
+import dev.fleetmirror.node.testing.FillsInFlight;
 import dev.fleetmirror.node.testing.RegistryHttpClient;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -104,7 +106,8 @@ class TokenAuthenticatedUpstreamTest {
         for (var client : clients) {
             assertThat(client.get(60, java.util.concurrent.TimeUnit.SECONDS)).as("a client got the whole blob").isZero();
         }
-        Thread.sleep(500);
+        // The broken fill is over (it was never going to store anything) before its traces are looked at.
+        FillsInFlight.awaitNone(uri(rig.node()));
         assertThat(MirrorFixture.cached(work.resolve("node"), layer)).isFalse();
         assertThat(MirrorFixture.blobGets(rig.upstream(), "team/app", layer)).as("the broken fill reached the upstream").isEqualTo(1);
 
@@ -136,10 +139,7 @@ class TokenAuthenticatedUpstreamTest {
         }
         assertThat(MirrorFixture.cached(work.resolve("node"), layer)).as("still filling when the clients left").isFalse();
 
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
-        while (!MirrorFixture.cached(work.resolve("node"), layer) && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
+        await().atMost(java.time.Duration.ofSeconds(60)).until(() -> MirrorFixture.cached(work.resolve("node"), layer));
         assertThat(java.nio.file.Files.readAllBytes(MirrorFixture.blobData(work.resolve("node"), layer)))
                 .isEqualTo(image.blob(layer));
         assertThat(MirrorFixture.blobGets(rig.upstream(), "team/app", layer)).isEqualTo(1);

@@ -34,6 +34,7 @@ final class TokenGate implements AutoCloseable {
     private final String realmHost;
     private final Set<String> tokens = ConcurrentHashMap.newKeySet();
     private final List<TokenRequest> tokenRequests = new CopyOnWriteArrayList<>();
+    private final List<String> forwarded = new CopyOnWriteArrayList<>();
     private volatile int failWith;
     private volatile String retryAfter;
     private volatile long cutBlobsAfter = -1;
@@ -72,6 +73,11 @@ final class TokenGate implements AutoCloseable {
 
     List<TokenRequest> tokenRequests() {
         return tokenRequests;
+    }
+
+    /** {@code METHOD path} of every registry request forwarded upstream, as it starts: what a test can wait for. */
+    List<String> forwarded() {
+        return forwarded;
     }
 
     /** From now on every registry request is answered with {@code status} (0: forward again). */
@@ -124,6 +130,7 @@ final class TokenGate implements AutoCloseable {
     }
 
     private void forward(HttpServerRequest request) {
+        forwarded.add(request.method() + " " + request.path());
         request.pause();
         RequestOptions options = new RequestOptions().setMethod(request.method())
                 .setAbsoluteURI(registry.resolve(request.uri()).toString());

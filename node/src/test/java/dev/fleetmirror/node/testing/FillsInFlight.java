@@ -1,13 +1,17 @@
 package dev.fleetmirror.node.testing;
 
+import static org.awaitility.Awaitility.await;
+
 import java.net.URI;
+import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Waits until a node has no blob fill in flight ({@code fleetmirror_fills_in_flight} is 0): a fill
- * stores its blob after the client that started it has all the bytes, so a test that pulls again
- * and counts cache hits waits for the first pull's fills to be stored.
+ * A node's blob fills in flight ({@code fleetmirror_fills_in_flight}), the signal tests wait on: a
+ * fill stores its blob after the client that started it has all the bytes, so a test that pulls
+ * again and counts cache hits waits for none in flight; a member following another's fill has one
+ * of its own in flight while it does.
  */
 public final class FillsInFlight {
     private static final Pattern GAUGE = Pattern.compile("^fleetmirror_fills_in_flight (\\S+)$", Pattern.MULTILINE);
@@ -16,21 +20,13 @@ public final class FillsInFlight {
     }
 
     public static void awaitNone(URI node) {
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (true) {
-            Matcher m = GAUGE.matcher(new RegistryHttpClient(node).call("GET", "/metrics").send().text());
-            if (m.find() && Double.parseDouble(m.group(1)) == 0) {
-                return;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("fills still in flight on " + node + " after 30 s");
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
+        await("no fills in flight on " + node).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                .until(() -> count(node) == 0);
+    }
+
+    /** The gauge now; -1 if the node does not report it. */
+    public static int count(URI node) {
+        Matcher m = GAUGE.matcher(new RegistryHttpClient(node).call("GET", "/metrics").send().text());
+        return m.find() ? (int) Double.parseDouble(m.group(1)) : -1;
     }
 }

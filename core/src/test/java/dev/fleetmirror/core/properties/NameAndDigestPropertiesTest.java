@@ -12,57 +12,74 @@ import dev.fleetmirror.core.name.Tag;
 import dev.fleetmirror.core.storage.InvalidPathException;
 import dev.fleetmirror.core.storage.StoragePath;
 import dev.fleetmirror.core.storage.StoragePaths;
+import dev.fleetmirror.core.testing.Draw;
+import dev.fleetmirror.core.testing.SeededCases;
 import java.nio.file.Path;
 import java.util.List;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Digests, repository names, tags and references parse any input into a valid value or the
  * documented invalid-input exception, nothing else; and every storage path built from valid values
- * stays under the storage root, whatever the input looked like.
+ * stays under the storage root, whatever the input looked like. The cases are drawn from fixed
+ * seeds ({@link SeededCases}), beside explicit ones at the edges of each grammar.
  */
-class NameAndDigestProperties {
+class NameAndDigestPropertiesTest {
     private static final Path ROOT = Path.of("/srv/registry");
 
-    @Provide
-    Arbitrary<String> text() {
-        return Inputs.anyText();
+    static Stream<Arguments> text() {
+        return SeededCases.of(0x6e616d65L, 400, Inputs::anyText);
     }
 
-    /** Strings near the digest grammar: an algorithm-ish prefix, a colon, hex-ish text. */
-    @Provide
-    Arbitrary<String> digestLike() {
-        Arbitrary<String> prefix = Arbitraries.oneOf(Arbitraries.of("sha256", "sha512", "SHA256", "sha384", "", "sha256+b64",
-                "..", "sha256/.."), Inputs.nastyText(8));
-        Arbitrary<String> hex = Arbitraries.oneOf(Arbitraries.strings().withChars(Inputs.HEX).ofLength(64),
-                Arbitraries.strings().withChars(Inputs.HEX).ofLength(128),
-                Arbitraries.strings().withChars(Inputs.HEX + "ABCDEF./%").ofMinLength(60).ofMaxLength(130),
-                Inputs.fragments());
-        return net.jqwik.api.Combinators.combine(prefix, Arbitraries.of(":", "", "::", "/"), hex).as((p, c, h) -> p + c + h);
+    /**
+     * Strings near the digest grammar: an algorithm-ish prefix, a colon, hex-ish text; one in four
+     * is a valid digest, so that what a valid one leads to is checked too.
+     */
+    static String digestLike(Draw draw) {
+        if (draw.oneIn(4)) {
+            return draw.oneIn(2) ? "sha256:" + draw.text(Inputs.HEX, 64, 64) : "sha512:" + draw.text(Inputs.HEX, 128, 128);
+        }
+        String prefix = draw.oneOf(() -> draw.pick("sha256", "sha512", "SHA256", "sha384", "", "sha256+b64", "..", "sha256/.."),
+                () -> Inputs.nastyText(draw, 8));
+        String hex = draw.oneOf(() -> draw.text(Inputs.HEX, 64, 64),
+                () -> draw.text(Inputs.HEX, 128, 128),
+                () -> draw.text(Inputs.HEX + "ABCDEF./%", 60, 130),
+                () -> Inputs.fragments(draw));
+        return prefix + draw.pick(":", "", "::", "/") + hex;
     }
 
     /** Names built from components that are valid, almost valid, or traversal attempts. */
-    @Provide
-    Arbitrary<String> nameLike() {
-        Arbitrary<String> component = Arbitraries.oneOf(
-                Arbitraries.strings().withChars("abcz09").ofMinLength(1).ofMaxLength(10),
-                Arbitraries.of("..", ".", "", "a..b", "a.b", "a__b", "a___b", "a--b", "_uploads", "-a", "a-", "%2e%2e", "A",
+    static String nameLike(Draw draw) {
+        return String.join("/", draw.list(1, 8, () -> draw.oneOf(
+                () -> draw.text("abcz09", 1, 10),
+                () -> draw.pick("..", ".", "", "a..b", "a.b", "a__b", "a___b", "a--b", "_uploads", "-a", "a-", "%2e%2e", "A",
                         "a\\b", "a b", "\u00e9"),
-                Inputs.nastyText(5));
-        return component.list().ofMinSize(1).ofMaxSize(8).map(parts -> String.join("/", parts));
+                () -> Inputs.nastyText(draw, 5))));
     }
 
-    @Property(tries = 400)
-    void digestParsingYieldsAValidDigestOrInvalidDigestException(@ForAll("digestLike") String digest) {
+    static Stream<Arguments> digestLike() {
+        return SeededCases.of(0x64696765L, 400, NameAndDigestPropertiesTest::digestLike);
+    }
+
+    @ParameterizedTest
+    @MethodSource("digestLike")
+    @ValueSource(strings = {"sha256:", "sha256:0", ":", "", "sha256::0000000000000000000000000000000000000000000000000000000000000000",
+        "SHA256:0000000000000000000000000000000000000000000000000000000000000000",
+        "sha256:000000000000000000000000000000000000000000000000000000000000000A",
+        "sha256:00000000000000000000000000000000000000000000000000000000000000000",
+        "sha256/../0000000000000000000000000000000000000000000000000000000000000000"})
+    void digestParsingYieldsAValidDigestOrInvalidDigestException(String digest) {
         checkDigest(digest);
     }
 
-    @Property(tries = 300)
-    void digestParsingOfAnyTextYieldsAValidDigestOrInvalidDigestException(@ForAll("text") String digest) {
+    @ParameterizedTest
+    @MethodSource("text")
+    void digestParsingOfAnyTextYieldsAValidDigestOrInvalidDigestException(String digest) {
         checkDigest(digest);
     }
 
@@ -79,24 +96,38 @@ class NameAndDigestProperties {
         assertUnderRoot(StoragePaths.blobData(digest), StoragePaths.BLOBS);
     }
 
-    @Property(tries = 200)
-    void validDigestsRoundTrip(@ForAll("algorithms") DigestAlgorithm algorithm, @ForAll byte[] content) {
+    static Stream<Arguments> algorithmsAndContent() {
+        return SeededCases.tuples(0x726f756eL, 200, draw -> List.of(draw.pick(DigestAlgorithm.values()), draw.bytes(300)));
+    }
+
+    @ParameterizedTest
+    @MethodSource("algorithmsAndContent")
+    void validDigestsRoundTrip(DigestAlgorithm algorithm, byte[] content) {
         Digest digest = Digest.compute(algorithm, content);
         assertThat(Digest.parse(digest.toString())).isEqualTo(digest);
     }
 
-    @Provide
-    Arbitrary<DigestAlgorithm> algorithms() {
-        return Arbitraries.of(DigestAlgorithm.class);
+    @ParameterizedTest
+    @EnumSource(DigestAlgorithm.class)
+    void theDigestOfNothingRoundTrips(DigestAlgorithm algorithm) {
+        validDigestsRoundTrip(algorithm, new byte[0]);
     }
 
-    @Property(tries = 400)
-    void nameParsingYieldsANameThatStaysUnderTheRootOrInvalidNameException(@ForAll("nameLike") String name) {
+    static Stream<Arguments> nameLike() {
+        return SeededCases.of(0x7265706fL, 400, NameAndDigestPropertiesTest::nameLike);
+    }
+
+    @ParameterizedTest
+    @MethodSource("nameLike")
+    @ValueSource(strings = {"..", "a/..", "../a", "a/./b", "a//b", "/a", "a/", "_uploads", "a/_layers", "%2e%2e/a", "a\\..\\b",
+        "\uff0e\uff0e/a", "a/b\u0000", "a___b", "a--b"})
+    void nameParsingYieldsANameThatStaysUnderTheRootOrInvalidNameException(String name) {
         checkName(name);
     }
 
-    @Property(tries = 300)
-    void nameParsingOfAnyTextYieldsANameOrInvalidNameException(@ForAll("text") String name) {
+    @ParameterizedTest
+    @MethodSource("text")
+    void nameParsingOfAnyTextYieldsANameOrInvalidNameException(String name) {
         checkName(name);
     }
 
@@ -122,8 +153,10 @@ class NameAndDigestProperties {
         }
     }
 
-    @Property(tries = 400)
-    void tagAndReferenceParsingYieldsAValueOrTheDocumentedException(@ForAll("text") String input) {
+    @ParameterizedTest
+    @MethodSource("text")
+    @ValueSource(strings = {"", ".", "..", "-latest", "sha256:", "latest\n", "_", "A.b-C_9"})
+    void tagAndReferenceParsingYieldsAValueOrTheDocumentedException(String input) {
         try {
             Tag tag = Tag.of(input);
             assertThat(Tag.isValid(input)).isTrue();
@@ -140,8 +173,11 @@ class NameAndDigestProperties {
     }
 
     /** Any path a driver accepts resolves under its root: no component can climb out. */
-    @Property(tries = 500)
-    void storagePathValidationKeepsEveryAcceptedPathUnderTheRoot(@ForAll("pathLike") String path) {
+    @ParameterizedTest
+    @MethodSource("pathLike")
+    @ValueSource(strings = {"/", "", "a", "/..", "/a/../..", "/a/./b", "//a", "/a//b", "/a/", "/a\\..", "/%2e%2e", "/a/\u0000",
+        "/\uff0e\uff0e"})
+    void storagePathValidationKeepsEveryAcceptedPathUnderTheRoot(String path) {
         String valid;
         try {
             valid = StoragePath.requireValid(path);
@@ -155,10 +191,9 @@ class NameAndDigestProperties {
         }
     }
 
-    @Provide
-    Arbitrary<String> pathLike() {
-        return Arbitraries.oneOf(Inputs.anyText(), Inputs.fragments().map(s -> "/" + s),
-                nameLike().map(s -> "/" + s));
+    static Stream<Arguments> pathLike() {
+        return SeededCases.of(0x70617468L, 500, draw -> draw.oneOf(() -> Inputs.anyText(draw),
+                () -> "/" + Inputs.fragments(draw), () -> "/" + nameLike(draw)));
     }
 
     private static void assertUnderRoot(String storagePath, String under) {
