@@ -41,6 +41,7 @@ import dev.fleetmirror.coordination.HazelcastCoordination;
 import dev.fleetmirror.coordination.StandaloneCoordination;
 import dev.fleetmirror.coordination.cache.IndexedManifests;
 import dev.fleetmirror.core.digest.Digest;
+import dev.fleetmirror.core.name.RepositoryName;
 import dev.fleetmirror.core.registry.Registry;
 import dev.fleetmirror.core.registry.RegistrySettings;
 import dev.fleetmirror.core.registry.stored.SessionLimitedUploads;
@@ -69,6 +70,7 @@ import io.vertx.core.http.HttpServerRequest;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -206,7 +208,7 @@ public final class FleetMirrorNode {
                     Registry served = localTier(config, cache == null ? stored : cache.registry(), stored, localCache);
                     return listen(vertx, config, served,
                             cache == null ? NamespaceResolver.NONE : cache.namespaces(), peers, admin, resources, coordination,
-                            traffic, privacy)
+                            traffic, privacy, cache == null ? repo -> false : cache.mirrored())
                             .recover(failure -> vertx.executeBlocking(() -> {
                                 try (coordination; resources) {
                                     return null;
@@ -275,7 +277,8 @@ public final class FleetMirrorNode {
         Vertx vertx = Vertx.vertx();
         return closeOnFailure(vertx, joinCluster(vertx, config).compose(coordination ->
                 listen(vertx, config, registry, NamespaceResolver.NONE, workers -> PeerFillEndpoint.NOTHING_FILLED,
-                        new AdminRouter(config.cluster().flatMap(ClusterSettings::secret)), () -> { }, coordination, Traffic.unobserved(), AccessDecider.ALLOW_ALL)
+                        new AdminRouter(config.cluster().flatMap(ClusterSettings::secret)), () -> { }, coordination, Traffic.unobserved(), AccessDecider.ALLOW_ALL,
+                        repo -> false)
                         .recover(failure -> vertx.executeBlocking(() -> {
                             coordination.close();
                             return null;
@@ -303,7 +306,7 @@ public final class FleetMirrorNode {
                                                   Function<StorageWorkers, Handler<HttpServerRequest>> peerEndpoint,
                                                   AdminRouter admin,
                                                   AutoCloseable storage, Coordination coordination, Traffic traffic,
-                                                  AccessDecider privacy) {
+                                                  AccessDecider privacy, Predicate<RepositoryName> mirrored) {
         StorageWorkers workers = new StorageWorkers(vertx, StorageWorkers.DEFAULT_POOL_SIZE);
         NodeServices services = new NodeServices(registry, workers,
                 config.storage().deleteEnabled(), config.storage().redirectDisabled());
@@ -315,7 +318,8 @@ public final class FleetMirrorNode {
                                     WriteGate.of(config.storage().readOnly(), coordination.mode()), namespaces)
                             .guard(auth.guard())
                             .mount(PeerProtocol.PREFIX, peerEndpoint.apply(workers))
-                            .observe(traffic, AccessLog.of(config.log().accessLog()));
+                            .observe(traffic, AccessLog.of(config.log().accessLog()))
+                            .mirrored(mirrored);
                     auth.tokenEndpoint().ifPresent(endpoint -> dispatcher.mount(TokenEndpoint.PATH, endpoint));
                     admin.endpoint(new ClusterAdmin(vertx, coordination, config.cluster())).mountOn(dispatcher, auth::adminOnly);
                     return vertx.createHttpServer(options)

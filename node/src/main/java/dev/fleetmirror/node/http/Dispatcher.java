@@ -14,6 +14,7 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 /**
@@ -30,6 +31,7 @@ public final class Dispatcher implements Handler<HttpServerRequest> {
     private Traffic traffic = Traffic.unobserved();
     private AccessLog accessLog = AccessLog.OFF;
     private RequestGuard guard = RequestGuard.OPEN;
+    private Predicate<RepositoryName> mirrored = repo -> false;
 
     public Dispatcher(NodeServices services, boolean readOnly) {
         this(services, WriteGate.pinned(readOnly), NamespaceResolver.NONE);
@@ -57,6 +59,15 @@ public final class Dispatcher implements Handler<HttpServerRequest> {
     public Dispatcher observe(Traffic traffic, AccessLog accessLog) {
         this.traffic = traffic;
         this.accessLog = accessLog;
+        return this;
+    }
+
+    /**
+     * Which repositories are mirrored: the bytes of their manifests and blobs are counted apart,
+     * as the traffic a mirror saves its upstreams (hosted content saves none).
+     */
+    public Dispatcher mirrored(Predicate<RepositoryName> mirrored) {
+        this.mirrored = mirrored;
         return this;
     }
 
@@ -172,6 +183,15 @@ public final class Dispatcher implements Handler<HttpServerRequest> {
         boolean global = path.get().resource() == ApiPath.Resource.BASE || path.get().resource() == ApiPath.Resource.CATALOG;
         RepositoryName repo = global ? null
                 : namespaces.resolve(RepositoryName.of(path.get().name()), Optional.ofNullable(request.getParam("ns")));
+        boolean content = path.get().resource() == ApiPath.Resource.MANIFEST || path.get().resource() == ApiPath.Resource.BLOB;
+        if (content && request.method() == HttpMethod.GET && mirrored.test(repo)) {
+            end.listen(closed -> {
+                int status = request.response().getStatusCode();
+                if (status == 200 || status == 206) {
+                    traffic.mirroredServed(request.response().bytesWritten());
+                }
+            });
+        }
         if (path.get().resource() == ApiPath.Resource.MANIFEST && request.method() == HttpMethod.GET) {
             String pulled = repo.toString();
             end.listen(closed -> {
