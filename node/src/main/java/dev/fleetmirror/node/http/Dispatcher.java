@@ -14,6 +14,7 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
@@ -96,7 +97,9 @@ public final class Dispatcher implements Handler<HttpServerRequest> {
         try {
             Map.Entry<String, Handler<HttpServerRequest>> mounted = mounted(request.path());
             String route = mounted != null ? routeName(mounted.getKey()) : apiRoute(request.path());
-            end.listen(closed -> answered(request, route, id, started, closed));
+            // Who the request was admitted as, once the guard said so; the access log names it.
+            AtomicReference<String> user = new AtomicReference<>(AccessLog.ANONYMOUS);
+            end.listen(closed -> answered(request, route, id, user.get(), started, closed));
             if (!queryDecodes(request)) {
                 return;
             }
@@ -110,7 +113,7 @@ public final class Dispatcher implements Handler<HttpServerRequest> {
             }
             request.response().putHeader(ApiHeaders.API_VERSION, ApiHeaders.API_VERSION_VALUE);
             try {
-                dispatch(request, end);
+                dispatch(request, end, user);
             } catch (RuntimeException e) {
                 ErrorResponses.send(request, e);
             }
@@ -135,12 +138,12 @@ public final class Dispatcher implements Handler<HttpServerRequest> {
         }
     }
 
-    private void answered(HttpServerRequest request, String route, String id, long started, boolean closed) {
+    private void answered(HttpServerRequest request, String route, String id, String user, long started, boolean closed) {
         long nanos = System.nanoTime() - started;
         int status = request.response().getStatusCode();
         long bytes = request.response().bytesWritten();
         traffic.answered(route, request.method().name(), status, bytes, nanos);
-        accessLog.answered(request, id, status, bytes, nanos, closed);
+        accessLog.answered(request, id, user, status, bytes, nanos, closed);
     }
 
     /**
@@ -165,7 +168,7 @@ public final class Dispatcher implements Handler<HttpServerRequest> {
         return null;
     }
 
-    private void dispatch(HttpServerRequest request, ResponseEnd end) {
+    private void dispatch(HttpServerRequest request, ResponseEnd end, AtomicReference<String> user) {
         Optional<ApiPath> path = ApiPath.parse(request.path());
         Map<HttpMethod, Endpoint> methods = path.map(p -> routes.get(p.resource())).orElse(null);
         if (methods == null) {
@@ -206,6 +209,7 @@ public final class Dispatcher implements Handler<HttpServerRequest> {
         Optional<String> id = RequestId.current();
         guard.admit(request, path.get(), repo)
                 .compose(caller -> {
+                    caller.user().ifPresent(user::set);
                     if (isWrite(request.method())) {
                         // Held until the response ends or the connection drops: the read-only switch waits for it.
                         WritePermit permit = writes.acquire("pushes and deletes are");
