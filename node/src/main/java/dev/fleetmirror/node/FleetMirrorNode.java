@@ -277,8 +277,8 @@ public final class FleetMirrorNode {
         Vertx vertx = Vertx.vertx();
         return closeOnFailure(vertx, joinCluster(vertx, config).compose(coordination ->
                 listen(vertx, config, registry, NamespaceResolver.NONE, workers -> PeerFillEndpoint.NOTHING_FILLED,
-                        new AdminRouter(config.cluster().flatMap(ClusterSettings::secret)), () -> { }, coordination, Traffic.unobserved(), AccessDecider.ALLOW_ALL,
-                        repo -> false)
+                        new AdminRouter(config.cluster().flatMap(ClusterSettings::secret)), () -> { }, coordination,
+                        Traffic.unobserved(), AccessDecider.ALLOW_ALL, repo -> false)
                         .recover(failure -> vertx.executeBlocking(() -> {
                             coordination.close();
                             return null;
@@ -321,6 +321,7 @@ public final class FleetMirrorNode {
                             .observe(traffic, AccessLog.of(config.log().accessLog()))
                             .mirrored(mirrored);
                     auth.tokenEndpoint().ifPresent(endpoint -> dispatcher.mount(TokenEndpoint.PATH, endpoint));
+                    // Every node, however started, describes its cluster.
                     admin.endpoint(new ClusterAdmin(vertx, coordination, config.cluster())).mountOn(dispatcher, auth::adminOnly);
                     return vertx.createHttpServer(options)
                             .connectionHandler(guard)

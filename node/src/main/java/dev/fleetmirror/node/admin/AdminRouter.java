@@ -65,7 +65,8 @@ public final class AdminRouter implements Handler<HttpServerRequest> {
      */
     public void mountOn(Dispatcher dispatcher, UnaryOperator<Handler<HttpServerRequest>> adminOnly) {
         dispatcher.mount(PREFIX, adminOnly.apply(this));
-        pages.forEach((path, page) -> dispatcher.mount(path, page.adminsOnly() ? adminOnly.apply(page.handler()) : page.handler()));
+        pages.forEach((path, page) ->
+                dispatcher.mount(path, page.adminsOnly() ? adminOnly.apply(page.handler()) : page.handler()));
     }
 
     @Override
