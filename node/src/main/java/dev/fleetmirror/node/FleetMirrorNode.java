@@ -9,8 +9,11 @@ import dev.fleetmirror.node.auth.AuthSetup;
 import dev.fleetmirror.node.privacy.PrivateUpstreamAccess;
 import dev.fleetmirror.node.privacy.UpstreamCredentialCheck;
 import dev.fleetmirror.node.auth.TokenEndpoint;
-import dev.fleetmirror.node.cluster.ModeAdmin;
-import dev.fleetmirror.node.gc.GcAdmin;
+import dev.fleetmirror.node.admin.AdminRouter;
+import dev.fleetmirror.node.admin.ClusterAdmin;
+import dev.fleetmirror.node.admin.GcAdmin;
+import dev.fleetmirror.node.admin.ModeAdmin;
+import dev.fleetmirror.node.admin.WarmAdmin;
 import dev.fleetmirror.node.gc.GcService;
 import dev.fleetmirror.node.gc.LiveCollection;
 import dev.fleetmirror.node.gc.StateSnapshots;
@@ -21,7 +24,6 @@ import dev.fleetmirror.node.metrics.Health;
 import dev.fleetmirror.node.metrics.NodeMetrics;
 import dev.fleetmirror.node.metrics.AccessLog;
 import dev.fleetmirror.node.metrics.StatusPage;
-import dev.fleetmirror.node.warm.WarmAdmin;
 import dev.fleetmirror.node.localcache.LocalBlobCache;
 import dev.fleetmirror.node.localcache.LocalTierBlobs;
 import dev.fleetmirror.node.warm.Warmer;
@@ -32,7 +34,6 @@ import java.util.concurrent.TimeUnit;
 import dev.fleetmirror.node.cli.VersionProvider;
 import dev.fleetmirror.node.metrics.Traffic;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import java.util.Map;
 import dev.fleetmirror.coordination.ClusterSettings;
 import dev.fleetmirror.coordination.ClusterView;
 import dev.fleetmirror.coordination.Coordination;
@@ -40,6 +41,7 @@ import dev.fleetmirror.coordination.HazelcastCoordination;
 import dev.fleetmirror.coordination.StandaloneCoordination;
 import dev.fleetmirror.coordination.cache.IndexedManifests;
 import dev.fleetmirror.core.digest.Digest;
+import dev.fleetmirror.core.name.RepositoryName;
 import dev.fleetmirror.core.registry.Registry;
 import dev.fleetmirror.core.registry.RegistrySettings;
 import dev.fleetmirror.core.registry.stored.SessionLimitedUploads;
@@ -47,7 +49,6 @@ import dev.fleetmirror.core.storage.PathNotFoundException;
 import dev.fleetmirror.core.storage.StorageDriver;
 import dev.fleetmirror.core.storage.StoragePaths;
 import dev.fleetmirror.gc.expiry.PullRecorder;
-import dev.fleetmirror.node.cluster.ClusterAdmin;
 import dev.fleetmirror.node.cluster.PeerFillEndpoint;
 import dev.fleetmirror.node.cluster.PeerProtocol;
 import dev.fleetmirror.node.cluster.PeerUrl;
@@ -69,6 +70,7 @@ import io.vertx.core.http.HttpServerRequest;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -165,17 +167,17 @@ public final class FleetMirrorNode {
                             .map(local -> new LocalBlobCache(local.directory(), local.maxBytes())).orElse(null);
                     StatusPage status = new StatusPage(vertx, coordination, traffic, gc::latestReport,
                             VersionProvider.version());
-                    Map<String, Handler<HttpServerRequest>> admin = Map.of(
-                            StatusPage.ROOT, status,
-                            StatusPage.PATH, status,
-                            NodeMetrics.PATH, metrics,
-                            Health.LIVE, health,
-                            Health.READY, health,
-                            GcAdmin.PATH, new GcAdmin(gc, secret),
-                            ModeAdmin.PATH, new ModeAdmin(vertx, coordination, secret, config.storage().readOnly(),
-                                    snapshots::write),
-                            WarmAdmin.PATH, new WarmAdmin(vertx, new Warmer(cache == null ? stored : cache.registry(), stored,
-                                    warmFetchers), warmRunners, secret,
+                    // The status page names repositories: admins only when auth is on; metrics and health probes stay open.
+                    AdminRouter admin = new AdminRouter(secret)
+                            .page(StatusPage.ROOT, status, true)
+                            .page(StatusPage.PATH, status, true)
+                            .page(NodeMetrics.PATH, metrics, false)
+                            .page(Health.LIVE, health, false)
+                            .page(Health.READY, health, false)
+                            .endpoint(new GcAdmin(gc))
+                            .endpoint(new ModeAdmin(vertx, coordination, config.storage().readOnly(), snapshots::write))
+                            .endpoint(new WarmAdmin(vertx, new Warmer(cache == null ? stored : cache.registry(), stored,
+                                    warmFetchers), warmRunners,
                                     () -> !config.storage().readOnly() && coordination.mode().current() == ClusterMode.READ_WRITE));
                     MaintenanceSchedule maintenance = MaintenanceSchedule.start(vertx, driver, coordination,
                             config.storage().uploadPurging(), pulls,
@@ -206,7 +208,7 @@ public final class FleetMirrorNode {
                     Registry served = localTier(config, cache == null ? stored : cache.registry(), stored, localCache);
                     return listen(vertx, config, served,
                             cache == null ? NamespaceResolver.NONE : cache.namespaces(), peers, admin, resources, coordination,
-                            traffic, privacy)
+                            traffic, privacy, cache == null ? repo -> false : cache.mirrored())
                             .recover(failure -> vertx.executeBlocking(() -> {
                                 try (coordination; resources) {
                                     return null;
@@ -275,7 +277,8 @@ public final class FleetMirrorNode {
         Vertx vertx = Vertx.vertx();
         return closeOnFailure(vertx, joinCluster(vertx, config).compose(coordination ->
                 listen(vertx, config, registry, NamespaceResolver.NONE, workers -> PeerFillEndpoint.NOTHING_FILLED,
-                        Map.of(), () -> { }, coordination, Traffic.unobserved(), AccessDecider.ALLOW_ALL)
+                        new AdminRouter(config.cluster().flatMap(ClusterSettings::secret)), () -> { }, coordination,
+                        Traffic.unobserved(), AccessDecider.ALLOW_ALL, repo -> false)
                         .recover(failure -> vertx.executeBlocking(() -> {
                             coordination.close();
                             return null;
@@ -301,9 +304,9 @@ public final class FleetMirrorNode {
     private static Future<FleetMirrorNode> listen(Vertx vertx, NodeConfig config, Registry registry,
                                                   NamespaceResolver namespaces,
                                                   Function<StorageWorkers, Handler<HttpServerRequest>> peerEndpoint,
-                                                  Map<String, Handler<HttpServerRequest>> admin,
+                                                  AdminRouter admin,
                                                   AutoCloseable storage, Coordination coordination, Traffic traffic,
-                                                  AccessDecider privacy) {
+                                                  AccessDecider privacy, Predicate<RepositoryName> mirrored) {
         StorageWorkers workers = new StorageWorkers(vertx, StorageWorkers.DEFAULT_POOL_SIZE);
         NodeServices services = new NodeServices(registry, workers,
                 config.storage().deleteEnabled(), config.storage().redirectDisabled());
@@ -314,14 +317,12 @@ public final class FleetMirrorNode {
                     Dispatcher dispatcher = DistributionApi.dispatcher(services,
                                     WriteGate.of(config.storage().readOnly(), coordination.mode()), namespaces)
                             .guard(auth.guard())
-                            .mount(ClusterAdmin.PATH, auth.adminOnly(new ClusterAdmin(vertx, coordination, config.cluster())))
                             .mount(PeerProtocol.PREFIX, peerEndpoint.apply(workers))
-                            .observe(traffic, AccessLog.of(config.log().accessLog()));
+                            .observe(traffic, AccessLog.of(config.log().accessLog()))
+                            .mirrored(mirrored);
                     auth.tokenEndpoint().ifPresent(endpoint -> dispatcher.mount(TokenEndpoint.PATH, endpoint));
-                    // Admin endpoints and the status page (it names repositories) need an admin when auth is on;
-                    // metrics and health probes stay open.
-                    admin.forEach((path, handler) ->
-                            dispatcher.mount(path, adminOnly(path) ? auth.adminOnly(handler) : handler));
+                    // Every node, however started, describes its cluster.
+                    admin.endpoint(new ClusterAdmin(vertx, coordination, config.cluster())).mountOn(dispatcher, auth::adminOnly);
                     return vertx.createHttpServer(options)
                             .connectionHandler(guard)
                             .requestHandler(guard.tracking(dispatcher))
@@ -339,10 +340,6 @@ public final class FleetMirrorNode {
                         return new FleetMirrorNode(vertx, server, workers, storage, coordination);
                     }, false).recover(failure -> server.close().transform(closed -> Future.failedFuture(failure)));
                 });
-    }
-
-    private static boolean adminOnly(String mountPath) {
-        return mountPath.startsWith("/admin/") || mountPath.equals(StatusPage.PATH) || mountPath.equals(StatusPage.ROOT);
     }
 
     /** The port the server listens on (the ephemeral one when configured with port 0). */

@@ -5,6 +5,7 @@ import dev.fleetmirror.core.fill.AlreadyStored;
 import dev.fleetmirror.core.fill.InFlightFills;
 import dev.fleetmirror.core.registry.ErrorCode;
 import dev.fleetmirror.core.registry.RegistryException;
+import dev.fleetmirror.node.admin.PeerAccess;
 import dev.fleetmirror.node.http.ApiHeaders;
 import dev.fleetmirror.node.http.BlobStreamer;
 import dev.fleetmirror.node.http.ErrorResponses;

@@ -1,6 +1,7 @@
 package dev.fleetmirror.node.cluster;
 
 import dev.fleetmirror.core.digest.Digest;
+import dev.fleetmirror.node.admin.PeerAccess;
 
 /**
  * The node-to-node HTTP protocol of a cluster: a member that does not fill a blob itself streams

@@ -14,6 +14,8 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 /**
@@ -30,6 +32,7 @@ public final class Dispatcher implements Handler<HttpServerRequest> {
     private Traffic traffic = Traffic.unobserved();
     private AccessLog accessLog = AccessLog.OFF;
     private RequestGuard guard = RequestGuard.OPEN;
+    private Predicate<RepositoryName> mirrored = repo -> false;
 
     public Dispatcher(NodeServices services, boolean readOnly) {
         this(services, WriteGate.pinned(readOnly), NamespaceResolver.NONE);
@@ -60,6 +63,15 @@ public final class Dispatcher implements Handler<HttpServerRequest> {
         return this;
     }
 
+    /**
+     * Which repositories are mirrored: the bytes of their manifests and blobs are counted apart,
+     * as the traffic a mirror saves its upstreams (hosted content saves none).
+     */
+    public Dispatcher mirrored(Predicate<RepositoryName> mirrored) {
+        this.mirrored = mirrored;
+        return this;
+    }
+
     /** Admits every request of the distribution API through {@code guard} before its endpoint runs. */
     public Dispatcher guard(RequestGuard guard) {
         this.guard = guard;
@@ -85,7 +97,9 @@ public final class Dispatcher implements Handler<HttpServerRequest> {
         try {
             Map.Entry<String, Handler<HttpServerRequest>> mounted = mounted(request.path());
             String route = mounted != null ? routeName(mounted.getKey()) : apiRoute(request.path());
-            end.listen(closed -> answered(request, route, id, started, closed));
+            // Who the request was admitted as, once the guard said so; the access log names it.
+            AtomicReference<String> user = new AtomicReference<>(AccessLog.ANONYMOUS);
+            end.listen(closed -> answered(request, route, id, user.get(), started, closed));
             if (!queryDecodes(request)) {
                 return;
             }
@@ -99,7 +113,7 @@ public final class Dispatcher implements Handler<HttpServerRequest> {
             }
             request.response().putHeader(ApiHeaders.API_VERSION, ApiHeaders.API_VERSION_VALUE);
             try {
-                dispatch(request, end);
+                dispatch(request, end, user);
             } catch (RuntimeException e) {
                 ErrorResponses.send(request, e);
             }
@@ -124,12 +138,12 @@ public final class Dispatcher implements Handler<HttpServerRequest> {
         }
     }
 
-    private void answered(HttpServerRequest request, String route, String id, long started, boolean closed) {
+    private void answered(HttpServerRequest request, String route, String id, String user, long started, boolean closed) {
         long nanos = System.nanoTime() - started;
         int status = request.response().getStatusCode();
         long bytes = request.response().bytesWritten();
         traffic.answered(route, request.method().name(), status, bytes, nanos);
-        accessLog.answered(request, id, status, bytes, nanos, closed);
+        accessLog.answered(request, id, user, status, bytes, nanos, closed);
     }
 
     /**
@@ -154,7 +168,7 @@ public final class Dispatcher implements Handler<HttpServerRequest> {
         return null;
     }
 
-    private void dispatch(HttpServerRequest request, ResponseEnd end) {
+    private void dispatch(HttpServerRequest request, ResponseEnd end, AtomicReference<String> user) {
         Optional<ApiPath> path = ApiPath.parse(request.path());
         Map<HttpMethod, Endpoint> methods = path.map(p -> routes.get(p.resource())).orElse(null);
         if (methods == null) {
@@ -172,6 +186,15 @@ public final class Dispatcher implements Handler<HttpServerRequest> {
         boolean global = path.get().resource() == ApiPath.Resource.BASE || path.get().resource() == ApiPath.Resource.CATALOG;
         RepositoryName repo = global ? null
                 : namespaces.resolve(RepositoryName.of(path.get().name()), Optional.ofNullable(request.getParam("ns")));
+        boolean content = path.get().resource() == ApiPath.Resource.MANIFEST || path.get().resource() == ApiPath.Resource.BLOB;
+        if (content && request.method() == HttpMethod.GET && mirrored.test(repo)) {
+            end.listen(closed -> {
+                int status = request.response().getStatusCode();
+                if (status == 200 || status == 206) {
+                    traffic.mirroredServed(request.response().bytesWritten());
+                }
+            });
+        }
         if (path.get().resource() == ApiPath.Resource.MANIFEST && request.method() == HttpMethod.GET) {
             String pulled = repo.toString();
             end.listen(closed -> {
@@ -186,6 +209,7 @@ public final class Dispatcher implements Handler<HttpServerRequest> {
         Optional<String> id = RequestId.current();
         guard.admit(request, path.get(), repo)
                 .compose(caller -> {
+                    caller.user().ifPresent(user::set);
                     if (isWrite(request.method())) {
                         // Held until the response ends or the connection drops: the read-only switch waits for it.
                         WritePermit permit = writes.acquire("pushes and deletes are");

@@ -6,9 +6,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fleetmirror.coordination.ClusterView;
 import dev.fleetmirror.coordination.Coordination;
-import io.prometheus.metrics.model.snapshots.CounterSnapshot;
-import io.prometheus.metrics.model.snapshots.DataPointSnapshot;
-import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -28,14 +25,17 @@ import java.util.function.Supplier;
 /**
  * The status page at {@value #PATH}/: one HTML file with its own style and a little script, which
  * reads {@value #PATH}/status.json every few seconds (cluster members and mode, cache hit ratio,
- * bytes served against bytes fetched upstream, the most pulled repositories, upstream health and the
- * last GC report). Nothing is loaded from elsewhere and nothing secret is shown. {@code GET /} from a
+ * bytes served against bytes fetched upstream, the most pulled repositories, upstream health, the
+ * last GC report, and the last hour per minute from {@link TrafficHistory}, which the page draws as
+ * charts itself). Nothing is loaded from elsewhere and nothing secret is shown. {@code GET /} from a
  * browser is sent here.
  */
 public final class StatusPage implements Handler<HttpServerRequest> {
     public static final String PATH = "/ui";
     public static final String ROOT = "/";
     private static final int TOP = 10;
+    /** How often the counters are sampled for the last hour's charts. */
+    private static final long SAMPLE_MILLIS = 5_000;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Vertx vertx;
@@ -45,6 +45,7 @@ public final class StatusPage implements Handler<HttpServerRequest> {
     private final String version;
     private final Instant started = Instant.now();
     private final Buffer page;
+    private final TrafficHistory history = new TrafficHistory();
 
     /** @param lastGc the last GC report written by any member, if any */
     public StatusPage(Vertx vertx, Coordination coordination, Traffic traffic, Supplier<Future<Optional<byte[]>>> lastGc,
@@ -54,6 +55,9 @@ public final class StatusPage implements Handler<HttpServerRequest> {
         this.traffic = traffic;
         this.lastGc = lastGc;
         this.version = version;
+        // The charts' minutes fill whether or not anyone looks; Vert.x cancels the timer when it closes.
+        vertx.setPeriodic(SAMPLE_MILLIS, id -> history.sample(System.currentTimeMillis(), traffic.totals(),
+                traffic.fillsInFlight()));
         try (InputStream in = StatusPage.class.getResourceAsStream("/ui/index.html")) {
             if (in == null) {
                 throw new IllegalStateException("the status page is missing from the jar (ui/index.html)");
@@ -104,17 +108,19 @@ public final class StatusPage implements Handler<HttpServerRequest> {
             out.put("startedAt", started.toString());
             out.put("uptimeSeconds", Duration.between(started, Instant.now()).toSeconds());
             out.set("cluster", cluster.result());
-            MetricSnapshots snapshots = traffic.registry().scrape(name -> name.startsWith("fleetmirror_cache")
-                    || name.startsWith("fleetmirror_http_re") || name.startsWith("fleetmirror_upstream_bytes")
-                    || name.startsWith("fleetmirror_stale_serves"));
-            out.set("traffic", traffic(snapshots));
+            long now = System.currentTimeMillis();
+            Traffic.Totals totals = traffic.totals();
+            history.sample(now, totals, traffic.fillsInFlight());
+            out.set("traffic", traffic(totals));
+            out.set("lastHour", history.series(now));
+            MetricSnapshots snapshots = traffic.registry().scrape(name -> name.startsWith("fleetmirror_stale_serves"));
             ArrayNode top = out.putArray("topRepositories");
             traffic.mostPulled(TOP).forEach(e -> top.addObject().put("repository", e.repository()).put("pulls", e.pulls()));
             ArrayNode upstreams = out.putArray("upstreams");
             traffic.upstreams().forEach(h -> {
                 ObjectNode u = upstreams.addObject().put("name", h.upstream()).put("healthy", h.healthy())
                         .put("at", h.at().toString())
-                        .put("staleServes", (long) sum(snapshots, "fleetmirror_stale_serves", Map.of("upstream", h.upstream())));
+                        .put("staleServes", (long) Traffic.sum(snapshots, "fleetmirror_stale_serves", Map.of("upstream", h.upstream())));
                 h.status().ifPresentOrElse(s -> u.put("lastStatus", s), () -> u.putNull("lastStatus"));
             });
             out.set("lastGc", gc.result().map(StatusPage::gcSummary).orElse(null));
@@ -133,48 +139,23 @@ public final class StatusPage implements Handler<HttpServerRequest> {
         return out;
     }
 
-    private ObjectNode traffic(MetricSnapshots snapshots) {
+    private static ObjectNode traffic(Traffic.Totals totals) {
         ObjectNode out = JSON.createObjectNode();
-        long hits = (long) sum(snapshots, "fleetmirror_cache_requests", Map.of("result", "hit"));
-        long stale = (long) sum(snapshots, "fleetmirror_cache_requests", Map.of("result", "stale"));
-        long misses = (long) sum(snapshots, "fleetmirror_cache_requests", Map.of("result", "miss"));
-        long served = (long) sum(snapshots, "fleetmirror_http_response_bytes", Map.of());
-        long blobsServed = (long) sum(snapshots, "fleetmirror_http_response_bytes", Map.of("route", "blob"));
-        long manifestsServed = (long) sum(snapshots, "fleetmirror_http_response_bytes", Map.of("route", "manifest"));
-        long upstream = (long) sum(snapshots, "fleetmirror_upstream_bytes", Map.of());
-        long pulledBytes = blobsServed + manifestsServed;
-        out.put("requests", (long) sum(snapshots, "fleetmirror_http_requests", Map.of()));
-        out.put("cacheHits", hits);
-        out.put("cacheMisses", misses);
-        out.put("staleServes", stale);
-        if (hits + misses + stale > 0) {
-            out.put("hitRatio", (double) (hits + stale) / (hits + misses + stale));
+        out.put("requests", totals.requests());
+        out.put("cacheHits", totals.hits());
+        out.put("cacheMisses", totals.misses());
+        out.put("staleServes", totals.stale());
+        if (totals.lookups() > 0) {
+            out.put("hitRatio", (double) (totals.hits() + totals.stale()) / totals.lookups());
         } else {
             out.putNull("hitRatio");
         }
-        out.put("bytesServed", served);
-        out.put("pulledBytesServed", pulledBytes);
-        out.put("upstreamBytes", upstream);
-        out.put("upstreamBytesSaved", Math.max(0, pulledBytes - upstream));
+        out.put("bytesServed", totals.bytesServed());
+        out.put("pulledBytesServed", totals.pulledBytesServed());
+        out.put("mirroredBytesServed", totals.mirroredBytesServed());
+        out.put("upstreamBytes", totals.upstreamBytes());
+        out.put("upstreamBytesSaved", totals.upstreamBytesSaved());
         return out;
-    }
-
-    /** The sum of a counter's data points whose labels include {@code labels}. */
-    private static double sum(MetricSnapshots snapshots, String name, Map<String, String> labels) {
-        double total = 0;
-        for (MetricSnapshot snapshot : snapshots) {
-            if (!(snapshot instanceof CounterSnapshot) || !snapshot.getMetadata().getName().equals(name)) {
-                continue;
-            }
-            for (DataPointSnapshot point : snapshot.getDataPoints()) {
-                boolean matches = labels.entrySet().stream()
-                        .allMatch(l -> l.getValue().equals(point.getLabels().get(l.getKey())));
-                if (matches) {
-                    total += ((CounterSnapshot.CounterDataPointSnapshot) point).getValue();
-                }
-            }
-        }
-        return total;
     }
 
     private static ObjectNode gcSummary(byte[] report) {

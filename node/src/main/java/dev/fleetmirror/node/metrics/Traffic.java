@@ -5,10 +5,15 @@ import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.DataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.IntSupplier;
@@ -32,6 +37,7 @@ public final class Traffic {
     private final Counter requests;
     private final Histogram duration;
     private final Counter responseBytes;
+    private final CounterDataPoint mirroredBytes;
     private final Counter upstreamRequests;
     private final Counter upstreamBytes;
     private final Counter staleServes;
@@ -41,6 +47,32 @@ public final class Traffic {
     private final PrometheusRegistry registry;
     private final TopRepositories pulled = new TopRepositories(TOP_REPOSITORIES);
     private final ConcurrentMap<String, UpstreamHealth> upstreams = new ConcurrentHashMap<>();
+    private volatile IntSupplier fills = () -> 0;
+
+    /**
+     * The counters summed over their labels, as the status page shows them. {@code mirroredBytesServed}
+     * counts manifests and blobs of mirrored repositories only: bytes served from hosted ones never
+     * crossed an upstream link, so they save nothing.
+     */
+    public record Totals(long requests, long hits, long misses, long stale, long bytesServed, long pulledBytesServed,
+                         long mirroredBytesServed, long upstreamBytes) {
+        public static final Totals ZERO = new Totals(0, 0, 0, 0, 0, 0, 0, 0);
+
+        /** Cache lookups of mirrored content, whatever their result. */
+        public long lookups() {
+            return hits + misses + stale;
+        }
+
+        public long upstreamBytesSaved() {
+            return Math.max(0, mirroredBytesServed - upstreamBytes);
+        }
+
+        Totals minus(Totals earlier) {
+            return new Totals(requests - earlier.requests, hits - earlier.hits, misses - earlier.misses,
+                    stale - earlier.stale, bytesServed - earlier.bytesServed, pulledBytesServed - earlier.pulledBytesServed,
+                    mirroredBytesServed - earlier.mirroredBytesServed, upstreamBytes - earlier.upstreamBytes);
+        }
+    }
 
     public Traffic(PrometheusRegistry registry) {
         this.registry = registry;
@@ -54,6 +86,9 @@ public final class Traffic {
                 .withoutExemplars().register(registry);
         responseBytes = Counter.builder().name("fleetmirror_http_response_bytes_total")
                 .help("Response body bytes sent, by route").labelNames("route").withoutExemplars().register(registry);
+        mirroredBytes = Counter.builder().name("fleetmirror_mirrored_bytes_served_total")
+                .help("Manifest and blob body bytes sent from mirrored repositories (cache hits and fills alike)")
+                .withoutExemplars().register(registry).labelValues();
         Counter lookups = Counter.builder().name("fleetmirror_cache_requests_total")
                 .help("Lookups of mirrored content: hit (from storage), miss (fetched upstream), stale (cached copy served"
                         + " while the upstream failed)")
@@ -88,6 +123,7 @@ public final class Traffic {
 
     /** Reports the number of fills in flight on this member when scraped. */
     public void fillsInFlight(IntSupplier count) {
+        fills = count;
         GaugeWithCallback.builder().name("fleetmirror_fills_in_flight").help("Blob fills in flight on this member")
                 .callback(callback -> callback.call(count.getAsInt())).register(registry);
     }
@@ -98,6 +134,52 @@ public final class Traffic {
         points.request(method, status).inc();
         points.bytes.inc(bodyBytes);
         points.duration.observe(nanos / 1e9);
+    }
+
+    /** Fills in flight on this member now (0 on a node that mirrors nothing). */
+    public int fillsInFlight() {
+        return fills.getAsInt();
+    }
+
+    /** Body bytes of a manifest or blob of a mirrored repository, sent to a client. */
+    public void mirroredServed(long bytes) {
+        if (bytes > 0) {
+            mirroredBytes.inc(bytes);
+        }
+    }
+
+    /** The counters as they are now, summed over their labels. */
+    public Totals totals() {
+        MetricSnapshots snapshots = registry.scrape(name -> name.startsWith("fleetmirror_cache")
+                || name.startsWith("fleetmirror_http_re") || name.startsWith("fleetmirror_upstream_bytes")
+                || name.startsWith("fleetmirror_mirrored_bytes"));
+        return new Totals((long) sum(snapshots, "fleetmirror_http_requests", Map.of()),
+                (long) sum(snapshots, "fleetmirror_cache_requests", Map.of("result", "hit")),
+                (long) sum(snapshots, "fleetmirror_cache_requests", Map.of("result", "miss")),
+                (long) sum(snapshots, "fleetmirror_cache_requests", Map.of("result", "stale")),
+                (long) sum(snapshots, "fleetmirror_http_response_bytes", Map.of()),
+                (long) (sum(snapshots, "fleetmirror_http_response_bytes", Map.of("route", "blob"))
+                        + sum(snapshots, "fleetmirror_http_response_bytes", Map.of("route", "manifest"))),
+                (long) sum(snapshots, "fleetmirror_mirrored_bytes_served", Map.of()),
+                (long) sum(snapshots, "fleetmirror_upstream_bytes", Map.of()));
+    }
+
+    /** The sum of a counter's data points whose labels include {@code labels}. */
+    static double sum(MetricSnapshots snapshots, String name, Map<String, String> labels) {
+        double total = 0;
+        for (MetricSnapshot snapshot : snapshots) {
+            if (!(snapshot instanceof CounterSnapshot) || !snapshot.getMetadata().getName().equals(name)) {
+                continue;
+            }
+            for (DataPointSnapshot point : snapshot.getDataPoints()) {
+                boolean matches = labels.entrySet().stream()
+                        .allMatch(l -> l.getValue().equals(point.getLabels().get(l.getKey())));
+                if (matches) {
+                    total += ((CounterSnapshot.CounterDataPointSnapshot) point).getValue();
+                }
+            }
+        }
+        return total;
     }
 
     public void cache(Kind kind, Result result) {

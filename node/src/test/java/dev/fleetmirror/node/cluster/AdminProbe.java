@@ -2,6 +2,8 @@ package dev.fleetmirror.node.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fleetmirror.node.admin.ClusterAdmin;
+import dev.fleetmirror.node.admin.PeerAccess;
 import dev.fleetmirror.node.testing.NodeProcess;
 import java.io.IOException;
 import java.net.URI;

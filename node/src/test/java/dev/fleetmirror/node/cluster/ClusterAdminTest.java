@@ -9,6 +9,8 @@ import dev.fleetmirror.coordination.fill.FillLease;
 import dev.fleetmirror.core.digest.Digest;
 import dev.fleetmirror.core.testing.LocalProcesses;
 import dev.fleetmirror.node.FleetMirrorNode;
+import dev.fleetmirror.node.admin.ClusterAdmin;
+import dev.fleetmirror.node.admin.PeerAccess;
 import dev.fleetmirror.node.config.ConfigLoader;
 import dev.fleetmirror.node.config.HttpConfig;
 import dev.fleetmirror.node.config.NodeConfig;

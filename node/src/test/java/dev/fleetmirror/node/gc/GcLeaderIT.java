@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fleetmirror.core.digest.Digest;
 import dev.fleetmirror.core.manifest.MediaTypes;
 import dev.fleetmirror.core.testing.LocalProcesses;
-import dev.fleetmirror.node.cluster.PeerAccess;
+import dev.fleetmirror.node.admin.PeerAccess;
 import dev.fleetmirror.node.proxy.TestImage;
 import dev.fleetmirror.node.testing.NodeProcess;
 import dev.fleetmirror.node.testing.RegistryHttpClient;

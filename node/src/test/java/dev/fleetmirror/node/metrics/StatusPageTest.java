@@ -81,13 +81,49 @@ class StatusPageTest {
         assertThat(traffic.path("cacheHits").asLong()).isEqualTo(4);
         assertThat(traffic.path("hitRatio").asDouble()).isEqualTo(0.5);
         assertThat(traffic.path("upstreamBytesSaved").asLong())
-                .isEqualTo(traffic.path("pulledBytesServed").asLong() - traffic.path("upstreamBytes").asLong())
+                .isEqualTo(traffic.path("mirroredBytesServed").asLong() - traffic.path("upstreamBytes").asLong())
                 .isGreaterThan(250_000);
         assertThat(status.path("topRepositories").get(0).path("repository").asText()).isEqualTo("hub/team/app");
         assertThat(status.path("topRepositories").get(0).path("pulls").asLong()).isEqualTo(2);
         assertThat(status.path("upstreams").get(0).path("name").asText()).isEqualTo("hub");
         assertThat(status.path("upstreams").get(0).path("healthy").asBoolean()).isTrue();
         assertThat(status.path("lastGc").isNull()).isTrue();
+    }
+
+    @Test
+    void bytesServedFromHostedRepositoriesSaveNoUpstreamTraffic() {
+        pullTwice();
+        JsonNode before = status().path("traffic");
+        TestImage hosted = TestImage.random(23, 300_000);
+        hosted.push(uri(), "local/app", "1");
+        RegistryHttpClient client = new RegistryHttpClient(uri());
+        assertThat(client.call("GET", "/v2/local/app/manifests/1")
+                .header("Accept", "application/vnd.oci.image.manifest.v1+json").send().status()).isEqualTo(200);
+        hosted.blobDigests().forEach(digest -> assertThat(client.call("GET", "/v2/local/app/blobs/" + digest)
+                .send().status()).isEqualTo(200));
+
+        JsonNode after = status().path("traffic");
+        assertThat(after.path("pulledBytesServed").asLong())
+                .isGreaterThan(before.path("pulledBytesServed").asLong() + 300_000);
+        assertThat(after.path("mirroredBytesServed").asLong()).isEqualTo(before.path("mirroredBytesServed").asLong());
+        assertThat(after.path("upstreamBytesSaved").asLong()).isEqualTo(before.path("upstreamBytesSaved").asLong());
+        // The mirrored pulls alone: the second pull's bytes, and the first's over what the upstream sent.
+        assertThat(before.path("mirroredBytesServed").asLong()).isGreaterThan(2 * 300_000);
+    }
+
+    @Test
+    void theLastHourIsCountedPerMinute() {
+        pullTwice();
+        JsonNode status = status();
+        JsonNode hour = status.path("lastHour");
+        for (String series : new String[] {"requests", "hitRatio", "mirroredBytesServed", "upstreamBytes", "fillsInFlight"}) {
+            assertThat(hour.path(series)).as(series).hasSize(60);
+        }
+        // The node started within the hour: its minutes add up to its counters.
+        assertThat(sum(hour.path("mirroredBytesServed"))).isEqualTo(status.path("traffic").path("mirroredBytesServed").asLong());
+        assertThat(sum(hour.path("upstreamBytes"))).isEqualTo(status.path("traffic").path("upstreamBytes").asLong());
+        assertThat(sum(hour.path("requests"))).isGreaterThanOrEqualTo(8);
+        assertThat(hour.path("hitRatio").get(0).isNull()).as("a minute before the node started").isTrue();
     }
 
     @Test
@@ -116,11 +152,30 @@ class StatusPageTest {
         assertThat(dom).contains("healthy");
         assertThat(dom).contains("no collection has run");
 
+        // The charts are drawn from the minutes status.json reports (sums and ratios: a minute may turn meanwhile).
+        JsonNode status = status();
+        JsonNode hour = status.path("lastHour");
+        assertThat(chart(dom, "served")).hasSize(60);
+        assertThat(sum(chart(dom, "served"))).isEqualTo(status.path("traffic").path("mirroredBytesServed").asLong())
+                .isGreaterThan(250_000);
+        assertThat(sum(chart(dom, "upstream"))).isEqualTo(status.path("traffic").path("upstreamBytes").asLong())
+                .isPositive();
+        assertThat(nonEmpty(chart(dom, "ratio"))).isNotEmpty().isEqualTo(nonEmpty(values(hour.path("hitRatio"))))
+                .allSatisfy(ratio -> assertThat(Double.parseDouble(ratio)).isBetween(0.0, 1.0));
+        assertThat(sum(chart(dom, "requests"))).isGreaterThanOrEqualTo(8);
+        assertThat(chart(dom, "fills")).hasSize(60);
+        assertThat(dom.split("<rect ", -1).length - 1).as("bars drawn").isGreaterThanOrEqualTo(4);
+
         Path screenshot = Paths.get("target", "ui-status.png").toAbsolutePath();
         Files.deleteIfExists(screenshot);
         chromium("--screenshot=" + screenshot, "--window-size=1280,860", uri() + "/ui/");
         assertThat(screenshot).exists();
         assertThat(Files.size(screenshot)).isGreaterThan(10_000);
+        // The narrow layout too (charts two by two), beside it.
+        Path narrow = Paths.get("target", "ui-status-narrow.png").toAbsolutePath();
+        Files.deleteIfExists(narrow);
+        chromium("--screenshot=" + narrow, "--window-size=860,1400", uri() + "/ui/");
+        assertThat(Files.size(narrow)).isGreaterThan(10_000);
     }
 
     private void pullTwice() {
@@ -135,6 +190,45 @@ class StatusPageTest {
             // The second pull counts hits only once the first one's fills are stored.
             FillsInFlight.awaitNone(uri());
         }
+    }
+
+    private JsonNode status() {
+        return new RegistryHttpClient(uri()).call("GET", "/ui/status.json").send().json();
+    }
+
+    private static long sum(JsonNode series) {
+        long total = 0;
+        for (JsonNode value : series) {
+            total += value.asLong();
+        }
+        return total;
+    }
+
+    /** A series as the page writes it: numbers as JavaScript prints them, empty for a minute without data. */
+    private static List<String> values(JsonNode series) {
+        List<String> out = new ArrayList<>();
+        series.forEach(v -> out.add(v.isNull() ? "" : v.isIntegralNumber() ? Long.toString(v.asLong()) : jsNumber(v.asDouble())));
+        return out;
+    }
+
+    private static String jsNumber(double value) {
+        return value == Math.rint(value) ? Long.toString((long) value) : Double.toString(value);
+    }
+
+    private static long sum(List<String> values) {
+        return nonEmpty(values).stream().mapToLong(Long::parseLong).sum();
+    }
+
+    private static List<String> nonEmpty(List<String> values) {
+        return values.stream().filter(v -> !v.isEmpty()).toList();
+    }
+
+    /** The values a chart's series was drawn from (its group's data-values). */
+    private static List<String> chart(String dom, String series) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("data-name=\"" + series + "\" data-values=\"([^\"]*)\"")
+                .matcher(dom);
+        assertThat(m.find()).as("series %s in\n%s", series, dom).isTrue();
+        return List.of(m.group(1).split(",", -1));
     }
 
     private URI uri() {

@@ -1,14 +1,15 @@
-package dev.fleetmirror.node.warm;
+package dev.fleetmirror.node.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fleetmirror.core.registry.ErrorCode;
 import dev.fleetmirror.core.registry.RegistryException;
-import dev.fleetmirror.node.cluster.PeerAccess;
-import dev.fleetmirror.node.http.ErrorResponses;
+import dev.fleetmirror.node.warm.ImageRef;
+import dev.fleetmirror.node.warm.Platform;
+import dev.fleetmirror.node.warm.Warmer;
 import io.vertx.core.Context;
-import io.vertx.core.Handler;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
@@ -17,7 +18,6 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -25,69 +25,32 @@ import java.util.function.BooleanSupplier;
  * "platforms": ["linux/amd64"]}} (no platforms: all of an index's): the node fetches those images
  * into the cache and streams its progress as newline-delimited JSON ({@code manifest}, {@code blob}
  * with status fetching/fetched/cached, {@code image-done} or {@code image-failed}, and last
- * {@code summary}). Guarded like the other admin endpoints (the cluster secret, or loopback on a
- * node without one). Refused with 503 while the cluster is read-only: nothing would be stored.
+ * {@code summary}). Refused with 503 while the cluster is read-only: nothing would be stored.
+ *
+ * @param runners  where a warm request runs (it blocks for as long as the fetches take)
+ * @param writable whether fetched content would be stored now
  */
-public final class WarmAdmin implements Handler<HttpServerRequest> {
+public record WarmAdmin(Vertx vertx, Warmer warmer, WorkerExecutor runners, BooleanSupplier writable)
+        implements AdminEndpoint {
     public static final String PATH = "/admin/v1/warm";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_BODY = 64 * 1024;
     private static final int MAX_IMAGES = 500;
 
-    private final Vertx vertx;
-    private final Warmer warmer;
-    private final WorkerExecutor runners;
-    private final Optional<String> secret;
-    private final BooleanSupplier writable;
-
-    /**
-     * @param runners  where a warm request runs (it blocks for as long as the fetches take)
-     * @param writable whether fetched content would be stored now
-     */
-    public WarmAdmin(Vertx vertx, Warmer warmer, WorkerExecutor runners, Optional<String> secret, BooleanSupplier writable) {
-        this.vertx = vertx;
-        this.warmer = warmer;
-        this.runners = runners;
-        this.secret = secret;
-        this.writable = writable;
+    @Override
+    public AdminRoute route() {
+        return AdminRoute.of(PATH, HttpMethod.POST).readingBody();
     }
 
     @Override
-    public void handle(HttpServerRequest request) {
-        if (!request.path().equals(PATH)) {
-            ErrorResponses.send(request, new RegistryException(ErrorCode.NAME_UNKNOWN,
-                    "no admin endpoint at " + request.path() + "; pre-warming is at " + PATH, null, 404, null));
-            return;
-        }
-        if (request.method() != HttpMethod.POST) {
-            request.response().putHeader("Allow", "POST");
-            ErrorResponses.send(request, new RegistryException(ErrorCode.UNSUPPORTED,
-                    request.method() + " is not supported on " + PATH + "; POST {\"images\": [...]}"));
-            return;
-        }
-        if (!PeerAccess.permits(request, secret)) {
-            ErrorResponses.send(request, new RegistryException(ErrorCode.UNAUTHORIZED,
-                    "access to " + PATH + " denied: " + PeerAccess.requirement(secret)));
-            return;
-        }
-        request.body().onComplete(read -> {
-            if (read.failed()) {
-                ErrorResponses.send(request, read.cause());
-                return;
-            }
-            Parsed parsed;
-            try {
-                parsed = parse(read.result());
-            } catch (RegistryException e) {
-                ErrorResponses.send(request, e);
-                return;
-            }
+    public Future<AdminAnswer> handle(HttpServerRequest request) {
+        return request.body().map(WarmAdmin::parse).map(parsed -> {
             if (!writable.getAsBoolean()) {
-                ErrorResponses.send(request, new RegistryException(ErrorCode.UNAVAILABLE, "the cluster is read-only"
-                        + " (maintenance or garbage collection): warming would store nothing; try again later", null, 503, null));
-                return;
+                throw new RegistryException(ErrorCode.UNAVAILABLE, "the cluster is read-only (maintenance or garbage"
+                        + " collection): warming would store nothing; try again later", null, 503, null);
             }
             stream(request.response(), parsed);
+            return AdminAnswer.SENT;
         });
     }
 

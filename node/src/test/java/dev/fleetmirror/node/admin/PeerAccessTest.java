@@ -1,4 +1,4 @@
-package dev.fleetmirror.node.cluster;
+package dev.fleetmirror.node.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.fleetmirror.node.cluster;
+package dev.fleetmirror.node.admin;
 
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.SocketAddress;
@@ -11,10 +11,10 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * Who may call the endpoints members use among themselves and operators use to look at the
- * cluster ({@code /admin/v1/cluster}, the peer endpoint), until the node has admin credentials of
- * its own: whoever presents the cluster's shared secret, or, on a node without a secret, only a
- * caller on this machine. Note that behind a reverse proxy on the same machine every request comes
+ * Who may call the endpoints members use among themselves (the peer endpoint) and the admin
+ * endpoints ({@link AdminRouter} asks before any of them runs; with {@code auth:} on, an admin's
+ * credentials are needed as well): whoever presents the cluster's shared secret, or, on a node
+ * without a secret, only a caller on this machine. Note that behind a reverse proxy on the same machine every request comes
  * from loopback: such a setup needs {@code cluster.secret}.
  */
 public final class PeerAccess {
