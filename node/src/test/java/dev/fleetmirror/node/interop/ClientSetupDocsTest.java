@@ -36,9 +36,10 @@ import org.junit.jupiter.api.io.TempDir;
  * The client set-up of README.md ("Pointing clients at it") run as written: the node runs the
  * README's node configuration with Docker Hub's URL replaced by a local Distribution registry that
  * holds {@code library/fm-docs:1.0}, and each client asks for {@code docker.io/library/fm-docs:1.0}
- * the way the README sets it up. skopeo is the real client; containerd and dockerd do not run
- * here, so their requests are sent as they send them (containerd's {@code ?ns=} to the mirror host
- * of the README's hosts.toml, dockerd's bare Docker Hub names).
+ * the way the README sets it up. skopeo is the real client; dockerd does not run here, so its
+ * requests (bare Docker Hub names) are sent as it sends them. containerd's requests ({@code ?ns=} to
+ * the mirror host of the README's hosts.toml) are sent here too, so the routing is checked where
+ * containerd cannot run; {@link ContainerdHostsTomlTest} pulls with real containerd.
  */
 class ClientSetupDocsTest {
     private static final String DOCKER_HUB = "https://registry-1.docker.io";

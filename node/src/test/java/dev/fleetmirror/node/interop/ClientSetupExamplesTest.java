@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The client set-up examples of README.md ("Pointing clients at it") parse as what their client
  * reads and use only keys it knows, and agree with the node configuration beside them. dockerd
- * and containerd do not run here: {@link ClientSetupDocsTest} sends the node their requests.
+ * does not run here: {@link ClientSetupDocsTest} sends the node its requests; containerd runs the
+ * hosts.toml block in {@link ContainerdHostsTomlTest}.
  */
 class ClientSetupExamplesTest {
     private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
