@@ -1,5 +1,6 @@
 package dev.fleetmirror.node.proxy;
 
+import dev.fleetmirror.node.upstream.Route;
 import dev.fleetmirror.coordination.mode.WritePermit;
 import dev.fleetmirror.node.http.WriteGate;
 import dev.fleetmirror.coordination.cache.TagCheck;

@@ -1,4 +1,4 @@
-package dev.fleetmirror.node.proxy;
+package dev.fleetmirror.node.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -17,7 +17,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * An upstream's {@code Content-Range} on a resumed fill: read, or null (ignored), never an
  * exception. The cases are drawn from fixed seeds ({@link SeededCases}).
  */
-class UpstreamContentRangePropertiesTest {
+class ContentRangePropertiesTest {
 
     private static String number(Draw draw) {
         return draw.oneOf(() -> String.valueOf(draw.anyLong()), () -> draw.pick("", "*", "99999999999999999999", " 3 "));
@@ -37,10 +37,11 @@ class UpstreamContentRangePropertiesTest {
     @ValueSource(strings = {"bytes", "bytes -/", "bytes 0-", "bytes -1-5/10", "bytes 5-1/*", "bytes 99999999999999999999-1/2",
         "bytes 0-1/99999999999999999999", "bytes */10"})
     void anyContentRangeIsReadOrIgnored(String header) {
-        long[] range = FillFeeder.contentRange(header);
-        if (range != null) {
-            assertThat(range).hasSize(2);
-        }
+        ContentRange.ofResponse(header).ifPresent(range -> {
+            assertThat(range.first()).isNotNegative();
+            assertThat(range.last()).isNotNegative();
+            assertThat(range.total()).isGreaterThanOrEqualTo(-1);
+        });
     }
 
     static Stream<Arguments> wellFormed() {
@@ -52,7 +53,8 @@ class UpstreamContentRangePropertiesTest {
     @MethodSource("wellFormed")
     @CsvSource({"0, 0, 0", "0, 0, 1", "9223372036854775807, 9223372036854775807, 9223372036854775807"})
     void wellFormedRangesAreRead(long first, long last, long total) {
-        assertThat(FillFeeder.contentRange("bytes " + first + "-" + last + "/" + total)).containsExactly(first, total);
-        assertThat(FillFeeder.contentRange("bytes " + first + "-" + last + "/*")).containsExactly(first, -1L);
+        assertThat(ContentRange.ofResponse("bytes " + first + "-" + last + "/" + total))
+                .contains(new ContentRange(first, last, total));
+        assertThat(ContentRange.ofResponse("bytes " + first + "-" + last + "/*")).contains(new ContentRange(first, last, -1));
     }
 }

@@ -1,4 +1,4 @@
-package dev.fleetmirror.node.cluster;
+package dev.fleetmirror.node.fill;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -20,7 +20,7 @@ import java.util.Optional;
  * Opens streams of blobs other members are filling ({@link PeerProtocol}). Call it on an event-loop
  * context; its futures complete there.
  */
-public final class PeerClient implements AutoCloseable {
+public final class PeerFillClient implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int CONNECT_TIMEOUT_MS = 3_000;
     /** A peer that sends nothing for this long is taken for dead (a SIGSTOPped or partitioned member). */
@@ -29,7 +29,7 @@ public final class PeerClient implements AutoCloseable {
     private final HttpClientAgent http;
     private final Optional<String> secret;
 
-    public PeerClient(Vertx vertx, Optional<String> secret) {
+    public PeerFillClient(Vertx vertx, Optional<String> secret) {
         this.http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(CONNECT_TIMEOUT_MS).setKeepAlive(true),
                 new PoolOptions().setHttp1MaxSize(32));
         this.secret = secret;

@@ -1,10 +1,9 @@
-package dev.fleetmirror.node.proxy;
+package dev.fleetmirror.node.fill;
 
 import dev.fleetmirror.node.http.WriteGate;
 import dev.fleetmirror.coordination.fill.FillLeases;
 import dev.fleetmirror.core.digest.Digest;
 import dev.fleetmirror.core.registry.Uploads;
-import dev.fleetmirror.node.cluster.PeerClient;
 import io.vertx.core.Context;
 import io.vertx.core.WorkerExecutor;
 import java.nio.file.Path;
@@ -24,7 +23,7 @@ import java.util.function.Predicate;
  * @param stallLimit     how long a fill may go without a byte while it looks for a source
  * @param writes         whether a fill may store what it fetched (not while the cluster is read-only)
  */
-record FillSources(Context context, FillLeases leases, String memberId, PeerClient peers, Predicate<Digest> dataStored,
+public record FillSources(Context context, FillLeases leases, String memberId, PeerFillClient peers, Predicate<Digest> dataStored,
                    Uploads uploads, Path spoolDirectory, WorkerExecutor spoolWriters, WorkerExecutor storageWriters,
                    Duration stallLimit, WriteGate writes) {
 }

@@ -1,5 +1,7 @@
-package dev.fleetmirror.node.proxy;
+package dev.fleetmirror.node.fill;
 
+import dev.fleetmirror.node.upstream.Route;
+import dev.fleetmirror.node.http.ContentRange;
 import dev.fleetmirror.node.http.RequestId;
 import dev.fleetmirror.node.upstream.UpstreamFill;
 import dev.fleetmirror.coordination.fill.FillClaim;
@@ -7,13 +9,9 @@ import dev.fleetmirror.coordination.fill.FillHolder;
 import dev.fleetmirror.coordination.fill.FillLease;
 import dev.fleetmirror.core.digest.Digest;
 import dev.fleetmirror.coordination.mode.WritePermit;
-import dev.fleetmirror.core.fill.AlreadyStored;
-import dev.fleetmirror.core.fill.Fill;
-import dev.fleetmirror.core.fill.SpoolStorage;
 import dev.fleetmirror.core.name.RepositoryName;
 import dev.fleetmirror.core.registry.ErrorCode;
 import dev.fleetmirror.core.registry.RegistryException;
-import dev.fleetmirror.node.cluster.PeerClient;
 import dev.fleetmirror.node.upstream.BlobCheck;
 import dev.fleetmirror.node.upstream.BlobPull;
 import dev.fleetmirror.node.upstream.UpstreamException;
@@ -127,14 +125,14 @@ final class FillFeeder {
         long total = headerLong(response, "Content-Length");
         long skip = offset;
         if (response.statusCode() == 206) {
-            long[] range = contentRange(response.getHeader("Content-Range"));
-            if (range == null || range[0] != offset) {
+            Optional<ContentRange> range = ContentRange.ofResponse(response.getHeader("Content-Range"));
+            if (range.isEmpty() || range.get().first() != offset) {
                 response.request().reset();
                 fail(UpstreamException.corrupt(upstream, "asked for " + digest + " from byte " + offset + ", got "
                         + response.getHeader("Content-Range")));
                 return;
             }
-            total = range[1];
+            total = range.get().total();
             skip = 0;
         }
         if (!sized(total)) {
@@ -191,7 +189,7 @@ final class FillFeeder {
                 }
                 return;
             }
-            PeerClient.PeerStream stream = opened.result();
+            PeerFillClient.PeerStream stream = opened.result();
             if (!sized(stream.size())) {
                 stream.body().request().reset();
                 return;
@@ -354,25 +352,6 @@ final class FillFeeder {
             return value == null ? -1 : Long.parseLong(value.trim());
         } catch (NumberFormatException e) {
             return -1;
-        }
-    }
-
-    /** {@code bytes <first>-<last>/<total>} as {first, total} (total -1 for {@code *}), or null. */
-    static long[] contentRange(String value) {
-        if (value == null || !value.startsWith("bytes ")) {
-            return null;
-        }
-        int dash = value.indexOf('-');
-        int slash = value.indexOf('/');
-        if (dash < 0 || slash < dash) {
-            return null;
-        }
-        try {
-            long first = Long.parseLong(value.substring(6, dash).trim());
-            String total = value.substring(slash + 1).trim();
-            return new long[] {first, total.equals("*") ? -1 : Long.parseLong(total)};
-        } catch (NumberFormatException e) {
-            return null;
         }
     }
 }

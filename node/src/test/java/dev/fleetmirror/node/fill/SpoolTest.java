@@ -1,4 +1,4 @@
-package dev.fleetmirror.core.fill;
+package dev.fleetmirror.node.fill;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -82,7 +82,7 @@ class SpoolTest {
 
     @Test
     void concurrentFollowersOfOneDigestStartOneFill() throws Exception {
-        LocalInFlightFills fills = new LocalInFlightFills();
+        InFlightFills fills = new InFlightFills();
         Digest digest = Digest.sha256(bytes("blob"));
         AtomicInteger starts = new AtomicInteger();
         Fill[] owned = new Fill[1];
@@ -121,7 +121,7 @@ class SpoolTest {
 
     @Test
     void aRefusedFillFailsItsFollowersWithTheSourcesErrorAndIsForgotten() {
-        LocalInFlightFills fills = new LocalInFlightFills();
+        InFlightFills fills = new InFlightFills();
         Digest digest = Digest.sha256(bytes("missing"));
         FillStarter refusing = d -> {
             Fill fill = new Fill(d, Spool.create(dir));

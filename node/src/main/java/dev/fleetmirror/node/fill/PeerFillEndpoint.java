@@ -1,8 +1,7 @@
-package dev.fleetmirror.node.cluster;
+package dev.fleetmirror.node.fill;
 
+import dev.fleetmirror.node.cluster.PeerAccess;
 import dev.fleetmirror.core.digest.Digest;
-import dev.fleetmirror.core.fill.AlreadyStored;
-import dev.fleetmirror.core.fill.InFlightFills;
 import dev.fleetmirror.core.registry.ErrorCode;
 import dev.fleetmirror.core.registry.RegistryException;
 import dev.fleetmirror.node.http.ApiHeaders;

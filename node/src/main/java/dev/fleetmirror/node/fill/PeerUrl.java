@@ -1,4 +1,4 @@
-package dev.fleetmirror.node.cluster;
+package dev.fleetmirror.node.fill;
 
 import dev.fleetmirror.coordination.ClusterSettings;
 import dev.fleetmirror.coordination.HazelcastMemberConfig;

@@ -1,4 +1,4 @@
-package dev.fleetmirror.core.fill;
+package dev.fleetmirror.node.fill;
 
 import dev.fleetmirror.core.digest.Digest;
 import java.io.InputStream;
@@ -12,22 +12,30 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Fills in flight on this node. A fill is registered from its start until it is over, and its
- * spool retired when it leaves the registry, in one critical section with the joins, so a joiner
- * always gets a spool that is still readable.
+ * The fills in flight on this member, by digest: whoever asks for a blob that is not stored either
+ * joins the fill already running or starts one, so a blob is fetched once however many clients
+ * want it (across members, {@link FillFeeder} makes one member's fill the source of the others').
+ * Every fill has an origin ({@link Fill#origin()}): a request joins a fill of another origin only
+ * once it is known to be entitled to the blob. A fill is registered from its start until it is
+ * over, and its spool retired when it leaves the registry, in one critical section with the joins,
+ * so a joiner always gets a spool that is still readable.
+ *
+ * <p>Methods block: call them on worker threads.
  */
-public final class LocalInFlightFills implements InFlightFills {
+public final class InFlightFills {
     /** How long a joiner waits for the source to answer before giving up. */
     private static final long START_TIMEOUT_SECONDS = 120;
 
     private final Map<Digest, Fill> fills = new HashMap<>();
 
-    @Override
+    /** A reader of a fill in flight and the blob's whole size (-1 when the source did not say). */
+    public record Tail(InputStream reader, long size) {
+    }
+
     public InputStream follow(Digest digest, long offset, FillStarter starter) {
         return follow(digest, offset, null, starter);
     }
 
-    @Override
     public InputStream follow(Digest digest, long offset, String origin, FillStarter starter) {
         Fill fill;
         InputStream reader;
@@ -52,7 +60,6 @@ public final class LocalInFlightFills implements InFlightFills {
         return reader;
     }
 
-    @Override
     public Optional<Tail> tail(Digest digest, long offset) {
         Fill fill;
         InputStream reader;
@@ -91,12 +98,10 @@ public final class LocalInFlightFills implements InFlightFills {
         }
     }
 
-    @Override
     public OptionalLong sizeInFlight(Digest digest) {
         return sizeInFlight(digest, null);
     }
 
-    @Override
     public OptionalLong sizeInFlight(Digest digest, String origin) {
         Fill fill;
         synchronized (fills) {
@@ -115,7 +120,6 @@ public final class LocalInFlightFills implements InFlightFills {
         }
     }
 
-    @Override
     public boolean inFlight(Digest digest) {
         synchronized (fills) {
             return fills.containsKey(digest);

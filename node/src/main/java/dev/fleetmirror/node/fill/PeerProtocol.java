@@ -1,4 +1,6 @@
-package dev.fleetmirror.node.cluster;
+package dev.fleetmirror.node.fill;
+
+import dev.fleetmirror.node.cluster.PeerAccess;
 
 import dev.fleetmirror.core.digest.Digest;
 

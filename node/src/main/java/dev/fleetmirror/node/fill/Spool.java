@@ -1,4 +1,4 @@
-package dev.fleetmirror.core.fill;
+package dev.fleetmirror.node.fill;
 
 import java.io.IOException;
 import java.io.InputStream;

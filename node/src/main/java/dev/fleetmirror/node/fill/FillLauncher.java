@@ -1,8 +1,7 @@
-package dev.fleetmirror.node.proxy;
+package dev.fleetmirror.node.fill;
 
+import dev.fleetmirror.node.upstream.Route;
 import dev.fleetmirror.core.digest.Digest;
-import dev.fleetmirror.core.fill.Fill;
-import dev.fleetmirror.core.fill.Spool;
 import dev.fleetmirror.core.name.RepositoryName;
 
 /**
@@ -11,15 +10,15 @@ import dev.fleetmirror.core.name.RepositoryName;
  * also stored) or from the member that holds the lease. Called by the local in-flight registry for
  * the first local request of a blob only.
  */
-final class BlobFiller {
+public final class FillLauncher {
     private final FillSources sources;
 
-    BlobFiller(FillSources sources) {
+    public FillLauncher(FillSources sources) {
         this.sources = sources;
     }
 
     /** Starts the fill and returns at once. Blocks briefly (creates the spool file). */
-    Fill start(Route route, RepositoryName repo, Digest digest) {
+    public Fill start(Route route, RepositoryName repo, Digest digest) {
         Fill fill = new Fill(digest, Spool.create(sources.spoolDirectory()), route.origin());
         new FillFeeder(fill, route, repo, sources).start();
         return fill;

@@ -1,6 +1,5 @@
-package dev.fleetmirror.node.proxy;
+package dev.fleetmirror.node.fill;
 
-import dev.fleetmirror.core.fill.Spool;
 import dev.fleetmirror.node.http.BoundedDrain;
 import io.vertx.core.Future;
 import io.vertx.core.WorkerExecutor;
