@@ -1,9 +1,10 @@
 package dev.fleetmirror.node;
 
+import dev.fleetmirror.core.registry.stored.StoredRegistry;
 import dev.fleetmirror.coordination.mode.ClusterMode;
 import dev.fleetmirror.coordination.mode.SwitchOutcome;
-import dev.fleetmirror.core.registry.ErrorCode;
-import dev.fleetmirror.core.registry.RegistryException;
+import dev.fleetmirror.core.error.ErrorCode;
+import dev.fleetmirror.core.error.RegistryException;
 import dev.fleetmirror.node.auth.AccessDecider;
 import dev.fleetmirror.node.auth.AuthSetup;
 import dev.fleetmirror.node.privacy.PrivateUpstreamAccess;
@@ -29,7 +30,6 @@ import io.vertx.core.WorkerExecutor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import dev.fleetmirror.node.cli.VersionProvider;
 import dev.fleetmirror.node.metrics.Traffic;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.Map;
@@ -126,7 +126,7 @@ public final class FleetMirrorNode {
                 .compose(opened -> {
                     StorageDriver driver = opening.result();
                     Coordination coordination = joining.result();
-                    Registry onStorage = Registry.onStorage(driver,
+                    Registry onStorage = StoredRegistry.create(driver,
                             new RegistrySettings(config.storage().deleteEnabled()));
                     // Hot manifest reads skip storage; pushes and deletes on any member invalidate them.
                     Registry stored = new Registry(onStorage.blobs(),
@@ -164,7 +164,7 @@ public final class FleetMirrorNode {
                     LocalBlobCache localCache = config.storage().localCache()
                             .map(local -> new LocalBlobCache(local.directory(), local.maxBytes())).orElse(null);
                     StatusPage status = new StatusPage(vertx, coordination, traffic, gc::latestReport,
-                            VersionProvider.version());
+                            NodeVersion.version());
                     Map<String, Handler<HttpServerRequest>> admin = Map.of(
                             StatusPage.ROOT, status,
                             StatusPage.PATH, status,

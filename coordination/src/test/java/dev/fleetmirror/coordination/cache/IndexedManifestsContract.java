@@ -1,5 +1,6 @@
 package dev.fleetmirror.coordination.cache;
 
+import dev.fleetmirror.core.registry.stored.StoredRegistry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -55,7 +56,7 @@ abstract class IndexedManifestsContract {
     void startMembers(java.util.function.IntFunction<ManifestIndex> indexes) {
         for (int i = 0; i < 2; i++) {
             storage[i] = new WatchedStorage(new FilesystemDriver(root));
-            stored[i] = Registry.onStorage(storage[i], RegistrySettings.defaults());
+            stored[i] = StoredRegistry.create(storage[i], RegistrySettings.defaults());
             members[i] = new IndexedManifests(stored[i].manifests(), indexes.apply(i));
         }
     }

@@ -2,11 +2,11 @@ package dev.fleetmirror.node.fill;
 
 import dev.fleetmirror.node.cluster.PeerAccess;
 import dev.fleetmirror.core.digest.Digest;
-import dev.fleetmirror.core.registry.ErrorCode;
-import dev.fleetmirror.core.registry.RegistryException;
-import dev.fleetmirror.node.http.ApiHeaders;
+import dev.fleetmirror.core.error.ErrorCode;
+import dev.fleetmirror.core.error.RegistryException;
+import dev.fleetmirror.node.api.ApiHeaders;
 import dev.fleetmirror.node.http.BlobStreamer;
-import dev.fleetmirror.node.http.ErrorResponses;
+import dev.fleetmirror.node.api.ErrorResponses;
 import dev.fleetmirror.node.http.StorageWorkers;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpMethod;

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fleetmirror.core.digest.Digest;
 import dev.fleetmirror.core.manifest.MediaTypes;
 import dev.fleetmirror.node.FleetMirrorNode;
-import dev.fleetmirror.node.Main;
+import dev.fleetmirror.node.cli.Main;
 import dev.fleetmirror.node.config.HttpConfig;
 import dev.fleetmirror.node.config.NodeConfig;
 import dev.fleetmirror.node.config.ProxyConfig;

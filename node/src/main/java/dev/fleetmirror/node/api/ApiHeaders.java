@@ -1,4 +1,4 @@
-package dev.fleetmirror.node.http;
+package dev.fleetmirror.node.api;
 
 /** Header names and values of the distribution API. */
 public final class ApiHeaders {

@@ -1,8 +1,8 @@
-package dev.fleetmirror.node.http;
+package dev.fleetmirror.node.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.fleetmirror.node.http.ApiPath.Resource;
+import dev.fleetmirror.node.api.ApiPath.Resource;
 import org.junit.jupiter.api.Test;
 
 class ApiPathTest {

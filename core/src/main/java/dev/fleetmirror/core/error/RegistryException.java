@@ -1,4 +1,4 @@
-package dev.fleetmirror.core.registry;
+package dev.fleetmirror.core.error;
 
 /**
  * A failure the client caused or must be told about, carrying its OCI error code. The node turns it

@@ -1,4 +1,4 @@
-package dev.fleetmirror.core.registry;
+package dev.fleetmirror.core.error;
 
 /**
  * The error codes of the OCI distribution spec (and the few Distribution adds), with the HTTP

@@ -1,6 +1,5 @@
-package dev.fleetmirror.node;
+package dev.fleetmirror.node.cli;
 
-import dev.fleetmirror.node.cli.FleetMirrorCommand;
 import picocli.CommandLine;
 
 /** Command-line entry point: {@code java -jar fleetmirror.jar serve [config.yml]}. */

@@ -1,11 +1,11 @@
-package dev.fleetmirror.node.http;
+package dev.fleetmirror.node.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fleetmirror.core.digest.InvalidDigestException;
 import dev.fleetmirror.core.name.InvalidNameException;
-import dev.fleetmirror.core.registry.ErrorCode;
-import dev.fleetmirror.core.registry.RegistryException;
+import dev.fleetmirror.core.error.ErrorCode;
+import dev.fleetmirror.core.error.RegistryException;
 import dev.fleetmirror.core.storage.StorageUnavailableException;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpMethod;

@@ -1,4 +1,4 @@
-package dev.fleetmirror.node.http;
+package dev.fleetmirror.node.api;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
