@@ -7,7 +7,7 @@ import dev.fleetmirror.coordination.cache.UpstreamTokens;
 import dev.fleetmirror.coordination.fill.FillLeases;
 import dev.fleetmirror.coordination.gc.GcRuns;
 import dev.fleetmirror.coordination.mode.ModeSwitch;
-import dev.fleetmirror.coordination.limit.UpstreamLimits;
+import dev.fleetmirror.coordination.limit.RateLimits;
 
 /**
  * What a node shares with the other members of its cluster. A node without a {@code cluster:}
@@ -24,7 +24,7 @@ public interface Coordination extends AutoCloseable {
     FillLeases fills();
 
     /** The upstream rate limiter: request rate and concurrent fills per upstream, cluster-wide. */
-    UpstreamLimits limits();
+    RateLimits limits();
 
     /** The caches shared with the other members (or, standalone, kept in this one). */
     SharedCaches caches();

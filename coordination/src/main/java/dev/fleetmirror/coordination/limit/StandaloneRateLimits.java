@@ -8,12 +8,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 
 /** The limits of a node without a cluster: each upstream's bucket and fill count in this JVM. */
-final class StandaloneUpstreamLimits implements UpstreamLimits {
+final class StandaloneRateLimits implements RateLimits {
     private final ScheduledExecutorService timers = SlotWaiters.timers("fleetmirror-upstream-limits");
     private final Map<String, Limiter> limiters = new ConcurrentHashMap<>();
 
     @Override
-    public UpstreamLimiter limiter(String upstream, UpstreamLimit limit) {
+    public RateLimiter limiter(String upstream, RateLimit limit) {
         Limiter limiter = limiters.computeIfAbsent(upstream, name -> new Limiter(name, limit));
         if (!limiter.limit.equals(limit)) {
             throw new IllegalArgumentException("upstream " + upstream + " is limited already, to " + limiter.limit);
@@ -27,11 +27,11 @@ final class StandaloneUpstreamLimits implements UpstreamLimits {
         timers.shutdownNow();
     }
 
-    private final class Limiter extends SharedLimiter {
+    private final class Limiter extends BaseRateLimiter {
         private TokenBucket bucket;
         private int fills;
 
-        Limiter(String upstream, UpstreamLimit limit) {
+        Limiter(String upstream, RateLimit limit) {
             super(upstream, limit, timers);
             limit.requests().ifPresent(rate -> bucket = TokenBucket.full(rate, System.nanoTime()));
         }

@@ -31,8 +31,8 @@ import org.slf4j.LoggerFactory;
  * anywhere in the cluster (a give-back), when a member leaves, and every {@link #POLL} in case an
  * event was lost. Construct it off the event loop: registering the listeners asks the cluster.
  */
-final class HazelcastUpstreamLimits implements UpstreamLimits {
-    private static final Logger LOG = LoggerFactory.getLogger(HazelcastUpstreamLimits.class);
+final class HazelcastRateLimits implements RateLimits {
+    private static final Logger LOG = LoggerFactory.getLogger(HazelcastRateLimits.class);
     static final String TOKENS_MAP = "fleetmirror-upstream-tokens";
     static final String FILLS_MAP = "fleetmirror-upstream-fills";
     static final Duration POLL = Duration.ofSeconds(1);
@@ -46,7 +46,7 @@ final class HazelcastUpstreamLimits implements UpstreamLimits {
     private final UUID fillsListener;
     private final UUID membersListener;
 
-    HazelcastUpstreamLimits(HazelcastInstance hazelcast) {
+    HazelcastRateLimits(HazelcastInstance hazelcast) {
         this.hazelcast = hazelcast;
         this.tokens = hazelcast.getMap(TOKENS_MAP);
         this.fills = hazelcast.getMap(FILLS_MAP);
@@ -67,7 +67,7 @@ final class HazelcastUpstreamLimits implements UpstreamLimits {
     }
 
     @Override
-    public UpstreamLimiter limiter(String upstream, UpstreamLimit limit) {
+    public RateLimiter limiter(String upstream, RateLimit limit) {
         Limiter limiter = limiters.computeIfAbsent(upstream, name -> new Limiter(name, limit));
         if (!limiter.limit.equals(limit)) {
             throw new IllegalArgumentException("upstream " + upstream + " is limited already, to " + limiter.limit);
@@ -118,8 +118,8 @@ final class HazelcastUpstreamLimits implements UpstreamLimits {
         }
     }
 
-    private final class Limiter extends SharedLimiter {
-        Limiter(String upstream, UpstreamLimit limit) {
+    private final class Limiter extends BaseRateLimiter {
+        Limiter(String upstream, RateLimit limit) {
             super(upstream, limit, timers);
         }
 

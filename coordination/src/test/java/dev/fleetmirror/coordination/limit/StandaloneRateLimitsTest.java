@@ -11,8 +11,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-class StandaloneUpstreamLimitsTest {
-    private final UpstreamLimits limits = UpstreamLimits.standalone();
+class StandaloneRateLimitsTest {
+    private final RateLimits limits = RateLimits.standalone();
 
     @AfterEach
     void close() {
@@ -21,7 +21,7 @@ class StandaloneUpstreamLimitsTest {
 
     @Test
     void anUpstreamWithoutLimitsGrantsEverythingAtOnce() {
-        UpstreamLimiter limiter = limits.limiter("free", new UpstreamLimit(java.util.Optional.empty(),
+        RateLimiter limiter = limits.limiter("free", new RateLimit(java.util.Optional.empty(),
                 java.util.OptionalInt.empty(), Duration.ZERO));
 
         for (int i = 0; i < 1000; i++) {
@@ -32,7 +32,7 @@ class StandaloneUpstreamLimitsTest {
 
     @Test
     void requestsBeyondTheBurstWaitTheirTurnOrAreRefusedPastTheirBound() {
-        UpstreamLimiter limiter = limits.limiter("rated", UpstreamLimit.requests(new RequestRate(2, 2), Duration.ofSeconds(1)));
+        RateLimiter limiter = limits.limiter("rated", RateLimit.requests(new RequestRate(2, 2), Duration.ofSeconds(1)));
 
         RequestPermit first = now(limiter.requestPermit(Duration.ofSeconds(1)));
         RequestPermit second = now(limiter.requestPermit(Duration.ofSeconds(1)));
@@ -48,7 +48,7 @@ class StandaloneUpstreamLimitsTest {
 
     @Test
     void aThirdFillWaitsUntilOneOfTwoSlotsIsReleased() throws Exception {
-        UpstreamLimiter limiter = limits.limiter("fills", UpstreamLimit.concurrentFills(2, Duration.ofSeconds(10)));
+        RateLimiter limiter = limits.limiter("fills", RateLimit.concurrentFills(2, Duration.ofSeconds(10)));
         FillSlot first = now(limiter.fillSlot(Duration.ofSeconds(10)));
         now(limiter.fillSlot(Duration.ofSeconds(10)));
 
@@ -63,7 +63,7 @@ class StandaloneUpstreamLimitsTest {
 
     @Test
     void waitersAreServedInTheOrderTheyCame() throws Exception {
-        UpstreamLimiter limiter = limits.limiter("fifo", UpstreamLimit.concurrentFills(1, Duration.ofSeconds(10)));
+        RateLimiter limiter = limits.limiter("fifo", RateLimit.concurrentFills(1, Duration.ofSeconds(10)));
         FillSlot held = now(limiter.fillSlot(Duration.ofSeconds(10)));
         CompletableFuture<FillSlot> early = limiter.fillSlot(Duration.ofSeconds(10)).toCompletableFuture();
         CompletableFuture<FillSlot> late = limiter.fillSlot(Duration.ofSeconds(10)).toCompletableFuture();
@@ -78,7 +78,7 @@ class StandaloneUpstreamLimitsTest {
 
     @Test
     void aFillThatFindsNoSlotWithinItsBoundFailsWithTheLimitAndLeavesTheSlotsAsTheyWere() throws Exception {
-        UpstreamLimiter limiter = limits.limiter("busy", UpstreamLimit.concurrentFills(1, Duration.ofMillis(300)));
+        RateLimiter limiter = limits.limiter("busy", RateLimit.concurrentFills(1, Duration.ofMillis(300)));
         FillSlot held = now(limiter.fillSlot(Duration.ofMillis(300)));
         long start = System.nanoTime();
 
@@ -95,10 +95,10 @@ class StandaloneUpstreamLimitsTest {
 
     @Test
     void askingForTheSameUpstreamWithAnotherLimitIsAMistake() {
-        limits.limiter("twice", UpstreamLimit.concurrentFills(1, Duration.ZERO));
+        limits.limiter("twice", RateLimit.concurrentFills(1, Duration.ZERO));
 
-        assertThat(limits.limiter("twice", UpstreamLimit.concurrentFills(1, Duration.ZERO))).isNotNull();
-        assertThatThrownBy(() -> limits.limiter("twice", UpstreamLimit.concurrentFills(2, Duration.ZERO)))
+        assertThat(limits.limiter("twice", RateLimit.concurrentFills(1, Duration.ZERO))).isNotNull();
+        assertThatThrownBy(() -> limits.limiter("twice", RateLimit.concurrentFills(2, Duration.ZERO)))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 

@@ -7,7 +7,7 @@ import com.hazelcast.core.HazelcastInstance;
  * concurrent blob fills, cluster-wide, so that a fleet of nodes stays under an upstream's pull
  * limits (Docker Hub's above all) however many nodes it has. A standalone node keeps both in memory.
  */
-public interface UpstreamLimits extends AutoCloseable {
+public interface RateLimits extends AutoCloseable {
 
     /**
      * The limiter of {@code upstream}; asking again for the same upstream returns the same limiter.
@@ -15,19 +15,19 @@ public interface UpstreamLimits extends AutoCloseable {
      *
      * @throws IllegalArgumentException when asked again for the upstream with another limit
      */
-    UpstreamLimiter limiter(String upstream, UpstreamLimit limit);
+    RateLimiter limiter(String upstream, RateLimit limit);
 
     /** Stops this member's waits (pending ones fail) and its timers; the state of other members stays. */
     @Override
     void close();
 
     /** In memory, for a node without a cluster. */
-    static UpstreamLimits standalone() {
-        return new StandaloneUpstreamLimits();
+    static RateLimits standalone() {
+        return new StandaloneRateLimits();
     }
 
     /** Shared through {@code hazelcast}'s maps; the instance stays the caller's to shut down. */
-    static UpstreamLimits on(HazelcastInstance hazelcast) {
-        return new HazelcastUpstreamLimits(hazelcast);
+    static RateLimits on(HazelcastInstance hazelcast) {
+        return new HazelcastRateLimits(hazelcast);
     }
 }

@@ -3,7 +3,7 @@ package dev.fleetmirror.node.upstream;
 import dev.fleetmirror.coordination.limit.FillSlot;
 import dev.fleetmirror.coordination.limit.LimitExceededException;
 import dev.fleetmirror.coordination.limit.RequestPermit;
-import dev.fleetmirror.coordination.limit.UpstreamLimiter;
+import dev.fleetmirror.coordination.limit.RateLimiter;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -18,13 +18,13 @@ import java.util.concurrent.CompletionException;
  * limit's {@code maxwait}; a request that would wait longer fails at once with 429 TOOMANYREQUESTS
  * and a Retry-After, before anything is asked upstream (so nothing can be stored).
  */
-final class UpstreamThrottle {
+final class CallerRateLimit {
     private final Context context;
     private final String upstream;
-    private final Optional<UpstreamLimiter> limiter;
+    private final Optional<RateLimiter> limiter;
 
     /** @param limiter the upstream's limiter, or empty for an upstream without {@code ratelimit} */
-    UpstreamThrottle(Context context, String upstream, Optional<UpstreamLimiter> limiter) {
+    CallerRateLimit(Context context, String upstream, Optional<RateLimiter> limiter) {
         this.context = context;
         this.upstream = upstream;
         this.limiter = limiter;

@@ -14,11 +14,11 @@ import java.util.OptionalInt;
  * @param maxWait         the longest a request waits for its permit and slot together; a request
  *                        that would wait longer is refused at once
  */
-public record UpstreamLimit(Optional<RequestRate> requests, OptionalInt concurrentFills, Duration maxWait) {
+public record RateLimit(Optional<RequestRate> requests, OptionalInt concurrentFills, Duration maxWait) {
 
     public static final Duration DEFAULT_MAX_WAIT = Duration.ofSeconds(30);
 
-    public UpstreamLimit {
+    public RateLimit {
         Objects.requireNonNull(requests, "requests");
         Objects.requireNonNull(concurrentFills, "concurrentFills");
         Objects.requireNonNull(maxWait, "maxWait");
@@ -30,12 +30,12 @@ public record UpstreamLimit(Optional<RequestRate> requests, OptionalInt concurre
         }
     }
 
-    public static UpstreamLimit requests(RequestRate rate, Duration maxWait) {
-        return new UpstreamLimit(Optional.of(rate), OptionalInt.empty(), maxWait);
+    public static RateLimit requests(RequestRate rate, Duration maxWait) {
+        return new RateLimit(Optional.of(rate), OptionalInt.empty(), maxWait);
     }
 
-    public static UpstreamLimit concurrentFills(int fills, Duration maxWait) {
-        return new UpstreamLimit(Optional.empty(), OptionalInt.of(fills), maxWait);
+    public static RateLimit concurrentFills(int fills, Duration maxWait) {
+        return new RateLimit(Optional.empty(), OptionalInt.of(fills), maxWait);
     }
 
     @Override

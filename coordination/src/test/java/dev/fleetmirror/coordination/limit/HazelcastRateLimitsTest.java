@@ -19,24 +19,24 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Three real Hazelcast members over loopback in this JVM, each with its own {@link UpstreamLimits},
+ * Three real Hazelcast members over loopback in this JVM, each with its own {@link RateLimits},
  * sharing one limit per upstream. Each test uses its own upstream name, so their states never mix.
  */
-class HazelcastUpstreamLimitsTest {
+class HazelcastRateLimitsTest {
     private static LoopbackMembers cluster;
-    private static final List<UpstreamLimits> limits = new ArrayList<>();
+    private static final List<RateLimits> limits = new ArrayList<>();
 
     @BeforeAll
     static void startThreeMembers() {
         cluster = new LoopbackMembers();
         for (int i = 0; i < 3; i++) {
-            limits.add(UpstreamLimits.on(cluster.start()));
+            limits.add(RateLimits.on(cluster.start()));
         }
     }
 
     @AfterAll
     static void stopMembers() {
-        limits.forEach(UpstreamLimits::close);
+        limits.forEach(RateLimits::close);
         if (cluster != null) {
             cluster.close();
         }
@@ -44,13 +44,13 @@ class HazelcastUpstreamLimitsTest {
 
     @Test
     void threeMembersHammeringForTwoSecondsGetTheClusterWideRateTogether() throws Exception {
-        UpstreamLimit fivePerSecond = UpstreamLimit.requests(new RequestRate(5, 1), Duration.ZERO);
-        List<UpstreamLimiter> limiters = limits.stream().map(l -> l.limiter("hammered", fivePerSecond)).toList();
+        RateLimit fivePerSecond = RateLimit.requests(new RequestRate(5, 1), Duration.ZERO);
+        List<RateLimiter> limiters = limits.stream().map(l -> l.limiter("hammered", fivePerSecond)).toList();
         ExecutorService threads = Executors.newFixedThreadPool(limiters.size());
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
         try {
             List<Future<int[]>> counts = new ArrayList<>();
-            for (UpstreamLimiter limiter : limiters) {
+            for (RateLimiter limiter : limiters) {
                 counts.add(threads.submit(() -> {
                     int granted = 0;
                     int asked = 0;
@@ -80,10 +80,10 @@ class HazelcastUpstreamLimitsTest {
 
     @Test
     void membersAskingTogetherAreSpacedOneIntervalApartAcrossTheCluster() throws Exception {
-        UpstreamLimit tenPerSecond = UpstreamLimit.requests(new RequestRate(10, 1), Duration.ofSeconds(5));
+        RateLimit tenPerSecond = RateLimit.requests(new RequestRate(10, 1), Duration.ofSeconds(5));
         List<CompletableFuture<RequestPermit>> permits = new ArrayList<>();
         for (int round = 0; round < 3; round++) {
-            for (UpstreamLimits member : limits) {
+            for (RateLimits member : limits) {
                 permits.add(member.limiter("spaced", tenPerSecond).requestPermit(Duration.ofSeconds(5)).toCompletableFuture());
             }
         }
@@ -101,7 +101,7 @@ class HazelcastUpstreamLimitsTest {
 
     @Test
     void aThirdFillAnywhereInTheClusterWaitsUntilOneOfTwoSlotsIsReleased() throws Exception {
-        UpstreamLimit twoFills = UpstreamLimit.concurrentFills(2, Duration.ofSeconds(10));
+        RateLimit twoFills = RateLimit.concurrentFills(2, Duration.ofSeconds(10));
         FillSlot first = limits.get(0).limiter("two-slots", twoFills).fillSlot(Duration.ofSeconds(10))
                 .toCompletableFuture().get(5, TimeUnit.SECONDS);
         limits.get(1).limiter("two-slots", twoFills).fillSlot(Duration.ofSeconds(10)).toCompletableFuture().get(5, TimeUnit.SECONDS);
@@ -119,7 +119,7 @@ class HazelcastUpstreamLimitsTest {
 
     @Test
     void aFillThatFindsNoSlotWithinItsBoundFailsWithTheLimit() {
-        UpstreamLimit oneFill = UpstreamLimit.concurrentFills(1, Duration.ofMillis(500));
+        RateLimit oneFill = RateLimit.concurrentFills(1, Duration.ofMillis(500));
         limits.get(0).limiter("one-slot", oneFill).fillSlot(Duration.ofMillis(500)).toCompletableFuture().join();
 
         CompletableFuture<FillSlot> waiting = limits.get(1).limiter("one-slot", oneFill).fillSlot(Duration.ofMillis(500))
@@ -131,11 +131,11 @@ class HazelcastUpstreamLimitsTest {
 
     @Test
     void theSlotsOfAKilledMemberAreFreedWithinSeconds() throws Exception {
-        UpstreamLimit twoFills = UpstreamLimit.concurrentFills(2, Duration.ofSeconds(20));
+        RateLimit twoFills = RateLimit.concurrentFills(2, Duration.ofSeconds(20));
         HazelcastInstance doomed = cluster.start();
-        UpstreamLimits doomedLimits = UpstreamLimits.on(doomed);
+        RateLimits doomedLimits = RateLimits.on(doomed);
         try {
-            UpstreamLimiter doomedLimiter = doomedLimits.limiter("orphaned", twoFills);
+            RateLimiter doomedLimiter = doomedLimits.limiter("orphaned", twoFills);
             doomedLimiter.fillSlot(Duration.ofSeconds(20)).toCompletableFuture().get(5, TimeUnit.SECONDS);
             doomedLimiter.fillSlot(Duration.ofSeconds(20)).toCompletableFuture().get(5, TimeUnit.SECONDS);
             CompletableFuture<FillSlot> survivor = limits.get(0).limiter("orphaned", twoFills)

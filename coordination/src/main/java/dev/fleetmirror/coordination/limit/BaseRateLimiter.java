@@ -10,12 +10,12 @@ import java.util.concurrent.ScheduledExecutorService;
  * limit without a rate or without a fill cap, and the waiters for a fill slot. Where the bucket and
  * the fill count live is the subclass's.
  */
-abstract class SharedLimiter implements UpstreamLimiter, SlotWaiters.Slots {
+abstract class BaseRateLimiter implements RateLimiter, SlotWaiters.Slots {
     final String upstream;
-    final UpstreamLimit limit;
+    final RateLimit limit;
     final SlotWaiters waiters;
 
-    SharedLimiter(String upstream, UpstreamLimit limit, ScheduledExecutorService timers) {
+    BaseRateLimiter(String upstream, RateLimit limit, ScheduledExecutorService timers) {
         this.upstream = upstream;
         this.limit = limit;
         this.waiters = new SlotWaiters(upstream, limit.concurrentFills().orElse(0), this, timers);
@@ -30,7 +30,7 @@ abstract class SharedLimiter implements UpstreamLimiter, SlotWaiters.Slots {
     }
 
     @Override
-    public final UpstreamLimit limit() {
+    public final RateLimit limit() {
         return limit;
     }
 

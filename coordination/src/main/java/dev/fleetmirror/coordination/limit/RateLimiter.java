@@ -8,11 +8,11 @@ import java.util.concurrent.CompletionStage;
  * the caller: answers come as {@link CompletionStage}s, completed on threads of the limiter (or at
  * once), so an event loop may call it and continue on its own context.
  */
-public interface UpstreamLimiter {
+public interface RateLimiter {
 
     String upstream();
 
-    UpstreamLimit limit();
+    RateLimit limit();
 
     /**
      * Asks for one request's token. The answer never asks the caller to wait longer than
