@@ -1,9 +1,9 @@
 package dev.fleetmirror.coordination;
 
-import dev.fleetmirror.coordination.cache.ManifestIndex;
-import dev.fleetmirror.coordination.cache.SharedCaches;
-import dev.fleetmirror.coordination.cache.TagFreshness;
-import dev.fleetmirror.coordination.cache.UpstreamTokens;
+import dev.fleetmirror.coordination.manifest.ManifestIndex;
+import dev.fleetmirror.coordination.SharedCaches;
+import dev.fleetmirror.coordination.tag.TagFreshness;
+import dev.fleetmirror.coordination.token.UpstreamTokens;
 import dev.fleetmirror.coordination.fill.FillLeases;
 import dev.fleetmirror.coordination.gc.GcRuns;
 import dev.fleetmirror.coordination.mode.ModeSwitch;

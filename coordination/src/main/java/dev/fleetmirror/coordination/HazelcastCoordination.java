@@ -13,7 +13,7 @@ import dev.fleetmirror.coordination.gc.HazelcastGcRuns;
 import dev.fleetmirror.coordination.mode.HazelcastModeSwitch;
 import dev.fleetmirror.coordination.mode.ModeSwitch;
 import dev.fleetmirror.coordination.fill.HazelcastFillLeases;
-import dev.fleetmirror.coordination.cache.SharedCaches;
+import dev.fleetmirror.coordination.SharedCaches;
 import dev.fleetmirror.coordination.limit.RateLimits;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.fleetmirror.coordination;
 
-import dev.fleetmirror.coordination.cache.SharedCaches;
+import dev.fleetmirror.coordination.SharedCaches;
 import dev.fleetmirror.coordination.fill.FillLeases;
 import dev.fleetmirror.coordination.gc.GcRuns;
 import dev.fleetmirror.coordination.gc.LocalGcRuns;

@@ -38,7 +38,7 @@ import dev.fleetmirror.coordination.ClusterView;
 import dev.fleetmirror.coordination.Coordination;
 import dev.fleetmirror.coordination.HazelcastCoordination;
 import dev.fleetmirror.coordination.StandaloneCoordination;
-import dev.fleetmirror.coordination.cache.IndexedManifests;
+import dev.fleetmirror.coordination.manifest.IndexedManifests;
 import dev.fleetmirror.core.digest.Digest;
 import dev.fleetmirror.core.registry.Registry;
 import dev.fleetmirror.core.registry.RegistrySettings;

@@ -1,6 +1,6 @@
 package dev.fleetmirror.node.upstream;
 
-import dev.fleetmirror.coordination.cache.UpstreamTokens;
+import dev.fleetmirror.coordination.token.UpstreamTokens;
 import dev.fleetmirror.coordination.limit.RateLimiter;
 import dev.fleetmirror.coordination.limit.RateLimits;
 import dev.fleetmirror.node.config.UpstreamConfig;

@@ -1,4 +1,4 @@
-package dev.fleetmirror.coordination.cache;
+package dev.fleetmirror.coordination.expiring;
 
 import com.hazelcast.config.EvictionConfig;
 import com.hazelcast.config.EvictionPolicy;
@@ -27,7 +27,7 @@ import java.util.concurrent.TimeUnit;
  * to a second before its TTL: a second is added, and entries end up to a second after it instead
  * (a tag is then never re-checked before its TTL, at worst a second later).
  */
-final class HazelcastExpiringMap implements ExpiringMap {
+public final class HazelcastExpiringMap implements ExpiringMap {
     private static final long EXPIRY_RESOLUTION_MILLIS = 1_000;
     private final IMap<String, String> map;
 
@@ -35,7 +35,7 @@ final class HazelcastExpiringMap implements ExpiringMap {
      * @param maxEntriesPerMember past this many entries on a member, its least recently used go
      * @param nearCache           keep up to this many read entries on each member (0: none)
      */
-    HazelcastExpiringMap(HazelcastInstance hazelcast, String name, int maxEntriesPerMember, int nearCache) {
+    public HazelcastExpiringMap(HazelcastInstance hazelcast, String name, int maxEntriesPerMember, int nearCache) {
         if (hazelcast.getConfig().getMapConfigOrNull(name) == null) {
             MapConfig config = new MapConfig(name)
                     .setBackupCount(1)

@@ -1,4 +1,4 @@
-package dev.fleetmirror.coordination.cache;
+package dev.fleetmirror.coordination.manifest;
 
 import dev.fleetmirror.core.registry.stored.StoredRegistry;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,5 +1,6 @@
-package dev.fleetmirror.coordination.cache;
+package dev.fleetmirror.coordination.token;
 
+import dev.fleetmirror.coordination.SharedCaches;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hazelcast.map.IMap;

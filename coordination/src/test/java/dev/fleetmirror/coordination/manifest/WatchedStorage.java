@@ -1,4 +1,4 @@
-package dev.fleetmirror.coordination.cache;
+package dev.fleetmirror.coordination.manifest;
 
 import dev.fleetmirror.core.storage.DelegatingStorageDriver;
 import dev.fleetmirror.core.storage.FileInfo;

@@ -1,5 +1,6 @@
-package dev.fleetmirror.coordination.cache;
+package dev.fleetmirror.coordination.manifest;
 
+import dev.fleetmirror.coordination.expiring.ExpiringMap;
 import dev.fleetmirror.core.digest.Digest;
 import dev.fleetmirror.core.name.Tag;
 import java.time.Duration;

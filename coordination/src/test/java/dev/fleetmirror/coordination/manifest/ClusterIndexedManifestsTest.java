@@ -1,5 +1,7 @@
-package dev.fleetmirror.coordination.cache;
+package dev.fleetmirror.coordination.manifest;
 
+import dev.fleetmirror.coordination.SharedCaches;
+import dev.fleetmirror.coordination.expiring.HazelcastExpiringMap;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hazelcast.map.IMap;

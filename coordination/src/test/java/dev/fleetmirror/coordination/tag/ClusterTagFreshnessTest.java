@@ -1,5 +1,7 @@
-package dev.fleetmirror.coordination.cache;
+package dev.fleetmirror.coordination.tag;
 
+import dev.fleetmirror.coordination.SharedCaches;
+import dev.fleetmirror.coordination.expiring.HazelcastExpiringMap;
 import dev.fleetmirror.coordination.testing.LoopbackCluster;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;

@@ -1,4 +1,6 @@
-package dev.fleetmirror.coordination.cache;
+package dev.fleetmirror.coordination.token;
+
+import dev.fleetmirror.coordination.SharedCaches;
 
 /** A node without a cluster: its upstream callers share one in-memory token cache. */
 class StandaloneUpstreamTokensTest extends UpstreamTokensContract {

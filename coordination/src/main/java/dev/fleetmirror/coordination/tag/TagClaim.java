@@ -1,4 +1,4 @@
-package dev.fleetmirror.coordination.cache;
+package dev.fleetmirror.coordination.tag;
 
 import dev.fleetmirror.core.digest.Digest;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package dev.fleetmirror.coordination.cache;
+package dev.fleetmirror.coordination.expiring;
 
 import java.time.Duration;
 import java.util.Iterator;
@@ -10,7 +10,7 @@ import java.util.Optional;
  * Entries in this member's memory, for a node that is a cluster of one. Bounded: past
  * {@code maxEntries} the expired entries go first, then the least recently used.
  */
-final class LocalExpiringMap implements ExpiringMap {
+public final class LocalExpiringMap implements ExpiringMap {
     private record Entry(String value, long expiresAtNanos) {
         boolean expired(long now) {
             return now - expiresAtNanos >= 0;
@@ -20,7 +20,7 @@ final class LocalExpiringMap implements ExpiringMap {
     private final int maxEntries;
     private final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>(16, 0.75f, true);
 
-    LocalExpiringMap(int maxEntries) {
+    public LocalExpiringMap(int maxEntries) {
         this.maxEntries = maxEntries;
     }
 

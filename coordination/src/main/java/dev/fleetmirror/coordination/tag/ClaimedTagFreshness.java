@@ -1,5 +1,6 @@
-package dev.fleetmirror.coordination.cache;
+package dev.fleetmirror.coordination.tag;
 
+import dev.fleetmirror.coordination.expiring.ExpiringMap;
 import dev.fleetmirror.core.digest.Digest;
 import dev.fleetmirror.core.name.RepositoryName;
 import dev.fleetmirror.core.name.Tag;
@@ -15,7 +16,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * tag stale at the same moment exactly one goes upstream; a confirmation replaces the claim in one
  * write, so a waiting member sees either the claim or its outcome, never a gap to slip into.
  */
-final class ClaimedTagFreshness implements TagFreshness {
+public final class ClaimedTagFreshness implements TagFreshness {
     /** Long enough for a HEAD and, when the tag moved, a manifest GET and its storing. */
     static final Duration CLAIM_TTL = Duration.ofSeconds(30);
     /** How long a member waits for another's check before deciding alone. */
@@ -30,11 +31,11 @@ final class ClaimedTagFreshness implements TagFreshness {
     private final Duration claimTtl;
     private final Duration wait;
 
-    ClaimedTagFreshness(ExpiringMap entries, String memberId) {
+    public ClaimedTagFreshness(ExpiringMap entries, String memberId) {
         this(entries, memberId, CLAIM_TTL, WAIT);
     }
 
-    ClaimedTagFreshness(ExpiringMap entries, String memberId, Duration claimTtl, Duration wait) {
+    public ClaimedTagFreshness(ExpiringMap entries, String memberId, Duration claimTtl, Duration wait) {
         this.entries = entries;
         this.memberId = memberId;
         this.claimTtl = claimTtl;

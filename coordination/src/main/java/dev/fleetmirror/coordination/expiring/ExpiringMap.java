@@ -1,4 +1,4 @@
-package dev.fleetmirror.coordination.cache;
+package dev.fleetmirror.coordination.expiring;
 
 import java.time.Duration;
 import java.util.Optional;
@@ -12,7 +12,7 @@ import java.util.Optional;
  *
  * <p>A TTL must be positive: Hazelcast reads 0 as "forever", which no cache here wants.
  */
-interface ExpiringMap {
+public interface ExpiringMap {
 
     Optional<String> get(String key);
 

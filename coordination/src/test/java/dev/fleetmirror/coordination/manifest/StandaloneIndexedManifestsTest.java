@@ -1,5 +1,7 @@
-package dev.fleetmirror.coordination.cache;
+package dev.fleetmirror.coordination.manifest;
 
+import dev.fleetmirror.coordination.SharedCaches;
+import dev.fleetmirror.coordination.expiring.LocalExpiringMap;
 import java.time.Duration;
 
 /** One node's request threads share one in-memory index (both "members" here use it). */

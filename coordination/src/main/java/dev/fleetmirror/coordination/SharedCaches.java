@@ -1,5 +1,13 @@
-package dev.fleetmirror.coordination.cache;
+package dev.fleetmirror.coordination;
 
+import dev.fleetmirror.coordination.manifest.ManifestIndex;
+import dev.fleetmirror.coordination.manifest.GenerationalManifestIndex;
+import dev.fleetmirror.coordination.expiring.HazelcastExpiringMap;
+import dev.fleetmirror.coordination.expiring.LocalExpiringMap;
+import dev.fleetmirror.coordination.token.ExpiringUpstreamTokens;
+import dev.fleetmirror.coordination.token.UpstreamTokens;
+import dev.fleetmirror.coordination.tag.ClaimedTagFreshness;
+import dev.fleetmirror.coordination.tag.TagFreshness;
 import com.hazelcast.core.HazelcastInstance;
 import java.time.Duration;
 import java.util.Objects;

@@ -1,5 +1,6 @@
-package dev.fleetmirror.coordination.cache;
+package dev.fleetmirror.coordination.tag;
 
+import dev.fleetmirror.coordination.expiring.LocalExpiringMap;
 import java.time.Duration;
 
 /** A node without a cluster: its request threads share one in-memory freshness. */

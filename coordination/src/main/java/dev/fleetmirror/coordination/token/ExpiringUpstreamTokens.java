@@ -1,14 +1,15 @@
-package dev.fleetmirror.coordination.cache;
+package dev.fleetmirror.coordination.token;
 
+import dev.fleetmirror.coordination.expiring.ExpiringMap;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 
 /** Upstream tokens as entries of an {@link ExpiringMap} that expire with the tokens: {@code <epoch millis>\n<token>}. */
-final class ExpiringUpstreamTokens implements UpstreamTokens {
+public final class ExpiringUpstreamTokens implements UpstreamTokens {
     private final ExpiringMap entries;
 
-    ExpiringUpstreamTokens(ExpiringMap entries) {
+    public ExpiringUpstreamTokens(ExpiringMap entries) {
         this.entries = entries;
     }
 

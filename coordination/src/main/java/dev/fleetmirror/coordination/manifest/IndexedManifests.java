@@ -1,4 +1,4 @@
-package dev.fleetmirror.coordination.cache;
+package dev.fleetmirror.coordination.manifest;
 
 import dev.fleetmirror.core.digest.Digest;
 import dev.fleetmirror.core.name.Reference;

@@ -1,4 +1,4 @@
-package dev.fleetmirror.coordination.cache;
+package dev.fleetmirror.coordination.token;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,6 @@
-package dev.fleetmirror.coordination.cache;
+package dev.fleetmirror.coordination.manifest;
 
+import dev.fleetmirror.coordination.expiring.ExpiringMap;
 import dev.fleetmirror.core.name.RepositoryName;
 import java.time.Duration;
 import java.util.UUID;
@@ -9,7 +10,7 @@ import java.util.UUID;
  * from its owner on every use), and generation-qualified entries (written once, so they may be
  * near-cached on every member).
  */
-final class GenerationalManifestIndex implements ManifestIndex {
+public final class GenerationalManifestIndex implements ManifestIndex {
     /** How long a write that bypassed the services may go unseen, at most. */
     static final Duration GENERATION_TTL = Duration.ofSeconds(60);
 
@@ -17,7 +18,7 @@ final class GenerationalManifestIndex implements ManifestIndex {
     private final ExpiringMap entries;
     private final Duration ttl;
 
-    GenerationalManifestIndex(ExpiringMap generations, ExpiringMap entries, Duration ttl) {
+    public GenerationalManifestIndex(ExpiringMap generations, ExpiringMap entries, Duration ttl) {
         this.generations = generations;
         this.entries = entries;
         this.ttl = ttl;

@@ -1,4 +1,4 @@
-package dev.fleetmirror.coordination.cache;
+package dev.fleetmirror.coordination.token;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

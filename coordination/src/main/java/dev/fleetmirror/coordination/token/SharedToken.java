@@ -1,4 +1,4 @@
-package dev.fleetmirror.coordination.cache;
+package dev.fleetmirror.coordination.token;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
