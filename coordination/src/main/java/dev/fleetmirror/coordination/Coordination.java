@@ -1,13 +1,13 @@
 package dev.fleetmirror.coordination;
 
-import dev.fleetmirror.coordination.cache.ManifestIndex;
-import dev.fleetmirror.coordination.cache.SharedCaches;
-import dev.fleetmirror.coordination.cache.TagFreshness;
-import dev.fleetmirror.coordination.cache.UpstreamTokens;
+import dev.fleetmirror.coordination.manifest.ManifestIndex;
+import dev.fleetmirror.coordination.SharedCaches;
+import dev.fleetmirror.coordination.tag.TagFreshness;
+import dev.fleetmirror.coordination.token.UpstreamTokens;
 import dev.fleetmirror.coordination.fill.FillLeases;
 import dev.fleetmirror.coordination.gc.GcRuns;
 import dev.fleetmirror.coordination.mode.ModeSwitch;
-import dev.fleetmirror.coordination.limit.UpstreamLimits;
+import dev.fleetmirror.coordination.limit.RateLimits;
 
 /**
  * What a node shares with the other members of its cluster. A node without a {@code cluster:}
@@ -24,7 +24,7 @@ public interface Coordination extends AutoCloseable {
     FillLeases fills();
 
     /** The upstream rate limiter: request rate and concurrent fills per upstream, cluster-wide. */
-    UpstreamLimits limits();
+    RateLimits limits();
 
     /** The caches shared with the other members (or, standalone, kept in this one). */
     SharedCaches caches();

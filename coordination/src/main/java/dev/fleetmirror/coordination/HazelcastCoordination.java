@@ -13,8 +13,8 @@ import dev.fleetmirror.coordination.gc.HazelcastGcRuns;
 import dev.fleetmirror.coordination.mode.HazelcastModeSwitch;
 import dev.fleetmirror.coordination.mode.ModeSwitch;
 import dev.fleetmirror.coordination.fill.HazelcastFillLeases;
-import dev.fleetmirror.coordination.cache.SharedCaches;
-import dev.fleetmirror.coordination.limit.UpstreamLimits;
+import dev.fleetmirror.coordination.SharedCaches;
+import dev.fleetmirror.coordination.limit.RateLimits;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +37,7 @@ public final class HazelcastCoordination implements Coordination {
     private final String memberId;
     private final IMap<String, String> peers;
     private final HazelcastFillLeases fills;
-    private final UpstreamLimits limits;
+    private final RateLimits limits;
     private final SharedCaches caches;
     private final HazelcastGcRuns gcRuns;
     private final HazelcastModeSwitch mode;
@@ -51,7 +51,7 @@ public final class HazelcastCoordination implements Coordination {
         this.peers = hazelcast.getMap(PEERS_MAP);
         this.peerUrl = settings.peerUrl();
         this.fills = new HazelcastFillLeases(hazelcast, () -> peerUrl, settings.leaseTtl());
-        this.limits = UpstreamLimits.on(hazelcast);
+        this.limits = RateLimits.on(hazelcast);
         this.caches = SharedCaches.on(hazelcast);
         this.gcRuns = new HazelcastGcRuns(hazelcast);
         this.mode = new HazelcastModeSwitch(hazelcast);
@@ -122,7 +122,7 @@ public final class HazelcastCoordination implements Coordination {
     }
 
     @Override
-    public UpstreamLimits limits() {
+    public RateLimits limits() {
         return limits;
     }
 

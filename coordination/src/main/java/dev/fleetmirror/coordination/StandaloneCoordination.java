@@ -1,13 +1,13 @@
 package dev.fleetmirror.coordination;
 
-import dev.fleetmirror.coordination.cache.SharedCaches;
+import dev.fleetmirror.coordination.SharedCaches;
 import dev.fleetmirror.coordination.fill.FillLeases;
 import dev.fleetmirror.coordination.gc.GcRuns;
 import dev.fleetmirror.coordination.gc.LocalGcRuns;
 import dev.fleetmirror.coordination.mode.LocalModeSwitch;
 import dev.fleetmirror.coordination.mode.ModeSwitch;
 import dev.fleetmirror.coordination.fill.LocalFillLeases;
-import dev.fleetmirror.coordination.limit.UpstreamLimits;
+import dev.fleetmirror.coordination.limit.RateLimits;
 import java.util.List;
 import java.util.UUID;
 
@@ -21,7 +21,7 @@ public final class StandaloneCoordination implements Coordination {
     private final String name;
     private volatile String peerUrl;
     private final LocalFillLeases fills;
-    private final UpstreamLimits limits = UpstreamLimits.standalone();
+    private final RateLimits limits = RateLimits.standalone();
     private final SharedCaches caches = SharedCaches.standalone(memberId);
     private final LocalGcRuns gcRuns = new LocalGcRuns(memberId);
     private final LocalModeSwitch mode = new LocalModeSwitch();
@@ -48,7 +48,7 @@ public final class StandaloneCoordination implements Coordination {
     }
 
     @Override
-    public UpstreamLimits limits() {
+    public RateLimits limits() {
         return limits;
     }
 

@@ -1,5 +1,6 @@
 package dev.fleetmirror.gc;
 
+import dev.fleetmirror.core.registry.stored.StoredRegistry;
 import dev.fleetmirror.core.digest.Digest;
 import dev.fleetmirror.core.manifest.MediaTypes;
 import dev.fleetmirror.core.name.Reference;
@@ -20,7 +21,7 @@ final class StoredImages {
     private final java.util.Map<Digest, Long> blobSizes = new java.util.HashMap<>();
 
     StoredImages(StorageDriver driver) {
-        this.registry = Registry.onStorage(driver, new RegistrySettings(true));
+        this.registry = StoredRegistry.create(driver, new RegistrySettings(true));
     }
 
     Registry registry() {

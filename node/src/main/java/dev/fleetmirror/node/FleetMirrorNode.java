@@ -1,9 +1,10 @@
 package dev.fleetmirror.node;
 
+import dev.fleetmirror.core.registry.stored.StoredRegistry;
 import dev.fleetmirror.coordination.mode.ClusterMode;
 import dev.fleetmirror.coordination.mode.SwitchOutcome;
-import dev.fleetmirror.core.registry.ErrorCode;
-import dev.fleetmirror.core.registry.RegistryException;
+import dev.fleetmirror.core.error.ErrorCode;
+import dev.fleetmirror.core.error.RegistryException;
 import dev.fleetmirror.node.auth.AccessDecider;
 import dev.fleetmirror.node.auth.AuthSetup;
 import dev.fleetmirror.node.privacy.PrivateUpstreamAccess;
@@ -31,7 +32,6 @@ import io.vertx.core.WorkerExecutor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import dev.fleetmirror.node.cli.VersionProvider;
 import dev.fleetmirror.node.metrics.Traffic;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import dev.fleetmirror.coordination.ClusterSettings;
@@ -39,7 +39,7 @@ import dev.fleetmirror.coordination.ClusterView;
 import dev.fleetmirror.coordination.Coordination;
 import dev.fleetmirror.coordination.HazelcastCoordination;
 import dev.fleetmirror.coordination.StandaloneCoordination;
-import dev.fleetmirror.coordination.cache.IndexedManifests;
+import dev.fleetmirror.coordination.manifest.IndexedManifests;
 import dev.fleetmirror.core.digest.Digest;
 import dev.fleetmirror.core.name.RepositoryName;
 import dev.fleetmirror.core.registry.Registry;
@@ -49,9 +49,9 @@ import dev.fleetmirror.core.storage.PathNotFoundException;
 import dev.fleetmirror.core.storage.StorageDriver;
 import dev.fleetmirror.core.storage.StoragePaths;
 import dev.fleetmirror.gc.expiry.PullRecorder;
-import dev.fleetmirror.node.cluster.PeerFillEndpoint;
-import dev.fleetmirror.node.cluster.PeerProtocol;
-import dev.fleetmirror.node.cluster.PeerUrl;
+import dev.fleetmirror.node.fill.PeerFillEndpoint;
+import dev.fleetmirror.node.fill.PeerProtocol;
+import dev.fleetmirror.node.fill.PeerUrl;
 import dev.fleetmirror.node.config.NodeConfig;
 import dev.fleetmirror.node.config.StorageDrivers;
 import dev.fleetmirror.node.distribution.DistributionApi;
@@ -128,7 +128,7 @@ public final class FleetMirrorNode {
                 .compose(opened -> {
                     StorageDriver driver = opening.result();
                     Coordination coordination = joining.result();
-                    Registry onStorage = Registry.onStorage(driver,
+                    Registry onStorage = StoredRegistry.create(driver,
                             new RegistrySettings(config.storage().deleteEnabled()));
                     // Hot manifest reads skip storage; pushes and deletes on any member invalidate them.
                     Registry stored = new Registry(onStorage.blobs(),
@@ -166,7 +166,7 @@ public final class FleetMirrorNode {
                     LocalBlobCache localCache = config.storage().localCache()
                             .map(local -> new LocalBlobCache(local.directory(), local.maxBytes())).orElse(null);
                     StatusPage status = new StatusPage(vertx, coordination, traffic, gc::latestReport,
-                            VersionProvider.version());
+                            NodeVersion.version());
                     // The status page names repositories: admins only when auth is on; metrics and health probes stay open.
                     AdminRouter admin = new AdminRouter(secret)
                             .page(StatusPage.ROOT, status, true)

@@ -53,7 +53,7 @@ final class SlotWaiters {
         this.timers = timers;
     }
 
-    /** A timer thread for the waits of one {@link UpstreamLimits}; a daemon, so it never holds a JVM up. */
+    /** A timer thread for the waits of one {@link RateLimits}; a daemon, so it never holds a JVM up. */
     static ScheduledExecutorService timers(String name) {
         ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1, task -> {
             Thread thread = new Thread(task, name);

@@ -42,7 +42,7 @@ public final class DescriptorJson {
     /**
      * Reads a descriptor written by {@link #write}.
      *
-     * @throws dev.fleetmirror.core.registry.RegistryException MANIFEST_INVALID when it is not one
+     * @throws dev.fleetmirror.core.error.RegistryException MANIFEST_INVALID when it is not one
      */
     public static Descriptor read(byte[] json) {
         JsonNode node;

@@ -1,5 +1,6 @@
 package dev.fleetmirror.core.registry;
 
+import dev.fleetmirror.core.error.RegistryException;
 import dev.fleetmirror.core.digest.Digest;
 import dev.fleetmirror.core.name.RepositoryName;
 import java.io.InputStream;

@@ -1,5 +1,6 @@
 package dev.fleetmirror.core.registry;
 
+import dev.fleetmirror.core.error.RegistryException;
 import dev.fleetmirror.core.name.RepositoryName;
 import dev.fleetmirror.core.name.Tag;
 import java.util.Optional;

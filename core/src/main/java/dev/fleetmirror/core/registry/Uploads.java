@@ -1,5 +1,6 @@
 package dev.fleetmirror.core.registry;
 
+import dev.fleetmirror.core.error.RegistryException;
 import dev.fleetmirror.core.name.RepositoryName;
 
 /** Blob upload sessions of the OCI push API. Upload ids are random UUIDs. */

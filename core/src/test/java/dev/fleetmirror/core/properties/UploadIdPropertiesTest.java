@@ -1,12 +1,13 @@
 package dev.fleetmirror.core.properties;
 
+import dev.fleetmirror.core.registry.stored.StoredRegistry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.fleetmirror.core.name.RepositoryName;
-import dev.fleetmirror.core.registry.ErrorCode;
+import dev.fleetmirror.core.error.ErrorCode;
 import dev.fleetmirror.core.registry.Registry;
-import dev.fleetmirror.core.registry.RegistryException;
+import dev.fleetmirror.core.error.RegistryException;
 import dev.fleetmirror.core.registry.RegistrySettings;
 import dev.fleetmirror.core.storage.FilesystemDriver;
 import dev.fleetmirror.core.testing.SeededCases;
@@ -39,7 +40,7 @@ class UploadIdPropertiesTest {
         sandbox = Files.createTempDirectory("upload-id-properties");
         root = Files.createDirectories(sandbox.resolve("root"));
         Files.writeString(sandbox.resolve("outside"), "keep");
-        registry = Registry.onStorage(new FilesystemDriver(root), new RegistrySettings(true));
+        registry = StoredRegistry.create(new FilesystemDriver(root), new RegistrySettings(true));
         registry.uploads().start(RepositoryName.of("team/app")).close();
     }
 

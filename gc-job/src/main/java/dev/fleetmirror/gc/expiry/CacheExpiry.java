@@ -1,14 +1,15 @@
 package dev.fleetmirror.gc.expiry;
 
+import dev.fleetmirror.core.registry.stored.StoredRegistry;
 import dev.fleetmirror.core.digest.Digest;
 import dev.fleetmirror.core.digest.InvalidDigestException;
 import dev.fleetmirror.core.name.Reference;
 import dev.fleetmirror.core.name.RepositoryName;
 import dev.fleetmirror.core.name.Tag;
-import dev.fleetmirror.core.registry.ErrorCode;
+import dev.fleetmirror.core.error.ErrorCode;
 import dev.fleetmirror.core.registry.Manifests;
 import dev.fleetmirror.core.registry.Registry;
-import dev.fleetmirror.core.registry.RegistryException;
+import dev.fleetmirror.core.error.RegistryException;
 import dev.fleetmirror.core.registry.RegistrySettings;
 import dev.fleetmirror.core.storage.PathNotFoundException;
 import dev.fleetmirror.core.storage.StorageDriver;
@@ -63,7 +64,7 @@ public final class CacheExpiry {
         this.ttl = ttl;
         this.mirrored = mirrored;
         this.clock = clock;
-        this.registry = Registry.onStorage(driver, new RegistrySettings(true));
+        this.registry = StoredRegistry.create(driver, new RegistrySettings(true));
         this.lastPulls = new LastPulls(driver);
     }
 

@@ -1,5 +1,6 @@
 package dev.fleetmirror.gc.expiry;
 
+import dev.fleetmirror.core.registry.stored.StoredRegistry;
 import dev.fleetmirror.core.digest.Digest;
 import dev.fleetmirror.core.manifest.MediaTypes;
 import dev.fleetmirror.core.name.RepositoryName;
@@ -20,7 +21,7 @@ final class CachedImages {
     private final Registry registry;
 
     CachedImages(StorageDriver driver) {
-        this.registry = Registry.onStorage(driver, RegistrySettings.defaults());
+        this.registry = StoredRegistry.create(driver, RegistrySettings.defaults());
     }
 
     Image store(String repo, String tag, String seed) {

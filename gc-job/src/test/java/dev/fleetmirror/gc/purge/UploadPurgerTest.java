@@ -1,5 +1,6 @@
 package dev.fleetmirror.gc.purge;
 
+import dev.fleetmirror.core.registry.stored.StoredRegistry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fleetmirror.core.name.RepositoryName;
@@ -33,7 +34,7 @@ class UploadPurgerTest {
     @BeforeEach
     void storage() {
         driver = new FilesystemDriver(root);
-        registry = Registry.onStorage(driver, RegistrySettings.defaults());
+        registry = StoredRegistry.create(driver, RegistrySettings.defaults());
         clock = new SettableClock(Instant.now());
     }
 

@@ -1,11 +1,11 @@
 package dev.fleetmirror.node.admin;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.fleetmirror.core.registry.ErrorCode;
-import dev.fleetmirror.core.registry.RegistryException;
-import dev.fleetmirror.node.http.ApiHeaders;
+import dev.fleetmirror.core.error.ErrorCode;
+import dev.fleetmirror.core.error.RegistryException;
+import dev.fleetmirror.node.api.ApiHeaders;
 import dev.fleetmirror.node.http.Dispatcher;
-import dev.fleetmirror.node.http.ErrorResponses;
+import dev.fleetmirror.node.api.ErrorResponses;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;

@@ -8,7 +8,7 @@ import java.util.Set;
  * Who sent a request, as authentication established it: a user (empty for an anonymous caller),
  * the groups it belongs to (from {@code auth.groups} and a token's {@code groups} claim), the
  * Basic credentials when the client sent them (for checks that pass them on), and, for a bearer
- * token, the access it grants. Every {@link dev.fleetmirror.node.http.Exchange} carries one; with
+ * token, the access it grants. Every exchange the dispatcher routes carries one; with
  * no {@code auth:} section every caller is {@link #ANONYMOUS} and everything is allowed.
  */
 public record Caller(Optional<String> user, Set<String> groups, Optional<BasicCredentials> basic,

@@ -1,11 +1,11 @@
 package dev.fleetmirror.node.auth;
 
 import dev.fleetmirror.core.name.RepositoryName;
-import dev.fleetmirror.core.registry.ErrorCode;
-import dev.fleetmirror.core.registry.RegistryException;
+import dev.fleetmirror.core.error.ErrorCode;
+import dev.fleetmirror.core.error.RegistryException;
 import dev.fleetmirror.node.config.AuthConfig;
-import dev.fleetmirror.node.http.ApiPath;
-import dev.fleetmirror.node.http.ErrorResponses;
+import dev.fleetmirror.node.api.ApiPath;
+import dev.fleetmirror.node.api.ErrorResponses;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;

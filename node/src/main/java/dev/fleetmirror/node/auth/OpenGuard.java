@@ -1,9 +1,9 @@
 package dev.fleetmirror.node.auth;
 
 import dev.fleetmirror.core.name.RepositoryName;
-import dev.fleetmirror.core.registry.ErrorCode;
-import dev.fleetmirror.core.registry.RegistryException;
-import dev.fleetmirror.node.http.ApiPath;
+import dev.fleetmirror.core.error.ErrorCode;
+import dev.fleetmirror.core.error.RegistryException;
+import dev.fleetmirror.node.api.ApiPath;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerRequest;
 import java.util.Optional;

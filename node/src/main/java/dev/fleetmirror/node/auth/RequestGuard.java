@@ -1,7 +1,7 @@
 package dev.fleetmirror.node.auth;
 
 import dev.fleetmirror.core.name.RepositoryName;
-import dev.fleetmirror.node.http.ApiPath;
+import dev.fleetmirror.node.api.ApiPath;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerRequest;
 

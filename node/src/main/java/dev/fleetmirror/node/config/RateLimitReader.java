@@ -1,7 +1,7 @@
 package dev.fleetmirror.node.config;
 
 import dev.fleetmirror.coordination.limit.RequestRate;
-import dev.fleetmirror.coordination.limit.UpstreamLimit;
+import dev.fleetmirror.coordination.limit.RateLimit;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -26,7 +26,7 @@ final class RateLimitReader {
     }
 
     /** The limit at {@code key} (e.g. {@code upstreams.0.ratelimit}), or empty when the section is absent. */
-    static Optional<UpstreamLimit> read(ConfigTree tree, String key) {
+    static Optional<RateLimit> read(ConfigTree tree, String key) {
         if (!tree.has(key)) {
             return Optional.empty();
         }
@@ -39,7 +39,7 @@ final class RateLimitReader {
         Optional<Integer> burst = tree.text(key + ".burst").map(v -> atLeastOne(key + ".burst", v));
         OptionalInt fills = tree.text(key + ".concurrentfills").map(v -> OptionalInt.of(atLeastOne(key + ".concurrentfills", v)))
                 .orElse(OptionalInt.empty());
-        Duration maxWait = tree.text(key + ".maxwait").map(v -> maxWait(key + ".maxwait", v)).orElse(UpstreamLimit.DEFAULT_MAX_WAIT);
+        Duration maxWait = tree.text(key + ".maxwait").map(v -> maxWait(key + ".maxwait", v)).orElse(RateLimit.DEFAULT_MAX_WAIT);
         if (burst.isPresent() && perSecond.isEmpty()) {
             throw new ConfigException(key + ".burst", "is set without " + key + ".requestspersecond");
         }
@@ -47,7 +47,7 @@ final class RateLimitReader {
             throw new ConfigException(key, "limits nothing; set requestspersecond, concurrentfills or both");
         }
         Optional<RequestRate> rate = perSecond.map(r -> burst.map(b -> new RequestRate(r, b)).orElseGet(() -> RequestRate.of(r)));
-        return Optional.of(new UpstreamLimit(rate, fills, maxWait));
+        return Optional.of(new RateLimit(rate, fills, maxWait));
     }
 
     private static double requestsPerSecond(String key, String value) {

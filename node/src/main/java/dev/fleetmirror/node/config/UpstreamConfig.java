@@ -1,6 +1,6 @@
 package dev.fleetmirror.node.config;
 
-import dev.fleetmirror.coordination.limit.UpstreamLimit;
+import dev.fleetmirror.coordination.limit.RateLimit;
 import java.net.URI;
 import java.util.Locale;
 import java.util.Objects;
@@ -21,7 +21,7 @@ import java.util.Set;
  * @param privacy   who may read what is cached from it ({@code private}, {@code passThroughAuth})
  */
 public record UpstreamConfig(String name, URI url, Optional<String> username, Optional<String> password, String prefix,
-                             boolean tlsVerify, Optional<UpstreamLimit> limit, Privacy privacy) {
+                             boolean tlsVerify, Optional<RateLimit> limit, Privacy privacy) {
 
     /**
      * @param isPrivate       content fetched with this upstream's credentials is served only to callers an
@@ -54,7 +54,7 @@ public record UpstreamConfig(String name, URI url, Optional<String> username, Op
     }
 
     public UpstreamConfig(String name, URI url, Optional<String> username, Optional<String> password, String prefix,
-                          boolean tlsVerify, Optional<UpstreamLimit> limit) {
+                          boolean tlsVerify, Optional<RateLimit> limit) {
         this(name, url, username, password, prefix, tlsVerify, limit, Privacy.defaultFor(username));
     }
 
@@ -64,7 +64,7 @@ public record UpstreamConfig(String name, URI url, Optional<String> username, Op
         this(name, url, username, password, prefix, tlsVerify, Optional.empty());
     }
 
-    public UpstreamConfig withLimit(UpstreamLimit limit) {
+    public UpstreamConfig withLimit(RateLimit limit) {
         return new UpstreamConfig(name, url, username, password, prefix, tlsVerify, Optional.of(limit), privacy);
     }
 

@@ -1,6 +1,6 @@
 package dev.fleetmirror.node.distribution;
 
-import dev.fleetmirror.node.http.ApiHeaders;
+import dev.fleetmirror.node.api.ApiHeaders;
 import dev.fleetmirror.node.http.Endpoint;
 import dev.fleetmirror.node.http.Exchange;
 import io.vertx.core.Future;

@@ -6,7 +6,7 @@ import dev.fleetmirror.core.name.RepositoryName;
 import dev.fleetmirror.core.registry.Page;
 import dev.fleetmirror.node.auth.AccessDecider;
 import dev.fleetmirror.node.auth.Action;
-import dev.fleetmirror.node.http.ApiHeaders;
+import dev.fleetmirror.node.api.ApiHeaders;
 import dev.fleetmirror.node.http.Endpoint;
 import dev.fleetmirror.node.http.Exchange;
 import io.vertx.core.Future;

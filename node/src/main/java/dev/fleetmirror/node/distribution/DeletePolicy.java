@@ -1,7 +1,7 @@
 package dev.fleetmirror.node.distribution;
 
-import dev.fleetmirror.core.registry.ErrorCode;
-import dev.fleetmirror.core.registry.RegistryException;
+import dev.fleetmirror.core.error.ErrorCode;
+import dev.fleetmirror.core.error.RegistryException;
 import dev.fleetmirror.node.http.Exchange;
 
 /** {@code storage.delete.enabled: false} refuses blob and manifest deletes before storage is touched. */

@@ -1,13 +1,13 @@
 package dev.fleetmirror.node.distribution;
 
-import static dev.fleetmirror.node.http.ApiPath.Resource.BASE;
-import static dev.fleetmirror.node.http.ApiPath.Resource.BLOB;
-import static dev.fleetmirror.node.http.ApiPath.Resource.CATALOG;
-import static dev.fleetmirror.node.http.ApiPath.Resource.MANIFEST;
-import static dev.fleetmirror.node.http.ApiPath.Resource.REFERRERS;
-import static dev.fleetmirror.node.http.ApiPath.Resource.TAGS;
-import static dev.fleetmirror.node.http.ApiPath.Resource.UPLOAD;
-import static dev.fleetmirror.node.http.ApiPath.Resource.UPLOADS;
+import static dev.fleetmirror.node.api.ApiPath.Resource.BASE;
+import static dev.fleetmirror.node.api.ApiPath.Resource.BLOB;
+import static dev.fleetmirror.node.api.ApiPath.Resource.CATALOG;
+import static dev.fleetmirror.node.api.ApiPath.Resource.MANIFEST;
+import static dev.fleetmirror.node.api.ApiPath.Resource.REFERRERS;
+import static dev.fleetmirror.node.api.ApiPath.Resource.TAGS;
+import static dev.fleetmirror.node.api.ApiPath.Resource.UPLOAD;
+import static dev.fleetmirror.node.api.ApiPath.Resource.UPLOADS;
 import static io.vertx.core.http.HttpMethod.DELETE;
 import static io.vertx.core.http.HttpMethod.GET;
 import static io.vertx.core.http.HttpMethod.HEAD;

@@ -1,10 +1,10 @@
 package dev.fleetmirror.node.distribution;
 
 import dev.fleetmirror.core.name.Reference;
-import dev.fleetmirror.core.registry.ErrorCode;
-import dev.fleetmirror.core.registry.RegistryException;
+import dev.fleetmirror.core.error.ErrorCode;
+import dev.fleetmirror.core.error.RegistryException;
 import dev.fleetmirror.core.registry.StoredManifest;
-import dev.fleetmirror.node.http.ApiHeaders;
+import dev.fleetmirror.node.api.ApiHeaders;
 import dev.fleetmirror.node.http.Endpoint;
 import dev.fleetmirror.node.http.Exchange;
 import dev.fleetmirror.node.http.Staleness;

@@ -3,8 +3,8 @@ package dev.fleetmirror.node.distribution;
 import dev.fleetmirror.core.digest.Digest;
 import dev.fleetmirror.core.name.InvalidNameException;
 import dev.fleetmirror.core.name.Reference;
-import dev.fleetmirror.core.registry.ErrorCode;
-import dev.fleetmirror.core.registry.RegistryException;
+import dev.fleetmirror.core.error.ErrorCode;
+import dev.fleetmirror.core.error.RegistryException;
 import java.util.Optional;
 import java.util.regex.Pattern;
 

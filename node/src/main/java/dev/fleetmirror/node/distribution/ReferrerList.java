@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fleetmirror.core.digest.Digest;
 import dev.fleetmirror.core.manifest.Descriptor;
 import dev.fleetmirror.core.manifest.MediaTypes;
-import dev.fleetmirror.node.http.ApiHeaders;
+import dev.fleetmirror.node.api.ApiHeaders;
 import dev.fleetmirror.node.http.Endpoint;
 import dev.fleetmirror.node.http.Exchange;
 import io.vertx.core.Future;

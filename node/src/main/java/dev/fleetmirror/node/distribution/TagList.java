@@ -3,7 +3,7 @@ package dev.fleetmirror.node.distribution;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fleetmirror.core.name.Tag;
-import dev.fleetmirror.node.http.ApiHeaders;
+import dev.fleetmirror.node.api.ApiHeaders;
 import dev.fleetmirror.node.http.Endpoint;
 import dev.fleetmirror.node.http.Exchange;
 import dev.fleetmirror.node.http.Staleness;

@@ -1,8 +1,8 @@
 package dev.fleetmirror.node.distribution;
 
 import dev.fleetmirror.core.digest.Digest;
-import dev.fleetmirror.core.registry.ErrorCode;
-import dev.fleetmirror.core.registry.RegistryException;
+import dev.fleetmirror.core.error.ErrorCode;
+import dev.fleetmirror.core.error.RegistryException;
 import dev.fleetmirror.node.http.Endpoint;
 import dev.fleetmirror.node.http.Exchange;
 import io.vertx.core.Future;

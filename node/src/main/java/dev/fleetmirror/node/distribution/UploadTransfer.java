@@ -3,10 +3,11 @@ package dev.fleetmirror.node.distribution;
 import dev.fleetmirror.core.digest.Digest;
 import dev.fleetmirror.core.name.RepositoryName;
 import dev.fleetmirror.core.registry.BlobDescriptor;
-import dev.fleetmirror.core.registry.ErrorCode;
-import dev.fleetmirror.core.registry.RegistryException;
+import dev.fleetmirror.core.error.ErrorCode;
+import dev.fleetmirror.core.error.RegistryException;
 import dev.fleetmirror.core.registry.UploadSession;
-import dev.fleetmirror.node.http.ApiHeaders;
+import dev.fleetmirror.node.api.ApiHeaders;
+import dev.fleetmirror.node.http.ContentRange;
 import dev.fleetmirror.node.http.Exchange;
 import dev.fleetmirror.node.http.RequestBodyPump;
 import dev.fleetmirror.node.http.SerialQueue;
@@ -14,8 +15,6 @@ import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerResponse;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The part every upload request shares: open the session, check the chunk's Content-Range
@@ -24,7 +23,6 @@ import java.util.regex.Pattern;
  * touched by one thread at a time.
  */
 final class UploadTransfer {
-    private static final Pattern CONTENT_RANGE = Pattern.compile("\\s*(?:bytes\\s+)?(\\d+)-(\\d+)(?:/(?:\\d+|\\*))?\\s*");
 
     /** What the request left behind: the upload's id and size, and the blob if it was completed. */
     record Outcome(String uploadId, long size, Optional<BlobDescriptor> blob) {
@@ -107,16 +105,9 @@ final class UploadTransfer {
      * @throws RegistryException BLOB_UPLOAD_INVALID when it is not of that form or out of range
      */
     static long[] chunkRange(String header) {
-        Matcher m = CONTENT_RANGE.matcher(header);
-        if (!m.matches()) {
-            throw new RegistryException(ErrorCode.BLOB_UPLOAD_INVALID,
-                    "Content-Range '" + header + "' is not of the form <start>-<end>");
-        }
-        try {
-            return new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2))};
-        } catch (NumberFormatException e) {
-            throw new RegistryException(ErrorCode.BLOB_UPLOAD_INVALID, "Content-Range '" + header + "' is out of range");
-        }
+        ContentRange range = ContentRange.ofChunk(header).orElseThrow(() -> new RegistryException(
+                ErrorCode.BLOB_UPLOAD_INVALID, "Content-Range '" + header + "' is not of the form <start>-<end>"));
+        return new long[] {range.first(), range.last()};
     }
 
     /** Location, Range and Docker-Upload-UUID of an upload in progress. */

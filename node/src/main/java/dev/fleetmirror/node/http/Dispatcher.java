@@ -1,9 +1,12 @@
 package dev.fleetmirror.node.http;
 
+import dev.fleetmirror.node.api.ErrorResponses;
+import dev.fleetmirror.node.api.ApiHeaders;
+import dev.fleetmirror.node.api.ApiPath;
 import dev.fleetmirror.core.name.RepositoryName;
 import dev.fleetmirror.coordination.mode.WritePermit;
-import dev.fleetmirror.core.registry.ErrorCode;
-import dev.fleetmirror.core.registry.RegistryException;
+import dev.fleetmirror.core.error.ErrorCode;
+import dev.fleetmirror.core.error.RegistryException;
 import dev.fleetmirror.node.auth.RequestGuard;
 import dev.fleetmirror.node.metrics.AccessLog;
 import dev.fleetmirror.node.metrics.Traffic;

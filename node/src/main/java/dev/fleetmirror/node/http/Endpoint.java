@@ -1,5 +1,6 @@
 package dev.fleetmirror.node.http;
 
+import dev.fleetmirror.node.api.ErrorResponses;
 import io.vertx.core.Future;
 
 /**

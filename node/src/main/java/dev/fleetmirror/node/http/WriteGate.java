@@ -1,10 +1,11 @@
 package dev.fleetmirror.node.http;
 
+import dev.fleetmirror.node.api.AdvisesRetry;
 import dev.fleetmirror.coordination.mode.ClusterMode;
 import dev.fleetmirror.coordination.mode.ModeSwitch;
 import dev.fleetmirror.coordination.mode.WritePermit;
-import dev.fleetmirror.core.registry.ErrorCode;
-import dev.fleetmirror.core.registry.RegistryException;
+import dev.fleetmirror.core.error.ErrorCode;
+import dev.fleetmirror.core.error.RegistryException;
 import java.util.Optional;
 
 /**

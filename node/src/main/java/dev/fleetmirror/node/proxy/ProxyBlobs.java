@@ -1,17 +1,19 @@
 package dev.fleetmirror.node.proxy;
 
+import dev.fleetmirror.node.upstream.Route;
 import dev.fleetmirror.coordination.fill.FillHolder;
 import dev.fleetmirror.coordination.fill.FillLeases;
 import dev.fleetmirror.core.digest.Digest;
-import dev.fleetmirror.core.fill.AlreadyStored;
-import dev.fleetmirror.core.fill.FillStarter;
-import dev.fleetmirror.core.fill.ForeignFill;
-import dev.fleetmirror.core.fill.InFlightFills;
+import dev.fleetmirror.node.fill.AlreadyStored;
+import dev.fleetmirror.node.fill.FillLauncher;
+import dev.fleetmirror.node.fill.FillStarter;
+import dev.fleetmirror.node.fill.ForeignFill;
+import dev.fleetmirror.node.fill.InFlightFills;
 import dev.fleetmirror.core.name.RepositoryName;
 import dev.fleetmirror.core.registry.BlobDescriptor;
 import dev.fleetmirror.core.registry.Blobs;
-import dev.fleetmirror.core.registry.ErrorCode;
-import dev.fleetmirror.core.registry.RegistryException;
+import dev.fleetmirror.core.error.ErrorCode;
+import dev.fleetmirror.core.error.RegistryException;
 import dev.fleetmirror.node.metrics.Traffic;
 import dev.fleetmirror.node.upstream.BlobCheck;
 import dev.fleetmirror.node.upstream.Blocking;
@@ -38,12 +40,12 @@ final class ProxyBlobs implements Blobs {
     private final Blobs local;
     private final UpstreamRoutes routes;
     private final InFlightFills fills;
-    private final BlobFiller filler;
+    private final FillLauncher filler;
     private final Predicate<Digest> dataStored;
     private final FillLeases leases;
 
     /** @param leases the cluster's fills, whose owners know the size of a blob they fill */
-    ProxyBlobs(Blobs local, UpstreamRoutes routes, InFlightFills fills, BlobFiller filler, Predicate<Digest> dataStored,
+    ProxyBlobs(Blobs local, UpstreamRoutes routes, InFlightFills fills, FillLauncher filler, Predicate<Digest> dataStored,
                FillLeases leases) {
         this.leases = leases;
         this.local = local;

@@ -1,10 +1,11 @@
 package dev.fleetmirror.node.proxy;
 
+import dev.fleetmirror.node.upstream.Route;
 import dev.fleetmirror.coordination.mode.WritePermit;
 import dev.fleetmirror.node.http.WriteGate;
-import dev.fleetmirror.coordination.cache.TagCheck;
-import dev.fleetmirror.coordination.cache.TagClaim;
-import dev.fleetmirror.coordination.cache.TagFreshness;
+import dev.fleetmirror.coordination.tag.TagCheck;
+import dev.fleetmirror.coordination.tag.TagClaim;
+import dev.fleetmirror.coordination.tag.TagFreshness;
 import dev.fleetmirror.core.digest.Digest;
 import dev.fleetmirror.core.manifest.ManifestParser;
 import dev.fleetmirror.core.name.Reference;

@@ -1,9 +1,10 @@
 package dev.fleetmirror.node.proxy;
 
+import dev.fleetmirror.node.upstream.Route;
 import dev.fleetmirror.core.name.RepositoryName;
 import dev.fleetmirror.core.name.Tag;
 import dev.fleetmirror.core.registry.Page;
-import dev.fleetmirror.core.registry.RegistryException;
+import dev.fleetmirror.core.error.RegistryException;
 import dev.fleetmirror.core.registry.Tags;
 import dev.fleetmirror.node.http.Staleness;
 import dev.fleetmirror.node.upstream.Blocking;

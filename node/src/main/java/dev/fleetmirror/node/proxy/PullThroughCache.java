@@ -1,17 +1,19 @@
 package dev.fleetmirror.node.proxy;
 
+import dev.fleetmirror.node.upstream.Route;
 import dev.fleetmirror.coordination.ClusterSettings;
 import dev.fleetmirror.coordination.Coordination;
 import dev.fleetmirror.node.http.WriteGate;
 import dev.fleetmirror.core.digest.Digest;
-import dev.fleetmirror.core.fill.InFlightFills;
-import dev.fleetmirror.core.fill.LocalInFlightFills;
+import dev.fleetmirror.node.fill.FillLauncher;
+import dev.fleetmirror.node.fill.FillSources;
+import dev.fleetmirror.node.fill.InFlightFills;
 import dev.fleetmirror.core.name.RepositoryName;
 import dev.fleetmirror.core.registry.Registry;
 import dev.fleetmirror.gc.expiry.PullRecorder;
 import dev.fleetmirror.node.config.ProxyConfig;
 import dev.fleetmirror.node.config.UpstreamConfig;
-import dev.fleetmirror.node.cluster.PeerClient;
+import dev.fleetmirror.node.fill.PeerFillClient;
 import dev.fleetmirror.node.http.NamespaceResolver;
 import dev.fleetmirror.node.metrics.Traffic;
 import dev.fleetmirror.node.upstream.UpstreamCaller;
@@ -43,10 +45,10 @@ public final class PullThroughCache implements AutoCloseable {
     private final WorkerExecutor spoolWriters;
     private final WorkerExecutor storageWriters;
     private final InFlightFills fills;
-    private final PeerClient peers;
+    private final PeerFillClient peers;
 
     private PullThroughCache(Registry registry, UpstreamRoutes routes, WorkerExecutor spoolWriters,
-                             WorkerExecutor storageWriters, InFlightFills fills, PeerClient peers) {
+                             WorkerExecutor storageWriters, InFlightFills fills, PeerFillClient peers) {
         this.registry = registry;
         this.routes = routes;
         this.spoolWriters = spoolWriters;
@@ -81,10 +83,10 @@ public final class PullThroughCache implements AutoCloseable {
         WorkerExecutor spoolWriters = vertx.createSharedWorkerExecutor("fleetmirror-spool", 4);
         WorkerExecutor storageWriters = vertx.createSharedWorkerExecutor("fleetmirror-fill-store", STORAGE_WRITERS,
                 60, TimeUnit.MINUTES);
-        LocalInFlightFills fills = new LocalInFlightFills();
+        InFlightFills fills = new InFlightFills();
         traffic.fillsInFlight(fills::count);
-        PeerClient peers = new PeerClient(vertx, cluster.secret());
-        BlobFiller filler = new BlobFiller(new FillSources(context, coordination.fills(), coordination.memberId(), peers,
+        PeerFillClient peers = new PeerFillClient(vertx, cluster.secret());
+        FillLauncher filler = new FillLauncher(new FillSources(context, coordination.fills(), coordination.memberId(), peers,
                 dataStored, stored.uploads(), config.spoolDirectory(), spoolWriters, storageWriters,
                 stallLimit(cluster.leaseTtl()), writes));
         Registry decorated = new Registry(

@@ -1,8 +1,9 @@
 package dev.fleetmirror.node.proxy;
 
+import dev.fleetmirror.node.upstream.Route;
 import dev.fleetmirror.core.name.RepositoryName;
-import dev.fleetmirror.core.registry.ErrorCode;
-import dev.fleetmirror.core.registry.RegistryException;
+import dev.fleetmirror.core.error.ErrorCode;
+import dev.fleetmirror.core.error.RegistryException;
 import dev.fleetmirror.node.http.NamespaceResolver;
 import dev.fleetmirror.node.upstream.UpstreamCaller;
 import java.util.Comparator;

@@ -2,7 +2,7 @@ package dev.fleetmirror.node.upstream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.fleetmirror.coordination.cache.SharedToken;
+import dev.fleetmirror.coordination.token.SharedToken;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;

@@ -1,8 +1,8 @@
 package dev.fleetmirror.node.upstream;
 
-import dev.fleetmirror.coordination.cache.SharedToken;
-import dev.fleetmirror.coordination.cache.TokenKey;
-import dev.fleetmirror.coordination.cache.UpstreamTokens;
+import dev.fleetmirror.coordination.token.SharedToken;
+import dev.fleetmirror.coordination.token.TokenKey;
+import dev.fleetmirror.coordination.token.UpstreamTokens;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import java.net.URI;

@@ -1,8 +1,8 @@
 package dev.fleetmirror.node.upstream;
 
-import dev.fleetmirror.coordination.cache.UpstreamTokens;
-import dev.fleetmirror.coordination.limit.UpstreamLimiter;
-import dev.fleetmirror.coordination.limit.UpstreamLimits;
+import dev.fleetmirror.coordination.token.UpstreamTokens;
+import dev.fleetmirror.coordination.limit.RateLimiter;
+import dev.fleetmirror.coordination.limit.RateLimits;
 import dev.fleetmirror.node.config.UpstreamConfig;
 import dev.fleetmirror.node.http.RequestId;
 import dev.fleetmirror.node.metrics.Traffic;
@@ -25,7 +25,7 @@ import java.util.Optional;
  * The HTTP plumbing every {@link UpstreamOperation} shares, for one upstream: a pooled Vert.x
  * client, authentication (Docker token or Basic, learnt from the first 401 and then sent up
  * front), redirects (followed by hand so that credentials never go to another host, such as a
- * CDN), the upstream's cluster-wide rate limit ({@link UpstreamThrottle}: one request permit per
+ * CDN), the upstream's cluster-wide rate limit ({@link CallerRateLimit}: one request permit per
  * call, which covers its 401 retry and its redirects), and the translation of failures into
  * {@link UpstreamException}s.
  *
@@ -44,7 +44,7 @@ public final class UpstreamCaller implements AutoCloseable {
     private final HttpClientAgent http;
     private final Optional<String> basicCredentials;
     private final BearerTokens tokens;
-    private final UpstreamThrottle throttle;
+    private final CallerRateLimit throttle;
     private final Traffic traffic;
     private Scheme scheme = Scheme.UNKNOWN;
     private AuthChallenge bearerChallenge;
@@ -55,15 +55,15 @@ public final class UpstreamCaller implements AutoCloseable {
      * @param limits  where the cluster keeps upstream limits; used when {@code config} has one
      */
     public UpstreamCaller(Vertx vertx, Context context, UpstreamConfig config, UpstreamTokens tokens,
-                          UpstreamLimits limits) {
+                          RateLimits limits) {
         this(vertx, context, config, tokens, limits, Traffic.unobserved());
     }
 
     /** @param traffic counts this upstream's requests and the bytes mirrored from it */
     public UpstreamCaller(Vertx vertx, Context context, UpstreamConfig config, UpstreamTokens tokens,
-                          UpstreamLimits limits, Traffic traffic) {
+                          RateLimits limits, Traffic traffic) {
         this.traffic = traffic;
-        Optional<UpstreamLimiter> limiter = config.limit().map(limit -> limits.limiter(config.name(), limit));
+        Optional<RateLimiter> limiter = config.limit().map(limit -> limits.limiter(config.name(), limit));
         if (!context.isEventLoopContext()) {
             throw new IllegalArgumentException("upstream calls need an event-loop context");
         }
@@ -79,7 +79,7 @@ public final class UpstreamCaller implements AutoCloseable {
                 (user + ":" + config.password().orElse("")).getBytes(StandardCharsets.UTF_8)));
         this.tokens = new BearerTokens(http, config.name(), config.url(), basicCredentials,
                 new SharedBearerTokens(context, tokens, config.url(), config.username(), config.password()));
-        this.throttle = new UpstreamThrottle(context, config.name(), limiter);
+        this.throttle = new CallerRateLimit(context, config.name(), limiter);
     }
 
     public UpstreamConfig config() {

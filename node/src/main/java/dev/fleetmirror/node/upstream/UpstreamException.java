@@ -1,8 +1,8 @@
 package dev.fleetmirror.node.upstream;
 
-import dev.fleetmirror.core.registry.ErrorCode;
-import dev.fleetmirror.core.registry.RegistryException;
-import dev.fleetmirror.node.http.AdvisesRetry;
+import dev.fleetmirror.core.error.ErrorCode;
+import dev.fleetmirror.core.error.RegistryException;
+import dev.fleetmirror.node.api.AdvisesRetry;
 import java.time.Duration;
 import java.util.Optional;
 

@@ -1,5 +1,6 @@
 package dev.fleetmirror.node.auth;
 
+import dev.fleetmirror.core.registry.stored.StoredRegistry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fleetmirror.core.registry.Registry;
@@ -45,7 +46,7 @@ class AccessHookTest {
             boolean alice = caller.basic().filter(c -> c.user().equals("alice") && c.password().equals("pw")).isPresent();
             return Future.succeededFuture(!secret || alice ? Decision.ALLOW : Decision.deny("not yours"));
         };
-        Registry registry = Registry.onStorage(new FilesystemDriver(storage), new RegistrySettings(true));
+        Registry registry = StoredRegistry.create(new FilesystemDriver(storage), new RegistrySettings(true));
         NodeServices services = new NodeServices(registry, new StorageWorkers(vertx, 4), true, true);
         server = vertx.createHttpServer().requestHandler(DistributionApi.dispatcher(services, false)
                 .guard(RequestGuard.open(onlyAliceReadsSecrets))).listen(0, "127.0.0.1")

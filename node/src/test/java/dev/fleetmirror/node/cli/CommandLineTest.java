@@ -2,7 +2,6 @@ package dev.fleetmirror.node.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.fleetmirror.node.Main;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package dev.fleetmirror.node.cli;
 
+import dev.fleetmirror.core.registry.stored.StoredRegistry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fleetmirror.core.digest.Digest;
@@ -49,7 +50,7 @@ class GcCommandTest {
                     rootdirectory: %s
                 """.formatted(storage));
         driver = new FilesystemDriver(storage);
-        Registry registry = Registry.onStorage(driver, new RegistrySettings(true));
+        Registry registry = StoredRegistry.create(driver, new RegistrySettings(true));
         RepositoryName repo = RepositoryName.of("team/app");
         kept = blob(registry, repo, "{\"config\":1}");
         garbage = blob(registry, repo, "left over from a deleted image");

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.fleetmirror.coordination.limit.RequestRate;
-import dev.fleetmirror.coordination.limit.UpstreamLimit;
+import dev.fleetmirror.coordination.limit.RateLimit;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -32,7 +32,7 @@ class RateLimitConfigTest {
                     prefix: ghcr/
                 """, Map.of());
 
-        assertThat(config.proxy().upstreams().get(0).limit()).hasValue(new UpstreamLimit(
+        assertThat(config.proxy().upstreams().get(0).limit()).hasValue(new RateLimit(
                 Optional.of(new RequestRate(10, 20)), OptionalInt.of(8), Duration.ofSeconds(45)));
         assertThat(config.proxy().upstreams().get(1).limit()).isEmpty();
     }
@@ -46,10 +46,10 @@ class RateLimitConfigTest {
                     requestspersecond: 0.0046
                 """, Map.of());
 
-        UpstreamLimit limit = config.proxy().upstreams().get(0).limit().orElseThrow();
+        RateLimit limit = config.proxy().upstreams().get(0).limit().orElseThrow();
         assertThat(limit.requests()).hasValue(new RequestRate(0.0046, 1));
         assertThat(limit.concurrentFills()).isEmpty();
-        assertThat(limit.maxWait()).isEqualTo(UpstreamLimit.DEFAULT_MAX_WAIT);
+        assertThat(limit.maxWait()).isEqualTo(RateLimit.DEFAULT_MAX_WAIT);
     }
 
     @Test
@@ -60,7 +60,7 @@ class RateLimitConfigTest {
                   ratelimit: {requestspersecond: 2.5, maxwait: 0}
                 """, Map.of());
 
-        UpstreamLimit limit = config.proxy().upstreams().get(0).limit().orElseThrow();
+        RateLimit limit = config.proxy().upstreams().get(0).limit().orElseThrow();
         assertThat(limit.requests()).hasValue(new RequestRate(2.5, 3));
         assertThat(limit.maxWait()).isZero();
     }
@@ -71,7 +71,7 @@ class RateLimitConfigTest {
                 Map.of("REGISTRY_PROXY_RATELIMIT_CONCURRENTFILLS", "4", "REGISTRY_PROXY_RATELIMIT_MAXWAIT", "5s"));
 
         assertThat(config.proxy().upstreams().get(0).limit()).hasValue(
-                UpstreamLimit.concurrentFills(4, Duration.ofSeconds(5)));
+                RateLimit.concurrentFills(4, Duration.ofSeconds(5)));
     }
 
     @ParameterizedTest

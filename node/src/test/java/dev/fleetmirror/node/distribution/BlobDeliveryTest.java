@@ -1,5 +1,6 @@
 package dev.fleetmirror.node.distribution;
 
+import dev.fleetmirror.core.registry.stored.StoredRegistry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -104,7 +105,7 @@ class BlobDeliveryTest {
     }
 
     private FleetMirrorNode start(Optional<URI> redirect, boolean redirectDisabled) throws Exception {
-        Registry real = Registry.onStorage(new FilesystemDriver(dir.resolve("storage")), RegistrySettings.defaults());
+        Registry real = StoredRegistry.create(new FilesystemDriver(dir.resolve("storage")), RegistrySettings.defaults());
         Registry remoteLike = new Registry(new RemoteLikeBlobs(real.blobs(), redirect), real.uploads(), real.manifests(),
                 real.tags(), real.catalog(), real.referrers());
         NodeConfig config = NodeConfig.defaults().withHttp(HttpConfig.loopback(0));

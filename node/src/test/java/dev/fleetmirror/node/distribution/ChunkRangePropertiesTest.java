@@ -2,8 +2,8 @@ package dev.fleetmirror.node.distribution;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.fleetmirror.core.registry.ErrorCode;
-import dev.fleetmirror.core.registry.RegistryException;
+import dev.fleetmirror.core.error.ErrorCode;
+import dev.fleetmirror.core.error.RegistryException;
 import dev.fleetmirror.core.testing.Draw;
 import dev.fleetmirror.core.testing.SeededCases;
 import java.util.List;

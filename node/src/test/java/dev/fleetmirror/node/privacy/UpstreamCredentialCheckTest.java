@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.fleetmirror.coordination.StandaloneCoordination;
 import dev.fleetmirror.coordination.limit.RequestRate;
-import dev.fleetmirror.coordination.limit.UpstreamLimit;
+import dev.fleetmirror.coordination.limit.RateLimit;
 import dev.fleetmirror.node.FleetMirrorNode;
 import dev.fleetmirror.node.upstream.UpstreamCaller;
 import java.util.ArrayList;
@@ -114,7 +114,7 @@ class UpstreamCredentialCheckTest {
         try {
             URI uri = URI.create("http://127.0.0.1:" + upstream.port());
             UpstreamConfig limited = new UpstreamConfig("up", uri, Optional.of("robot"), Optional.of("pw"), "up/", true)
-                    .withLimit(UpstreamLimit.requests(new RequestRate(0.1, 2), Duration.ofMillis(500)));
+                    .withLimit(RateLimit.requests(new RequestRate(0.1, 2), Duration.ofMillis(500)));
             UpstreamCaller caller = caller(vertx, coordination, limited);
             BasicCredentials bob = new BasicCredentials("bob", "bob-secret");
             double before = tagListRequests(uri);

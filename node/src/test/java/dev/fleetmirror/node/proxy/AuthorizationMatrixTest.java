@@ -1,5 +1,6 @@
 package dev.fleetmirror.node.proxy;
 
+import dev.fleetmirror.node.upstream.Route;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -10,7 +11,7 @@ import dev.fleetmirror.node.FleetMirrorNode;
 import dev.fleetmirror.node.config.ConfigLoader;
 import dev.fleetmirror.node.config.NodeConfig;
 import dev.fleetmirror.node.distribution.DistributionApi;
-import dev.fleetmirror.node.http.ApiPath;
+import dev.fleetmirror.node.api.ApiPath;
 import dev.fleetmirror.node.testing.DistributionProcess;
 import dev.fleetmirror.node.testing.RegistryHttpClient;
 import io.vertx.core.http.HttpMethod;

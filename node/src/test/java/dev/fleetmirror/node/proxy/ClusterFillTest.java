@@ -9,7 +9,7 @@ import static org.awaitility.Awaitility.await;
 import dev.fleetmirror.coordination.fill.FillHolder;
 import dev.fleetmirror.core.digest.Digest;
 import dev.fleetmirror.node.FleetMirrorNode;
-import dev.fleetmirror.node.cluster.PeerProtocol;
+import dev.fleetmirror.node.fill.PeerProtocol;
 import dev.fleetmirror.node.config.HttpConfig;
 import dev.fleetmirror.node.config.NodeConfig;
 import dev.fleetmirror.node.config.ProxyConfig;

@@ -9,7 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.fleetmirror.coordination.limit.RequestRate;
-import dev.fleetmirror.coordination.limit.UpstreamLimit;
+import dev.fleetmirror.coordination.limit.RateLimit;
 import dev.fleetmirror.core.digest.Digest;
 import dev.fleetmirror.core.manifest.MediaTypes;
 import dev.fleetmirror.node.config.UpstreamConfig;
@@ -70,7 +70,7 @@ class RateLimitedUpstreamTest {
             images.add(image);
         }
         mirror(catchAll(rig.upstream().baseUri())
-                .withLimit(UpstreamLimit.requests(new RequestRate(5, 1), Duration.ofSeconds(10))));
+                .withLimit(RateLimit.requests(new RequestRate(5, 1), Duration.ofSeconds(10))));
         ExecutorService clients = Executors.newFixedThreadPool(count);
         CountDownLatch go = new CountDownLatch(1);
         try {
@@ -119,7 +119,7 @@ class RateLimitedUpstreamTest {
         Digest layer = image.blobDigests().get(1);
         // One request every 2 s, waiting at most 1 s: right after one request, the next is refused.
         mirror(catchAll(rig.upstream().baseUri())
-                .withLimit(UpstreamLimit.requests(new RequestRate(0.5, 1), Duration.ofSeconds(1))));
+                .withLimit(RateLimit.requests(new RequestRate(0.5, 1), Duration.ofSeconds(1))));
         RegistryHttpClient client = new RegistryHttpClient(uri(rig.node()));
 
         RegistryHttpClient.Response manifest = client.call("GET", "/v2/team/limited/manifests/" + image.digest())
@@ -148,7 +148,7 @@ class RateLimitedUpstreamTest {
         image.push(rig.upstream().baseUri(), "team/stale", "v1");
         // Two tokens for the first pull (HEAD and GET), then one every 5 s; a tag is re-checked on every pull.
         mirror(catchAll(rig.upstream().baseUri())
-                .withLimit(UpstreamLimit.requests(new RequestRate(0.2, 2), Duration.ofSeconds(1))), Duration.ZERO);
+                .withLimit(RateLimit.requests(new RequestRate(0.2, 2), Duration.ofSeconds(1))), Duration.ZERO);
         RegistryHttpClient client = new RegistryHttpClient(uri(rig.node()));
 
         RegistryHttpClient.Response first = client.call("GET", "/v2/team/stale/manifests/v1")
@@ -171,7 +171,7 @@ class RateLimitedUpstreamTest {
         image.push(rig.upstream().baseUri(), "team/fills", "v1");
         Digest slow = image.blobDigests().get(1);
         Digest small = image.blobDigests().get(2);
-        startGatedNode(UpstreamLimit.concurrentFills(1, Duration.ofSeconds(30)));
+        startGatedNode(RateLimit.concurrentFills(1, Duration.ofSeconds(30)));
         rig.gate().slowBlobs(40);
 
         CompletableFuture<Long> slowDone = getBlob("team/fills", slow, image);
@@ -193,7 +193,7 @@ class RateLimitedUpstreamTest {
         image.push(rig.upstream().baseUri(), "team/busy", "v1");
         Digest slow = image.blobDigests().get(1);
         Digest refused = image.blobDigests().get(2);
-        startGatedNode(UpstreamLimit.concurrentFills(1, Duration.ofSeconds(1)));
+        startGatedNode(RateLimit.concurrentFills(1, Duration.ofSeconds(1)));
         rig.gate().slowBlobs(40);
 
         CompletableFuture<Long> slowDone = getBlob("team/busy", slow, image);
@@ -230,7 +230,7 @@ class RateLimitedUpstreamTest {
     }
 
     /** A node mirroring the upstream through a {@link TokenGate}, which can slow blob bodies down. */
-    private void startGatedNode(UpstreamLimit limit) throws Exception {
+    private void startGatedNode(RateLimit limit) throws Exception {
         rig.track(TokenGate.start(rig.upstream().baseUri(), "robot", "pa55", "127.0.0.1"));
         mirror(new UpstreamConfig("gated", rig.gate().baseUri(), Optional.of("robot"), Optional.of("pa55"), "", true).withPrivacy(UpstreamConfig.Privacy.PUBLIC)
                 .withLimit(limit));

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.fleetmirror.coordination.StandaloneCoordination;
 import dev.fleetmirror.core.name.RepositoryName;
-import dev.fleetmirror.core.registry.ErrorCode;
-import dev.fleetmirror.core.registry.RegistryException;
+import dev.fleetmirror.core.error.ErrorCode;
+import dev.fleetmirror.core.error.RegistryException;
 import dev.fleetmirror.node.config.UpstreamConfig;
 import dev.fleetmirror.node.upstream.UpstreamCaller;
 import io.vertx.core.Context;

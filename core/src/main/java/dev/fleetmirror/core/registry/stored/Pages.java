@@ -1,8 +1,8 @@
 package dev.fleetmirror.core.registry.stored;
 
-import dev.fleetmirror.core.registry.ErrorCode;
+import dev.fleetmirror.core.error.ErrorCode;
 import dev.fleetmirror.core.registry.Page;
-import dev.fleetmirror.core.registry.RegistryException;
+import dev.fleetmirror.core.error.RegistryException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

@@ -1,8 +1,8 @@
 package dev.fleetmirror.core.registry.stored;
 
 import dev.fleetmirror.core.name.RepositoryName;
-import dev.fleetmirror.core.registry.ErrorCode;
-import dev.fleetmirror.core.registry.RegistryException;
+import dev.fleetmirror.core.error.ErrorCode;
+import dev.fleetmirror.core.error.RegistryException;
 import dev.fleetmirror.core.registry.UploadSession;
 import dev.fleetmirror.core.registry.Uploads;
 import dev.fleetmirror.core.storage.PathNotFoundException;

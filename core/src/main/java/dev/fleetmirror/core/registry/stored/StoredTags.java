@@ -2,9 +2,9 @@ package dev.fleetmirror.core.registry.stored;
 
 import dev.fleetmirror.core.name.RepositoryName;
 import dev.fleetmirror.core.name.Tag;
-import dev.fleetmirror.core.registry.ErrorCode;
+import dev.fleetmirror.core.error.ErrorCode;
 import dev.fleetmirror.core.registry.Page;
-import dev.fleetmirror.core.registry.RegistryException;
+import dev.fleetmirror.core.error.RegistryException;
 import dev.fleetmirror.core.registry.Tags;
 import dev.fleetmirror.core.storage.PathNotFoundException;
 import dev.fleetmirror.core.storage.StorageDriver;

@@ -6,6 +6,6 @@
  * {@code /fleetmirror/}. Nothing here needs state between calls, which is what lets many nodes
  * share one bucket; the one thing kept is a node-local cache of running upload hashes, which only
  * saves a re-read. Obtain the services through
- * {@link dev.fleetmirror.core.registry.Registry#onStorage}.
+ * {@link StoredRegistry#create}.
  */
 package dev.fleetmirror.core.registry.stored;

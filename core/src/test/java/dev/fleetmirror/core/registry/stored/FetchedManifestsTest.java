@@ -8,8 +8,8 @@ import dev.fleetmirror.core.manifest.MediaTypes;
 import dev.fleetmirror.core.name.Reference;
 import dev.fleetmirror.core.name.RepositoryName;
 import dev.fleetmirror.core.name.Tag;
-import dev.fleetmirror.core.registry.ErrorCode;
-import dev.fleetmirror.core.registry.RegistryException;
+import dev.fleetmirror.core.error.ErrorCode;
+import dev.fleetmirror.core.error.RegistryException;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 

@@ -19,16 +19,16 @@ abstract class RegistryFixture {
     @BeforeEach
     void createRegistry() {
         driver = new FilesystemDriver(root);
-        registry = Registry.onStorage(driver, RegistrySettings.defaults());
+        registry = StoredRegistry.create(driver, RegistrySettings.defaults());
         push = new Pushes(registry);
     }
 
     /** Another node (or this one after a restart) on the same storage. */
     Registry anotherNode() {
-        return Registry.onStorage(new FilesystemDriver(root), RegistrySettings.defaults());
+        return StoredRegistry.create(new FilesystemDriver(root), RegistrySettings.defaults());
     }
 
     Registry withDeletesDisabled() {
-        return Registry.onStorage(new FilesystemDriver(root), new RegistrySettings(false));
+        return StoredRegistry.create(new FilesystemDriver(root), new RegistrySettings(false));
     }
 }

@@ -7,9 +7,9 @@ import dev.fleetmirror.core.digest.Digest;
 import dev.fleetmirror.core.digest.DigestAlgorithm;
 import dev.fleetmirror.core.name.RepositoryName;
 import dev.fleetmirror.core.registry.BlobDescriptor;
-import dev.fleetmirror.core.registry.ErrorCode;
+import dev.fleetmirror.core.error.ErrorCode;
 import dev.fleetmirror.core.registry.Registry;
-import dev.fleetmirror.core.registry.RegistryException;
+import dev.fleetmirror.core.error.RegistryException;
 import dev.fleetmirror.core.registry.RegistrySettings;
 import dev.fleetmirror.core.registry.UploadSession;
 import dev.fleetmirror.core.storage.FilesystemDriver;
@@ -71,7 +71,7 @@ class StoredUploadsTest extends RegistryFixture {
         int done = 2 * (content.length / 3);
 
         CountingReadsDriver reads = new CountingReadsDriver(new FilesystemDriver(root));
-        Registry third = Registry.onStorage(reads, RegistrySettings.defaults());
+        Registry third = StoredRegistry.create(reads, RegistrySettings.defaults());
         BlobDescriptor blob;
         try (UploadSession session = third.uploads().resume(REPO, id)) {
             assertThat(session.size()).isEqualTo(done);
@@ -89,7 +89,7 @@ class StoredUploadsTest extends RegistryFixture {
     @Test
     void chunkedUploadResumedOnTheSameNodeIsNotReadBack() throws IOException {
         CountingReadsDriver reads = new CountingReadsDriver(driver);
-        Registry node = Registry.onStorage(reads, RegistrySettings.defaults());
+        Registry node = StoredRegistry.create(reads, RegistrySettings.defaults());
         byte[] content = randomBytes(300_001);
         Digest digest = Digest.sha256(content);
         String id = uploadInThreeRequests(content, node, node);
@@ -107,7 +107,7 @@ class StoredUploadsTest extends RegistryFixture {
     @Test
     void nodeThatWroteEarlierChunksButNotTheLastOneReadsTheUploadBack() {
         CountingReadsDriver reads = new CountingReadsDriver(driver);
-        Registry node = Registry.onStorage(reads, RegistrySettings.defaults());
+        Registry node = StoredRegistry.create(reads, RegistrySettings.defaults());
         byte[] content = randomBytes(3000);
         Digest digest = Digest.sha256(content);
         // This node keeps a hash of the first 1000 bytes; another node then writes the second 1000.
@@ -124,7 +124,7 @@ class StoredUploadsTest extends RegistryFixture {
     @Test
     void aChunkThatFailedHalfWrittenNeverCompletesUnderTheDigestOfOtherBytes() {
         FailingWritesDriver failing = new FailingWritesDriver(driver);
-        Registry node = Registry.onStorage(failing, RegistrySettings.defaults());
+        Registry node = StoredRegistry.create(failing, RegistrySettings.defaults());
         byte[] first = randomBytes(1000);
         byte[] second = "second chunk".getBytes(StandardCharsets.UTF_8);
         long stored = first.length + second.length / 2;
@@ -145,7 +145,7 @@ class StoredUploadsTest extends RegistryFixture {
     void anUploadResumedOnTheSameNodeAfterAHalfWrittenChunkIsReadBackFromWhatWasStored() {
         CountingReadsDriver reads = new CountingReadsDriver(driver);
         FailingWritesDriver failing = new FailingWritesDriver(reads);
-        Registry node = Registry.onStorage(failing, RegistrySettings.defaults());
+        Registry node = StoredRegistry.create(failing, RegistrySettings.defaults());
         byte[] content = randomBytes(3000);
         String id;
         try (UploadSession session = node.uploads().start(REPO)) {
@@ -166,7 +166,7 @@ class StoredUploadsTest extends RegistryFixture {
     @Test
     void completionThatFailedInStorageCanBeRetriedOnTheSameNode() {
         FailingWritesDriver failing = new FailingWritesDriver(driver);
-        Registry node = Registry.onStorage(failing, RegistrySettings.defaults());
+        Registry node = StoredRegistry.create(failing, RegistrySettings.defaults());
         byte[] content = randomBytes(3000);
         Digest digest = Digest.sha256(content);
         String id;
@@ -227,7 +227,7 @@ class StoredUploadsTest extends RegistryFixture {
     @Test
     void digestMismatchOfAnUploadResumedOnTheSameNodeStoresNothing() {
         CountingReadsDriver reads = new CountingReadsDriver(driver);
-        Registry node = Registry.onStorage(reads, RegistrySettings.defaults());
+        Registry node = StoredRegistry.create(reads, RegistrySettings.defaults());
         byte[] content = randomBytes(3000);
         String id = uploadInThreeRequests(content, node, node);
         Digest wrong = Digest.sha256(Arrays.copyOf(content, 2000 - 1));

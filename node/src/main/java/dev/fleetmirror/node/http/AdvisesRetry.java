@@ -1,8 +1,0 @@
-package dev.fleetmirror.node.http;
-
-import java.util.Optional;
-
-/** A failure that tells the client when to try again: its error response carries {@code Retry-After}. */
-public interface AdvisesRetry {
-    Optional<String> retryAfter();
-}
