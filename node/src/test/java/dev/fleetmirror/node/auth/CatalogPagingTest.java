@@ -5,13 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.fleetmirror.node.FleetMirrorNode;
 import dev.fleetmirror.node.config.ConfigLoader;
 import dev.fleetmirror.node.testing.RegistryHttpClient;
+import dev.fleetmirror.node.testing.TestUsers;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -19,7 +19,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.security.crypto.bcrypt.BCrypt;
 
 /**
  * Paging the catalog past more hidden repositories than one storage page holds: every visible name
@@ -46,15 +45,8 @@ class CatalogPagingTest {
         for (String name : visible) {
             Files.createDirectories(repository(storage, name));
         }
-        Path htpasswd = work.resolve("htpasswd");
-        Files.writeString(htpasswd, "alice:" + BCrypt.hashpw("alice-pw", BCrypt.gensalt(4)) + "\n");
-        FleetMirrorNode node = FleetMirrorNode.start(ConfigLoader.fromYaml("""
-                version: 0.1
-                http:
-                  addr: 127.0.0.1:0
-                storage:
-                  filesystem:
-                    rootdirectory: %s
+        Path htpasswd = TestUsers.htpasswd(work.resolve("htpasswd"), Map.of("alice", "alice-pw"));
+        FleetMirrorNode node = FleetMirrorNode.start(ConfigLoader.fromYaml(TestUsers.loopbackNodeYaml(storage) + """
                 auth:
                   htpasswd:
                     path: %s
@@ -64,13 +56,13 @@ class CatalogPagingTest {
                   - {repository: "h/**", users: ["*"], anonymous: true, actions: []}
                   - {repository: "n/**", users: ["*"], anonymous: true, actions: []}
                   - {repository: "**", users: ["*"], anonymous: true, actions: [pull]}
-                """.formatted(storage, htpasswd), Map.of())).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+                """.formatted(htpasswd), Map.of())).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         try {
             RegistryHttpClient client = new RegistryHttpClient(URI.create("http://127.0.0.1:" + node.port()));
             for (int n : new int[] {1, 2, 1000}) {
                 assertThat(walk(client, n, null)).as("anonymous, n=" + n).isEqualTo(visible);
             }
-            String alice = "Basic " + Base64.getEncoder().encodeToString("alice:alice-pw".getBytes(StandardCharsets.UTF_8));
+            String alice = TestUsers.basic("alice", "alice-pw");
             assertThat(walk(client, 500, alice)).as("alice sees every repository").hasSize(HIDDEN + 20 + visible.size());
         } finally {
             node.close(1).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);

@@ -35,6 +35,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -48,13 +49,29 @@ class UpstreamCredentialCheckTest {
     @TempDir
     Path work;
 
+    private final Vertx vertx = Vertx.vertx();
+    private final StandaloneCoordination coordination = new StandaloneCoordination();
+
+    @AfterEach
+    void stop() throws Exception {
+        coordination.close();
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    /** A Fleet Mirror node as the upstream, configured by {@code yaml}, on loopback, storing under {@code root}. */
+    private static FleetMirrorNode startUpstream(String yaml, Path root) throws Exception {
+        NodeConfig config = ConfigLoader.fromYaml(yaml, Map.of()).withHttp(HttpConfig.loopback(0))
+                .withStorage(StorageConfig.of(new StorageBackend.Filesystem(root)));
+        return FleetMirrorNode.start(config).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+
     @Test
     void answersArePerUserAndPasswordAndRememberedForTheTtl() throws Exception {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/htpasswd")), "htpasswd (apache2-utils) is not installed");
         Path htpasswd = work.resolve("htpasswd");
         run("htpasswd", "-Bbc", htpasswd.toString(), "alice", "alice-secret");
         run("htpasswd", "-Bb", htpasswd.toString(), "bob", "bob-secret");
-        NodeConfig upstreamConfig = ConfigLoader.fromYaml("""
+        FleetMirrorNode upstream = startUpstream("""
                 auth:
                   htpasswd:
                     realm: upstream
@@ -63,12 +80,7 @@ class UpstreamCredentialCheckTest {
                   - repository: "alice/**"
                     users: [alice]
                     actions: [pull, push]
-                """.formatted(htpasswd), Map.of()).withHttp(HttpConfig.loopback(0))
-                .withStorage(StorageConfig.of(new StorageBackend.Filesystem(work.resolve("upstream"))));
-        FleetMirrorNode upstream = FleetMirrorNode.start(upstreamConfig).toCompletionStage().toCompletableFuture()
-                .get(30, TimeUnit.SECONDS);
-        Vertx vertx = Vertx.vertx();
-        StandaloneCoordination coordination = new StandaloneCoordination();
+                """.formatted(htpasswd), work.resolve("upstream"));
         UpstreamCredentialCheck check = new UpstreamCredentialCheck(Duration.ofMinutes(1), Clock.systemUTC());
         try {
             URI uri = URI.create("http://127.0.0.1:" + upstream.port());
@@ -78,7 +90,7 @@ class UpstreamCredentialCheckTest {
             BasicCredentials alice = new BasicCredentials("alice", "alice-secret");
             BasicCredentials bob = new BasicCredentials("bob", "bob-secret");
 
-            UpstreamCaller caller = caller(vertx, coordination, config);
+            UpstreamCaller caller = caller(config);
             assertThat(ask(check, caller, alice)).isTrue();
             double asked = tagListRequests(uri);
             assertThat(ask(check, caller, alice)).isTrue();
@@ -89,11 +101,9 @@ class UpstreamCredentialCheckTest {
             // An upstream that cannot answer is an error, not a yes.
             UpstreamConfig down = new UpstreamConfig("down", URI.create("http://127.0.0.1:9"), Optional.empty(),
                     Optional.empty(), "down/", true);
-            UpstreamCaller unreachable = caller(vertx, coordination, down);
+            UpstreamCaller unreachable = caller(down);
             assertThatThrownBy(() -> ask(check, unreachable, alice)).isNotNull();
         } finally {
-            coordination.close();
-            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
             upstream.close(1).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         }
     }
@@ -104,18 +114,13 @@ class UpstreamCredentialCheckTest {
      */
     @Test
     void credentialChecksKeepToTheUpstreamsRateLimit() throws Exception {
-        NodeConfig upstreamConfig = ConfigLoader.fromYaml("version: 0.1\n", Map.of()).withHttp(HttpConfig.loopback(0))
-                .withStorage(StorageConfig.of(new StorageBackend.Filesystem(work.resolve("limited"))));
-        FleetMirrorNode upstream = FleetMirrorNode.start(upstreamConfig).toCompletionStage().toCompletableFuture()
-                .get(30, TimeUnit.SECONDS);
-        Vertx vertx = Vertx.vertx();
-        StandaloneCoordination coordination = new StandaloneCoordination();
+        FleetMirrorNode upstream = startUpstream("version: 0.1\n", work.resolve("limited"));
         UpstreamCredentialCheck check = new UpstreamCredentialCheck(Duration.ofMinutes(1), Clock.systemUTC());
         try {
             URI uri = URI.create("http://127.0.0.1:" + upstream.port());
             UpstreamConfig limited = new UpstreamConfig("up", uri, Optional.of("robot"), Optional.of("pw"), "up/", true)
                     .withLimit(RateLimit.requests(new RequestRate(0.1, 2), Duration.ofMillis(500)));
-            UpstreamCaller caller = caller(vertx, coordination, limited);
+            UpstreamCaller caller = caller(limited);
             BasicCredentials bob = new BasicCredentials("bob", "bob-secret");
             double before = tagListRequests(uri);
             List<CompletableFuture<Boolean>> checks = new ArrayList<>();
@@ -134,8 +139,6 @@ class UpstreamCredentialCheckTest {
             assertThat(answered).as("the burst of two, no more").isEqualTo(2);
             assertThat(tagListRequests(uri) - before).as("tag-list requests the upstream received").isEqualTo(2);
         } finally {
-            coordination.close();
-            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
             upstream.close(1).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         }
     }
@@ -175,7 +178,7 @@ class UpstreamCredentialCheckTest {
                 """, Map.of())).hasMessageContaining("passThroughAuth");
     }
 
-    private static UpstreamCaller caller(Vertx vertx, StandaloneCoordination coordination, UpstreamConfig config) {
+    private UpstreamCaller caller(UpstreamConfig config) {
         return new UpstreamCaller(vertx, vertx.getOrCreateContext(), config, coordination.upstreamTokens(),
                 coordination.limits());
     }

@@ -14,6 +14,7 @@ import dev.fleetmirror.node.distribution.DistributionApi;
 import dev.fleetmirror.node.api.ApiPath;
 import dev.fleetmirror.node.testing.DistributionProcess;
 import dev.fleetmirror.node.testing.RegistryHttpClient;
+import dev.fleetmirror.node.testing.TestUsers;
 import io.vertx.core.http.HttpMethod;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -21,7 +22,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,7 +37,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.security.crypto.bcrypt.BCrypt;
 
 /**
  * Who may read what, cell by cell: every route of the distribution API (taken from the dispatcher's
@@ -95,12 +94,9 @@ class AuthorizationMatrixTest {
         shared.push(openRegistry.baseUri(), "base2", "v1");
         open.push(openRegistry.baseUri(), "base", "v1");
         gate = TokenGate.start(privateRegistry.baseUri(), "carol", CAROL_PW, "127.0.0.1");
-        Path htpasswd = work.resolve("htpasswd");
-        StringBuilder users = new StringBuilder();
-        for (String user : USERS) {
-            users.append(user).append(':').append(BCrypt.hashpw(password(user), BCrypt.gensalt(4))).append('\n');
-        }
-        Files.writeString(htpasswd, users);
+        Map<String, String> passwords = new LinkedHashMap<>();
+        USERS.forEach(user -> passwords.put(user, password(user)));
+        TestUsers.htpasswd(work.resolve("htpasswd"), passwords);
     }
 
     /** Where the mirror runs: one node, or two cluster members sharing storage (fills on one, cells on the other). */
@@ -129,13 +125,7 @@ class AuthorizationMatrixTest {
     }
 
     private static NodeConfig nodeConfig(Path storage, Path spool) {
-        return ConfigLoader.fromYaml("""
-                version: 0.1
-                http:
-                  addr: 127.0.0.1:0
-                storage:
-                  filesystem:
-                    rootdirectory: %s
+        return ConfigLoader.fromYaml(TestUsers.loopbackNodeYaml(storage) + """
                 proxy:
                   spooldirectory: %s
                 upstreams:
@@ -170,7 +160,7 @@ class AuthorizationMatrixTest {
                   - {repository: "alice/**", users: [alice], actions: [pull, push, delete]}
                   - {repository: "alice/**", users: ["*"], anonymous: true, actions: []}
                   - {repository: "**", users: ["*"], anonymous: true, actions: [pull]}
-                """.formatted(storage, spool, gate.baseUri(), CAROL_PW, gate.baseUri(),
+                """.formatted(spool, gate.baseUri(), CAROL_PW, gate.baseUri(),
                 CAROL_PW, openRegistry.baseUri(), work.resolve("htpasswd")), Map.of());
     }
 
@@ -589,7 +579,7 @@ class AuthorizationMatrixTest {
     }
 
     private static String basic(String user) {
-        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password(user)).getBytes(StandardCharsets.UTF_8));
+        return TestUsers.basic(user, password(user));
     }
 
 }

@@ -13,6 +13,7 @@ import dev.fleetmirror.core.manifest.MediaTypes;
 import dev.fleetmirror.node.config.ConfigLoader;
 import dev.fleetmirror.node.config.UpstreamConfig;
 import dev.fleetmirror.node.testing.RegistryHttpClient;
+import dev.fleetmirror.node.testing.TestUsers;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -138,17 +139,9 @@ class CredentialsNeverLoggedTest {
         TestImage image = TestImage.random(71, 10_000);
         image.push(rig.upstream().baseUri(), "team/app", "v1");
         rig.track(TokenGate.start(rig.upstream().baseUri(), "robot", UPSTREAM_PASSWORD, "127.0.0.1"));
-        Path htpasswd = work.resolve("htpasswd");
-        java.nio.file.Files.writeString(htpasswd, "alice:" + org.springframework.security.crypto.bcrypt.BCrypt.hashpw(
-                CLIENT_PASSWORD, org.springframework.security.crypto.bcrypt.BCrypt.gensalt(4)) + "\n");
+        Path htpasswd = TestUsers.htpasswd(work.resolve("htpasswd"), Map.of("alice", CLIENT_PASSWORD));
         // The upstream is private (it has credentials): only authenticated callers the rules admit read it.
-        dev.fleetmirror.node.config.NodeConfig config = ConfigLoader.fromYaml("""
-                version: 0.1
-                http:
-                  addr: 127.0.0.1:0
-                storage:
-                  filesystem:
-                    rootdirectory: %s
+        dev.fleetmirror.node.config.NodeConfig config = ConfigLoader.fromYaml(TestUsers.loopbackNodeYaml(work.resolve("storage")) + """
                 proxy:
                   spooldirectory: %s
                 upstreams:
@@ -168,7 +161,7 @@ class CredentialsNeverLoggedTest {
                   - repository: "**"
                     users: ["*"]
                     actions: [pull, push]
-                """.formatted(work.resolve("storage"), work.resolve("spool"), rig.gate().baseUri(), UPSTREAM_PASSWORD, htpasswd),
+                """.formatted(work.resolve("spool"), rig.gate().baseUri(), UPSTREAM_PASSWORD, htpasswd),
                 Map.of());
         dev.fleetmirror.node.FleetMirrorNode node = dev.fleetmirror.node.FleetMirrorNode.start(config)
                 .toCompletionStage().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
