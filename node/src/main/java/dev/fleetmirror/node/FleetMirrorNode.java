@@ -55,7 +55,7 @@ import dev.fleetmirror.node.fill.PeerUrl;
 import dev.fleetmirror.node.config.NodeConfig;
 import dev.fleetmirror.node.config.StorageDrivers;
 import dev.fleetmirror.node.distribution.DistributionApi;
-import dev.fleetmirror.node.http.NamespaceResolver;
+import dev.fleetmirror.node.api.NamespaceResolver;
 import dev.fleetmirror.node.http.WriteGate;
 import dev.fleetmirror.node.http.NodeServices;
 import dev.fleetmirror.node.proxy.PullThroughCache;

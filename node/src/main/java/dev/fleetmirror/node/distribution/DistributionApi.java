@@ -16,7 +16,7 @@ import static io.vertx.core.http.HttpMethod.POST;
 import static io.vertx.core.http.HttpMethod.PUT;
 
 import dev.fleetmirror.node.http.Dispatcher;
-import dev.fleetmirror.node.http.NamespaceResolver;
+import dev.fleetmirror.node.api.NamespaceResolver;
 import dev.fleetmirror.node.http.NodeServices;
 import dev.fleetmirror.node.http.WriteGate;
 

@@ -7,7 +7,7 @@ import dev.fleetmirror.core.registry.StoredManifest;
 import dev.fleetmirror.node.api.ApiHeaders;
 import dev.fleetmirror.node.http.Endpoint;
 import dev.fleetmirror.node.http.Exchange;
-import dev.fleetmirror.node.http.Staleness;
+import dev.fleetmirror.node.api.Staleness;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import java.util.List;
@@ -27,7 +27,7 @@ final class ManifestFetch implements Endpoint {
         return exchange.services().workers()
                 .run(() -> Staleness.observe(() -> exchange.services().registry().manifests().get(exchange.repo(), reference)))
                 .compose(observed -> {
-                    var found = Staleness.apply(exchange, observed);
+                    var found = Staleness.apply(exchange.response(), observed);
                     StoredManifest manifest = found.orElseThrow(() -> new RegistryException(ErrorCode.MANIFEST_UNKNOWN,
                             "manifest " + reference + " is not in repository " + exchange.repo()));
                     if (!accepts(exchange.request().headers().getAll("Accept"), manifest.mediaType())) {

@@ -6,7 +6,7 @@ import dev.fleetmirror.core.name.Tag;
 import dev.fleetmirror.node.api.ApiHeaders;
 import dev.fleetmirror.node.http.Endpoint;
 import dev.fleetmirror.node.http.Exchange;
-import dev.fleetmirror.node.http.Staleness;
+import dev.fleetmirror.node.api.Staleness;
 import io.vertx.core.Future;
 import java.util.Optional;
 
@@ -19,7 +19,7 @@ final class TagList implements Endpoint {
         return exchange.services().workers()
                 .run(() -> Staleness.observe(() -> exchange.services().registry().tags().list(exchange.repo(), n, last)))
                 .compose(observed -> {
-                    var page = Staleness.apply(exchange, observed);
+                    var page = Staleness.apply(exchange.response(), observed);
                     ObjectNode body = JsonBodies.object().put("name", exchange.repo().value());
                     ArrayNode tags = body.putArray("tags");
                     page.items().forEach(t -> tags.add(t.value()));

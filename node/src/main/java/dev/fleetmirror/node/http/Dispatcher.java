@@ -1,5 +1,6 @@
 package dev.fleetmirror.node.http;
 
+import dev.fleetmirror.node.api.NamespaceResolver;
 import dev.fleetmirror.node.api.ErrorResponses;
 import dev.fleetmirror.node.api.ApiHeaders;
 import dev.fleetmirror.node.api.ApiPath;

@@ -15,7 +15,7 @@ import dev.fleetmirror.core.registry.ManifestPutResult;
 import dev.fleetmirror.core.registry.Manifests;
 import dev.fleetmirror.core.registry.StoredManifest;
 import dev.fleetmirror.gc.expiry.PullRecorder;
-import dev.fleetmirror.node.http.Staleness;
+import dev.fleetmirror.node.api.Staleness;
 import dev.fleetmirror.node.metrics.Traffic;
 import dev.fleetmirror.node.upstream.Blocking;
 import dev.fleetmirror.node.upstream.FetchedManifest;

@@ -6,7 +6,7 @@ import dev.fleetmirror.core.name.Tag;
 import dev.fleetmirror.core.registry.Page;
 import dev.fleetmirror.core.error.RegistryException;
 import dev.fleetmirror.core.registry.Tags;
-import dev.fleetmirror.node.http.Staleness;
+import dev.fleetmirror.node.api.Staleness;
 import dev.fleetmirror.node.upstream.Blocking;
 import dev.fleetmirror.node.upstream.TagListing;
 import dev.fleetmirror.node.upstream.UpstreamException;

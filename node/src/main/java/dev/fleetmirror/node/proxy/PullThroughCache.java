@@ -14,7 +14,7 @@ import dev.fleetmirror.gc.expiry.PullRecorder;
 import dev.fleetmirror.node.config.ProxyConfig;
 import dev.fleetmirror.node.config.UpstreamConfig;
 import dev.fleetmirror.node.fill.PeerFillClient;
-import dev.fleetmirror.node.http.NamespaceResolver;
+import dev.fleetmirror.node.api.NamespaceResolver;
 import dev.fleetmirror.node.metrics.Traffic;
 import dev.fleetmirror.node.upstream.UpstreamCaller;
 import io.vertx.core.Context;

@@ -4,7 +4,7 @@ import dev.fleetmirror.node.upstream.Route;
 import dev.fleetmirror.core.name.RepositoryName;
 import dev.fleetmirror.core.error.ErrorCode;
 import dev.fleetmirror.core.error.RegistryException;
-import dev.fleetmirror.node.http.NamespaceResolver;
+import dev.fleetmirror.node.api.NamespaceResolver;
 import dev.fleetmirror.node.upstream.UpstreamCaller;
 import java.util.Comparator;
 import java.util.List;

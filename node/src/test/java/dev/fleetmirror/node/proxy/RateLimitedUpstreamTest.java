@@ -13,7 +13,7 @@ import dev.fleetmirror.coordination.limit.RateLimit;
 import dev.fleetmirror.core.digest.Digest;
 import dev.fleetmirror.core.manifest.MediaTypes;
 import dev.fleetmirror.node.config.UpstreamConfig;
-import dev.fleetmirror.node.http.Staleness;
+import dev.fleetmirror.node.api.Staleness;
 import dev.fleetmirror.node.testing.RegistryHttpClient;
 import java.nio.file.Path;
 import java.time.Duration;

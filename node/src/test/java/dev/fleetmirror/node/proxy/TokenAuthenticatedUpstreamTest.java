@@ -9,7 +9,7 @@ import dev.fleetmirror.core.digest.Digest;
 import dev.fleetmirror.core.manifest.MediaTypes;
 import dev.fleetmirror.node.FleetMirrorNode;
 import dev.fleetmirror.node.config.UpstreamConfig;
-import dev.fleetmirror.node.http.Staleness;
+import dev.fleetmirror.node.api.Staleness;
 import dev.fleetmirror.node.testing.FillsInFlight;
 import dev.fleetmirror.node.testing.RegistryHttpClient;
 import java.nio.file.Path;

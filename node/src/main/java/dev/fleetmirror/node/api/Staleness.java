@@ -1,4 +1,6 @@
-package dev.fleetmirror.node.http;
+package dev.fleetmirror.node.api;
+
+import io.vertx.core.http.HttpServerResponse;
 
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -46,9 +48,9 @@ public final class Staleness {
         }
     }
 
-    /** Adds the header to {@code exchange}'s response when the observed result was stale. */
-    public static <T> T apply(Exchange exchange, Observed<T> observed) {
-        observed.staleReason().ifPresent(reason -> exchange.response().putHeader(HEADER, reason));
+    /** Adds the header to {@code response} when the observed result was stale. */
+    public static <T> T apply(HttpServerResponse response, Observed<T> observed) {
+        observed.staleReason().ifPresent(reason -> response.putHeader(HEADER, reason));
         return observed.value();
     }
 }

@@ -1,4 +1,4 @@
-package dev.fleetmirror.node.http;
+package dev.fleetmirror.node.api;
 
 import dev.fleetmirror.core.name.RepositoryName;
 import java.util.Optional;
