@@ -40,14 +40,11 @@ import dev.fleetmirror.coordination.Coordination;
 import dev.fleetmirror.coordination.HazelcastCoordination;
 import dev.fleetmirror.coordination.StandaloneCoordination;
 import dev.fleetmirror.coordination.manifest.IndexedManifests;
-import dev.fleetmirror.core.digest.Digest;
 import dev.fleetmirror.core.name.RepositoryName;
 import dev.fleetmirror.core.registry.Registry;
 import dev.fleetmirror.core.registry.RegistrySettings;
 import dev.fleetmirror.core.registry.stored.SessionLimitedUploads;
-import dev.fleetmirror.core.storage.PathNotFoundException;
 import dev.fleetmirror.core.storage.StorageDriver;
-import dev.fleetmirror.core.storage.StoragePaths;
 import dev.fleetmirror.gc.expiry.PullRecorder;
 import dev.fleetmirror.node.fill.PeerFillEndpoint;
 import dev.fleetmirror.node.fill.PeerProtocol;
@@ -142,7 +139,7 @@ public final class FleetMirrorNode {
                     Traffic traffic = new Traffic(new PrometheusRegistry());
                     PullThroughCache cache = config.proxy().enabled()
                             ? PullThroughCache.create(vertx, vertx.getOrCreateContext(), config.proxy(), stored,
-                                    digest -> dataStored(driver, digest), coordination,
+                                    stored.blobs()::dataStored, coordination,
                                     config.cluster().orElseGet(ClusterSettings::standalone), pulls.get(),
                                     WriteGate.of(config.storage().readOnly(), coordination.mode()), traffic)
                             : null;
@@ -259,14 +256,6 @@ public final class FleetMirrorNode {
                     view.members().size() == 1 ? "" : "s", (System.nanoTime() - started) / 1_000_000);
             return coordination;
         }, false);
-    }
-
-    private static boolean dataStored(StorageDriver driver, Digest digest) {
-        try {
-            return !driver.stat(StoragePaths.blobData(digest)).directory();
-        } catch (PathNotFoundException e) {
-            return false;
-        }
     }
 
     /**

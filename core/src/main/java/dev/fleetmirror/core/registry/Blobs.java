@@ -57,6 +57,12 @@ public interface Blobs {
     Optional<BlobDescriptor> linkStored(RepositoryName repo, Digest digest);
 
     /**
+     * Whether data is stored under {@code digest}, in whatever repository it is linked: for the
+     * pull-through cache, whose fills store each digest once. Never an answer to a client.
+     */
+    boolean dataStored(Digest digest);
+
+    /**
      * Unlinks the blob from {@code repo}. The data stays until garbage collection.
      *
      * @throws RegistryException BLOB_UNKNOWN when not linked, UNSUPPORTED when deletes are disabled

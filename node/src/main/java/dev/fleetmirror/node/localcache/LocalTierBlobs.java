@@ -76,6 +76,11 @@ public final class LocalTierBlobs implements Blobs {
     }
 
     @Override
+    public boolean dataStored(Digest digest) {
+        return inner.dataStored(digest);
+    }
+
+    @Override
     public Optional<BlobDescriptor> linkStored(RepositoryName repo, Digest digest) {
         return inner.linkStored(repo, digest);
     }

@@ -178,6 +178,11 @@ final class ProxyBlobs implements Blobs {
     }
 
     @Override
+    public boolean dataStored(Digest digest) {
+        return local.dataStored(digest);
+    }
+
+    @Override
     public Optional<BlobDescriptor> linkStored(RepositoryName repo, Digest digest) {
         return local.linkStored(repo, digest);
     }

@@ -95,6 +95,10 @@ class BlobDeliveryTest {
             return real.mount(target, from, digest);
         }
 
+        public boolean dataStored(Digest digest) {
+            return real.dataStored(digest);
+        }
+
         public Optional<BlobDescriptor> linkStored(RepositoryName repo, Digest digest) {
             return real.linkStored(repo, digest);
         }

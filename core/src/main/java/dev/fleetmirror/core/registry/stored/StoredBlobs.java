@@ -81,6 +81,11 @@ final class StoredBlobs implements Blobs {
     }
 
     @Override
+    public boolean dataStored(Digest digest) {
+        return statData(digest).isPresent();
+    }
+
+    @Override
     public Optional<BlobDescriptor> linkStored(RepositoryName repo, Digest digest) {
         Optional<BlobDescriptor> data = statData(digest);
         data.ifPresent(blob -> link(repo, digest));
