@@ -1,6 +1,5 @@
 package dev.fleetmirror.node;
 
-import dev.fleetmirror.core.registry.stored.StoredRegistry;
 import dev.fleetmirror.coordination.mode.ClusterMode;
 import dev.fleetmirror.coordination.mode.SwitchOutcome;
 import dev.fleetmirror.core.error.ErrorCode;
@@ -26,7 +25,6 @@ import dev.fleetmirror.node.metrics.NodeMetrics;
 import dev.fleetmirror.node.metrics.AccessLog;
 import dev.fleetmirror.node.metrics.StatusPage;
 import dev.fleetmirror.node.localcache.LocalBlobCache;
-import dev.fleetmirror.node.localcache.LocalTierBlobs;
 import dev.fleetmirror.node.warm.Warmer;
 import io.vertx.core.WorkerExecutor;
 import java.util.concurrent.ExecutorService;
@@ -39,11 +37,8 @@ import dev.fleetmirror.coordination.ClusterView;
 import dev.fleetmirror.coordination.Coordination;
 import dev.fleetmirror.coordination.HazelcastCoordination;
 import dev.fleetmirror.coordination.StandaloneCoordination;
-import dev.fleetmirror.coordination.manifest.IndexedManifests;
 import dev.fleetmirror.core.name.RepositoryName;
 import dev.fleetmirror.core.registry.Registry;
-import dev.fleetmirror.core.registry.RegistrySettings;
-import dev.fleetmirror.core.registry.stored.SessionLimitedUploads;
 import dev.fleetmirror.core.storage.StorageDriver;
 import dev.fleetmirror.gc.expiry.PullRecorder;
 import dev.fleetmirror.node.fill.PeerFillEndpoint;
@@ -125,24 +120,17 @@ public final class FleetMirrorNode {
                 .compose(opened -> {
                     StorageDriver driver = opening.result();
                     Coordination coordination = joining.result();
-                    Registry onStorage = StoredRegistry.create(driver,
-                            new RegistrySettings(config.storage().deleteEnabled()));
-                    // Hot manifest reads skip storage; pushes and deletes on any member invalidate them.
-                    Registry stored = new Registry(onStorage.blobs(),
-                            new SessionLimitedUploads(onStorage.uploads(), driver, config.http().limits().uploadSessions()),
-                            new IndexedManifests(onStorage.manifests(), coordination.manifestIndex()),
-                            onStorage.tags(), onStorage.catalog(), onStorage.referrers());
                     Optional<PullRecorder> pulls = config.proxy().enabled()
                             ? Optional.of(new PullRecorder(driver, Clock.systemUTC(),
                                     PullRecorder.refreshAfter(config.proxy().cacheTtl())))
                             : Optional.empty();
                     Traffic traffic = new Traffic(new PrometheusRegistry());
-                    PullThroughCache cache = config.proxy().enabled()
-                            ? PullThroughCache.create(vertx, vertx.getOrCreateContext(), config.proxy(), stored,
-                                    stored.blobs()::dataStored, coordination,
-                                    config.cluster().orElseGet(ClusterSettings::standalone), pulls.get(),
-                                    WriteGate.of(config.storage().readOnly(), coordination.mode()), traffic)
-                            : null;
+                    LocalBlobCache localCache = config.storage().localCache()
+                            .map(local -> new LocalBlobCache(local.directory(), local.maxBytes())).orElse(null);
+                    RegistryStack registries = RegistryStack.build(vertx, config, driver, coordination, pulls, traffic,
+                            Optional.ofNullable(localCache));
+                    Registry stored = registries.stored();
+                    PullThroughCache cache = registries.cache().orElse(null);
                     StateSnapshots snapshots = new StateSnapshots(vertx, driver, coordination, !config.storage().readOnly());
                     NodeMetrics metrics = new NodeMetrics(vertx, coordination, traffic.registry());
                     GcService gc = new GcService(vertx, coordination, driver, modeControl(coordination, snapshots),
@@ -160,8 +148,6 @@ public final class FleetMirrorNode {
                         thread.setDaemon(true);
                         return thread;
                     });
-                    LocalBlobCache localCache = config.storage().localCache()
-                            .map(local -> new LocalBlobCache(local.directory(), local.maxBytes())).orElse(null);
                     StatusPage status = new StatusPage(vertx, coordination, traffic, gc::latestReport,
                             NodeVersion.version());
                     // The status page names repositories: admins only when auth is on; metrics and health probes stay open.
@@ -173,7 +159,7 @@ public final class FleetMirrorNode {
                             .page(Health.READY, health, false)
                             .endpoint(new GcAdmin(gc))
                             .endpoint(new ModeAdmin(vertx, coordination, config.storage().readOnly(), snapshots::write))
-                            .endpoint(new WarmAdmin(vertx, new Warmer(cache == null ? stored : cache.registry(), stored,
+                            .endpoint(new WarmAdmin(vertx, new Warmer(registries.mirrored(), stored,
                                     warmFetchers), warmRunners,
                                     () -> !config.storage().readOnly() && coordination.mode().current() == ClusterMode.READ_WRITE));
                     MaintenanceSchedule maintenance = MaintenanceSchedule.start(vertx, driver, coordination,
@@ -202,8 +188,7 @@ public final class FleetMirrorNode {
                     Function<StorageWorkers, Handler<HttpServerRequest>> peers = workers -> cache == null
                             ? PeerFillEndpoint.NOTHING_FILLED
                             : new PeerFillEndpoint(cache.fills(), workers, config.cluster().flatMap(ClusterSettings::secret));
-                    Registry served = localTier(config, cache == null ? stored : cache.registry(), stored, localCache);
-                    return listen(vertx, config, served,
+                    return listen(vertx, config, registries.served(),
                             cache == null ? NamespaceResolver.NONE : cache.namespaces(), peers, admin, resources, coordination,
                             traffic, privacy, cache == null ? repo -> false : cache.mirrored())
                             .recover(failure -> vertx.executeBlocking(() -> {
@@ -212,15 +197,6 @@ public final class FleetMirrorNode {
                                 }
                             }, false).transform(closed -> Future.failedFuture(failure)));
                 }));
-    }
-
-    /** {@code registry} with the local-disk tier of blobs when {@code localcache:} configures one. */
-    private static Registry localTier(NodeConfig config, Registry registry, Registry stored, LocalBlobCache cache) {
-        if (cache == null) {
-            return registry;
-        }
-        return new Registry(new LocalTierBlobs(registry.blobs(), stored.blobs(), cache), registry.uploads(),
-                registry.manifests(), registry.tags(), registry.catalog(), registry.referrers());
     }
 
     /** The read-only switch as the GC uses it: blocks until complete, fails with the reason it was not. */

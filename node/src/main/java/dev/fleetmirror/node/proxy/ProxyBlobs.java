@@ -23,7 +23,6 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.function.Predicate;
 
 /**
  * Blobs of mirrored repositories: from storage once cached, else from the fill of the blob (one
@@ -41,18 +40,15 @@ final class ProxyBlobs implements Blobs {
     private final UpstreamRoutes routes;
     private final InFlightFills fills;
     private final FillLauncher filler;
-    private final Predicate<Digest> dataStored;
     private final FillLeases leases;
 
     /** @param leases the cluster's fills, whose owners know the size of a blob they fill */
-    ProxyBlobs(Blobs local, UpstreamRoutes routes, InFlightFills fills, FillLauncher filler, Predicate<Digest> dataStored,
-               FillLeases leases) {
+    ProxyBlobs(Blobs local, UpstreamRoutes routes, InFlightFills fills, FillLauncher filler, FillLeases leases) {
         this.leases = leases;
         this.local = local;
         this.routes = routes;
         this.fills = fills;
         this.filler = filler;
-        this.dataStored = dataStored;
     }
 
     @Override
@@ -132,7 +128,7 @@ final class ProxyBlobs implements Blobs {
         boolean[] started = new boolean[1];
         FillStarter starter = d -> {
             // A fill leaves the registry only once stored: data found here means it just finished.
-            if (dataStored.test(d)) {
+            if (local.dataStored(d)) {
                 throw new AlreadyStored(d);
             }
             started[0] = true;
@@ -168,7 +164,7 @@ final class ProxyBlobs implements Blobs {
     /** Only for data in storage: a presigned URL to an object that does not exist yet would be a 404 at the backend. */
     @Override
     public Optional<URI> redirectUrl(Digest digest) {
-        return !fills.inFlight(digest) && dataStored.test(digest) ? local.redirectUrl(digest) : Optional.empty();
+        return !fills.inFlight(digest) && local.dataStored(digest) ? local.redirectUrl(digest) : Optional.empty();
     }
 
     @Override

@@ -4,7 +4,6 @@ import dev.fleetmirror.node.upstream.Route;
 import dev.fleetmirror.coordination.ClusterSettings;
 import dev.fleetmirror.coordination.Coordination;
 import dev.fleetmirror.node.http.WriteGate;
-import dev.fleetmirror.core.digest.Digest;
 import dev.fleetmirror.node.fill.FillLauncher;
 import dev.fleetmirror.node.fill.FillSources;
 import dev.fleetmirror.node.fill.InFlightFills;
@@ -60,7 +59,6 @@ public final class PullThroughCache implements AutoCloseable {
     /**
      * @param context    an event-loop context for upstream traffic
      * @param stored     the storage-backed registry
-     * @param dataStored whether a blob's data is in storage (wherever linked)
      * @param coordination the cluster's fill leases, upstream limits and tokens, and tag freshness (a cluster
      *                     of one without a {@code cluster:} section)
      * @param cluster    the secret peer requests carry and the lease TTL that bounds a takeover
@@ -69,7 +67,7 @@ public final class PullThroughCache implements AutoCloseable {
      * @param traffic    counts cache hits and misses, upstream requests and bytes, fills
      */
     public static PullThroughCache create(Vertx vertx, Context context, ProxyConfig config, Registry stored,
-                                          Predicate<Digest> dataStored, Coordination coordination,
+                                          Coordination coordination,
                                           ClusterSettings cluster, PullRecorder pulls, WriteGate writes,
                                           Traffic traffic) {
         List<UpstreamCaller> callers = new ArrayList<>();
@@ -87,10 +85,10 @@ public final class PullThroughCache implements AutoCloseable {
         traffic.fillsInFlight(fills::count);
         PeerFillClient peers = new PeerFillClient(vertx, cluster.secret());
         FillLauncher filler = new FillLauncher(new FillSources(context, coordination.fills(), coordination.memberId(), peers,
-                dataStored, stored.uploads(), config.spoolDirectory(), spoolWriters, storageWriters,
+                stored.blobs()::dataStored, stored.uploads(), config.spoolDirectory(), spoolWriters, storageWriters,
                 stallLimit(cluster.leaseTtl()), writes));
         Registry decorated = new Registry(
-                new ProxyBlobs(stored.blobs(), routes, fills, filler, dataStored, coordination.fills()),
+                new ProxyBlobs(stored.blobs(), routes, fills, filler, coordination.fills()),
                 new ProxyUploads(stored.uploads(), routes),
                 new ProxyManifests(stored.manifests(), routes, coordination.tagFreshness(), config.tagTtl(), pulls, writes),
                 new ProxyTags(stored.tags(), routes),

@@ -1,0 +1,61 @@
+package dev.fleetmirror.node;
+
+import dev.fleetmirror.coordination.ClusterSettings;
+import dev.fleetmirror.coordination.Coordination;
+import dev.fleetmirror.coordination.manifest.IndexedManifests;
+import dev.fleetmirror.core.registry.Registry;
+import dev.fleetmirror.core.registry.RegistrySettings;
+import dev.fleetmirror.core.registry.stored.SessionLimitedUploads;
+import dev.fleetmirror.core.registry.stored.StoredRegistry;
+import dev.fleetmirror.core.storage.StorageDriver;
+import dev.fleetmirror.gc.expiry.PullRecorder;
+import dev.fleetmirror.node.config.NodeConfig;
+import dev.fleetmirror.node.http.WriteGate;
+import dev.fleetmirror.node.localcache.LocalBlobCache;
+import dev.fleetmirror.node.localcache.LocalTierBlobs;
+import dev.fleetmirror.node.metrics.Traffic;
+import dev.fleetmirror.node.proxy.PullThroughCache;
+import io.vertx.core.Vertx;
+import java.util.Optional;
+
+/**
+ * The registry a node serves, built in one place from storage outward (as Distribution's
+ * {@code app.go} wires its decorators once), each layer implementing the same interfaces as the one
+ * it wraps:
+ * <ol>
+ *   <li>stored: Distribution's layout on the storage driver;</li>
+ *   <li>the upload-session limit and the cluster's manifest index (hot manifest reads skip storage;
+ *       pushes and deletes on any member invalidate them);</li>
+ *   <li>the pull-through cache, when upstreams are configured;</li>
+ *   <li>the local disk tier of blobs, when {@code localcache:} configures one.</li>
+ * </ol>
+ * Fills, warm-up and the local tier's copies read the stored layers (2) directly.
+ *
+ * @param stored the storage-backed registry with its limits and index (layers 1 and 2)
+ * @param cache  the pull-through cache (layer 3), when the node mirrors anything
+ * @param served what the HTTP endpoints serve (the outermost layer)
+ */
+record RegistryStack(Registry stored, Optional<PullThroughCache> cache, Registry served) {
+
+    static RegistryStack build(Vertx vertx, NodeConfig config, StorageDriver driver, Coordination coordination,
+                               Optional<PullRecorder> pulls, Traffic traffic, Optional<LocalBlobCache> localCache) {
+        Registry onStorage = StoredRegistry.create(driver, new RegistrySettings(config.storage().deleteEnabled()));
+        Registry stored = new Registry(onStorage.blobs(),
+                new SessionLimitedUploads(onStorage.uploads(), driver, config.http().limits().uploadSessions()),
+                new IndexedManifests(onStorage.manifests(), coordination.manifestIndex()),
+                onStorage.tags(), onStorage.catalog(), onStorage.referrers());
+        Optional<PullThroughCache> cache = pulls.map(recorder -> PullThroughCache.create(vertx, vertx.getOrCreateContext(),
+                config.proxy(), stored, coordination, config.cluster().orElseGet(ClusterSettings::standalone), recorder,
+                WriteGate.of(config.storage().readOnly(), coordination.mode()), traffic));
+        Registry mirrored = cache.map(PullThroughCache::registry).orElse(stored);
+        Registry served = localCache.map(tier -> new Registry(new LocalTierBlobs(mirrored.blobs(), stored.blobs(), tier),
+                mirrored.uploads(), mirrored.manifests(), mirrored.tags(), mirrored.catalog(), mirrored.referrers()))
+                .orElse(mirrored);
+        return new RegistryStack(stored, cache, served);
+    }
+
+    /** The registry with the pull-through cache but without the local tier: what warm-up fetches through. */
+    Registry mirrored() {
+        return cache.map(PullThroughCache::registry).orElse(stored);
+    }
+}
