@@ -45,6 +45,7 @@ import dev.fleetmirror.core.registry.RegistrySettings;
 import dev.fleetmirror.core.registry.stored.SessionLimitedUploads;
 import dev.fleetmirror.core.storage.PathNotFoundException;
 import dev.fleetmirror.core.storage.StorageDriver;
+import dev.fleetmirror.coordination.gc.JournalingStorage;
 import dev.fleetmirror.core.storage.StoragePaths;
 import dev.fleetmirror.gc.expiry.PullRecorder;
 import dev.fleetmirror.node.cluster.ClusterAdmin;
@@ -124,8 +125,10 @@ public final class FleetMirrorNode {
                     return null;
                 }, false).transform(closed -> Future.failedFuture(failure)))
                 .compose(opened -> {
-                    StorageDriver driver = opening.result();
                     Coordination coordination = joining.result();
+                    // Every write a request makes goes through the GC's journal; the GC itself writes past it.
+                    StorageDriver gcStorage = opening.result();
+                    StorageDriver driver = new JournalingStorage(gcStorage, coordination.journal());
                     Registry onStorage = Registry.onStorage(driver,
                             new RegistrySettings(config.storage().deleteEnabled()));
                     // Hot manifest reads skip storage; pushes and deletes on any member invalidate them.
@@ -142,12 +145,12 @@ public final class FleetMirrorNode {
                             ? PullThroughCache.create(vertx, vertx.getOrCreateContext(), config.proxy(), stored,
                                     digest -> dataStored(driver, digest), coordination,
                                     config.cluster().orElseGet(ClusterSettings::standalone), pulls.get(),
-                                    WriteGate.of(config.storage().readOnly(), coordination.mode()), traffic)
+                                    WriteGate.of(config.storage().readOnly(), coordination.mode(), config.gc().maxHold()), traffic)
                             : null;
                     StateSnapshots snapshots = new StateSnapshots(vertx, driver, coordination, !config.storage().readOnly());
                     NodeMetrics metrics = new NodeMetrics(vertx, coordination, traffic.registry());
-                    GcService gc = new GcService(vertx, coordination, driver, modeControl(coordination, snapshots),
-                            new LiveCollection(driver, coordination, Optional.ofNullable(cache).map(c ->
+                    GcService gc = new GcService(vertx, coordination, gcStorage, modeControl(coordination, snapshots),
+                            new LiveCollection(gcStorage, coordination, Optional.ofNullable(cache).map(c ->
                                     new LiveCollection.Expiry(config.proxy().cacheTtl(), c.mirrored())),
                                     config.gc().deleteUntagged(), config.gc().grace(), GC_PARALLELISM, Clock.systemUTC()),
                             Clock.systemUTC(), metrics::gcReported);
@@ -229,7 +232,7 @@ public final class FleetMirrorNode {
         return new GcService.ModeControl() {
             @Override
             public void readOnly() throws Exception {
-                SwitchOutcome outcome = coordination.mode().switchTo(ClusterMode.READ_ONLY, ModeAdmin.DRAIN_TIMEOUT);
+                SwitchOutcome outcome = coordination.mode().switchTo(ClusterMode.READ_ONLY, ModeAdmin.DRAIN_TIMEOUT, true);
                 snapshots.write(outcome.mode());
                 if (!outcome.succeeded()) {
                     throw new RegistryException(ErrorCode.UNAVAILABLE, "the cluster did not become read-only: "
@@ -312,7 +315,7 @@ public final class FleetMirrorNode {
         return vertx.executeBlocking(() -> AuthSetup.create(vertx, config.auth(), privacy), false)
                 .compose(auth -> {
                     Dispatcher dispatcher = DistributionApi.dispatcher(services,
-                                    WriteGate.of(config.storage().readOnly(), coordination.mode()), namespaces)
+                                    WriteGate.of(config.storage().readOnly(), coordination.mode(), config.gc().maxHold()), namespaces)
                             .guard(auth.guard())
                             .mount(ClusterAdmin.PATH, auth.adminOnly(new ClusterAdmin(vertx, coordination, config.cluster())))
                             .mount(PeerProtocol.PREFIX, peerEndpoint.apply(workers))

@@ -35,6 +35,8 @@ public final class HazelcastModeSwitch extends PermitsOfThisMember {
     public static final String MAP = "fleetmirror.mode";
     private static final String KEY = "mode";
     private static final String EXECUTOR = "fleetmirror-mode";
+    /** The third part of a mode value whose writes wait rather than fail (a GC's window). */
+    private static final String HELD = "held";
     private static final Logger LOG = LoggerFactory.getLogger(HazelcastModeSwitch.class);
     /** The members of this JVM, by id: what a broadcast callable acts on where it lands. */
     private static final Map<UUID, HazelcastModeSwitch> MEMBERS = new ConcurrentHashMap<>();
@@ -68,11 +70,12 @@ public final class HazelcastModeSwitch extends PermitsOfThisMember {
 
     /** Takes a {@code version:MODE} value unless a newer one was seen. */
     private synchronized void apply(String value) {
-        int colon = value.indexOf(':');
-        long seen = Long.parseLong(value.substring(0, colon));
-        ClusterMode mode = ClusterMode.valueOf(value.substring(colon + 1));
+        String[] parts = value.split(":");
+        long seen = Long.parseLong(parts[0]);
+        ClusterMode mode = ClusterMode.valueOf(parts[1]);
         if (seen > version) {
             version = seen;
+            permits.holding(parts.length > 2 && parts[2].equals(HELD));
             if (mode == ClusterMode.DRAINING) {
                 permits.drainStarted();
             } else {
@@ -82,20 +85,22 @@ public final class HazelcastModeSwitch extends PermitsOfThisMember {
     }
 
     @Override
-    public SwitchOutcome switchTo(ClusterMode target, Duration drainTimeout) throws InterruptedException {
+    public SwitchOutcome switchTo(ClusterMode target, Duration drainTimeout, boolean holdWrites)
+            throws InterruptedException {
         long started = System.nanoTime();
         if (target == ClusterMode.DRAINING) {
             throw new IllegalArgumentException("switch to READ_ONLY or READ_WRITE; DRAINING is the way between");
         }
         String before = modes.get(KEY);
-        if (before != null && before.endsWith(":" + target)) {
+        String suffix = holdWrites && target == ClusterMode.READ_ONLY ? ":" + HELD : "";
+        if (before != null && before.endsWith(":" + target + suffix)) {
             return new SwitchOutcome(target, took(started), Optional.empty());
         }
         if (target == ClusterMode.READ_WRITE) {
             publish(ClusterMode.READ_WRITE);
             return new SwitchOutcome(ClusterMode.READ_WRITE, took(started), Optional.empty());
         }
-        publish(ClusterMode.DRAINING);
+        publish(ClusterMode.DRAINING, suffix);
         long deadline = started + drainTimeout.toNanos();
         int left = Integer.MAX_VALUE;
         while (System.nanoTime() < deadline) {
@@ -103,7 +108,7 @@ public final class HazelcastModeSwitch extends PermitsOfThisMember {
             // A round cut short by the deadline says nothing new: keep what the last full round said.
             left = answered == Integer.MAX_VALUE && left != Integer.MAX_VALUE ? left : answered;
             if (left == 0) {
-                publish(ClusterMode.READ_ONLY);
+                publish(ClusterMode.READ_ONLY, suffix);
                 LOG.info("cluster read-only after draining writes for {} ms", took(started).toMillis());
                 return new SwitchOutcome(ClusterMode.READ_ONLY, took(started), Optional.empty());
             }
@@ -139,16 +144,35 @@ public final class HazelcastModeSwitch extends PermitsOfThisMember {
 
     /** Sets the shared entry to the next version of {@code mode}, and this member's copy with it. */
     private void publish(ClusterMode mode) {
+        publish(mode, "");
+    }
+
+    private void publish(ClusterMode mode, String suffix) {
         while (true) {
             String current = modes.get(KEY);
             long next = current == null ? 1 : Long.parseLong(current.substring(0, current.indexOf(':'))) + 1;
-            String value = next + ":" + mode;
+            String value = next + ":" + mode + suffix;
             boolean set = current == null ? modes.putIfAbsent(KEY, value) == null : modes.replace(KEY, current, value);
             if (set) {
                 apply(value);
                 return;
             }
         }
+    }
+
+    @Override
+    public Holds holds(boolean reset) throws InterruptedException {
+        IExecutorService executor = hazelcast.getExecutorService(EXECUTOR);
+        Map<Member, Future<Holds>> answers = executor.submitToAllMembers(new CountHolds(reset));
+        Holds total = Holds.NONE;
+        for (Future<Holds> answer : answers.values()) {
+            try {
+                total = total.plus(answer.get(10, TimeUnit.SECONDS));
+            } catch (ExecutionException | TimeoutException e) {
+                // a member that left or does not answer: its holds are not counted
+            }
+        }
+        return total;
     }
 
     private static Duration took(long started) {
@@ -162,6 +186,29 @@ public final class HazelcastModeSwitch extends PermitsOfThisMember {
             modes.removeEntryListener(listener);
         } catch (RuntimeException e) {
             // the member is going away
+        }
+    }
+
+    /** Runs on each member: its holds since the last reset. */
+    static final class CountHolds implements Callable<Holds>, Serializable, HazelcastInstanceAware {
+        @Serial
+        private static final long serialVersionUID = 1L;
+        private final boolean reset;
+        private transient HazelcastInstance local;
+
+        CountHolds(boolean reset) {
+            this.reset = reset;
+        }
+
+        @Override
+        public void setHazelcastInstance(HazelcastInstance hazelcastInstance) {
+            this.local = hazelcastInstance;
+        }
+
+        @Override
+        public Holds call() {
+            HazelcastModeSwitch member = MEMBERS.get(local.getCluster().getLocalMember().getUuid());
+            return member == null ? Holds.NONE : member.permits.holds(reset);
         }
     }
 

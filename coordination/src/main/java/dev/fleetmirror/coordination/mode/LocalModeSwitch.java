@@ -8,8 +8,9 @@ public final class LocalModeSwitch extends PermitsOfThisMember {
     private final Object switching = new Object();
 
     @Override
-    public SwitchOutcome switchTo(ClusterMode target, Duration drainTimeout) throws InterruptedException {
+    public SwitchOutcome switchTo(ClusterMode target, Duration drainTimeout, boolean holdWrites) throws InterruptedException {
         synchronized (switching) {
+            permits.holding(holdWrites && target == ClusterMode.READ_ONLY);
             long started = System.nanoTime();
             if (target != ClusterMode.READ_ONLY) {
                 permits.set(target);
@@ -32,6 +33,11 @@ public final class LocalModeSwitch extends PermitsOfThisMember {
             permits.set(ClusterMode.READ_ONLY);
             return new SwitchOutcome(ClusterMode.READ_ONLY, Duration.ofNanos(System.nanoTime() - started), Optional.empty());
         }
+    }
+
+    @Override
+    public Holds holds(boolean reset) {
+        return permits.holds(reset);
     }
 
     @Override

@@ -9,7 +9,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class MemberPermits {
     private ClusterMode mode = ClusterMode.READ_WRITE;
+    private boolean holding;
     private int inFlight;
+    private long held;
+    private long refused;
+    private long longestMillis;
+    private int waiting;
 
     synchronized ClusterMode mode() {
         return mode;
@@ -17,6 +22,40 @@ final class MemberPermits {
 
     synchronized void set(ClusterMode next) {
         mode = next;
+    }
+
+    /** Whether writes refused now should wait for read-write (a GC's window) rather than fail at once. */
+    synchronized void holding(boolean hold) {
+        holding = hold;
+    }
+
+    synchronized boolean holdsWrites() {
+        return holding && mode != ClusterMode.READ_WRITE;
+    }
+
+    synchronized void holdStarted() {
+        waiting++;
+    }
+
+    synchronized void holdEnded(long millis, boolean granted) {
+        waiting--;
+        if (granted) {
+            held++;
+        } else {
+            refused++;
+        }
+        longestMillis = Math.max(longestMillis, millis);
+    }
+
+    /** The holds counted since the last reset; {@code reset} starts counting anew. */
+    synchronized Holds holds(boolean reset) {
+        Holds holds = new Holds(held, refused, longestMillis, waiting);
+        if (reset) {
+            held = 0;
+            refused = 0;
+            longestMillis = 0;
+        }
+        return holds;
     }
 
     synchronized Optional<WritePermit> tryAcquire() {
