@@ -75,11 +75,11 @@ public final class HazelcastModeSwitch extends PermitsOfThisMember {
         ClusterMode mode = ClusterMode.valueOf(parts[1]);
         if (seen > version) {
             version = seen;
-            permits.holding(parts.length > 2 && parts[2].equals(HELD));
+            boolean held = parts.length > 2 && parts[2].equals(HELD);
             if (mode == ClusterMode.DRAINING) {
-                permits.drainStarted();
+                permits.drainStarted(held);
             } else {
-                permits.set(mode);
+                permits.set(mode, held);
             }
         }
     }
@@ -104,7 +104,7 @@ public final class HazelcastModeSwitch extends PermitsOfThisMember {
         long deadline = started + drainTimeout.toNanos();
         int left = Integer.MAX_VALUE;
         while (System.nanoTime() < deadline) {
-            int answered = drainEverywhere(deadline);
+            int answered = drainEverywhere(deadline, !suffix.isEmpty());
             // A round cut short by the deadline says nothing new: keep what the last full round said.
             left = answered == Integer.MAX_VALUE && left != Integer.MAX_VALUE ? left : answered;
             if (left == 0) {
@@ -122,9 +122,9 @@ public final class HazelcastModeSwitch extends PermitsOfThisMember {
     }
 
     /** Writes in flight on every member, each of which stops granting permits before it answers. */
-    private int drainEverywhere(long deadline) throws InterruptedException {
+    private int drainEverywhere(long deadline, boolean held) throws InterruptedException {
         IExecutorService executor = hazelcast.getExecutorService(EXECUTOR);
-        Map<Member, Future<Integer>> answers = executor.submitToAllMembers(new Drain());
+        Map<Member, Future<Integer>> answers = executor.submitToAllMembers(new Drain(held));
         int total = 0;
         for (Map.Entry<Member, Future<Integer>> answer : answers.entrySet()) {
             long wait = Math.max(1, deadline - System.nanoTime());
@@ -215,8 +215,13 @@ public final class HazelcastModeSwitch extends PermitsOfThisMember {
     /** Runs on each member: no more permits there, and how many are out. */
     static final class Drain implements Callable<Integer>, Serializable, HazelcastInstanceAware {
         @Serial
-        private static final long serialVersionUID = 1L;
+        private static final long serialVersionUID = 2L;
+        private final boolean held;
         private transient HazelcastInstance local;
+
+        Drain(boolean held) {
+            this.held = held;
+        }
 
         @Override
         public void setHazelcastInstance(HazelcastInstance hazelcastInstance) {
@@ -226,7 +231,7 @@ public final class HazelcastModeSwitch extends PermitsOfThisMember {
         @Override
         public Integer call() {
             HazelcastModeSwitch member = MEMBERS.get(local.getCluster().getLocalMember().getUuid());
-            return member == null ? 0 : member.permits.drainStarted();
+            return member == null ? 0 : member.permits.drainStarted(held);
         }
     }
 }

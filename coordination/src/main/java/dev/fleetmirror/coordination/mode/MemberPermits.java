@@ -20,12 +20,9 @@ final class MemberPermits {
         return mode;
     }
 
-    synchronized void set(ClusterMode next) {
+    /** Mode and whether refused writes wait, at once: a write never sees the one without the other. */
+    synchronized void set(ClusterMode next, boolean hold) {
         mode = next;
-    }
-
-    /** Whether writes refused now should wait for read-write (a GC's window) rather than fail at once. */
-    synchronized void holding(boolean hold) {
         holding = hold;
     }
 
@@ -85,5 +82,13 @@ final class MemberPermits {
             mode = ClusterMode.DRAINING;
         }
         return inFlight;
+    }
+
+    /** As {@link #drainStarted()}, saying whether the writes it refuses are to wait (a GC's window). */
+    synchronized int drainStarted(boolean hold) {
+        if (mode == ClusterMode.READ_WRITE) {
+            holding = hold;
+        }
+        return drainStarted();
     }
 }

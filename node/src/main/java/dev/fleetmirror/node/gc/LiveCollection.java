@@ -35,8 +35,8 @@ import java.util.function.Predicate;
  * reports what its expiry did.
  */
 public final class LiveCollection implements GcService.Collection {
-    /** Written inside each run's window; its time is where the next run's "written since" starts. */
-    public static final String WINDOW_CLOSED = StoragePaths.FLEETMIRROR + "/gc/window-closed";
+    /** Written as each run's journal starts; its time is where the next run's "written since" starts. */
+    public static final String MARK_STARTED = StoragePaths.FLEETMIRROR + "/gc/mark-started";
     /** How long link writes in flight may delay the start of the journal (they take milliseconds). */
     private static final Duration JOURNAL_START_TIMEOUT = Duration.ofSeconds(30);
     /** The cached content to expire, and after how long; empty on a node that mirrors nothing. */
@@ -79,7 +79,7 @@ public final class LiveCollection implements GcService.Collection {
             report.put("expiry", "off");
         }
         GarbageCollector collector = new GarbageCollector(storage, new GarbageCollector.Options(false, deleteUntagged, grace,
-                parallelism, lastWindowClosed()), clock, new GarbageCollector.Listener() {
+                parallelism, lastMarkStarted()), clock, new GarbageCollector.Listener() {
                     @Override
                     public void phase(String phase) {
                         run.phase(phase);
@@ -95,14 +95,10 @@ public final class LiveCollection implements GcService.Collection {
         try {
             // From here on every member records the links it writes: the mark lists while they write.
             journal.start(JOURNAL_START_TIMEOUT);
+            storage.putContent(MARK_STARTED, clock.instant().toString().getBytes(StandardCharsets.US_ASCII));
             MarkState marked = collector.mark();
             report.put("markMillis", marked.markMillis);
-            collected = window.readOnly(() -> {
-                GcReport swept = collector.sweep(marked, journal.recorded());
-                // Inside the window, so that everything written after it is newer than this.
-                storage.putContent(WINDOW_CLOSED, clock.instant().toString().getBytes(StandardCharsets.US_ASCII));
-                return swept;
-            });
+            collected = window.readOnly(() -> collector.sweep(marked, journal.recorded()));
         } finally {
             journal.stop();
         }
@@ -129,12 +125,13 @@ public final class LiveCollection implements GcService.Collection {
     }
 
     /**
-     * When the last run's window closed, as the storage's clock has it (the time of the marker the
-     * window wrote): blobs written since may belong to a push still on its way to its manifest.
+     * When the previous run's mark began, as the storage's clock has it (the time of the marker it
+     * wrote): a blob written since may belong to a push still on its way to its manifest, so it
+     * gets this whole run and the previous one to arrive (gc-job/GC-PROTOCOL.md).
      */
-    private Optional<Instant> lastWindowClosed() {
+    private Optional<Instant> lastMarkStarted() {
         try {
-            return Optional.of(storage.stat(WINDOW_CLOSED).modifiedAt());
+            return Optional.of(storage.stat(MARK_STARTED).modifiedAt());
         } catch (PathNotFoundException e) {
             return Optional.empty();
         }

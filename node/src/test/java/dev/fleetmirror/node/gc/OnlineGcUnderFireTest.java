@@ -30,8 +30,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Consistency under fire: clients push through three members on S3 (images sharing layers, layers
@@ -43,7 +41,6 @@ class OnlineGcUnderFireTest {
     @RegisterExtension
     static final S3ProxyExtension S3 = new S3ProxyExtension("online-gc-fire");
 
-    private static final Logger LOG = LoggerFactory.getLogger(OnlineGcUnderFireTest.class);
     private static final Duration FIRE = Duration.ofSeconds(20);
     private static final int CLIENTS = 4;
     private static final List<String> REPOSITORIES = List.of("team/app", "team/web", "ops/tool");
@@ -130,8 +127,9 @@ class OnlineGcUnderFireTest {
         long longest = reports.stream().mapToLong(r -> r.path("longestHoldMillis").asLong()).max().orElse(0);
         long longestWindow = reports.stream().mapToLong(r -> r.path("windowMillis").asLong()).max().orElse(0);
         long deleted = reports.stream().mapToLong(r -> r.path("blobsDeleted").asLong()).sum();
-        LOG.info("under fire for {}: {} pushes ({} layers pushed again after a HEAD, {} mounts), {} deletes, {} GCs,"
-                        + " {} writes held ({} refused), longest hold {} ms, longest window {} ms, {} blobs deleted",
+        // The figures the issue asks for, on the console of the build (the log is quiet in tests).
+        System.out.printf("under fire for %s: %d pushes (%d layers pushed again after a HEAD, %d mounts), %d deletes, %d GCs,"
+                        + " %d writes held (%d refused), longest hold %d ms, longest window %d ms, %d blobs deleted%n",
                 FIRE, pushes.get(), repushes.get(), mounts.get(), deletes.get(), reports.size(), held, refused, longest,
                 longestWindow, deleted);
 
