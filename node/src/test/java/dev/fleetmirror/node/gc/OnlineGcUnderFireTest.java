@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Queue;
 import java.util.Random;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -34,8 +35,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * Consistency under fire: clients push through three members on S3 (images sharing layers, layers
  * pushed again after a HEAD said they exist, cross-repository mounts, tags moved, manifests
- * deleted) while GCs run back to back with a grace window of zero. No push may fail, and every
- * manifest whose PUT was acknowledged and that was not deleted must pull completely afterwards.
+ * deleted) while GCs run back to back with a grace window of zero, and one member is killed (its
+ * Hazelcast member terminated, its server closed at once) and later started again. No push through
+ * a living member may fail, and every manifest whose PUT was acknowledged and that was not deleted
+ * must pull completely afterwards, through every member.
  */
 class OnlineGcUnderFireTest {
     @RegisterExtension
@@ -82,6 +85,8 @@ class OnlineGcUnderFireTest {
 
         ExecutorService threads = Executors.newFixedThreadPool(CLIENTS + 1);
         List<Future<?>> running = new ArrayList<>();
+        Set<FleetMirrorNode> dead = ConcurrentHashMap.newKeySet();
+        AtomicInteger lostToTheKill = new AtomicInteger();
         for (int c = 0; c < CLIENTS; c++) {
             int client = c;
             running.add(threads.submit(() -> {
@@ -90,14 +95,21 @@ class OnlineGcUnderFireTest {
                 while (firing.get()) {
                     FleetMirrorNode via = cluster.nodes.get(random.nextInt(cluster.nodes.size()));
                     RegistryHttpClient http = new RegistryHttpClient(GcCluster.uri(via));
+                    Queue<String> problems = new ConcurrentLinkedQueue<>();
                     try {
                         if (random.nextInt(5) == 0 && !acknowledged.isEmpty()) {
-                            delete(http, acknowledged, random, deletes, failures);
+                            delete(http, acknowledged, random, deletes, problems);
                         } else {
-                            push(http, client, n++, shared, random, acknowledged, lastRepoOf, pushes, mounts, repushes, failures);
+                            push(http, client, n++, shared, random, acknowledged, lastRepoOf, pushes, mounts, repushes, problems);
                         }
                     } catch (RuntimeException e) {
-                        failures.add("client " + client + " via " + via.port() + ": " + e);
+                        problems.add("client " + client + " via " + via.port() + ": " + e);
+                    }
+                    if (!problems.isEmpty() && dead.contains(via)) {
+                        // The member died under the client, as a load balancer's backend may: the client pushes again.
+                        lostToTheKill.incrementAndGet();
+                    } else {
+                        failures.addAll(problems);
                     }
                 }
             }));
@@ -105,14 +117,42 @@ class OnlineGcUnderFireTest {
         running.add(threads.submit(() -> {
             int i = 0;
             while (firing.get()) {
+                FleetMirrorNode via = cluster.nodes.get(i++ % cluster.nodes.size());
                 try {
-                    reports.add(cluster.collect(cluster.nodes.get(i++ % cluster.nodes.size())));
+                    java.net.http.HttpResponse<String> run = cluster.post(via);
+                    if (run.statusCode() == 200) {
+                        reports.add(GcCluster.json(run.body()));
+                    } else if (run.statusCode() != 409 && !dead.contains(via)) {
+                        // 409: a run is in progress (the killed member's, until the cluster gives it up).
+                        failures.add("gc via " + via.port() + ": " + run.statusCode() + " " + run.body());
+                    }
                 } catch (Exception e) {
-                    failures.add("gc: " + e);
+                    if (!dead.contains(via)) {
+                        failures.add("gc via " + via.port() + ": " + e);
+                    }
                 }
             }
         }));
-        Thread.sleep(FIRE.toMillis()); // the fixed time the clients push for, not a wait for a condition
+        // A third of the way in, member 2 is killed (while its GC marks or sweeps, if one does soon); it
+        // comes back two thirds of the way in.
+        Thread.sleep(FIRE.toMillis() / 3); // the fixed schedule of the fire, not a wait for a condition
+        FleetMirrorNode victim = cluster.nodes.get(2);
+        try {
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5))
+                    .until(() -> victim.coordination().gcRuns().current()
+                            .filter(run -> run.memberId().equals(victim.coordination().memberId()))
+                            .filter(run -> List.of("mark", "read-only", "sweep").contains(run.phase())).isPresent());
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            // killed between runs then
+        }
+        String killedIn = victim.coordination().gcRuns().current()
+                .filter(run -> run.memberId().equals(victim.coordination().memberId()))
+                .map(run -> "its GC run, in phase " + run.phase()).orElse("no GC run of its own");
+        dead.add(victim);
+        cluster.kill(2);
+        Thread.sleep(FIRE.toMillis() / 3);
+        cluster.restart(2);
+        Thread.sleep(FIRE.toMillis() / 3);
         firing.set(false);
         for (Future<?> future : running) {
             future.get(3, TimeUnit.MINUTES);
@@ -129,9 +169,10 @@ class OnlineGcUnderFireTest {
         long deleted = reports.stream().mapToLong(r -> r.path("blobsDeleted").asLong()).sum();
         // The figures the issue asks for, on the console of the build (the log is quiet in tests).
         System.out.printf("under fire for %s: %d pushes (%d layers pushed again after a HEAD, %d mounts), %d deletes, %d GCs,"
-                        + " %d writes held (%d refused), longest hold %d ms, longest window %d ms, %d blobs deleted%n",
+                        + " %d writes held (%d refused), longest hold %d ms, longest window %d ms, %d blobs deleted;"
+                        + " member 2 killed in %s, %d client operations lost with it and pushed again%n",
                 FIRE, pushes.get(), repushes.get(), mounts.get(), deletes.get(), reports.size(), held, refused, longest,
-                longestWindow, deleted);
+                longestWindow, deleted, killedIn, lostToTheKill.get());
 
         assertThat(failures).as("failed pushes, deletes or GCs").isEmpty();
         assertThat(reports.size()).as("GCs run").isGreaterThanOrEqualTo(5);
