@@ -268,8 +268,8 @@ public final class GarbageCollector {
     private static void markManifest(Digest manifest, MarkState state) {
         state.marked.add(manifest.hex());
         state.index.references(manifest).ifPresent(refs -> {
-            refs.blobs().forEach(state.marked::add);
-            refs.children().forEach(state.marked::add);
+            refs.markBlobs(state.marked);
+            refs.markChildren(state.marked);
         });
     }
 
@@ -299,15 +299,14 @@ public final class GarbageCollector {
             for (Digest revision : revisions) {
                 Optional<References> refs = index.references(revision);
                 if (kept.contains(revision)) {
-                    for (String child : refs.map(References::children).orElse(List.of())) {
-                        Digest digest = Digest.parse(SHA256 + ":" + child);
+                    for (Digest digest : refs.map(References::children).orElse(List.of())) {
                         if (revisions.contains(digest) && kept.add(digest)) {
                             grew = true;
                         }
                     }
                 } else {
-                    Optional<String> subject = refs.flatMap(References::subject);
-                    if (subject.isPresent() && kept.contains(Digest.parse(SHA256 + ":" + subject.get()))) {
+                    Optional<Digest> subject = refs.flatMap(References::subject);
+                    if (subject.isPresent() && kept.contains(subject.get())) {
                         kept.add(revision);
                         grew = true;
                     }
@@ -413,7 +412,7 @@ public final class GarbageCollector {
                 if (!options.dryRun()) {
                     deleteQuietly(StoragePaths.revisionsDir(entry.getKey()) + "/" + SHA256 + "/" + manifest.hex());
                     state.index.references(manifest).flatMap(References::subject).ifPresent(subject -> deleteQuietly(
-                            StoragePaths.referrerEntry(entry.getKey(), Digest.parse(SHA256 + ":" + subject), manifest)));
+                            StoragePaths.referrerEntry(entry.getKey(), subject, manifest)));
                 }
             }
         }

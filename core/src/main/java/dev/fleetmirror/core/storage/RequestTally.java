@@ -15,10 +15,13 @@ public final class RequestTally {
     private static final ThreadLocal<RequestTally> CURRENT = new ThreadLocal<>();
     private final Map<String, LongAdder> counts = new ConcurrentHashMap<>();
 
-    /** Called by drivers for every request they send. */
-    public static void count(String kind) {
+    /** Called by drivers for every request they send; the kind is the first word of {@code operation}. */
+    public static void count(String operation) {
         RequestTally tally = CURRENT.get();
         if (tally != null) {
+            String trimmed = operation.trim();
+            int space = trimmed.indexOf(' ');
+            String kind = space < 0 ? trimmed : trimmed.substring(0, space);
             tally.counts.computeIfAbsent(kind, k -> new LongAdder()).increment();
         }
     }

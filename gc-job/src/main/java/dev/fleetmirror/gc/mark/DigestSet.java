@@ -65,6 +65,11 @@ public final class DigestSet {
         }
     }
 
+    /** The bytes its table takes on the heap (the digests' longs; the array header aside). */
+    public synchronized long tableBytes() {
+        return slots.length * 8L;
+    }
+
     public synchronized int size() {
         return size + (zero ? 1 : 0);
     }
