@@ -2,7 +2,6 @@ package dev.fleetmirror.gc;
 
 import dev.fleetmirror.core.digest.Digest;
 import dev.fleetmirror.core.name.RepositoryName;
-import dev.fleetmirror.core.storage.FileInfo;
 import dev.fleetmirror.core.storage.RequestTally;
 import dev.fleetmirror.core.storage.PathNotFoundException;
 import dev.fleetmirror.core.storage.StorageDriver;
@@ -17,8 +16,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -29,6 +26,7 @@ import dev.fleetmirror.gc.mark.DigestSet;
 import dev.fleetmirror.gc.mark.MarkState;
 import dev.fleetmirror.gc.mark.ReferenceIndex;
 import dev.fleetmirror.gc.mark.References;
+import dev.fleetmirror.gc.mark.RepositoryListing;
 import java.util.Collection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -155,10 +153,12 @@ public final class GarbageCollector {
     private MarkState mark(ExecutorService pool) throws InterruptedException {
         listener.phase("mark");
         long started = System.nanoTime();
-        MarkState state = new MarkState(repositories(pool), ReferenceIndex.load(storage));
+        RepositoryListing listing = RepositoryListing.of(storage);
+        MarkState state = new MarkState(List.copyOf(listing.revisions().keySet()), ReferenceIndex.load(storage));
         AtomicLong manifestsMarked = new AtomicLong();
         all(pool, state.repositories.stream().<Callable<Void>>map(repo -> () -> {
-            markRepository(repo, state, manifestsMarked);
+            markRepository(repo, listing.revisions().get(repo), listing.tags().getOrDefault(repo, Set.of()), state,
+                    manifestsMarked);
             return null;
         }).toList());
         state.manifestsMarked = manifestsMarked.get();
@@ -214,41 +214,9 @@ public final class GarbageCollector {
         return state;
     }
 
-    /** Every repository: a directory that holds {@code _manifests}, {@code _layers} or {@code _uploads}. */
-    private List<RepositoryName> repositories(ExecutorService pool) throws InterruptedException {
-        List<RepositoryName> found = new ArrayList<>();
-        List<String> level = List.of(StoragePaths.REPOSITORIES);
-        while (!level.isEmpty()) {
-            List<Callable<List<String>>> listings = level.stream().<Callable<List<String>>>map(dir -> () -> children(dir)).toList();
-            List<List<String>> listed = all(pool, listings);
-            List<String> next = new ArrayList<>();
-            for (int i = 0; i < level.size(); i++) {
-                String dir = level.get(i);
-                boolean repository = false;
-                for (String child : listed.get(i)) {
-                    String name = child.substring(child.lastIndexOf('/') + 1);
-                    if (name.startsWith("_")) {
-                        repository |= name.equals("_manifests") || name.equals("_layers") || name.equals("_uploads");
-                    } else {
-                        next.add(child);
-                    }
-                }
-                if (repository) {
-                    try {
-                        found.add(RepositoryName.of(dir.substring(StoragePaths.REPOSITORIES.length() + 1)));
-                    } catch (RuntimeException e) {
-                        LOG.warn("gc: {} is not a repository name; its content is not marked", dir);
-                    }
-                }
-            }
-            level = next;
-        }
-        return found;
-    }
-
-    private void markRepository(RepositoryName repo, MarkState state, AtomicLong manifestsMarked) {
-        Set<Digest> revisions = digestsIn(StoragePaths.revisionsDir(repo) + "/" + SHA256);
-        Set<Digest> kept = options.deleteUntagged() ? reachableFromTags(repo, revisions, state.index) : revisions;
+    private void markRepository(RepositoryName repo, Set<Digest> revisions, Set<String> tags, MarkState state,
+                                AtomicLong manifestsMarked) {
+        Set<Digest> kept = options.deleteUntagged() ? reachableFromTags(repo, revisions, tags, state.index) : revisions;
         for (Digest manifest : kept) {
             manifestsMarked.incrementAndGet();
             markManifest(manifest, state);
@@ -274,9 +242,10 @@ public final class GarbageCollector {
     }
 
     /** Tagged manifests, the children of kept indexes and the referrers of kept subjects, to a fixed point. */
-    private Set<Digest> reachableFromTags(RepositoryName repo, Set<Digest> revisions, ReferenceIndex index) {
+    private Set<Digest> reachableFromTags(RepositoryName repo, Set<Digest> revisions, Set<String> tags, ReferenceIndex index) {
         Set<Digest> kept = new HashSet<>();
-        for (String tagDir : children(StoragePaths.tagsDir(repo))) {
+        for (String tag : tags) {
+            String tagDir = StoragePaths.tagsDir(repo) + "/" + tag;
             try {
                 Digest tagged = Digest.parse(new String(storage.getContent(tagDir + "/current/link"), StandardCharsets.US_ASCII).trim());
                 if (revisions.contains(tagged)) {
@@ -288,32 +257,7 @@ public final class GarbageCollector {
                 LOG.warn("gc: unreadable tag link {}: {}", tagDir, e.getMessage());
             }
         }
-        return closure(kept, revisions, index);
-    }
-
-    /** {@code kept}, grown by the children of kept manifests and the referrers of kept subjects among {@code revisions}. */
-    private static Set<Digest> closure(Set<Digest> kept, Collection<Digest> revisions, ReferenceIndex index) {
-        boolean grew = true;
-        while (grew) {
-            grew = false;
-            for (Digest revision : revisions) {
-                Optional<References> refs = index.references(revision);
-                if (kept.contains(revision)) {
-                    for (Digest digest : refs.map(References::children).orElse(List.of())) {
-                        if (revisions.contains(digest) && kept.add(digest)) {
-                            grew = true;
-                        }
-                    }
-                } else {
-                    Optional<Digest> subject = refs.flatMap(References::subject);
-                    if (subject.isPresent() && kept.contains(subject.get())) {
-                        kept.add(revision);
-                        grew = true;
-                    }
-                }
-            }
-        }
-        return kept;
+        return index.closure(kept, revisions);
     }
 
     // ---- sweep, in the read-only window ----
@@ -392,7 +336,7 @@ public final class GarbageCollector {
         }
         Set<Digest> kept = new HashSet<>(manifests);
         List<Digest> untagged = state.untagged.values().stream().flatMap(List::stream).toList();
-        kept = closure(kept, untagged, state.index);
+        kept = state.index.closure(kept, untagged);
         for (Digest manifest : kept) {
             markManifest(manifest, state);
         }
@@ -447,25 +391,6 @@ public final class GarbageCollector {
     }
 
     // ---- storage helpers ----
-
-    private List<String> children(String dir) {
-        try {
-            return storage.list(dir);
-        } catch (PathNotFoundException e) {
-            return List.of();
-        }
-    }
-
-    private Set<Digest> digestsIn(String dir) {
-        Set<Digest> digests = new HashSet<>();
-        for (String child : children(dir)) {
-            String hex = child.substring(child.lastIndexOf('/') + 1);
-            if (HEX.matcher(hex).matches()) {
-                digests.add(Digest.parse(SHA256 + ":" + hex));
-            }
-        }
-        return digests;
-    }
 
     private void deleteQuietly(String path) {
         try {

@@ -11,6 +11,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -100,6 +101,31 @@ public final class ReferenceIndex {
             changed.add(hex.charAt(0));
         }
         return Optional.of(references);
+    }
+
+    /** {@code kept}, grown by the children of kept manifests and the referrers of kept subjects among {@code revisions}. */
+    public Set<Digest> closure(Set<Digest> kept, java.util.Collection<Digest> revisions) {
+        boolean grew = true;
+        while (grew) {
+            grew = false;
+            for (Digest revision : revisions) {
+                Optional<References> refs = references(revision);
+                if (kept.contains(revision)) {
+                    for (Digest digest : refs.map(References::children).orElse(List.of())) {
+                        if (revisions.contains(digest) && kept.add(digest)) {
+                            grew = true;
+                        }
+                    }
+                } else {
+                    Optional<Digest> subject = refs.flatMap(References::subject);
+                    if (subject.isPresent() && kept.contains(subject.get())) {
+                        kept.add(revision);
+                        grew = true;
+                    }
+                }
+            }
+        }
+        return kept;
     }
 
     /** Manifests read from storage (not found in the index) since this index was loaded. */
