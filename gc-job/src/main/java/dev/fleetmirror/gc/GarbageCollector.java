@@ -153,7 +153,7 @@ public final class GarbageCollector {
     private MarkState mark(ExecutorService pool) throws InterruptedException {
         listener.phase("mark");
         long started = System.nanoTime();
-        RepositoryListing listing = RepositoryListing.of(storage);
+        RepositoryListing listing = RepositoryListing.of(storage, pool);
         MarkState state = new MarkState(List.copyOf(listing.revisions().keySet()), ReferenceIndex.load(storage));
         AtomicLong manifestsMarked = new AtomicLong();
         all(pool, state.repositories.stream().<Callable<Void>>map(repo -> () -> {
