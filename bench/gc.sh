@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Garbage collection of an S3 bucket: Fleet Mirror vs CNCF Distribution 2.8.2 (Debian's
 # docker-registry garbage-collect), on copies of the same content behind the same S3Proxy, in the
-# same run; plus the read-only window of a GC run by a live node (POST /admin/v1/gc).
+# same run, each twice (the second run finds nothing new), S3 requests counted at the endpoint by a
+# counting proxy (bench/s3-count.py); plus the read-only window of a live node's online GC.
 #
 #   bench/gc.sh                                  # 2,000 manifests, 10,000 blobs, 20% of manifests deleted
 #   MANIFESTS=500 BLOBS=3000 bench/gc.sh
@@ -46,42 +47,87 @@ config() { # file bucket [extra-yaml]
   { echo "version: 0.1"; echo "log:"; echo "  level: warn"; echo "storage:"; s3_yaml "$2"; echo "${3:-}"; } > "$1"
 }
 
-# 2. Distribution's garbage-collect (stop-the-world: it needs the registry read-only or stopped).
+# Every collector talks to S3Proxy through a counting proxy: requests are counted at the endpoint.
+S3_DIRECT=$S3
+COUNT_PORT=$(free_port)
+python3 "$REPO_DIR/bench/s3-count.py" "$COUNT_PORT" "$S3_DIRECT" > "$ROOT/s3-count.log" 2>&1 &
+COUNT_PID=$!
+started "$COUNT_PID"
+S3=http://127.0.0.1:$COUNT_PORT
+await_ready "$S3/__count" "$COUNT_PID" "$ROOT/s3-count.log"
+reset_count() { curl -s -X POST "$S3/__reset" > /dev/null; }
+read_count() { curl -s "$S3/__count"; }
+field() { python3 -c 'import json, sys; print(json.loads(sys.argv[1]).get(sys.argv[2], 0))' "$1" "$2"; }
+seconds_since() { python3 -c "print(f'{$(now) - $1:.1f}')"; }
+
+config() { # file bucket [extra-yaml]
+  { echo "version: 0.1"; echo "log:"; echo "  level: warn"; echo "storage:"; s3_yaml "$2"; echo "${3:-}"; } > "$1"
+}
+
+# 2. Distribution's garbage-collect (stop-the-world: it needs the registry read-only or stopped), twice:
+#    the second run finds nothing new.
 config "$ROOT/distribution.yml" distribution
-start=$(now)
+reset_count; start=$(now)
 "$DISTRIBUTION" garbage-collect "$ROOT/distribution.yml" > "$ROOT/distribution-gc.log" 2>&1
-DIST_S=$(python3 -c "print(f'{$(now) - $start:.1f}')")
+DIST_S=$(seconds_since "$start"); DIST_REQ=$(read_count)
 DIST_DELETED=$((BEFORE - $(count_blobs distribution)))
+reset_count; start=$(now)
+"$DISTRIBUTION" garbage-collect "$ROOT/distribution.yml" > "$ROOT/distribution-gc-2.log" 2>&1
+DIST2_S=$(seconds_since "$start"); DIST2_REQ=$(read_count)
 
-# 3. Ours, offline: the same collector the cluster runs.
+# 3. Ours, offline: the same collector the cluster runs; twice (the second run has the reference index).
 config "$ROOT/fleetmirror.yml" fleetmirror
-start=$(now)
+reset_count; start=$(now)
 java -Xmx"$NODE_HEAP" -jar "$JAR" gc --grace 0 "$ROOT/fleetmirror.yml" > "$ROOT/fleetmirror-gc.log" 2>&1
-FM_S=$(python3 -c "print(f'{$(now) - $start:.1f}')")
+FM_S=$(seconds_since "$start"); FM_REQ=$(read_count)
 FM_DELETED=$((BEFORE - $(count_blobs fleetmirror)))
+reset_count; start=$(now)
+java -Xmx"$NODE_HEAP" -jar "$JAR" gc --grace 0 "$ROOT/fleetmirror.yml" > "$ROOT/fleetmirror-gc-2.log" 2>&1
+FM2_S=$(seconds_since "$start"); FM2_REQ=$(read_count)
 
-# 4. Ours, live: a node collects on request; its report has the read-only window.
+# 4. Ours, live and online: a node collects on request, twice; its reports give the read-only window.
 NODE_EXTRA_YAML="gc:
   grace: 0s" start_node "$(s3_yaml node)"
 await_ready "$NODE/v2/" "$NODE_PID" "$ROOT/node.log"
+reset_count
 curl -s -X POST "$NODE/admin/v1/gc" > "$ROOT/node-gc.json"
-read -r LIVE_S READ_ONLY_MS SWITCH_MS < <(python3 -c '
-import json, sys
-r = json.load(open(sys.argv[1]))
-print("%.1f" % (r["durationMillis"] / 1000), r["readOnlyMillis"], r["readOnlySwitchMillis"])' "$ROOT/node-gc.json")
+LIVE_REQ=$(read_count); reset_count
+curl -s -X POST "$NODE/admin/v1/gc" > "$ROOT/node-gc-2.json"
+LIVE2_REQ=$(read_count)
+report() { python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); print(r.get(sys.argv[2], 0))' "$@"; }
+LIVE_S=$(python3 -c "print(f'{$(report "$ROOT/node-gc.json" durationMillis) / 1000:.1f}')")
+LIVE2_S=$(python3 -c "print(f'{$(report "$ROOT/node-gc-2.json" durationMillis) / 1000:.1f}')")
 NODE_DELETED=$((BEFORE - $(count_blobs node)))
 
-RATIO=$(python3 -c "print(f'{$DIST_S / max($FM_S, 0.05):.1f}')")
-printf '\n%-44s %10s %14s\n' "GC of $BEFORE blobs ($MANIFESTS manifests) on S3Proxy" "wall (s)" "blobs deleted"
-printf '%-44s %10s %14s\n' "Distribution 2.8.2 garbage-collect" "$DIST_S" "$DIST_DELETED"
-printf '%-44s %10s %14s\n' "Fleet Mirror gc (offline CLI)" "$FM_S" "$FM_DELETED"
-printf '%-44s %10s %14s\n' "Fleet Mirror POST /admin/v1/gc (live node)" "$LIVE_S" "$NODE_DELETED"
-echo "Fleet Mirror is ${RATIO}x faster; the live node was read-only for ${READ_ONLY_MS} ms (switch ${SWITCH_MS} ms)"
+row() { # label seconds counts-json
+  printf '%-46s %8s %8s %8s %8s\n' "$1" "$2" "$(field "$3" total)" "$(field "$3" GET)" "$(field "$3" LIST)"
+}
+printf '\nGC of %s blobs (%s manifests) on S3Proxy; requests counted at the endpoint\n' "$BEFORE" "$MANIFESTS"
+printf '%-46s %8s %8s %8s %8s\n' "collector" "wall (s)" "requests" "GETs" "LISTs"
+row "Distribution 2.8.2 garbage-collect, run 1" "$DIST_S" "$DIST_REQ"
+row "Distribution 2.8.2 garbage-collect, run 2" "$DIST2_S" "$DIST2_REQ"
+row "Fleet Mirror gc (offline CLI), run 1" "$FM_S" "$FM_REQ"
+row "Fleet Mirror gc (offline CLI), run 2" "$FM2_S" "$FM2_REQ"
+row "Fleet Mirror live node, run 1" "$LIVE_S" "$LIVE_REQ"
+row "Fleet Mirror live node, run 2" "$LIVE2_S" "$LIVE2_REQ"
+printf 'blobs deleted: Distribution %s, Fleet Mirror offline %s, live %s\n' "$DIST_DELETED" "$FM_DELETED" "$NODE_DELETED"
+for run in node-gc node-gc-2; do
+  printf 'live %s: window %s ms (drain %s ms, read-only %s ms), mark %s ms, manifests read %s, writes held %s\n' "$run" \
+    "$(report "$ROOT/$run.json" windowMillis)" "$(report "$ROOT/$run.json" readOnlySwitchMillis)" \
+    "$(report "$ROOT/$run.json" readOnlyMillis)" "$(report "$ROOT/$run.json" markMillis)" \
+    "$(report "$ROOT/$run.json" manifestsRead)" "$(report "$ROOT/$run.json" writesHeld)"
+done
 python3 - "${GC_JSON:-$ROOT/gc-bench.json}" <<PY
 import json, sys
-json.dump({"blobs": $BEFORE, "manifests": $MANIFESTS, "distribution_s": $DIST_S, "distribution_deleted": $DIST_DELETED,
-           "fleetmirror_cli_s": $FM_S, "fleetmirror_cli_deleted": $FM_DELETED, "fleetmirror_live_s": $LIVE_S,
-           "fleetmirror_live_deleted": $NODE_DELETED, "read_only_ms": $READ_ONLY_MS, "ratio": $RATIO},
+json.dump({"blobs": $BEFORE, "manifests": $MANIFESTS,
+           "distribution": {"run1_s": $DIST_S, "run1_requests": $DIST_REQ, "run2_s": $DIST2_S, "run2_requests": $DIST2_REQ,
+                            "deleted": $DIST_DELETED},
+           "fleetmirror_cli": {"run1_s": $FM_S, "run1_requests": $FM_REQ, "run2_s": $FM2_S, "run2_requests": $FM2_REQ,
+                               "deleted": $FM_DELETED},
+           "fleetmirror_live": {"run1_s": $LIVE_S, "run1_requests": $LIVE_REQ, "run2_s": $LIVE2_S,
+                                "run2_requests": $LIVE2_REQ, "deleted": $NODE_DELETED,
+                                "run1_report": json.load(open("$ROOT/node-gc.json")),
+                                "run2_report": json.load(open("$ROOT/node-gc-2.json"))}},
           open(sys.argv[1], "w"), indent=2)
 PY
 [ "$FM_DELETED" = "$DIST_DELETED" ] || echo "note: the two deleted different numbers of blobs" >&2

@@ -50,6 +50,9 @@ public interface Coordination extends AutoCloseable {
     /** The cluster's single garbage-collection run, and who ends it when its member dies. */
     GcRuns gcRuns();
 
+    /** The cluster's journal of link writes, on while a GC marks. */
+    dev.fleetmirror.coordination.gc.WriteJournal journal();
+
     /** Members, the oldest, and whether the quorum ({@code minimumSize}) is met. */
     ClusterView view();
 

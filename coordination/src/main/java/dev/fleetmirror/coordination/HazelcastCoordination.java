@@ -41,6 +41,7 @@ public final class HazelcastCoordination implements Coordination {
     private final SharedCaches caches;
     private final HazelcastGcRuns gcRuns;
     private final HazelcastModeSwitch mode;
+    private final dev.fleetmirror.coordination.gc.HazelcastWriteJournal journal;
     private volatile String peerUrl;
 
     private HazelcastCoordination(ClusterSettings settings, HazelcastInstance hazelcast) {
@@ -55,6 +56,7 @@ public final class HazelcastCoordination implements Coordination {
         this.caches = SharedCaches.on(hazelcast);
         this.gcRuns = new HazelcastGcRuns(hazelcast);
         this.mode = new HazelcastModeSwitch(hazelcast);
+        this.journal = new dev.fleetmirror.coordination.gc.HazelcastWriteJournal(hazelcast);
         hazelcast.getCluster().addMembershipListener(new MembershipAdapter() {
             @Override
             public void memberRemoved(MembershipEvent event) {
@@ -137,6 +139,11 @@ public final class HazelcastCoordination implements Coordination {
     }
 
     @Override
+    public dev.fleetmirror.coordination.gc.WriteJournal journal() {
+        return journal;
+    }
+
+    @Override
     public ModeSwitch mode() {
         return mode;
     }
@@ -154,6 +161,7 @@ public final class HazelcastCoordination implements Coordination {
             limits.close();
             gcRuns.close();
             mode.close();
+            journal.close();
         } finally {
             hazelcast.shutdown();
         }

@@ -25,6 +25,7 @@ public final class StandaloneCoordination implements Coordination {
     private final SharedCaches caches = SharedCaches.standalone(memberId);
     private final LocalGcRuns gcRuns = new LocalGcRuns(memberId);
     private final LocalModeSwitch mode = new LocalModeSwitch();
+    private final dev.fleetmirror.coordination.gc.LocalWriteJournal journal = new dev.fleetmirror.coordination.gc.LocalWriteJournal();
 
     public StandaloneCoordination() {
         this(ClusterSettings.standalone());
@@ -60,6 +61,11 @@ public final class StandaloneCoordination implements Coordination {
     @Override
     public GcRuns gcRuns() {
         return gcRuns;
+    }
+
+    @Override
+    public dev.fleetmirror.coordination.gc.WriteJournal journal() {
+        return journal;
     }
 
     @Override

@@ -1,11 +1,8 @@
 package dev.fleetmirror.gc;
 
 import dev.fleetmirror.core.digest.Digest;
-import dev.fleetmirror.core.manifest.Descriptor;
-import dev.fleetmirror.core.manifest.ManifestParser;
-import dev.fleetmirror.core.manifest.ParsedManifest;
 import dev.fleetmirror.core.name.RepositoryName;
-import dev.fleetmirror.core.storage.FileInfo;
+import dev.fleetmirror.core.storage.RequestTally;
 import dev.fleetmirror.core.storage.PathNotFoundException;
 import dev.fleetmirror.core.storage.StorageDriver;
 import dev.fleetmirror.core.storage.StoragePaths;
@@ -14,37 +11,42 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
+import dev.fleetmirror.gc.mark.DigestSet;
+import dev.fleetmirror.gc.mark.MarkState;
+import dev.fleetmirror.gc.mark.ReferenceIndex;
+import dev.fleetmirror.gc.mark.References;
+import dev.fleetmirror.gc.mark.RepositoryListing;
+import java.util.Collection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Mark and sweep over any {@link StorageDriver}, in Distribution's layout.
+ * Mark and sweep over any {@link StorageDriver}, in Distribution's layout, in two phases.
  *
- * <p><b>Mark</b>: every manifest revision of every repository is kept (with {@code deleteUntagged},
- * only those a tag reaches, plus the children of a kept index and the referrers of a kept subject,
- * to a fixed point); a kept manifest marks itself, its config, its layers and its children.
- * <b>Sweep</b>: every blob not marked is deleted, unless it is younger than the grace window (an
- * upload whose manifest has not arrived yet), and repository layer links to deleted blobs go too.
+ * <p>{@link #mark()} runs while the registry is read-write: every manifest revision of every
+ * repository is kept (with {@code deleteUntagged}, only those a tag reaches, plus the children of
+ * a kept index and the referrers of a kept subject, to a fixed point); a kept manifest marks
+ * itself, its config, its layers and its children. Revisions and layers are known from key
+ * listings; what a manifest references comes from the {@link ReferenceIndex}, so only manifests
+ * never seen before are read. Then the blobs are listed: the unmarked ones older than the grace
+ * window (and not written since {@code sparedSince}) are the candidates.
  *
- * <p>Listing, reading and deleting run on {@code parallelism} threads: on S3 each is a request,
- * and a collection is as fast as requests in flight allow. Nothing is held per blob but its digest.
- * The caller makes sure nothing writes meanwhile (the cluster is read-only) or runs a dry run.
+ * <p>{@link #sweep} runs in the read-only window: it marks again from the paths the cluster's
+ * journal recorded while the mark ran (links and blob data written meanwhile), unlinks the
+ * untagged manifests the journal did not save, and deletes the candidates still unmarked, with
+ * the layer links that point at them, in batches. gc-job/GC-PROTOCOL.md says why nothing an
+ * acknowledged manifest references is lost. {@link #run()} does both at once, for the offline CLI.
  */
 public final class GarbageCollector {
     private static final Logger LOG = LoggerFactory.getLogger(GarbageCollector.class);
@@ -58,8 +60,12 @@ public final class GarbageCollector {
     /**
      * @param grace       unreferenced blobs younger than this are kept; zero sweeps them all
      * @param parallelism storage requests in flight
+     * @param sparedSince blobs whose data or a layer link was written at or after this instant are
+     *                    kept this run (the previous run's window close: a push between that and
+     *                    this run's mark may still be on its way to its manifest)
      */
-    public record Options(boolean dryRun, boolean deleteUntagged, Duration grace, int parallelism) {
+    public record Options(boolean dryRun, boolean deleteUntagged, Duration grace, int parallelism,
+                          Optional<Instant> sparedSince) {
         public Options {
             if (grace.isNegative()) {
                 throw new IllegalArgumentException("negative grace window");
@@ -67,6 +73,10 @@ public final class GarbageCollector {
             if (parallelism < 1) {
                 throw new IllegalArgumentException("parallelism < 1");
             }
+        }
+
+        public Options(boolean dryRun, boolean deleteUntagged, Duration grace, int parallelism) {
+            this(dryRun, deleteUntagged, grace, parallelism, Optional.empty());
         }
     }
 
@@ -92,6 +102,7 @@ public final class GarbageCollector {
     private final Options options;
     private final Clock clock;
     private final Listener listener;
+    private final RequestTally requests = new RequestTally();
 
     public GarbageCollector(StorageDriver storage, Options options, Clock clock, Listener listener) {
         this.storage = storage;
@@ -100,155 +111,141 @@ public final class GarbageCollector {
         this.listener = listener;
     }
 
+    /** Mark and sweep at once: for a registry nothing writes to (offline, or read-only). */
     public GcReport run() throws InterruptedException {
+        return sweep(mark(), List.of());
+    }
+
+    /** The storage requests this collector sent so far, by kind (those the driver counts: S3's). */
+    public RequestTally requests() {
+        return requests;
+    }
+
+    private <T> T pooled(PoolWork<T> work) throws InterruptedException {
         ExecutorService pool = Executors.newFixedThreadPool(options.parallelism(), runnable -> {
-            Thread thread = new Thread(runnable, "fleetmirror-gc-worker");
+            Thread thread = new Thread(() -> {
+                requests.bind();
+                runnable.run();
+            }, "fleetmirror-gc-worker");
             thread.setDaemon(true);
             return thread;
         });
+        requests.bind();
         try {
-            return run(pool);
+            return work.run(pool);
         } finally {
+            RequestTally.unbind();
             pool.shutdownNow();
         }
     }
 
-    private GcReport run(ExecutorService pool) throws InterruptedException {
-        listener.phase("mark");
-        long markStarted = System.nanoTime();
-        List<RepositoryName> repositories = repositories(pool);
-        Set<String> marked = ConcurrentHashMap.newKeySet();
-        AtomicLong manifestsMarked = new AtomicLong();
-        AtomicLong manifestsDeleted = new AtomicLong();
-        all(pool, repositories.stream().<Callable<Void>>map(repo -> () -> {
-            markRepository(repo, marked, manifestsMarked, manifestsDeleted);
-            return null;
-        }).toList());
-        long markMillis = (System.nanoTime() - markStarted) / 1_000_000;
-        LOG.info("gc mark: {} repositories, {} manifests kept, {} blobs referenced, {} untagged manifests {} in {} ms",
-                repositories.size(), manifestsMarked.get(), marked.size(), manifestsDeleted.get(),
-                options.dryRun() ? "eligible" : "unlinked", markMillis);
+    private interface PoolWork<T> {
+        T run(ExecutorService pool) throws InterruptedException;
+    }
 
-        listener.phase("sweep");
-        long sweepStarted = System.nanoTime();
-        AtomicLong freed = new AtomicLong();
-        AtomicLong spared = new AtomicLong();
-        Set<String> present = ConcurrentHashMap.newKeySet();
-        Queue<String> doomed = new ConcurrentLinkedQueue<>();
-        Instant now = clock.instant();
-        // One walk per two-hex prefix, in parallel: sizes and times come with the listing.
-        all(pool, children(StoragePaths.BLOBS + "/" + SHA256).stream().<Callable<Void>>map(prefix -> () -> {
-            storage.walk(prefix, file -> sweepCandidate(file, marked, now, present, doomed, freed, spared));
+    // ---- mark, while read-write ----
+
+    /** Marks from key listings and the reference index, then lists the blobs: nothing is deleted. */
+    public MarkState mark() throws InterruptedException {
+        return pooled(this::mark);
+    }
+
+    private MarkState mark(ExecutorService pool) throws InterruptedException {
+        listener.phase("mark");
+        long started = System.nanoTime();
+        RepositoryListing listing = RepositoryListing.of(storage, pool);
+        MarkState state = new MarkState(List.copyOf(listing.revisions().keySet()), ReferenceIndex.load(storage));
+        AtomicLong manifestsMarked = new AtomicLong();
+        all(pool, state.repositories.stream().<Callable<Void>>map(repo -> () -> {
+            markRepository(repo, listing.revisions().get(repo), listing.tags().getOrDefault(repo, Set.of()), state,
+                    manifestsMarked);
             return null;
         }).toList());
-        Set<String> deleted = new HashSet<>();
-        for (String path : doomed) {
-            deleted.add(blobHex(path));
-        }
-        long walked = System.nanoTime();
-        deleteAll(pool, List.copyOf(doomed));
-        long blobsGone = System.nanoTime();
-        Queue<String> staleLinks = new ConcurrentLinkedQueue<>();
-        all(pool, repositories.stream().<Callable<Void>>map(repo -> () -> {
+        state.manifestsMarked = manifestsMarked.get();
+        Instant now = clock.instant();
+        // Layer links: recent ones keep their blob this run; those to unmarked blobs may go with them.
+        AtomicLong recent = new AtomicLong();
+        all(pool, state.repositories.stream().<Callable<Void>>map(repo -> () -> {
             storage.walk(StoragePaths.layersDir(repo) + "/" + SHA256, link -> {
                 String hex = blobHex(link.path());
-                if (HEX.matcher(hex).matches() && !marked.contains(hex) && (deleted.contains(hex) || !present.contains(hex))) {
-                    staleLinks.add(link.path());
+                if (!HEX.matcher(hex).matches()) {
+                    return;
+                }
+                if (options.sparedSince().isPresent() && !link.modifiedAt().isBefore(options.sparedSince().get())) {
+                    if (state.marked.add(hex)) {
+                        recent.incrementAndGet();
+                    }
+                } else if (!state.marked.contains(hex)) {
+                    state.unmarkedLinks.add(link.path());
                 }
             });
             return null;
         }).toList());
-        deleteAll(pool, List.copyOf(staleLinks));
-        LOG.info("gc sweep: blobs listed in {} ms, deleted in {} ms; layer links listed and deleted in {} ms",
-                (walked - sweepStarted) / 1_000_000, (blobsGone - walked) / 1_000_000, (System.nanoTime() - blobsGone) / 1_000_000);
-        long blobsDeleted = doomed.size();
-        long links = staleLinks.size();
-        long sweepMillis = (System.nanoTime() - sweepStarted) / 1_000_000;
-        LOG.info("gc sweep: {} blobs {} ({} bytes), {} spared by the grace window, {} layer links {} in {} ms",
-                blobsDeleted, options.dryRun() ? "eligible" : "deleted", freed.get(), spared.get(), links,
-                options.dryRun() ? "eligible" : "deleted", sweepMillis);
-        return new GcReport(options.dryRun(), repositories.size(), manifestsMarked.get(), marked.size(),
-                manifestsDeleted.get(), blobsDeleted, freed.get(), spared.get(), links, markMillis, sweepMillis);
-    }
-
-    // ---- mark ----
-
-    /** Every repository: a directory that holds {@code _manifests}, {@code _layers} or {@code _uploads}. */
-    private List<RepositoryName> repositories(ExecutorService pool) throws InterruptedException {
-        List<RepositoryName> found = new ArrayList<>();
-        List<String> level = List.of(StoragePaths.REPOSITORIES);
-        while (!level.isEmpty()) {
-            List<Callable<List<String>>> listings = level.stream().<Callable<List<String>>>map(dir -> () -> children(dir)).toList();
-            List<List<String>> listed = all(pool, listings);
-            List<String> next = new ArrayList<>();
-            for (int i = 0; i < level.size(); i++) {
-                String dir = level.get(i);
-                boolean repository = false;
-                for (String child : listed.get(i)) {
-                    String name = child.substring(child.lastIndexOf('/') + 1);
-                    if (name.startsWith("_")) {
-                        repository |= name.equals("_manifests") || name.equals("_layers") || name.equals("_uploads");
-                    } else {
-                        next.add(child);
-                    }
-                }
-                if (repository) {
-                    try {
-                        found.add(RepositoryName.of(dir.substring(StoragePaths.REPOSITORIES.length() + 1)));
-                    } catch (RuntimeException e) {
-                        LOG.warn("gc: {} is not a repository name; its content is not marked", dir);
-                    }
-                }
+        // One paginated listing of every blob: sizes and times come with it.
+        AtomicLong spared = new AtomicLong();
+        storage.walk(StoragePaths.BLOBS + "/" + SHA256, file -> {
+            if (!file.path().endsWith("/data")) {
+                return;
             }
-            level = next;
+            String hex = blobHex(file.path());
+            if (!HEX.matcher(hex).matches() || state.marked.contains(hex)) {
+                return;
+            }
+            state.unmarkedPresent.add(hex);
+            Duration age = Duration.between(file.modifiedAt(), now);
+            boolean young = !options.grace().isZero() && age.compareTo(options.grace()) < 0;
+            boolean sinceLastRun = options.sparedSince().isPresent() && !file.modifiedAt().isBefore(options.sparedSince().get());
+            if (young || sinceLastRun) {
+                spared.incrementAndGet();
+                listener.spared(Digest.parse(SHA256 + ":" + hex), age);
+                return;
+            }
+            state.candidate(hex, file.size());
+        });
+        state.blobsSpared = spared.get();
+        state.blobsRecent = recent.get();
+        if (!options.dryRun()) {
+            state.index.save();
         }
-        return found;
+        state.markMillis = (System.nanoTime() - started) / 1_000_000;
+        LOG.info("gc mark: {} repositories, {} manifests kept ({} read, {} indexed), {} blobs referenced, {} candidates,"
+                        + " {} spared, in {} ms", state.repositories.size(), state.manifestsMarked, state.index.manifestsRead(),
+                state.index.size(), state.marked.size(), state.candidates().size(), state.blobsSpared, state.markMillis);
+        return state;
     }
 
-    private void markRepository(RepositoryName repo, Set<String> marked, AtomicLong manifestsMarked,
-                                AtomicLong manifestsDeleted) {
-        Set<Digest> revisions = digestsIn(StoragePaths.revisionsDir(repo) + "/" + SHA256);
-        Map<Digest, Optional<ParsedManifest>> parsed = new HashMap<>();
-        for (Digest revision : revisions) {
-            parsed.put(revision, read(repo, revision));
-        }
-        Set<Digest> kept;
-        if (options.deleteUntagged()) {
-            kept = reachableFromTags(repo, revisions, parsed);
-        } else {
-            kept = revisions;
-        }
+    private void markRepository(RepositoryName repo, Set<Digest> revisions, Set<String> tags, MarkState state,
+                                AtomicLong manifestsMarked) {
+        Set<Digest> kept = options.deleteUntagged() ? reachableFromTags(repo, revisions, tags, state.index) : revisions;
         for (Digest manifest : kept) {
             manifestsMarked.incrementAndGet();
-            marked.add(manifest.hex());
-            parsed.get(manifest).ifPresent(m -> {
-                m.config().ifPresent(d -> mark(marked, d));
-                m.layers().forEach(d -> mark(marked, d));
-                m.manifests().forEach(d -> mark(marked, d));
-            });
+            markManifest(manifest, state);
         }
+        List<Digest> untagged = new ArrayList<>();
         for (Digest revision : revisions) {
             if (!kept.contains(revision)) {
-                manifestsDeleted.incrementAndGet();
-                listener.manifestEligible(repo, revision);
-                if (!options.dryRun()) {
-                    unlink(repo, revision, parsed.get(revision));
-                }
+                untagged.add(revision);
             }
+        }
+        if (!untagged.isEmpty()) {
+            state.untagged.put(repo, untagged);
         }
     }
 
-    private static void mark(Set<String> marked, Descriptor descriptor) {
-        if (descriptor.digest().algorithm().prefix().equals(SHA256)) {
-            marked.add(descriptor.digest().hex());
-        }
+    /** Marks a kept manifest and what it names; false when it was marked already. */
+    private static void markManifest(Digest manifest, MarkState state) {
+        state.marked.add(manifest.hex());
+        state.index.references(manifest).ifPresent(refs -> {
+            refs.markBlobs(state.marked);
+            refs.markChildren(state.marked);
+        });
     }
 
     /** Tagged manifests, the children of kept indexes and the referrers of kept subjects, to a fixed point. */
-    private Set<Digest> reachableFromTags(RepositoryName repo, Set<Digest> revisions,
-                                          Map<Digest, Optional<ParsedManifest>> parsed) {
+    private Set<Digest> reachableFromTags(RepositoryName repo, Set<Digest> revisions, Set<String> tags, ReferenceIndex index) {
         Set<Digest> kept = new HashSet<>();
-        for (String tagDir : children(StoragePaths.tagsDir(repo))) {
+        for (String tag : tags) {
+            String tagDir = StoragePaths.tagsDir(repo) + "/" + tag;
             try {
                 Digest tagged = Digest.parse(new String(storage.getContent(tagDir + "/current/link"), StandardCharsets.US_ASCII).trim());
                 if (revisions.contains(tagged)) {
@@ -260,81 +257,110 @@ public final class GarbageCollector {
                 LOG.warn("gc: unreadable tag link {}: {}", tagDir, e.getMessage());
             }
         }
-        boolean grew = true;
-        while (grew) {
-            grew = false;
-            for (Digest revision : revisions) {
-                if (kept.contains(revision)) {
-                    for (Descriptor child : parsed.get(revision).map(ParsedManifest::manifests).orElse(List.of())) {
-                        if (revisions.contains(child.digest()) && kept.add(child.digest())) {
-                            grew = true;
-                        }
-                    }
-                } else {
-                    Optional<Descriptor> subject = parsed.get(revision).flatMap(ParsedManifest::subject);
-                    if (subject.isPresent() && kept.contains(subject.get().digest())) {
-                        kept.add(revision);
-                        grew = true;
-                    }
-                }
+        return index.closure(kept, revisions);
+    }
+
+    // ---- sweep, in the read-only window ----
+
+    /**
+     * Marks again from the journal's paths (links and blob data written while the mark ran), then
+     * unlinks and deletes what is still unreferenced. Runs while nothing writes.
+     */
+    public GcReport sweep(MarkState state, Collection<String> journal) throws InterruptedException {
+        return pooled(pool -> sweep(pool, state, journal));
+    }
+
+    private GcReport sweep(ExecutorService pool, MarkState state, Collection<String> journal) throws InterruptedException {
+        listener.phase("sweep");
+        long started = System.nanoTime();
+        long readBefore = state.index.manifestsRead();
+        Set<Digest> journaledManifests = remark(state, journal);
+        long manifestsUnlinked = unlinkUntagged(state, journaledManifests);
+        long remarkMillis = (System.nanoTime() - started) / 1_000_000;
+
+        List<String> doomed = new ArrayList<>();
+        DigestSet deleted = new DigestSet();
+        long freed = 0;
+        MarkState.Candidates candidates = state.candidates();
+        for (int i = 0; i < candidates.size(); i++) {
+            long[] digest = candidates.digest(i);
+            if (state.marked.contains(digest)) {
+                continue;
             }
+            String hex = DigestSet.hex(digest);
+            listener.eligible(Digest.parse(SHA256 + ":" + hex));
+            deleted.add(digest);
+            freed += candidates.bytes(i);
+            doomed.add(StoragePaths.BLOBS + "/" + SHA256 + "/" + hex.substring(0, 2) + "/" + hex + "/data");
+        }
+        deleteAll(pool, doomed);
+        List<String> staleLinks = new ArrayList<>();
+        for (String link : state.unmarkedLinks) {
+            String hex = blobHex(link);
+            if (!state.marked.contains(hex) && (deleted.contains(hex) || !state.unmarkedPresent.contains(hex))) {
+                staleLinks.add(link);
+            }
+        }
+        deleteAll(pool, staleLinks);
+        if (!options.dryRun()) {
+            state.index.save();
+        }
+        long sweepMillis = (System.nanoTime() - started) / 1_000_000;
+        LOG.info("gc sweep: {} journaled paths re-marked in {} ms; {} blobs {} ({} bytes), {} spared, {} layer links {};"
+                        + " {} untagged manifests {}, in {} ms", journal.size(), remarkMillis, doomed.size(),
+                options.dryRun() ? "eligible" : "deleted", freed, state.blobsSpared, staleLinks.size(),
+                options.dryRun() ? "eligible" : "deleted", manifestsUnlinked, options.dryRun() ? "eligible" : "unlinked",
+                sweepMillis);
+        return new GcReport(options.dryRun(), state.repositories.size(), state.manifestsMarked, state.marked.size(),
+                manifestsUnlinked, doomed.size(), freed, state.blobsSpared, staleLinks.size(), state.markMillis, sweepMillis,
+                state.index.manifestsRead(), state.index.manifestsRead() - readBefore, journal.size(), remarkMillis,
+                state.blobsRecent, requests.snapshot());
+    }
+
+    /** Marks what the journal recorded; the manifests it names (revisions and tags written meanwhile). */
+    private static Set<Digest> remark(MarkState state, Collection<String> journal) {
+        Set<Digest> manifests = new HashSet<>();
+        for (String path : journal) {
+            if (!path.endsWith("/link") && !path.endsWith("/data")) {
+                continue;
+            }
+            String hex = blobHex(path);
+            if (!HEX.matcher(hex).matches()) {
+                continue; // a tag's current link: the tag's index link, written before it, names the digest
+            }
+            if (path.contains("/_manifests/")) {
+                manifests.add(Digest.parse(SHA256 + ":" + hex));
+            } else {
+                state.marked.add(hex);
+            }
+        }
+        Set<Digest> kept = new HashSet<>(manifests);
+        List<Digest> untagged = state.untagged.values().stream().flatMap(List::stream).toList();
+        kept = state.index.closure(kept, untagged);
+        for (Digest manifest : kept) {
+            markManifest(manifest, state);
         }
         return kept;
     }
 
-    private Optional<ParsedManifest> read(RepositoryName repo, Digest manifest) {
-        byte[] body;
-        try {
-            body = storage.getContent(StoragePaths.blobData(manifest));
-        } catch (PathNotFoundException e) {
-            LOG.warn("gc: {} lists manifest {} whose data is missing", repo, manifest);
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(ManifestParser.parse(ManifestParser.detectMediaType(body), body));
-        } catch (RuntimeException e) {
-            // Schema 1 and other manifests we do not parse: the manifest is kept, what it names is not known.
-            LOG.warn("gc: manifest {} in {} could not be parsed ({}); only the manifest itself is marked",
-                    manifest, repo, e.getMessage());
-            return Optional.empty();
-        }
-    }
-
-    /** Removes an untagged manifest from its repository: its revision link and its referrer entry. */
-    private void unlink(RepositoryName repo, Digest manifest, Optional<ParsedManifest> parsed) {
-        deleteQuietly(StoragePaths.revisionsDir(repo) + "/" + SHA256 + "/" + manifest.hex());
-        parsed.flatMap(ParsedManifest::subject)
-                .ifPresent(subject -> deleteQuietly(StoragePaths.referrerEntry(repo, subject.digest(), manifest)));
-    }
-
-    // ---- sweep ----
-
-    /** A blob's data file: kept when marked or young, else listed for deletion. */
-    private void sweepCandidate(FileInfo file, Set<String> marked, Instant now, Set<String> present, Queue<String> doomed,
-                                AtomicLong freed, AtomicLong spared) {
-        if (!file.path().endsWith("/data")) {
-            return;
-        }
-        String hex = blobHex(file.path());
-        if (!HEX.matcher(hex).matches()) {
-            return;
-        }
-        present.add(hex);
-        if (marked.contains(hex)) {
-            return;
-        }
-        Digest digest = Digest.parse(SHA256 + ":" + hex);
-        if (!options.grace().isZero()) {
-            Duration age = Duration.between(file.modifiedAt(), now);
-            if (age.compareTo(options.grace()) < 0) {
-                spared.incrementAndGet();
-                listener.spared(digest, age);
-                return;
+    /** Unlinks the untagged manifests ({@code deleteUntagged}) that nothing written meanwhile saved. */
+    private long unlinkUntagged(MarkState state, Set<Digest> saved) {
+        long unlinked = 0;
+        for (var entry : state.untagged.entrySet()) {
+            for (Digest manifest : entry.getValue()) {
+                if (saved.contains(manifest)) {
+                    continue;
+                }
+                unlinked++;
+                listener.manifestEligible(entry.getKey(), manifest);
+                if (!options.dryRun()) {
+                    deleteQuietly(StoragePaths.revisionsDir(entry.getKey()) + "/" + SHA256 + "/" + manifest.hex());
+                    state.index.references(manifest).flatMap(References::subject).ifPresent(subject -> deleteQuietly(
+                            StoragePaths.referrerEntry(entry.getKey(), subject, manifest)));
+                }
             }
         }
-        listener.eligible(digest);
-        freed.addAndGet(file.size());
-        doomed.add(file.path());
+        return unlinked;
     }
 
     /** The hex of {@code .../<hex>/data} or {@code .../<hex>/link}. */
@@ -365,25 +391,6 @@ public final class GarbageCollector {
     }
 
     // ---- storage helpers ----
-
-    private List<String> children(String dir) {
-        try {
-            return storage.list(dir);
-        } catch (PathNotFoundException e) {
-            return List.of();
-        }
-    }
-
-    private Set<Digest> digestsIn(String dir) {
-        Set<Digest> digests = new HashSet<>();
-        for (String child : children(dir)) {
-            String hex = child.substring(child.lastIndexOf('/') + 1);
-            if (HEX.matcher(hex).matches()) {
-                digests.add(Digest.parse(SHA256 + ":" + hex));
-            }
-        }
-        return digests;
-    }
 
     private void deleteQuietly(String path) {
         try {

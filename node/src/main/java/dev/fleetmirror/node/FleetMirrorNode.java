@@ -40,6 +40,7 @@ import dev.fleetmirror.coordination.StandaloneCoordination;
 import dev.fleetmirror.core.name.RepositoryName;
 import dev.fleetmirror.core.registry.Registry;
 import dev.fleetmirror.core.storage.StorageDriver;
+import dev.fleetmirror.coordination.gc.JournalingStorage;
 import dev.fleetmirror.gc.expiry.PullRecorder;
 import dev.fleetmirror.node.fill.PeerFillEndpoint;
 import dev.fleetmirror.node.fill.PeerProtocol;
@@ -118,8 +119,10 @@ public final class FleetMirrorNode {
                     return null;
                 }, false).transform(closed -> Future.failedFuture(failure)))
                 .compose(opened -> {
-                    StorageDriver driver = opening.result();
                     Coordination coordination = joining.result();
+                    // Every write a request makes goes through the GC's journal; the GC itself writes past it.
+                    StorageDriver gcStorage = opening.result();
+                    StorageDriver driver = new JournalingStorage(gcStorage, coordination.journal());
                     Optional<PullRecorder> pulls = config.proxy().enabled()
                             ? Optional.of(new PullRecorder(driver, Clock.systemUTC(),
                                     PullRecorder.refreshAfter(config.proxy().cacheTtl())))
@@ -133,8 +136,8 @@ public final class FleetMirrorNode {
                     PullThroughCache cache = registries.cache().orElse(null);
                     StateSnapshots snapshots = new StateSnapshots(vertx, driver, coordination, !config.storage().readOnly());
                     NodeMetrics metrics = new NodeMetrics(vertx, coordination, traffic.registry());
-                    GcService gc = new GcService(vertx, coordination, driver, modeControl(coordination, snapshots),
-                            new LiveCollection(driver, coordination, Optional.ofNullable(cache).map(c ->
+                    GcService gc = new GcService(vertx, coordination, gcStorage, modeControl(coordination, snapshots),
+                            new LiveCollection(gcStorage, coordination, Optional.ofNullable(cache).map(c ->
                                     new LiveCollection.Expiry(config.proxy().cacheTtl(), c.mirrored())),
                                     config.gc().deleteUntagged(), config.gc().grace(), GC_PARALLELISM, Clock.systemUTC()),
                             Clock.systemUTC(), metrics::gcReported);
@@ -204,7 +207,7 @@ public final class FleetMirrorNode {
         return new GcService.ModeControl() {
             @Override
             public void readOnly() throws Exception {
-                SwitchOutcome outcome = coordination.mode().switchTo(ClusterMode.READ_ONLY, ModeAdmin.DRAIN_TIMEOUT);
+                SwitchOutcome outcome = coordination.mode().switchTo(ClusterMode.READ_ONLY, ModeAdmin.DRAIN_TIMEOUT, true);
                 snapshots.write(outcome.mode());
                 if (!outcome.succeeded()) {
                     throw new RegistryException(ErrorCode.UNAVAILABLE, "the cluster did not become read-only: "
@@ -280,7 +283,7 @@ public final class FleetMirrorNode {
         return vertx.executeBlocking(() -> AuthSetup.create(vertx, config.auth(), privacy), false)
                 .compose(auth -> {
                     Dispatcher dispatcher = DistributionApi.dispatcher(services,
-                                    WriteGate.of(config.storage().readOnly(), coordination.mode()), namespaces)
+                                    WriteGate.of(config.storage().readOnly(), coordination.mode(), config.gc().maxHold()), namespaces)
                             .guard(auth.guard())
                             .mount(PeerProtocol.PREFIX, peerEndpoint.apply(workers))
                             .observe(traffic, AccessLog.of(config.log().accessLog()))

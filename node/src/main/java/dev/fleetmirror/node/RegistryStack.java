@@ -46,7 +46,7 @@ record RegistryStack(Registry stored, Optional<PullThroughCache> cache, Registry
                 onStorage.tags(), onStorage.catalog(), onStorage.referrers());
         Optional<PullThroughCache> cache = pulls.map(recorder -> PullThroughCache.create(vertx, vertx.getOrCreateContext(),
                 config.proxy(), stored, coordination, config.cluster().orElseGet(ClusterSettings::standalone), recorder,
-                WriteGate.of(config.storage().readOnly(), coordination.mode()), traffic));
+                WriteGate.of(config.storage().readOnly(), coordination.mode(), config.gc().maxHold()), traffic));
         Registry mirrored = cache.map(PullThroughCache::registry).orElse(stored);
         Registry served = localCache.map(tier -> new Registry(new LocalTierBlobs(mirrored.blobs(), stored.blobs(), tier),
                 mirrored.uploads(), mirrored.manifests(), mirrored.tags(), mirrored.catalog(), mirrored.referrers()))

@@ -35,6 +35,8 @@ public final class HazelcastModeSwitch extends PermitsOfThisMember {
     public static final String MAP = "fleetmirror.mode";
     private static final String KEY = "mode";
     private static final String EXECUTOR = "fleetmirror-mode";
+    /** The third part of a mode value whose writes wait rather than fail (a GC's window). */
+    private static final String HELD = "held";
     private static final Logger LOG = LoggerFactory.getLogger(HazelcastModeSwitch.class);
     /** The members of this JVM, by id: what a broadcast callable acts on where it lands. */
     private static final Map<UUID, HazelcastModeSwitch> MEMBERS = new ConcurrentHashMap<>();
@@ -68,42 +70,45 @@ public final class HazelcastModeSwitch extends PermitsOfThisMember {
 
     /** Takes a {@code version:MODE} value unless a newer one was seen. */
     private synchronized void apply(String value) {
-        int colon = value.indexOf(':');
-        long seen = Long.parseLong(value.substring(0, colon));
-        ClusterMode mode = ClusterMode.valueOf(value.substring(colon + 1));
+        String[] parts = value.split(":");
+        long seen = Long.parseLong(parts[0]);
+        ClusterMode mode = ClusterMode.valueOf(parts[1]);
         if (seen > version) {
             version = seen;
+            boolean held = parts.length > 2 && parts[2].equals(HELD);
             if (mode == ClusterMode.DRAINING) {
-                permits.drainStarted();
+                permits.drainStarted(held);
             } else {
-                permits.set(mode);
+                permits.set(mode, held);
             }
         }
     }
 
     @Override
-    public SwitchOutcome switchTo(ClusterMode target, Duration drainTimeout) throws InterruptedException {
+    public SwitchOutcome switchTo(ClusterMode target, Duration drainTimeout, boolean holdWrites)
+            throws InterruptedException {
         long started = System.nanoTime();
         if (target == ClusterMode.DRAINING) {
             throw new IllegalArgumentException("switch to READ_ONLY or READ_WRITE; DRAINING is the way between");
         }
         String before = modes.get(KEY);
-        if (before != null && before.endsWith(":" + target)) {
+        String suffix = holdWrites && target == ClusterMode.READ_ONLY ? ":" + HELD : "";
+        if (before != null && before.endsWith(":" + target + suffix)) {
             return new SwitchOutcome(target, took(started), Optional.empty());
         }
         if (target == ClusterMode.READ_WRITE) {
             publish(ClusterMode.READ_WRITE);
             return new SwitchOutcome(ClusterMode.READ_WRITE, took(started), Optional.empty());
         }
-        publish(ClusterMode.DRAINING);
+        publish(ClusterMode.DRAINING, suffix);
         long deadline = started + drainTimeout.toNanos();
         int left = Integer.MAX_VALUE;
         while (System.nanoTime() < deadline) {
-            int answered = drainEverywhere(deadline);
+            int answered = drainEverywhere(deadline, !suffix.isEmpty());
             // A round cut short by the deadline says nothing new: keep what the last full round said.
             left = answered == Integer.MAX_VALUE && left != Integer.MAX_VALUE ? left : answered;
             if (left == 0) {
-                publish(ClusterMode.READ_ONLY);
+                publish(ClusterMode.READ_ONLY, suffix);
                 LOG.info("cluster read-only after draining writes for {} ms", took(started).toMillis());
                 return new SwitchOutcome(ClusterMode.READ_ONLY, took(started), Optional.empty());
             }
@@ -117,9 +122,9 @@ public final class HazelcastModeSwitch extends PermitsOfThisMember {
     }
 
     /** Writes in flight on every member, each of which stops granting permits before it answers. */
-    private int drainEverywhere(long deadline) throws InterruptedException {
+    private int drainEverywhere(long deadline, boolean held) throws InterruptedException {
         IExecutorService executor = hazelcast.getExecutorService(EXECUTOR);
-        Map<Member, Future<Integer>> answers = executor.submitToAllMembers(new Drain());
+        Map<Member, Future<Integer>> answers = executor.submitToAllMembers(new Drain(held));
         int total = 0;
         for (Map.Entry<Member, Future<Integer>> answer : answers.entrySet()) {
             long wait = Math.max(1, deadline - System.nanoTime());
@@ -139,16 +144,35 @@ public final class HazelcastModeSwitch extends PermitsOfThisMember {
 
     /** Sets the shared entry to the next version of {@code mode}, and this member's copy with it. */
     private void publish(ClusterMode mode) {
+        publish(mode, "");
+    }
+
+    private void publish(ClusterMode mode, String suffix) {
         while (true) {
             String current = modes.get(KEY);
             long next = current == null ? 1 : Long.parseLong(current.substring(0, current.indexOf(':'))) + 1;
-            String value = next + ":" + mode;
+            String value = next + ":" + mode + suffix;
             boolean set = current == null ? modes.putIfAbsent(KEY, value) == null : modes.replace(KEY, current, value);
             if (set) {
                 apply(value);
                 return;
             }
         }
+    }
+
+    @Override
+    public Holds holds(boolean reset) throws InterruptedException {
+        IExecutorService executor = hazelcast.getExecutorService(EXECUTOR);
+        Map<Member, Future<Holds>> answers = executor.submitToAllMembers(new CountHolds(reset));
+        Holds total = Holds.NONE;
+        for (Future<Holds> answer : answers.values()) {
+            try {
+                total = total.plus(answer.get(10, TimeUnit.SECONDS));
+            } catch (ExecutionException | TimeoutException e) {
+                // a member that left or does not answer: its holds are not counted
+            }
+        }
+        return total;
     }
 
     private static Duration took(long started) {
@@ -165,11 +189,39 @@ public final class HazelcastModeSwitch extends PermitsOfThisMember {
         }
     }
 
+    /** Runs on each member: its holds since the last reset. */
+    static final class CountHolds implements Callable<Holds>, Serializable, HazelcastInstanceAware {
+        @Serial
+        private static final long serialVersionUID = 1L;
+        private final boolean reset;
+        private transient HazelcastInstance local;
+
+        CountHolds(boolean reset) {
+            this.reset = reset;
+        }
+
+        @Override
+        public void setHazelcastInstance(HazelcastInstance hazelcastInstance) {
+            this.local = hazelcastInstance;
+        }
+
+        @Override
+        public Holds call() {
+            HazelcastModeSwitch member = MEMBERS.get(local.getCluster().getLocalMember().getUuid());
+            return member == null ? Holds.NONE : member.permits.holds(reset);
+        }
+    }
+
     /** Runs on each member: no more permits there, and how many are out. */
     static final class Drain implements Callable<Integer>, Serializable, HazelcastInstanceAware {
         @Serial
-        private static final long serialVersionUID = 1L;
+        private static final long serialVersionUID = 2L;
+        private final boolean held;
         private transient HazelcastInstance local;
+
+        Drain(boolean held) {
+            this.held = held;
+        }
 
         @Override
         public void setHazelcastInstance(HazelcastInstance hazelcastInstance) {
@@ -179,7 +231,7 @@ public final class HazelcastModeSwitch extends PermitsOfThisMember {
         @Override
         public Integer call() {
             HazelcastModeSwitch member = MEMBERS.get(local.getCluster().getLocalMember().getUuid());
-            return member == null ? 0 : member.permits.drainStarted();
+            return member == null ? 0 : member.permits.drainStarted(held);
         }
     }
 }

@@ -16,6 +16,18 @@ public interface ModeSwitch extends AutoCloseable {
     /** A permit for one storage write, or empty unless the cluster is {@link ClusterMode#READ_WRITE}. */
     Optional<WritePermit> tryAcquire();
 
+    /** Whether a write refused now is to wait for read-write (the cluster is read-only for a GC's window). */
+    boolean holdsWrites();
+
+    /** A write started waiting on this member. */
+    void holdStarted();
+
+    /** A write stopped waiting: it got its permit ({@code granted}) or was refused after {@code millis}. */
+    void holdEnded(long millis, boolean granted);
+
+    /** The holds of every member since the last reset; {@code reset} starts counting anew everywhere. */
+    Holds holds(boolean reset) throws InterruptedException;
+
     /** Writes in flight on this member. */
     int inFlight();
 
@@ -25,7 +37,15 @@ public interface ModeSwitch extends AutoCloseable {
      * longer than {@code drainTimeout}, returns to {@link ClusterMode#READ_WRITE} and says why. To
      * {@link ClusterMode#READ_WRITE}: at once.
      */
-    SwitchOutcome switchTo(ClusterMode target, Duration drainTimeout) throws InterruptedException;
+    default SwitchOutcome switchTo(ClusterMode target, Duration drainTimeout) throws InterruptedException {
+        return switchTo(target, drainTimeout, false);
+    }
+
+    /**
+     * As {@link #switchTo(ClusterMode, Duration)}; with {@code holdWrites}, writes that find the
+     * cluster draining or read-only wait for read-write (up to their bound) instead of failing at once.
+     */
+    SwitchOutcome switchTo(ClusterMode target, Duration drainTimeout, boolean holdWrites) throws InterruptedException;
 
     @Override
     void close();

@@ -17,6 +17,21 @@ abstract class PermitsOfThisMember implements ModeSwitch {
     }
 
     @Override
+    public final boolean holdsWrites() {
+        return permits.holdsWrites();
+    }
+
+    @Override
+    public final void holdStarted() {
+        permits.holdStarted();
+    }
+
+    @Override
+    public final void holdEnded(long millis, boolean granted) {
+        permits.holdEnded(millis, granted);
+    }
+
+    @Override
     public final int inFlight() {
         return permits.inFlight();
     }

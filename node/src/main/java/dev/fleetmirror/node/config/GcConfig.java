@@ -10,16 +10,27 @@ import java.util.Optional;
  * @param schedule       {@code gc.schedule}; empty: only on {@code POST /admin/v1/gc}
  * @param deleteUntagged {@code gc.deleteuntagged}: also delete manifests no tag reaches
  * @param grace          {@code gc.grace}: unreferenced blobs younger than this are kept (default 1h)
+ * @param maxHold        {@code gc.maxhold}: how long a write waits out a GC's read-only window
+ *                       before it is refused (default 30s; 0 refuses at once, as before online GC)
  */
-public record GcConfig(Optional<GcSchedule> schedule, boolean deleteUntagged, Duration grace) {
+public record GcConfig(Optional<GcSchedule> schedule, boolean deleteUntagged, Duration grace, Duration maxHold) {
     public static final Duration DEFAULT_GRACE = Duration.ofHours(1);
+    public static final Duration DEFAULT_MAX_HOLD = Duration.ofSeconds(30);
 
     public GcConfig {
         Objects.requireNonNull(schedule, "schedule");
         Objects.requireNonNull(grace, "grace");
+        Objects.requireNonNull(maxHold, "maxHold");
         if (grace.isNegative()) {
             throw new IllegalArgumentException("negative grace window " + grace);
         }
+        if (maxHold.isNegative()) {
+            throw new IllegalArgumentException("negative gc.maxhold " + maxHold);
+        }
+    }
+
+    public GcConfig(Optional<GcSchedule> schedule, boolean deleteUntagged, Duration grace) {
+        this(schedule, deleteUntagged, grace, DEFAULT_MAX_HOLD);
     }
 
     public static GcConfig defaults() {
@@ -36,6 +47,10 @@ public record GcConfig(Optional<GcSchedule> schedule, boolean deleteUntagged, Du
         if (grace.isNegative()) {
             throw new ConfigException("gc.grace", "must not be negative");
         }
-        return new GcConfig(schedule, deleteUntagged, grace);
+        Duration maxHold = tree.text("gc.maxhold").map(v -> ProxyConfigReader.duration("gc.maxhold", v)).orElse(DEFAULT_MAX_HOLD);
+        if (maxHold.isNegative()) {
+            throw new ConfigException("gc.maxhold", "must not be negative");
+        }
+        return new GcConfig(schedule, deleteUntagged, grace, maxHold);
     }
 }

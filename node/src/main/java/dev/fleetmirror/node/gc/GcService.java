@@ -19,7 +19,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import dev.fleetmirror.coordination.mode.Holds;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,19 +41,28 @@ public final class GcService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GcService.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** The read-only switch of the cluster, as the GC uses it. Calls block until the switch is complete. */
+    /**
+     * The read-only switch of the cluster, as the GC uses it: writes arriving meanwhile are held
+     * (they wait, up to {@code gc.maxhold}), not refused. Calls block until the switch is complete.
+     */
     public interface ModeControl {
         void readOnly() throws Exception;
 
         void readWrite() throws Exception;
     }
 
+    /** The short read-only window of a run: the collection calls it once, for its sweep. */
+    public interface Window {
+        <T> T readOnly(Callable<T> work) throws Exception;
+    }
+
     /**
-     * The collection itself (expiry, mark, sweep), reporting its phases through the run and its
-     * figures as fields of the run's one flat report, each phase's as soon as it is over.
+     * The collection itself (expiry, mark, and the sweep inside the window), reporting its phases
+     * through the run and its figures as fields of the run's one flat report, each phase's as soon
+     * as it is over.
      */
     public interface Collection {
-        void collect(GcRun run, ObjectNode report) throws Exception;
+        void collect(GcRun run, ObjectNode report, Window window) throws Exception;
     }
 
     private final Vertx vertx;
@@ -142,31 +153,11 @@ public final class GcService implements AutoCloseable {
         report.put("trigger", run.info().trigger());
         report.put("started", started.toString());
         try {
-            run.phase("read-only");
-            long switching = System.nanoTime();
-            mode.readOnly();
-            report.put("readOnlySwitchMillis", (System.nanoTime() - switching) / 1_000_000);
-            long readOnly = System.nanoTime();
-            try {
-                collection.collect(run, report);
-                report.put("outcome", "completed");
-            } catch (Exception e) {
-                report.put("outcome", "failed");
-                report.put("error", describe(e));
-                throw e;
-            } finally {
-                run.phase("read-write");
-                try {
-                    mode.readWrite();
-                } finally {
-                    report.put("readOnlyMillis", (System.nanoTime() - readOnly) / 1_000_000);
-                }
-            }
+            collection.collect(run, report, new WindowOf(run, report));
+            report.put("outcome", "completed");
         } catch (Exception e) {
-            if (!report.has("outcome")) {
-                report.put("outcome", "not started");
-                report.put("error", describe(e));
-            }
+            report.put("outcome", report.has("readOnlyMillis") || report.has("readOnlySwitchMillis") ? "failed" : "not started");
+            report.put("error", describe(e));
             finish(report, started);
             run.close();
             throw e;
@@ -174,6 +165,63 @@ public final class GcService implements AutoCloseable {
         finish(report, started);
         run.close();
         return report;
+    }
+
+    /**
+     * The window: holds counted anew, the cluster drained (writes arriving now wait) and read-only,
+     * the work, read-write again whatever happened; then the holds of every member, once the writes
+     * that waited have gone ahead (or given up), go into the report.
+     */
+    private final class WindowOf implements Window {
+        private final GcRun run;
+        private final ObjectNode report;
+
+        WindowOf(GcRun run, ObjectNode report) {
+            this.run = run;
+            this.report = report;
+        }
+
+        @Override
+        public <T> T readOnly(Callable<T> work) throws Exception {
+            coordination.mode().holds(true);
+            run.phase("read-only");
+            long switching = System.nanoTime();
+            mode.readOnly();
+            long readOnly = System.nanoTime();
+            report.put("readOnlySwitchMillis", (readOnly - switching) / 1_000_000);
+            try {
+                return work.call();
+            } finally {
+                run.phase("read-write");
+                try {
+                    mode.readWrite();
+                } finally {
+                    long now = System.nanoTime();
+                    report.put("readOnlyMillis", (now - readOnly) / 1_000_000);
+                    report.put("windowMillis", (now - switching) / 1_000_000);
+                    reportHolds(report);
+                }
+            }
+        }
+    }
+
+    /** The writes held during the window, counted on every member once none is waiting any more. */
+    private void reportHolds(ObjectNode report) {
+        try {
+            Holds holds = coordination.mode().holds(false);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (holds.waiting() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+                holds = coordination.mode().holds(false);
+            }
+            report.put("writesHeld", holds.held());
+            report.put("writesHeldRefused", holds.refused());
+            report.put("longestHoldMillis", holds.longestMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.warn("the writes held during the GC window could not be counted: {}", e.toString());
+        }
     }
 
     private void finish(ObjectNode report, Instant started) {
@@ -199,6 +247,7 @@ public final class GcService implements AutoCloseable {
         report.put("abandonedInPhase", abandoned.phase());
         try {
             mode.readWrite();
+            coordination.journal().stop();
             report.put("restoredBy", coordination.memberId());
         } catch (Exception e) {
             report.put("error", "restoring read-write failed: " + e.getMessage());

@@ -11,7 +11,9 @@ import dev.fleetmirror.core.error.RegistryException;
 import dev.fleetmirror.node.auth.RequestGuard;
 import dev.fleetmirror.node.metrics.AccessLog;
 import dev.fleetmirror.node.metrics.Traffic;
+import io.vertx.core.Context;
 import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import java.util.EnumMap;
@@ -214,14 +216,20 @@ public final class Dispatcher implements Handler<HttpServerRequest> {
         guard.admit(request, path.get(), repo)
                 .compose(caller -> {
                     caller.user().ifPresent(user::set);
-                    if (isWrite(request.method())) {
-                        // Held until the response ends or the connection drops: the read-only switch waits for it.
-                        WritePermit permit = writes.acquire("pushes and deletes are");
-                        end.listen(closed -> permit.close());
+                    if (!isWrite(request.method())) {
+                        // An admission that waited (a password check on a worker) continues here: the id goes along.
+                        return RequestId.within(id, () -> endpoint.handle(new Exchange(request, repo, path.get().tail(),
+                                services, caller, guard.access())));
                     }
-                    // An admission that waited (a password check on a worker) continues here: the id goes along.
-                    return RequestId.within(id, () -> endpoint.handle(new Exchange(request, repo, path.get().tail(),
-                            services, caller, guard.access())));
+                    // During a GC's read-only window the write waits here (parked, not blocking) until it closes.
+                    Context context = Vertx.currentContext();
+                    return writes.acquireHeld(context == null ? null : context.owner(), "pushes and deletes are")
+                            .compose(permit -> {
+                                // Held until the response ends or the connection drops: the read-only switch waits for it.
+                                end.listen(closed -> permit.close());
+                                return RequestId.within(id, () -> endpoint.handle(new Exchange(request, repo,
+                                        path.get().tail(), services, caller, guard.access())));
+                            });
                 })
                 .onFailure(failure -> ErrorResponses.send(request, failure));
     }

@@ -29,6 +29,11 @@ public final class NodeMetrics implements Handler<HttpServerRequest> {
     private final Counter gcBytesFreed;
     private final Gauge gcLastDuration;
     private final Gauge gcLastReadOnly;
+    private final Gauge gcLastWindow;
+    private final Counter gcWritesHeld;
+    private final Gauge gcLastLongestHold;
+    private final Gauge gcLastManifestsRead;
+    private final Gauge gcLastRequests;
 
     /** @param registry where the node's other metrics ({@link Traffic}) are registered too */
     public NodeMetrics(Vertx vertx, Coordination coordination, PrometheusRegistry registry) {
@@ -56,6 +61,16 @@ public final class NodeMetrics implements Handler<HttpServerRequest> {
                 .register(registry);
         gcLastReadOnly = Gauge.builder().name("fleetmirror_gc_last_read_only_seconds")
                 .help("How long the cluster was read-only during the last garbage collection").register(registry);
+        gcLastWindow = Gauge.builder().name("fleetmirror_gc_last_window_seconds")
+                .help("The last garbage collection's window: from the start of the drain to read-write again").register(registry);
+        gcWritesHeld = Counter.builder().name("fleetmirror_gc_writes_held_total")
+                .help("Writes that waited out a garbage collection's window").register(registry);
+        gcLastLongestHold = Gauge.builder().name("fleetmirror_gc_last_longest_hold_seconds")
+                .help("The longest wait of a write during the last garbage collection's window").register(registry);
+        gcLastManifestsRead = Gauge.builder().name("fleetmirror_gc_last_manifests_read")
+                .help("Manifests the last garbage collection read (those not in its reference index)").register(registry);
+        gcLastRequests = Gauge.builder().name("fleetmirror_gc_last_storage_requests")
+                .help("Storage requests of the last garbage collection, by kind").labelNames("kind").register(registry);
     }
 
     /** Takes in a GC report this node wrote. */
@@ -65,6 +80,16 @@ public final class NodeMetrics implements Handler<HttpServerRequest> {
         gcBytesFreed.inc(report.path("bytesFreed").asLong(0));
         gcLastDuration.set(report.path("durationMillis").asLong(0) / 1000.0);
         gcLastReadOnly.set(report.path("readOnlyMillis").asLong(0) / 1000.0);
+        gcLastWindow.set(report.path("windowMillis").asLong(0) / 1000.0);
+        gcWritesHeld.inc(report.path("writesHeld").asLong(0));
+        gcLastLongestHold.set(report.path("longestHoldMillis").asLong(0) / 1000.0);
+        gcLastManifestsRead.set(report.path("manifestsRead").asLong(0));
+        report.fieldNames().forEachRemaining(field -> {
+            if (field.startsWith("requests") && !field.equals("requestsTotal")) {
+                gcLastRequests.labelValues(field.substring("requests".length()).toLowerCase(java.util.Locale.ROOT))
+                        .set(report.path(field).asLong(0));
+            }
+        });
     }
 
     public PrometheusRegistry registry() {

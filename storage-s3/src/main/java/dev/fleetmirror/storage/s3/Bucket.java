@@ -36,6 +36,7 @@ final class Bucket {
 
     /** Runs one S3 call, translating SDK failures into the SPI's typed errors. */
     <T> T call(String operation, String path, Supplier<T> request) {
+        dev.fleetmirror.core.storage.RequestTally.count(operation);
         try {
             return request.get();
         } catch (SdkException e) {

@@ -90,6 +90,27 @@ final class PendingWrites {
         return state.isPresent();
     }
 
+    /** The paths below a directory that have a pending write: one listing, however many paths there are. */
+    java.util.Set<String> pathsBelow(String directory) {
+        java.util.Set<String> paths = new java.util.HashSet<>();
+        String token = null;
+        do {
+            String continuation = token;
+            ListObjectsV2Response page = bucket.call("list pending writes below", directory,
+                    () -> bucket.s3.listObjectsV2(ListObjectsV2Request.builder().bucket(bucket.name)
+                            .prefix(bucket.keys.pendingBelow(directory)).continuationToken(continuation)
+                            .maxKeys(bucket.config.listPageSize()).build()));
+            for (S3Object object : page.contents()) {
+                String path = bucket.keys.pathOfPending(object.key());
+                if (path != null) {
+                    paths.add(path);
+                }
+            }
+            token = Boolean.TRUE.equals(page.isTruncated()) ? page.nextContinuationToken() : null;
+        } while (token != null);
+        return paths;
+    }
+
     /** Discards the pending writes of every path below a directory; returns how many there were. */
     int discardBelow(String directory) {
         int discarded = 0;

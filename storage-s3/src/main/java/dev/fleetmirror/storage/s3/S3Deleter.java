@@ -63,14 +63,24 @@ final class S3Deleter {
         }
     }
 
-    /** Deletes the files at {@code paths} in DeleteObjects batches; missing keys are no error in S3. */
+    /**
+     * Deletes the files at {@code paths} in DeleteObjects batches; missing keys are no error in S3.
+     * Pending writes (rare: uploads in progress) are found with one listing below the paths' common
+     * directory, not one GET per path: a GC deletes thousands of files that never have one.
+     */
     void deleteFiles(Collection<String> paths) {
+        if (paths.isEmpty()) {
+            return;
+        }
+        java.util.Set<String> pending = pendingWrites.pathsBelow(commonDirectory(paths));
         List<ObjectIdentifier> batch = new ArrayList<>(MAX_BATCH);
         String first = null;
         for (String path : paths) {
             first = first == null ? path : first;
             batch.add(ObjectIdentifier.builder().key(bucket.keys.file(path)).build());
-            pendingWrites.discard(path);
+            if (pending.contains(path)) {
+                pendingWrites.discard(path);
+            }
             if (batch.size() == MAX_BATCH) {
                 deleteBatch(first, batch);
                 first = null;
@@ -79,6 +89,25 @@ final class S3Deleter {
         if (first != null) {
             deleteBatch(first, batch);
         }
+    }
+
+    /** The deepest directory every path lies below ({@code /} at worst). */
+    static String commonDirectory(Collection<String> paths) {
+        String common = null;
+        for (String path : paths) {
+            String dir = path.substring(0, Math.max(0, path.lastIndexOf('/')));
+            if (common == null) {
+                common = dir;
+            } else {
+                while (!(dir.equals(common) || dir.startsWith(common + "/"))) {
+                    common = common.substring(0, Math.max(0, common.lastIndexOf('/')));
+                }
+            }
+            if (common.isEmpty()) {
+                return "/";
+            }
+        }
+        return common;
     }
 
     private boolean exists(String path, String key) {
