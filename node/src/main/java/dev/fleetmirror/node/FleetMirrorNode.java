@@ -1,5 +1,6 @@
 package dev.fleetmirror.node;
 
+import dev.fleetmirror.core.registry.stored.MirroredReferrers;
 import dev.fleetmirror.core.registry.stored.StoredRegistry;
 import dev.fleetmirror.coordination.mode.ClusterMode;
 import dev.fleetmirror.coordination.mode.SwitchOutcome;
@@ -144,7 +145,8 @@ public final class FleetMirrorNode {
                             ? PullThroughCache.create(vertx, vertx.getOrCreateContext(), config.proxy(), stored,
                                     digest -> dataStored(driver, digest), coordination,
                                     config.cluster().orElseGet(ClusterSettings::standalone), pulls.get(),
-                                    WriteGate.of(config.storage().readOnly(), coordination.mode()), traffic)
+                                    WriteGate.of(config.storage().readOnly(), coordination.mode()), traffic,
+                                    new MirroredReferrers(driver))
                             : null;
                     StateSnapshots snapshots = new StateSnapshots(vertx, driver, coordination, !config.storage().readOnly());
                     NodeMetrics metrics = new NodeMetrics(vertx, coordination, traffic.registry());
