@@ -160,6 +160,27 @@ class MirroredReferrersTest {
         assertThat(pulled.get(sbom.digest())).isEqualTo(sbom.artifact().manifest());
     }
 
+    @Test
+    void cosignSignatureTagsMirrorLikeAnyTag() throws Exception {
+        DistributionProcess upstream = rig.startUpstream(work, "distribution", "");
+        TestImage image = TestImage.random(44, 10_000);
+        image.push(upstream.baseUri(), "team/cosigned", "v1");
+        // cosign's tag-based layout: the signature is an image of its own, tagged for the digest it signs.
+        TestImage signature = TestImage.random(45, 300);
+        String signatureTag = "sha256-" + image.digest().hex() + ".sig";
+        signature.push(upstream.baseUri(), "team/cosigned", signatureTag);
+        URI mirror = uri(mirror(upstream.baseUri(), Duration.ofMinutes(1)));
+
+        Map<Digest, byte[]> pulled = pull(mirror, "team/cosigned", signatureTag);
+
+        assertThat(pulled.get(signature.digest())).isEqualTo(signature.manifest());
+        for (Digest blob : signature.blobDigests()) {
+            assertThat(pulled.get(blob)).isEqualTo(signature.blob(blob));
+        }
+        RegistryHttpClient.Response tags = new RegistryHttpClient(mirror).call("GET", "/v2/team/cosigned/tags/list").send();
+        assertThat(tags.text()).contains("\"" + signatureTag + "\"", "\"v1\"");
+    }
+
     private static RegistryHttpClient.Response referrers(URI registry, String repo, Digest subject) {
         return new RegistryHttpClient(registry).call("GET", "/v2/" + repo + "/referrers/" + subject).send();
     }
