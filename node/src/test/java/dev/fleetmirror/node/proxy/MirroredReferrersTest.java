@@ -5,6 +5,7 @@ import static dev.fleetmirror.node.proxy.MirrorFixture.pull;
 import static dev.fleetmirror.node.proxy.MirrorFixture.requests;
 import static dev.fleetmirror.node.proxy.MirrorFixture.uri;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fleetmirror.core.digest.Digest;
@@ -127,6 +128,24 @@ class MirroredReferrersTest {
         }
 
         assertThat(referrersRequestsAnswered(upstream)).as("referrers requests the upstream answered").isEqualTo(1);
+    }
+
+    @Test
+    void aReferrerAddedUpstreamIsListedAfterTheTagTtlWithOneMoreUpstreamRequest() throws Exception {
+        URI upstream = uri(hostedUpstream());
+        TestImage image = TestImage.random(46, 10_000);
+        image.push(upstream, "team/refreshed", "v1");
+        Referrer signature = Referrer.of(image, SIGNATURE, "first signature");
+        signature.push(upstream, "team/refreshed");
+        URI mirror = uri(mirror(upstream, Duration.ofSeconds(2)));
+        assertThat(digests(referrers(mirror, "team/refreshed", image.digest()))).containsExactly(signature.digest());
+
+        Referrer sbom = Referrer.of(image, SBOM, "{\"packages\":[\"late\"]}");
+        sbom.push(upstream, "team/refreshed");
+
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+                .until(() -> digests(referrers(mirror, "team/refreshed", image.digest())).size() == 2);
+        assertThat(referrersRequestsAnswered(upstream)).as("referrers requests the upstream answered").isEqualTo(2);
     }
 
     @Test
