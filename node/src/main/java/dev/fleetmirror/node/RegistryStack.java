@@ -5,6 +5,7 @@ import dev.fleetmirror.coordination.Coordination;
 import dev.fleetmirror.coordination.manifest.IndexedManifests;
 import dev.fleetmirror.core.registry.Registry;
 import dev.fleetmirror.core.registry.RegistrySettings;
+import dev.fleetmirror.core.registry.stored.MirroredReferrers;
 import dev.fleetmirror.core.registry.stored.SessionLimitedUploads;
 import dev.fleetmirror.core.registry.stored.StoredRegistry;
 import dev.fleetmirror.core.storage.StorageDriver;
@@ -26,7 +27,8 @@ import java.util.Optional;
  *   <li>stored: Distribution's layout on the storage driver;</li>
  *   <li>the upload-session limit and the cluster's manifest index (hot manifest reads skip storage;
  *       pushes and deletes on any member invalidate them);</li>
- *   <li>the pull-through cache, when upstreams are configured;</li>
+ *   <li>the pull-through cache, when upstreams are configured (with the referrers lists it keeps
+ *       of mirrored images);</li>
  *   <li>the local disk tier of blobs, when {@code localcache:} configures one.</li>
  * </ol>
  * Fills, warm-up and the local tier's copies read the stored layers (2) directly.
@@ -46,7 +48,8 @@ record RegistryStack(Registry stored, Optional<PullThroughCache> cache, Registry
                 onStorage.tags(), onStorage.catalog(), onStorage.referrers());
         Optional<PullThroughCache> cache = pulls.map(recorder -> PullThroughCache.create(vertx, vertx.getOrCreateContext(),
                 config.proxy(), stored, coordination, config.cluster().orElseGet(ClusterSettings::standalone), recorder,
-                WriteGate.of(config.storage().readOnly(), coordination.mode(), config.gc().maxHold()), traffic));
+                WriteGate.of(config.storage().readOnly(), coordination.mode(), config.gc().maxHold()), traffic,
+                new MirroredReferrers(driver)));
         Registry mirrored = cache.map(PullThroughCache::registry).orElse(stored);
         Registry served = localCache.map(tier -> new Registry(new LocalTierBlobs(mirrored.blobs(), stored.blobs(), tier),
                 mirrored.uploads(), mirrored.manifests(), mirrored.tags(), mirrored.catalog(), mirrored.referrers()))

@@ -44,7 +44,16 @@ public final class ClaimedTagFreshness implements TagFreshness {
 
     @Override
     public TagCheck check(RepositoryName repo, Tag tag) {
-        String key = repo.value() + ":" + tag.value();
+        return check(repo.value() + ":" + tag.value());
+    }
+
+    /** A key no tag's can equal: a tag has no {@code @}. */
+    @Override
+    public TagCheck referrers(RepositoryName repo, Digest subject) {
+        return check(repo.value() + "@" + subject + "/referrers");
+    }
+
+    private TagCheck check(String key) {
         long deadline = System.nanoTime() + wait.toNanos();
         long poll = FIRST_POLL_MILLIS;
         while (true) {

@@ -1,5 +1,6 @@
 package dev.fleetmirror.coordination.tag;
 
+import dev.fleetmirror.core.digest.Digest;
 import dev.fleetmirror.core.name.RepositoryName;
 import dev.fleetmirror.core.name.Tag;
 
@@ -20,4 +21,11 @@ public interface TagFreshness {
      * member's check did not end in time ({@link TagCheck.Pending}).
      */
     TagCheck check(RepositoryName repo, Tag tag);
+
+    /**
+     * The same for the referrers list of {@code subject} in a mirrored repository, which is
+     * refreshed like a tag; the digest confirmed is that of the list's canonical index. Its entry
+     * is apart from every tag's, the referrers tag schema's {@code <alg>-<hex>} tag included.
+     */
+    TagCheck referrers(RepositoryName repo, Digest subject);
 }

@@ -47,6 +47,18 @@ abstract class TagFreshnessContract {
     }
 
     @Test
+    void referrersOfASubjectAreFreshOnEveryMemberAndApartFromItsReferrersTag() {
+        Digest subject = Digest.sha256("subject".getBytes(StandardCharsets.UTF_8));
+        Tag referrersTag = new Tag(subject.algorithm().prefix() + "-" + subject.hex());
+        TagCheck first = member(0).referrers(repo, subject);
+        assertThat(first).isInstanceOf(TagCheck.Due.class);
+        ((TagCheck.Due) first).claim().confirmed(FIRST, Duration.ofMinutes(1));
+
+        assertThat(member(1).referrers(repo, subject)).isEqualTo(new TagCheck.Fresh(FIRST));
+        assertThat(member(2).check(repo, referrersTag)).isInstanceOf(TagCheck.Due.class);
+    }
+
+    @Test
     void concurrentChecksOnEveryMemberGoUpstreamOncePerTtl() throws Exception {
         Duration ttl = Duration.ofMillis(1500);
         assertThat(upstreamChecks(24, ttl)).as("checks in the first TTL window").isEqualTo(1);

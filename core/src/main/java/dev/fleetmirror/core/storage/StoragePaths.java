@@ -117,6 +117,16 @@ public final class StoragePaths {
     }
 
     /**
+     * The referrers of {@code subject} as a mirrored repository's upstream last listed them: one OCI
+     * index, kept apart from {@link #referrersDir} (which lists what is stored here) because the
+     * upstream's list names referrers this node has not fetched.
+     */
+    public static String mirroredReferrers(RepositoryName repo, Digest subject) {
+        return FLEETMIRROR + "/repositories/" + repo.value() + "/mirroredreferrers/"
+                + subject.algorithm().prefix() + "/" + subject.hex();
+    }
+
+    /**
      * When the cluster last served manifests of a mirrored repository, one small file per manifest
      * holding an ISO-8601 instant, for the expiry of cached content ({@code proxy.ttl}).
      */

@@ -8,6 +8,7 @@ import dev.fleetmirror.core.manifest.MediaTypes;
 import dev.fleetmirror.node.api.ApiHeaders;
 import dev.fleetmirror.node.http.Endpoint;
 import dev.fleetmirror.node.http.Exchange;
+import dev.fleetmirror.node.api.Staleness;
 import io.vertx.core.Future;
 import java.util.Optional;
 
@@ -21,8 +22,10 @@ final class ReferrerList implements Endpoint {
         Digest subject = Parameters.digest(exchange.tail());
         Optional<String> artifactType = exchange.query("artifactType").filter(s -> !s.isEmpty());
         return exchange.services().workers()
-                .run(() -> exchange.services().registry().referrers().list(exchange.repo(), subject, artifactType))
-                .compose(descriptors -> {
+                .run(() -> Staleness.observe(() ->
+                        exchange.services().registry().referrers().list(exchange.repo(), subject, artifactType)))
+                .compose(observed -> {
+                    var descriptors = Staleness.apply(exchange.response(), observed);
                     ObjectNode index = JsonBodies.object().put("schemaVersion", 2).put("mediaType", MediaTypes.OCI_INDEX);
                     ArrayNode manifests = index.putArray("manifests");
                     descriptors.forEach(d -> manifests.add(json(d)));

@@ -9,6 +9,7 @@ import dev.fleetmirror.node.fill.FillSources;
 import dev.fleetmirror.node.fill.InFlightFills;
 import dev.fleetmirror.core.name.RepositoryName;
 import dev.fleetmirror.core.registry.Registry;
+import dev.fleetmirror.core.registry.stored.MirroredReferrers;
 import dev.fleetmirror.gc.expiry.PullRecorder;
 import dev.fleetmirror.node.config.ProxyConfig;
 import dev.fleetmirror.node.config.UpstreamConfig;
@@ -65,11 +66,12 @@ public final class PullThroughCache implements AutoCloseable {
      * @param pulls      hears of every manifest served from a mirrored repository
      * @param writes     whether fetched content may be stored now (not while the cluster is read-only)
      * @param traffic    counts cache hits and misses, upstream requests and bytes, fills
+     * @param mirroredReferrers where the upstreams' referrers lists are kept between re-checks
      */
     public static PullThroughCache create(Vertx vertx, Context context, ProxyConfig config, Registry stored,
                                           Coordination coordination,
                                           ClusterSettings cluster, PullRecorder pulls, WriteGate writes,
-                                          Traffic traffic) {
+                                          Traffic traffic, MirroredReferrers mirroredReferrers) {
         List<UpstreamCaller> callers = new ArrayList<>();
         for (UpstreamConfig upstream : config.upstreams()) {
             callers.add(new UpstreamCaller(vertx, context, upstream, coordination.upstreamTokens(),
@@ -93,7 +95,8 @@ public final class PullThroughCache implements AutoCloseable {
                 new ProxyManifests(stored.manifests(), routes, coordination.tagFreshness(), config.tagTtl(), pulls, writes),
                 new ProxyTags(stored.tags(), routes),
                 stored.catalog(),
-                stored.referrers());
+                new ProxyReferrers(stored.referrers(), mirroredReferrers, routes, coordination.tagFreshness(),
+                        config.tagTtl(), writes));
         return new PullThroughCache(decorated, routes, spoolWriters, storageWriters, fills, peers);
     }
 
