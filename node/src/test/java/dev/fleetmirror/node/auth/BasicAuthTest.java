@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.fleetmirror.node.FleetMirrorNode;
+import dev.fleetmirror.node.testing.TestUsers;
 import dev.fleetmirror.node.config.ConfigLoader;
 import dev.fleetmirror.node.config.NodeConfig;
 import dev.fleetmirror.node.testing.RegistryHttpClient.Response;
@@ -32,15 +33,8 @@ class BasicAuthTest {
 
     @BeforeEach
     void start() throws Exception {
-        htpasswd = dir.resolve("htpasswd");
-        Files.writeString(htpasswd, "alice:" + BCrypt.hashpw("alice-secret", BCrypt.gensalt(4)) + "\n");
-        NodeConfig config = ConfigLoader.fromYaml("""
-                version: 0.1
-                http:
-                  addr: 127.0.0.1:0
-                storage:
-                  filesystem:
-                    rootdirectory: %s
+        htpasswd = TestUsers.htpasswd(dir.resolve("htpasswd"), Map.of("alice", "alice-secret"));
+        NodeConfig config = ConfigLoader.fromYaml(TestUsers.loopbackNodeYaml(dir.resolve("storage")) + """
                 auth:
                   htpasswd:
                     realm: corp-registry
@@ -52,7 +46,7 @@ class BasicAuthTest {
                   - repository: "**"
                     users: ["*"]
                     actions: [pull, push]
-                """.formatted(dir.resolve("storage"), htpasswd), Map.of());
+                """.formatted(htpasswd), Map.of());
         node = FleetMirrorNode.start(config).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         http = new RegistryHttpClient(URI.create("http://127.0.0.1:" + node.port()));
     }

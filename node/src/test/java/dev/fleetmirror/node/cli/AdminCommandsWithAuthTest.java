@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fleetmirror.core.testing.LocalProcesses;
 import dev.fleetmirror.node.FleetMirrorNode;
+import dev.fleetmirror.node.testing.TestUsers;
 import dev.fleetmirror.node.auth.BasicCredentials;
 import dev.fleetmirror.node.config.ConfigLoader;
 import dev.fleetmirror.node.proxy.TestImage;
@@ -21,7 +22,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.security.crypto.bcrypt.BCrypt;
 
 /**
  * {@code fleetmirror mode} and {@code fleetmirror warm} against a node with {@code auth:} on
@@ -43,16 +43,8 @@ class AdminCommandsWithAuthTest {
 
     @BeforeEach
     void start() throws Exception {
-        Path htpasswd = dir.resolve("htpasswd");
-        Files.writeString(htpasswd, "root:" + BCrypt.hashpw(ROOT_PASSWORD, BCrypt.gensalt(4)) + "\n"
-                + "bob:" + BCrypt.hashpw(BOB_PASSWORD, BCrypt.gensalt(4)) + "\n");
-        node = FleetMirrorNode.start(ConfigLoader.fromYaml("""
-                version: 0.1
-                http:
-                  addr: 127.0.0.1:0
-                storage:
-                  filesystem:
-                    rootdirectory: %s
+        Path htpasswd = TestUsers.htpasswd(dir.resolve("htpasswd"), Map.of("root", ROOT_PASSWORD, "bob", BOB_PASSWORD));
+        node = FleetMirrorNode.start(ConfigLoader.fromYaml(TestUsers.loopbackNodeYaml(dir.resolve("storage")) + """
                 auth:
                   htpasswd:
                     realm: admin-cli
@@ -67,7 +59,7 @@ class AdminCommandsWithAuthTest {
                   - repository: "**"
                     users: ["*"]
                     actions: [pull, push]
-                """.formatted(dir.resolve("storage"), htpasswd), Map.of()))
+                """.formatted(htpasswd), Map.of()))
                 .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         server = URI.create("http://127.0.0.1:" + node.port());
     }
