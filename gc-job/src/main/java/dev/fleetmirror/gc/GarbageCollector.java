@@ -163,24 +163,6 @@ public final class GarbageCollector {
         }).toList());
         state.manifestsMarked = manifestsMarked.get();
         Instant now = clock.instant();
-        // Layer links: recent ones keep their blob this run; those to unmarked blobs may go with them.
-        AtomicLong recent = new AtomicLong();
-        all(pool, state.repositories.stream().<Callable<Void>>map(repo -> () -> {
-            storage.walk(StoragePaths.layersDir(repo) + "/" + SHA256, link -> {
-                String hex = blobHex(link.path());
-                if (!HEX.matcher(hex).matches()) {
-                    return;
-                }
-                if (options.sparedSince().isPresent() && !link.modifiedAt().isBefore(options.sparedSince().get())) {
-                    if (state.marked.add(hex)) {
-                        recent.incrementAndGet();
-                    }
-                } else if (!state.marked.contains(hex)) {
-                    state.unmarkedLinks.add(link.path());
-                }
-            });
-            return null;
-        }).toList());
         // One paginated listing of every blob: sizes and times come with it.
         AtomicLong spared = new AtomicLong();
         storage.walk(StoragePaths.BLOBS + "/" + SHA256, file -> {
@@ -202,6 +184,26 @@ public final class GarbageCollector {
             }
             state.candidate(hex, file.size());
         });
+        // Layer links: recent ones keep their blob this run; those to unmarked blobs may go with them.
+        // With no candidate, no blob goes and no link with it: a repeat run with nothing new skips them
+        // (a link to a blob that is missing altogether waits for a run that has candidates).
+        AtomicLong recent = new AtomicLong();
+        all(pool, state.candidates().size() == 0 ? List.<Callable<Void>>of() : state.repositories.stream().<Callable<Void>>map(repo -> () -> {
+            storage.walk(StoragePaths.layersDir(repo) + "/" + SHA256, link -> {
+                String hex = blobHex(link.path());
+                if (!HEX.matcher(hex).matches()) {
+                    return;
+                }
+                if (options.sparedSince().isPresent() && !link.modifiedAt().isBefore(options.sparedSince().get())) {
+                    if (state.marked.add(hex)) {
+                        recent.incrementAndGet();
+                    }
+                } else if (!state.marked.contains(hex)) {
+                    state.unmarkedLinks.add(link.path());
+                }
+            });
+            return null;
+        }).toList());
         state.blobsSpared = spared.get();
         state.blobsRecent = recent.get();
         if (!options.dryRun()) {
