@@ -258,24 +258,34 @@ final class FillFeeder {
         }
         storing = true;
         InputStream reader = fill.spool().reader(0);
-        Optional<WritePermit> permit = sources.writes().tryAcquire();
-        if (permit.isEmpty()) {
-            // The cluster is read-only (a GC runs): clients get the blob as it arrives, storage is not touched.
-            sources.storageWriters().executeBlocking(() -> {
-                try (reader) {
-                    return reader.transferTo(OutputStream.nullOutputStream());
-                }
-            }, false).onComplete(passed -> {
-                if (passed.succeeded()) {
-                    LOG.info("served {} of {} from {} without caching it: storage is read-only", digest, repo,
-                            route.upstream().name());
-                }
-                end();
-            });
-            return;
-        }
+        // In a GC's short read-only window the store waits for it to close (up to gc.maxhold), as pushes do.
+        sources.writes().acquireHeld(sources.context().owner(), "storing a cache fill").onComplete(held -> {
+            if (held.failed()) {
+                passThrough(reader);
+            } else {
+                storeWith(held.result(), reader);
+            }
+        });
+    }
+
+    /** The cluster stays read-only (maintenance): clients get the blob as it arrives, storage is not touched. */
+    private void passThrough(InputStream reader) {
         sources.storageWriters().executeBlocking(() -> {
-            try (WritePermit held = permit.get()) {
+            try (reader) {
+                return reader.transferTo(OutputStream.nullOutputStream());
+            }
+        }, false).onComplete(passed -> {
+            if (passed.succeeded()) {
+                LOG.info("served {} of {} from {} without caching it: storage is read-only", digest, repo,
+                        route.upstream().name());
+            }
+            end();
+        });
+    }
+
+    private void storeWith(WritePermit permit, InputStream reader) {
+        sources.storageWriters().executeBlocking(() -> {
+            try (WritePermit held = permit) {
                 return SpoolStorage.store(sources.uploads(), repo, digest, reader);
             }
         }, false).onComplete(stored -> {
