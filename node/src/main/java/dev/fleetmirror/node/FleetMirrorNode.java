@@ -1,9 +1,6 @@
 package dev.fleetmirror.node;
 
 import dev.fleetmirror.coordination.mode.ClusterMode;
-import dev.fleetmirror.coordination.mode.SwitchOutcome;
-import dev.fleetmirror.core.error.ErrorCode;
-import dev.fleetmirror.core.error.RegistryException;
 import dev.fleetmirror.node.auth.AccessDecider;
 import dev.fleetmirror.node.auth.AuthSetup;
 import dev.fleetmirror.node.privacy.PrivateUpstreamAccess;
@@ -14,6 +11,7 @@ import dev.fleetmirror.node.admin.ClusterAdmin;
 import dev.fleetmirror.node.admin.GcAdmin;
 import dev.fleetmirror.node.admin.ModeAdmin;
 import dev.fleetmirror.node.admin.WarmAdmin;
+import dev.fleetmirror.node.gc.ClusterModeControl;
 import dev.fleetmirror.node.gc.GcService;
 import dev.fleetmirror.node.gc.LiveCollection;
 import dev.fleetmirror.node.gc.StateSnapshots;
@@ -136,7 +134,7 @@ public final class FleetMirrorNode {
                     PullThroughCache cache = registries.cache().orElse(null);
                     StateSnapshots snapshots = new StateSnapshots(vertx, driver, coordination, !config.storage().readOnly());
                     NodeMetrics metrics = new NodeMetrics(vertx, coordination, traffic.registry());
-                    GcService gc = new GcService(vertx, coordination, gcStorage, modeControl(coordination, snapshots),
+                    GcService gc = new GcService(vertx, coordination, gcStorage, new ClusterModeControl(coordination, snapshots),
                             new LiveCollection(gcStorage, coordination, Optional.ofNullable(cache).map(c ->
                                     new LiveCollection.Expiry(config.proxy().cacheTtl(), c.mirrored())),
                                     config.gc().deleteUntagged(), config.gc().grace(), GC_PARALLELISM, Clock.systemUTC()),
@@ -200,26 +198,6 @@ public final class FleetMirrorNode {
                                 }
                             }, false).transform(closed -> Future.failedFuture(failure)));
                 }));
-    }
-
-    /** The read-only switch as the GC uses it: blocks until complete, fails with the reason it was not. */
-    private static GcService.ModeControl modeControl(Coordination coordination, StateSnapshots snapshots) {
-        return new GcService.ModeControl() {
-            @Override
-            public void readOnly() throws Exception {
-                SwitchOutcome outcome = coordination.mode().switchTo(ClusterMode.READ_ONLY, ModeAdmin.DRAIN_TIMEOUT, true);
-                snapshots.write(outcome.mode());
-                if (!outcome.succeeded()) {
-                    throw new RegistryException(ErrorCode.UNAVAILABLE, "the cluster did not become read-only: "
-                            + outcome.failure().orElse("?"));
-                }
-            }
-
-            @Override
-            public void readWrite() throws Exception {
-                snapshots.write(coordination.mode().switchTo(ClusterMode.READ_WRITE, ModeAdmin.DRAIN_TIMEOUT).mode());
-            }
-        };
     }
 
     /** The cluster's coordination, or the standalone one; started on a worker, Hazelcast blocks while it joins. */

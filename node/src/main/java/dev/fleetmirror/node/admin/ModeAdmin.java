@@ -1,5 +1,7 @@
 package dev.fleetmirror.node.admin;
 
+import dev.fleetmirror.node.gc.ClusterModeControl;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -32,7 +34,7 @@ import java.util.function.Consumer;
 public record ModeAdmin(Vertx vertx, Coordination coordination, boolean pinnedReadOnly, Consumer<ClusterMode> switched)
         implements AdminEndpoint {
     public static final String PATH = "/admin/v1/mode";
-    public static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(60);
+    public static final Duration DRAIN_TIMEOUT = ClusterModeControl.DRAIN_TIMEOUT;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_BODY = 4096;
 
