@@ -44,7 +44,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Basic, bearer tokens of the built-in service, anonymous tokens, a user allowed elsewhere), every
  * kind of repository (hosted, open mirror, private mirror, private mirror with passThroughAuth),
  * with the private content at rest and while its fill is in flight (a slow upstream), plus the
- * {@code ?ns=} forms, cross-repository mounts with and without {@code from}, and catalog paging.
+ * {@code ?ns=} forms, cross-repository mounts with and without {@code from}, catalog paging, and the
+ * referrers of the signed private image (listed, and filtered by artifactType, to entitled callers only).
  * Each cell asserts its status; no refused cell may answer a byte of private content. Both
  * deployment shapes run it: one node, and two cluster members where one fills while the other
  * answers the cells (its requests join the fill through the lease and the peer endpoint).
@@ -77,6 +78,9 @@ class AuthorizationMatrixTest {
     private static TestImage shared;
     private static TestImage hosted;
     private static TestImage open;
+    private static final String SIGNATURE_TYPE = "application/vnd.dev.sigstore.bundle.v0.3+json";
+    /** The private image's signature, which only callers entitled to the image may see listed. */
+    private static Digest secretSignature;
     private static final Map<String, String> AUTH = new LinkedHashMap<>();
     private static final List<String> cells = new ArrayList<>();
 
@@ -90,6 +94,15 @@ class AuthorizationMatrixTest {
         hosted = TestImage.random(9003, 5_000);
         open = TestImage.random(9004, 2_000);
         secret.push(privateRegistry.baseUri(), "team/secret", "v1");
+        // The private image is signed: its signature is private content too, listed by the referrers tag.
+        Referrer signature = Referrer.of(secret, SIGNATURE_TYPE, "signature of the secret image");
+        signature.push(privateRegistry.baseUri(), "team/secret");
+        secretSignature = signature.digest();
+        byte[] referrersIndex = ("{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.OCI_INDEX + "\",\"manifests\":["
+                + signature.descriptorJson() + "]}").getBytes(StandardCharsets.UTF_8);
+        assertThat(new RegistryHttpClient(privateRegistry.baseUri())
+                .call("PUT", "/v2/team/secret/manifests/sha256-" + secret.digest().hex())
+                .header("Content-Type", MediaTypes.OCI_INDEX).body(referrersIndex).send().status()).isEqualTo(201);
         shared.push(privateRegistry.baseUri(), "team/shared", "v1");
         shared.push(openRegistry.baseUri(), "base2", "v1");
         open.push(openRegistry.baseUri(), "base", "v1");
@@ -355,8 +368,19 @@ class AuthorizationMatrixTest {
                 }
                 cell(failures, where + " tags", allowed ? 200 : -1, caller,
                         send(client.call("GET", "/v2/" + repo.name() + "/tags/list"), caller), privateDigests);
-                cell(failures, where + " referrers", allowed ? 200 : -1, caller,
-                        send(client.call("GET", "/v2/" + repo.name() + "/referrers/" + image.digest()), caller), privateDigests);
+                boolean signed = repo.kind() == Kind.PRIVATE_MIRROR || repo.kind() == Kind.PASS_THROUGH;
+                for (boolean filtered : new boolean[] {false, true}) {
+                    RegistryHttpClient.Call referrers = client.call("GET", "/v2/" + repo.name() + "/referrers/" + image.digest());
+                    if (filtered) {
+                        referrers.query("artifactType", SIGNATURE_TYPE);
+                    }
+                    RegistryHttpClient.Response listed = send(referrers, caller);
+                    String what = where + " referrers" + (filtered ? " filtered" : "");
+                    cell(failures, what, allowed ? 200 : -1, caller, listed, privateDigests);
+                    if (allowed && signed && !listed.text().contains(secretSignature.toString())) {
+                        failures.add(what + ": the signature of the image is not listed: " + listed.text());
+                    }
+                }
                 writes(failures, where, caller, repo, image, privateDigests);
                 mounts(failures, where, caller, repo, image, privateDigests);
             }
@@ -531,6 +555,9 @@ class AuthorizationMatrixTest {
     /** Whether an answer carries private content: a private blob or manifest, or part of one, or a secret tag list. */
     private static boolean leaks(RegistryHttpClient.Response answer, List<Digest> privateDigests) {
         byte[] body = answer.body();
+        if (new String(body, StandardCharsets.UTF_8).contains(secretSignature.toString())) {
+            return true;
+        }
         if (body.length >= 64) {
             for (Digest digest : privateDigests) {
                 byte[] content = digest.equals(secret.digest()) ? secret.manifest() : secret.blob(digest);
