@@ -3,8 +3,6 @@ package dev.fleetmirror.node.upstream;
 import dev.fleetmirror.core.manifest.ManifestParser;
 import dev.fleetmirror.core.name.Reference;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import java.util.Optional;
@@ -18,22 +16,9 @@ public record ManifestPull(String repository, Reference reference) implements Ma
 
     @Override
     public Future<FetchedManifest> read(HttpClientResponse response) {
-        Promise<FetchedManifest> result = Promise.promise();
-        Buffer body = Buffer.buffer();
-        response.handler(chunk -> {
-            if (body.length() + chunk.length() > ManifestParser.MAX_MANIFEST_BYTES) {
-                result.tryFail(new MalformedAnswer(description() + " (larger than "
-                        + ManifestParser.MAX_MANIFEST_BYTES + " bytes)"));
-                response.request().reset();
-            } else {
-                body.appendBuffer(chunk);
-            }
-        });
-        response.exceptionHandler(result::tryFail);
-        response.endHandler(v -> {
+        return BoundedBody.read(response, ManifestParser.MAX_MANIFEST_BYTES, description()).map(body -> {
             String type = Optional.ofNullable(response.getHeader("Content-Type")).map(t -> t.split(";", 2)[0].trim()).orElse("");
-            result.tryComplete(new FetchedManifest(body.getBytes(), type, ManifestRequest.claimedDigest(response.getHeader("Docker-Content-Digest"))));
+            return new FetchedManifest(body.getBytes(), type, ManifestRequest.claimedDigest(response.getHeader("Docker-Content-Digest")));
         });
-        return result.future();
     }
 }

@@ -6,8 +6,6 @@ import dev.fleetmirror.core.manifest.Descriptor;
 import dev.fleetmirror.core.manifest.ManifestParser;
 import dev.fleetmirror.core.manifest.MediaTypes;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import java.util.List;
@@ -48,26 +46,13 @@ public record ReferrersListing(String repository, Digest subject) implements Ups
 
     @Override
     public Future<List<Descriptor>> read(HttpClientResponse response) {
-        Promise<List<Descriptor>> result = Promise.promise();
-        Buffer body = Buffer.buffer();
-        response.handler(chunk -> {
-            if (body.length() + chunk.length() > ManifestParser.MAX_MANIFEST_BYTES) {
-                result.tryFail(new MalformedAnswer(description() + " (larger than "
-                        + ManifestParser.MAX_MANIFEST_BYTES + " bytes)"));
-                response.request().reset();
-            } else {
-                body.appendBuffer(chunk);
-            }
-        });
-        response.exceptionHandler(result::tryFail);
-        response.endHandler(v -> {
+        return BoundedBody.read(response, ManifestParser.MAX_MANIFEST_BYTES, description()).compose(body -> {
             try {
-                result.tryComplete(referrers(body.getBytes(), description()));
+                return Future.succeededFuture(referrers(body.getBytes(), description()));
             } catch (MalformedAnswer malformed) {
-                result.tryFail(malformed);
+                return Future.failedFuture(malformed);
             }
         });
-        return result.future();
     }
 
     /** The entries of an OCI index of referrers, as the API and the referrers tag both hold them. */
