@@ -82,18 +82,11 @@ final class GcCluster implements AutoCloseable {
                 member.getLifecycleService().terminate();
             }
         }
-        closing.put(i, node.close(0));
+        node.close(0);
     }
-
-    /** Members being closed by {@link #kill}: a restart waits until the old one is gone. */
-    private final java.util.Map<Integer, io.vertx.core.Future<Void>> closing = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** Starts member {@code i} again, on a new HTTP port, in the place of the one killed. */
     void restart(int i) throws Exception {
-        io.vertx.core.Future<Void> closed = closing.remove(i);
-        if (closed != null) {
-            await("member " + i + " closed").atMost(Duration.ofSeconds(60)).until(closed::isComplete);
-        }
         FleetMirrorNode node = FleetMirrorNode.start(configs.get(i)).toCompletionStage().toCompletableFuture()
                 .get(90, TimeUnit.SECONDS);
         nodes.set(i, node);
