@@ -17,6 +17,7 @@ import dev.fleetmirror.node.gc.LiveCollection;
 import dev.fleetmirror.node.gc.StateSnapshots;
 import dev.fleetmirror.node.http.ConnectionGuard;
 import dev.fleetmirror.node.http.Dispatcher;
+import dev.fleetmirror.node.http.ResponseEnd;
 import dev.fleetmirror.node.http.ServerOptions;
 import dev.fleetmirror.node.metrics.Health;
 import dev.fleetmirror.node.metrics.NodeMetrics;
@@ -268,7 +269,7 @@ public final class FleetMirrorNode {
                             .mirrored(mirrored);
                     auth.tokenEndpoint().ifPresent(endpoint -> dispatcher.mount(TokenEndpoint.PATH, endpoint));
                     // Every node, however started, describes its cluster.
-                    admin.endpoint(new ClusterAdmin(vertx, coordination, config.cluster())).mountOn(dispatcher, auth::adminOnly);
+                    admin.endpoint(new ClusterAdmin(vertx, coordination, config.cluster())).mountOn(dispatcher, endpoint -> auth.adminOnly(endpoint, ResponseEnd::admitted));
                     return vertx.createHttpServer(options)
                             .connectionHandler(guard)
                             .requestHandler(guard.tracking(dispatcher))

@@ -4,6 +4,7 @@ import dev.fleetmirror.node.config.AuthConfig;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
@@ -15,7 +16,8 @@ import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.UnaryOperator;
+import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,11 +30,12 @@ import org.slf4j.LoggerFactory;
 public final class AuthSetup implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AuthSetup.class);
     private final RequestGuard guard;
-    private final UnaryOperator<Handler<HttpServerRequest>> admin;
+    private final BiFunction<Handler<HttpServerRequest>, BiConsumer<HttpServerResponse, String>, Handler<HttpServerRequest>> admin;
     private final Optional<TokenEndpoint> tokenEndpoint;
     private final Optional<PasswordChecks> passwords;
 
-    private AuthSetup(RequestGuard guard, UnaryOperator<Handler<HttpServerRequest>> admin,
+    private AuthSetup(RequestGuard guard,
+                      BiFunction<Handler<HttpServerRequest>, BiConsumer<HttpServerResponse, String>, Handler<HttpServerRequest>> admin,
                       Optional<TokenEndpoint> tokenEndpoint, Optional<PasswordChecks> passwords) {
         this.guard = guard;
         this.admin = admin;
@@ -44,7 +47,7 @@ public final class AuthSetup implements AutoCloseable {
     public static AuthSetup create(Vertx vertx, AuthConfig config, AccessDecider extra)
             throws IOException, GeneralSecurityException {
         if (!config.enabled()) {
-            return new AuthSetup(RequestGuard.open(extra), UnaryOperator.identity(), Optional.empty(), Optional.empty());
+            return new AuthSetup(RequestGuard.open(extra), (endpoint, admitted) -> endpoint, Optional.empty(), Optional.empty());
         }
         AccessRules rules = AccessRules.of(config);
         Optional<PasswordChecks> passwords = config.htpasswd()
@@ -100,9 +103,13 @@ public final class AuthSetup implements AutoCloseable {
         return guard;
     }
 
-    /** {@code endpoint}, reachable only by admins when authentication is on. */
-    public Handler<HttpServerRequest> adminOnly(Handler<HttpServerRequest> endpoint) {
-        return admin.apply(endpoint);
+    /**
+     * {@code endpoint}, reachable only by admins when authentication is on; {@code admitted} hears
+     * whom each request was admitted as (for the access log).
+     */
+    public Handler<HttpServerRequest> adminOnly(Handler<HttpServerRequest> endpoint,
+                                                BiConsumer<HttpServerResponse, String> admitted) {
+        return admin.apply(endpoint, admitted);
     }
 
     public Optional<TokenEndpoint> tokenEndpoint() {

@@ -9,6 +9,7 @@ import dev.fleetmirror.node.api.ErrorResponses;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -16,6 +17,7 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 
 /**
  * The guard of a node with an {@code auth:} section. A request's caller is established from its
@@ -125,9 +127,10 @@ public final class ClientAuth implements RequestGuard {
 
     /**
      * Wraps an admin endpoint: only callers named in {@code auth.admins} reach it (401 with the
-     * challenge for anonymous ones, 403 DENIED for the others).
+     * challenge for anonymous ones, 403 DENIED for the others); {@code admitted} hears whom.
      */
-    public Handler<HttpServerRequest> adminOnly(Handler<HttpServerRequest> endpoint) {
+    public Handler<HttpServerRequest> adminOnly(Handler<HttpServerRequest> endpoint,
+                                                BiConsumer<HttpServerResponse, String> admitted) {
         return request -> {
             request.pause();
             authenticate(request).compose(caller -> {
@@ -143,11 +146,12 @@ public final class ClientAuth implements RequestGuard {
                             "user " + caller + " is not an admin (auth.admins)"));
                 }
                 return Future.succeededFuture(caller);
-            }).onComplete(admitted -> {
-                if (admitted.failed()) {
-                    ErrorResponses.send(request, admitted.cause());
+            }).onComplete(admission -> {
+                if (admission.failed()) {
+                    ErrorResponses.send(request, admission.cause());
                     return;
                 }
+                admission.result().user().ifPresent(user -> admitted.accept(request.response(), user));
                 try {
                     endpoint.handle(request);
                 } catch (RuntimeException e) {

@@ -20,7 +20,6 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
@@ -103,9 +102,7 @@ public final class Dispatcher implements Handler<HttpServerRequest> {
         try {
             Map.Entry<String, Handler<HttpServerRequest>> mounted = mounted(request.path());
             String route = mounted != null ? routeName(mounted.getKey()) : apiRoute(request.path());
-            // Who the request was admitted as, once the guard said so; the access log names it.
-            AtomicReference<String> user = new AtomicReference<>(AccessLog.ANONYMOUS);
-            end.listen(closed -> answered(request, route, id, user.get(), started, closed));
+            end.listen(closed -> answered(request, route, id, end.user(), started, closed));
             if (!queryDecodes(request)) {
                 return;
             }
@@ -119,7 +116,7 @@ public final class Dispatcher implements Handler<HttpServerRequest> {
             }
             request.response().putHeader(ApiHeaders.API_VERSION, ApiHeaders.API_VERSION_VALUE);
             try {
-                dispatch(request, end, user);
+                dispatch(request, end);
             } catch (RuntimeException e) {
                 ErrorResponses.send(request, e);
             }
@@ -174,7 +171,7 @@ public final class Dispatcher implements Handler<HttpServerRequest> {
         return null;
     }
 
-    private void dispatch(HttpServerRequest request, ResponseEnd end, AtomicReference<String> user) {
+    private void dispatch(HttpServerRequest request, ResponseEnd end) {
         Optional<ApiPath> path = ApiPath.parse(request.path());
         Map<HttpMethod, Endpoint> methods = path.map(p -> routes.get(p.resource())).orElse(null);
         if (methods == null) {
@@ -215,7 +212,7 @@ public final class Dispatcher implements Handler<HttpServerRequest> {
         Optional<String> id = RequestId.current();
         guard.admit(request, path.get(), repo)
                 .compose(caller -> {
-                    caller.user().ifPresent(user::set);
+                    caller.user().ifPresent(user -> ResponseEnd.admitted(request.response(), user));
                     if (!isWrite(request.method())) {
                         // An admission that waited (a password check on a worker) continues here: the id goes along.
                         return RequestId.within(id, () -> endpoint.handle(new Exchange(request, repo, path.get().tail(),

@@ -1,5 +1,6 @@
 package dev.fleetmirror.node.http;
 
+import dev.fleetmirror.node.metrics.AccessLog;
 import io.vertx.core.http.HttpServerResponse;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +25,8 @@ public final class ResponseEnd {
     private final HttpServerResponse response;
     private final List<Listener> listeners = new ArrayList<>(2);
     private boolean done;
+    /** Who the request was admitted as, once an admission said so; the access log names it. */
+    private volatile String user = AccessLog.ANONYMOUS;
 
     private ResponseEnd(HttpServerResponse response) {
         this.response = response;
@@ -49,6 +52,22 @@ public final class ResponseEnd {
         } else {
             end.listen(closed -> action.run());
         }
+    }
+
+    /**
+     * Records that the request of {@code response} was admitted as {@code user}, by the API's guard
+     * or by an endpoint mounted beside the API that checks callers itself (the admin endpoints).
+     */
+    public static void admitted(HttpServerResponse response, String user) {
+        ResponseEnd end = OPEN.get(response);
+        if (end != null) {
+            end.user = user;
+        }
+    }
+
+    /** The user the request was admitted as, or {@link AccessLog#ANONYMOUS}. */
+    String user() {
+        return user;
     }
 
     synchronized void listen(Listener listener) {

@@ -47,7 +47,7 @@ class AccessLogUserTest {
         Path htpasswd = dir.resolve("htpasswd");
         Files.writeString(htpasswd, "alice:" + BCrypt.hashpw(PASSWORD, BCrypt.gensalt(4)) + "\n");
         server = node("users", "auth: {htpasswd: {realm: access-log, path: '" + htpasswd + "'},"
-                + " token: {service: fleet-mirror, issuer: fleet-mirror}, tokenservice: {expiration: 5m}}\n"
+                + " token: {service: fleet-mirror, issuer: fleet-mirror}, tokenservice: {expiration: 5m}, admins: [alice]}\n"
                 + "access: [{repository: '**', users: ['*'], actions: [pull, push]}]\n");
     }
 
@@ -89,6 +89,17 @@ class AccessLogUserTest {
         assertThat(keyValue(line, "user")).hasValue("alice");
         assertNoCredentialLogged(token);
         assertNoCredentialLogged(token.substring(token.lastIndexOf('.') + 1));
+    }
+
+    @Test
+    void anAdminReachingAnAdminEndpointIsNamedAndARefusedOneIsADash() {
+        assertThat(get("/admin/v1/mode", "admin-1", new BasicCredentials("alice", PASSWORD).header())).isEqualTo(200);
+        ILoggingEvent line = line("admin-1");
+        assertThat(line.getFormattedMessage()).contains(" 200 ").contains("id=admin-1 user=alice");
+        assertThat(keyValue(line, "user")).hasValue("alice");
+        assertThat(get("/admin/v1/mode", "admin-2", null)).isEqualTo(401);
+        assertThat(line("admin-2").getFormattedMessage()).contains("id=admin-2 user=-");
+        assertNoCredentialLogged(PASSWORD);
     }
 
     @Test
