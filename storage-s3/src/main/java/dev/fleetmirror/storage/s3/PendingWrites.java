@@ -7,7 +7,10 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.SequenceInputStream;
+import java.util.HashSet;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -91,8 +94,25 @@ final class PendingWrites {
     }
 
     /** The paths below a directory that have a pending write: one listing, however many paths there are. */
-    java.util.Set<String> pathsBelow(String directory) {
-        java.util.Set<String> paths = new java.util.HashSet<>();
+    Set<String> pathsBelow(String directory) {
+        Set<String> paths = new HashSet<>();
+        forEachPendingBelow(directory, paths::add);
+        return paths;
+    }
+
+    /** Discards the pending writes of every path below a directory; returns how many there were. */
+    int discardBelow(String directory) {
+        int[] discarded = new int[1];
+        forEachPendingBelow(directory, path -> {
+            if (discard(path)) {
+                discarded[0]++;
+            }
+        });
+        return discarded[0];
+    }
+
+    /** Hands {@code action} each path below a directory that has a pending write, page by page of the listing. */
+    private void forEachPendingBelow(String directory, Consumer<String> action) {
         String token = null;
         do {
             String continuation = token;
@@ -103,33 +123,11 @@ final class PendingWrites {
             for (S3Object object : page.contents()) {
                 String path = bucket.keys.pathOfPending(object.key());
                 if (path != null) {
-                    paths.add(path);
+                    action.accept(path);
                 }
             }
             token = Boolean.TRUE.equals(page.isTruncated()) ? page.nextContinuationToken() : null;
         } while (token != null);
-        return paths;
-    }
-
-    /** Discards the pending writes of every path below a directory; returns how many there were. */
-    int discardBelow(String directory) {
-        int discarded = 0;
-        String token = null;
-        do {
-            String continuation = token;
-            ListObjectsV2Response page = bucket.call("list pending writes below", directory,
-                    () -> bucket.s3.listObjectsV2(ListObjectsV2Request.builder().bucket(bucket.name)
-                            .prefix(bucket.keys.pendingBelow(directory)).continuationToken(continuation)
-                            .maxKeys(bucket.config.listPageSize()).build()));
-            for (S3Object object : page.contents()) {
-                String path = bucket.keys.pathOfPending(object.key());
-                if (path != null && discard(path)) {
-                    discarded++;
-                }
-            }
-            token = Boolean.TRUE.equals(page.isTruncated()) ? page.nextContinuationToken() : null;
-        } while (token != null);
-        return discarded;
     }
 
     void abort(String path, String uploadId) {
