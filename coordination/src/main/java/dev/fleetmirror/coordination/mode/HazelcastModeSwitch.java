@@ -189,49 +189,71 @@ public final class HazelcastModeSwitch extends PermitsOfThisMember {
         }
     }
 
-    /** Runs on each member: its holds since the last reset. */
-    static final class CountHolds implements Callable<Holds>, Serializable, HazelcastInstanceAware {
+    /**
+     * A question every member answers about its own switch (found by the member's id): tasks reach
+     * members serialized, so they carry only their arguments and look the switch up where they run.
+     */
+    abstract static class OnEachMember<T> implements Callable<T>, Serializable, HazelcastInstanceAware {
         @Serial
         private static final long serialVersionUID = 1L;
-        private final boolean reset;
         private transient HazelcastInstance local;
+
+        @Override
+        public void setHazelcastInstance(HazelcastInstance hazelcastInstance) {
+            this.local = hazelcastInstance;
+        }
+
+        @Override
+        public T call() {
+            HazelcastModeSwitch member = MEMBERS.get(local.getCluster().getLocalMember().getUuid());
+            return member == null ? absent() : on(member);
+        }
+
+        abstract T on(HazelcastModeSwitch member);
+
+        /** The answer of a member whose switch is already closed. */
+        abstract T absent();
+    }
+
+    /** Runs on each member: its holds since the last reset. */
+    static final class CountHolds extends OnEachMember<Holds> {
+        @Serial
+        private static final long serialVersionUID = 2L;
+        private final boolean reset;
 
         CountHolds(boolean reset) {
             this.reset = reset;
         }
 
         @Override
-        public void setHazelcastInstance(HazelcastInstance hazelcastInstance) {
-            this.local = hazelcastInstance;
+        Holds on(HazelcastModeSwitch member) {
+            return member.permits.holds(reset);
         }
 
         @Override
-        public Holds call() {
-            HazelcastModeSwitch member = MEMBERS.get(local.getCluster().getLocalMember().getUuid());
-            return member == null ? Holds.NONE : member.permits.holds(reset);
+        Holds absent() {
+            return Holds.NONE;
         }
     }
 
     /** Runs on each member: no more permits there, and how many are out. */
-    static final class Drain implements Callable<Integer>, Serializable, HazelcastInstanceAware {
+    static final class Drain extends OnEachMember<Integer> {
         @Serial
-        private static final long serialVersionUID = 2L;
+        private static final long serialVersionUID = 3L;
         private final boolean held;
-        private transient HazelcastInstance local;
 
         Drain(boolean held) {
             this.held = held;
         }
 
         @Override
-        public void setHazelcastInstance(HazelcastInstance hazelcastInstance) {
-            this.local = hazelcastInstance;
+        Integer on(HazelcastModeSwitch member) {
+            return member.permits.drainStarted(held);
         }
 
         @Override
-        public Integer call() {
-            HazelcastModeSwitch member = MEMBERS.get(local.getCluster().getLocalMember().getUuid());
-            return member == null ? 0 : member.permits.drainStarted(held);
+        Integer absent() {
+            return 0;
         }
     }
 }
