@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fleetmirror.coordination.ClusterSettings;
+import dev.fleetmirror.coordination.HazelcastCoordination;
 import dev.fleetmirror.core.testing.LocalProcesses;
 import dev.fleetmirror.node.FleetMirrorNode;
 import dev.fleetmirror.node.config.GcConfig;
@@ -21,9 +22,11 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /** In-process members of one cluster on one storage backend, hosting only, and their GC endpoint. */
@@ -69,29 +72,53 @@ final class GcCluster implements AutoCloseable {
     }
 
     /**
-     * Kills member {@code i} as a crash would, as far as the cluster can tell: its Hazelcast member
-     * is terminated (no leaving protocol, its runs and permits abandoned) and its HTTP server closed
-     * without a grace period.
+     * Kills member {@code i} as hard as one JVM allows: its Hazelcast member is terminated (no
+     * leaving protocol: its partitions, its GC run and its write permits are abandoned, and the
+     * others find out by their failure detector), then its Vert.x is closed at once, not the node:
+     * connections are cut without a grace, nothing drains, event loops stop and workers (a GC run's
+     * among them) are interrupted. Its storage client is left as a crash leaves it. A real SIGKILL
+     * needs the member in a JVM of its own: {@link GcLeaderIT} does that.
      */
     void kill(int i) {
         FleetMirrorNode node = nodes.get(i);
         String id = node.coordination().memberId();
-        for (com.hazelcast.core.HazelcastInstance member : com.hazelcast.core.Hazelcast.getAllHazelcastInstances()) {
-            if (member.getLifecycleService().isRunning()
-                    && member.getCluster().getLocalMember().getUuid().toString().equals(id)) {
-                member.getLifecycleService().terminate();
-            }
-        }
-        node.close(0);
+        ((HazelcastCoordination) node.coordination()).hazelcast().getLifecycleService().terminate();
+        // Vert.x 5's close future has no context: it completes although the instance's event loops are gone.
+        killed.put(i, new Killed(id, node.vertx().close().toCompletionStage().toCompletableFuture()));
     }
 
-    /** Starts member {@code i} again, on a new HTTP port, in the place of the one killed. */
+    /** A member {@link #kill} killed: who it was in the cluster, and when its Vert.x is gone. */
+    private record Killed(String memberId, CompletableFuture<Void> closed) {
+    }
+
+    private final Map<Integer, Killed> killed = new ConcurrentHashMap<>();
+
+    /**
+     * Starts member {@code i} again, on a new HTTP port and its old member port, in the place of the
+     * one killed, once the killed one is gone everywhere: its Vert.x closed (nothing of it still
+     * runs in this JVM), no living member still listing it (else the new member, at the same address
+     * under a new id, joins a cluster that still counts the dead one, and a switch or a journal start
+     * waits on it), and its GC run, if it had one, ended by the oldest member (read-write restored).
+     */
     void restart(int i) throws Exception {
+        Killed dead = killed.remove(i);
+        if (dead != null) {
+            dead.closed().get(60, TimeUnit.SECONDS);
+            List<FleetMirrorNode> living = nodes.stream().filter(n -> n != nodes.get(i)).toList();
+            await("member " + i + " gone from the others' membership").atMost(Duration.ofSeconds(90))
+                    .pollInterval(Duration.ofMillis(50))
+                    .until(() -> living.stream().allMatch(n -> n.coordination().view().members().stream()
+                            .noneMatch(m -> m.id().equals(dead.memberId()))));
+            await("the killed member's GC run ended by the oldest").atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(50))
+                    .until(() -> living.get(0).coordination().gcRuns().current()
+                            .filter(run -> run.memberId().equals(dead.memberId())).isEmpty());
+        }
         FleetMirrorNode node = FleetMirrorNode.start(configs.get(i)).toCompletionStage().toCompletableFuture()
                 .get(90, TimeUnit.SECONDS);
         nodes.set(i, node);
         await("member " + i + " back in the cluster").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
-                .until(() -> node.coordination().view().members().size() == nodes.size());
+                .until(() -> nodes.stream().allMatch(n -> n.coordination().view().members().size() == nodes.size()));
     }
 
     static URI uri(FleetMirrorNode node) {
