@@ -14,6 +14,7 @@ import dev.fleetmirror.node.admin.WarmAdmin;
 import dev.fleetmirror.node.gc.ClusterModeControl;
 import dev.fleetmirror.node.gc.GcService;
 import dev.fleetmirror.node.gc.LiveCollection;
+import dev.fleetmirror.gc.CollectionRun;
 import dev.fleetmirror.node.gc.StateSnapshots;
 import dev.fleetmirror.node.http.ConnectionGuard;
 import dev.fleetmirror.node.http.Dispatcher;
@@ -136,9 +137,10 @@ public final class FleetMirrorNode {
                     StateSnapshots snapshots = new StateSnapshots(vertx, driver, coordination, !config.storage().readOnly());
                     NodeMetrics metrics = new NodeMetrics(vertx, coordination, traffic.registry());
                     GcService gc = new GcService(vertx, coordination, gcStorage, new ClusterModeControl(coordination, snapshots),
-                            new LiveCollection(gcStorage, coordination, Optional.ofNullable(cache).map(c ->
-                                    new LiveCollection.Expiry(config.proxy().cacheTtl(), c.mirrored())),
-                                    config.gc().deleteUntagged(), config.gc().grace(), GC_PARALLELISM, Clock.systemUTC()),
+                            new LiveCollection(gcStorage, coordination, new CollectionRun.Settings(false,
+                                    config.gc().deleteUntagged(), config.gc().grace(), GC_PARALLELISM,
+                                    Optional.ofNullable(cache).map(c -> new CollectionRun.Expiry(config.proxy().cacheTtl(),
+                                            c.mirrored()))), Clock.systemUTC()),
                             Clock.systemUTC(), metrics::gcReported);
                     config.gc().schedule().ifPresent(gc::schedule);
                     Optional<String> secret = config.cluster().flatMap(ClusterSettings::secret);

@@ -3,12 +3,13 @@ package dev.fleetmirror.node.cli;
 import dev.fleetmirror.core.digest.Digest;
 import dev.fleetmirror.core.storage.StorageDriver;
 import dev.fleetmirror.gc.ClusterStateSnapshot;
-import dev.fleetmirror.gc.GarbageCollector;
+import dev.fleetmirror.gc.CollectionRun;
 import dev.fleetmirror.gc.GcReport;
 import dev.fleetmirror.node.config.ConfigException;
 import dev.fleetmirror.node.config.ConfigLoader;
 import dev.fleetmirror.node.config.NodeConfig;
 import dev.fleetmirror.node.config.StorageDrivers;
+import dev.fleetmirror.node.gc.ConfiguredMirrors;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -31,6 +32,8 @@ import picocli.CommandLine.Parameters;
         versionProvider = VersionProvider.class,
         description = {"Collect garbage in the configured storage, once, and exit.",
                 "",
+                "With a proxy configured, first unlinks cached manifests not pulled within proxy.ttl",
+                "(default 168h), as the live node's collection does; hosted repositories are never expired.",
                 "Marks every manifest of every repository (with --delete-untagged only those a tag",
                 "reaches, their index children and referrers), their configs and layers, and",
                 "deletes every other blob older than the grace window. Refuses to delete while a",
@@ -39,6 +42,17 @@ import picocli.CommandLine.Parameters;
                 "--dry-run lists 'blob eligible for deletion: <digest>' as Distribution does.",
                 ""})
 public final class GcCommand implements Callable<Integer> {
+    /** The CLI prints its own summary from the run's outcome; the live node's flat report is not needed. */
+    private static final CollectionRun.Report IGNORED = new CollectionRun.Report() {
+        @Override
+        public void put(String field, long value) {
+        }
+
+        @Override
+        public void put(String field, String value) {
+        }
+    };
+
     @Parameters(index = "0", paramLabel = "CONFIG", description = "configuration file of the registry whose storage to collect")
     Path configFile;
 
@@ -93,9 +107,12 @@ public final class GcCommand implements Callable<Integer> {
                 err.flush();
                 return 3;
             }
-            GarbageCollector collector = new GarbageCollector(storage,
-                    new GarbageCollector.Options(dryRun, deleteUntagged, graceWindow, parallelism), Clock.systemUTC(),
-                    new GarbageCollector.Listener() {
+            Optional<CollectionRun.Expiry> expiry = config.proxy().enabled()
+                    ? Optional.of(new CollectionRun.Expiry(config.proxy().cacheTtl(), ConfiguredMirrors.of(config.proxy())))
+                    : Optional.empty();
+            CollectionRun run = CollectionRun.offline(storage,
+                    new CollectionRun.Settings(dryRun, deleteUntagged, graceWindow, parallelism, expiry), Clock.systemUTC(),
+                    new CollectionRun.Listener() {
                         @Override
                         public void eligible(Digest blob) {
                             if (dryRun) {
@@ -122,7 +139,13 @@ public final class GcCommand implements Callable<Integer> {
                             }
                         }
                     });
-            GcReport report = collector.run();
+            CollectionRun.Outcome outcome = run.collect(IGNORED, CollectionRun.Window.WHOLE_RUN);
+            outcome.expiry().ifPresent(expired -> out.printf("%s: %d mirrored repositories, %d manifests and %d tags %s"
+                            + " (not pulled within %s), %d manifests kept%n",
+                    dryRun ? "expiry, dry run" : "expiry", expired.repositoriesVisited(), expired.manifestsUnlinked(),
+                    expired.tagsUnlinked(), dryRun ? "would be unlinked" : "unlinked", config.proxy().cacheTtl(),
+                    expired.manifestsKept()));
+            GcReport report = outcome.collection();
             out.printf("%s: %d repositories, %d manifests kept, %d blobs referenced, %d untagged manifests %s, "
                             + "%d blobs %s (%d bytes), %d spared by the grace window (%s), %d layer links %s; mark %d ms, sweep %d ms%n",
                     dryRun ? "dry run" : "collected", report.repositories(), report.manifestsMarked(), report.blobsMarked(),

@@ -11,6 +11,7 @@ import dev.fleetmirror.core.error.RegistryException;
 import dev.fleetmirror.core.storage.PathNotFoundException;
 import dev.fleetmirror.core.storage.StorageDriver;
 import dev.fleetmirror.core.storage.StoragePaths;
+import dev.fleetmirror.gc.CollectionRun;
 import dev.fleetmirror.node.config.GcSchedule;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -51,18 +52,13 @@ public final class GcService implements AutoCloseable {
         void readWrite() throws Exception;
     }
 
-    /** The short read-only window of a run: the collection calls it once, for its sweep. */
-    public interface Window {
-        <T> T readOnly(Callable<T> work) throws Exception;
-    }
-
     /**
-     * The collection itself (expiry, mark, and the sweep inside the window), reporting its phases
-     * through the run and its figures as fields of the run's one flat report, each phase's as soon
-     * as it is over.
+     * The collection itself (gc-job's {@link CollectionRun}: expiry, mark, and the sweep inside the
+     * short read-only window, which this service provides), reporting its phases through the run and
+     * its figures as fields of the run's one flat report, each phase's as soon as it is over.
      */
     public interface Collection {
-        void collect(GcRun run, ObjectNode report, Window window) throws Exception;
+        void collect(GcRun run, ObjectNode report, CollectionRun.Window window) throws Exception;
     }
 
     private final Vertx vertx;
@@ -172,7 +168,7 @@ public final class GcService implements AutoCloseable {
      * the work, read-write again whatever happened; then the holds of every member, once the writes
      * that waited have gone ahead (or given up), go into the report.
      */
-    private final class WindowOf implements Window {
+    private final class WindowOf implements CollectionRun.Window {
         private final GcRun run;
         private final ObjectNode report;
 
