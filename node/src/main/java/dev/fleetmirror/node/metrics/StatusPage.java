@@ -162,8 +162,10 @@ public final class StatusPage implements Handler<HttpServerRequest> {
         try {
             JsonNode json = JSON.readTree(report);
             ObjectNode out = JSON.createObjectNode();
+            // The online run's shape: a long mark while read-write, a short window, the writes it held.
             for (String field : new String[] {"outcome", "trigger", "started", "finished", "durationMillis",
-                    "readOnlyMillis", "error", "blobsDeleted", "bytesFreed", "manifestsDeleted"}) {
+                    "markMillis", "readOnlyMillis", "windowMillis", "writesHeld", "writesHeldRefused", "longestHoldMillis",
+                    "error", "blobsDeleted", "bytesFreed", "manifestsDeleted"}) {
                 if (json.has(field)) {
                     out.set(field, json.get(field));
                 }

@@ -245,6 +245,10 @@ class LiveGcShapesTest {
         JsonNode shown = JSON.readTree(get(nodes.get(0), "/ui/status.json").body()).path("lastGc");
         assertThat(shown.path("outcome").asText()).isEqualTo("completed");
         assertThat(shown.path("blobsDeleted").asLong()).as("the status page shows the last run").isEqualTo(last.path("blobsDeleted").asLong());
+        for (String field : List.of("windowMillis", "markMillis", "writesHeld", "longestHoldMillis")) {
+            assertThat(shown.path(field).isNumber()).as("the status page shows the last run's %s", field).isTrue();
+            assertThat(shown.path(field).asLong()).as(field).isEqualTo(last.path(field).asLong());
+        }
     }
 
     private void startNodes(Shape shape, StorageBackend backend, GcConfig gc) throws Exception {
