@@ -41,13 +41,46 @@ class GarbageCollectorTest {
     }
 
     private GcReport collect(boolean dryRun, boolean deleteUntagged, Duration grace, Set<String> eligible) throws Exception {
+        return collect(dryRun, deleteUntagged, grace, eligible, GarbageCollector.SHARDED_BLOB_LISTING);
+    }
+
+    private GcReport collect(boolean dryRun, boolean deleteUntagged, Duration grace, Set<String> eligible,
+                             int shardedListingFrom) throws Exception {
         return new GarbageCollector(driver, new GarbageCollector.Options(dryRun, deleteUntagged, grace, 4), Clock.systemUTC(),
                 new GarbageCollector.Listener() {
                     @Override
                     public void eligible(Digest blob) {
                         eligible.add(blob.toString());
                     }
-                }).run();
+                }, shardedListingFrom).run();
+    }
+
+    /** A large registry's blob listing, split by first-level directory and walked in parallel, finds the same garbage. */
+    @Test
+    void theBlobListingSplitByDirectoryFindsWhatTheFlatOneFinds() throws Exception {
+        List<Digest> kept = new java.util.ArrayList<>();
+        List<Digest> garbage = new java.util.ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            Digest layer = images.blob("team/app", "layer " + i);
+            Digest config = images.blob("team/app", "{\"config\":" + i + "}");
+            Digest manifest = images.image("team/app", "v" + i, config, List.of(layer), Optional.empty());
+            if (i % 4 == 0) {
+                images.registry().manifests().delete(RepositoryName.of("team/app"), Reference.of(manifest));
+                garbage.addAll(List.of(layer, config, manifest));
+            } else {
+                kept.addAll(List.of(layer, config, manifest));
+            }
+        }
+        assertThat(garbage.stream().map(d -> d.toString().substring("sha256:".length(), "sha256:".length() + 2))
+                .distinct().count()).as("garbage in many first-level directories").isGreaterThan(10);
+
+        Set<String> eligible = new ConcurrentSkipListSet<>();
+        GcReport report = collect(false, false, Duration.ZERO, eligible, 0);
+
+        assertThat(eligible).containsExactlyInAnyOrderElementsOf(garbage.stream().map(Digest::toString).toList());
+        assertThat(kept).allMatch(this::stored);
+        assertThat(garbage).noneMatch(this::stored);
+        assertThat(report.blobsDeleted()).isEqualTo(garbage.size());
     }
 
     private boolean stored(Digest blob) {
