@@ -127,7 +127,11 @@ if [ "$CLI" != 0 ]; then
 fi
 row "Fleet Mirror live node, run 1" "$LIVE_S" "$LIVE_REQ"
 row "Fleet Mirror live node, run 2" "$LIVE2_S" "$LIVE2_REQ"
-printf 'blobs deleted: Distribution %s, Fleet Mirror offline %s, live %s\n' "$DIST_DELETED" "$FM_DELETED" "$NODE_DELETED"
+if [ "$CLI" != 0 ]; then
+  printf 'blobs deleted: Distribution %s, Fleet Mirror offline %s, live %s\n' "$DIST_DELETED" "$FM_DELETED" "$NODE_DELETED"
+else
+  printf 'blobs deleted: Distribution %s, Fleet Mirror live %s\n' "$DIST_DELETED" "$NODE_DELETED"
+fi
 for run in node-gc node-gc-2; do
   printf 'live %s: window %s ms (drain %s ms, read-only %s ms), mark %s ms, manifests read %s, writes held %s, mark state %s bytes\n' "$run" \
     "$(report "$ROOT/$run.json" windowMillis)" "$(report "$ROOT/$run.json" readOnlySwitchMillis)" \
