@@ -271,7 +271,8 @@ public final class FleetMirrorNode {
                             .mirrored(mirrored);
                     auth.tokenEndpoint().ifPresent(endpoint -> dispatcher.mount(TokenEndpoint.PATH, endpoint));
                     // Every node, however started, describes its cluster.
-                    admin.endpoint(new ClusterAdmin(vertx, coordination, config.cluster())).mountOn(dispatcher, endpoint -> auth.adminOnly(endpoint, ResponseEnd::admitted));
+                    admin.endpoint(new ClusterAdmin(vertx, coordination, config.cluster(), traffic::upstreamUrls))
+                            .mountOn(dispatcher, endpoint -> auth.adminOnly(endpoint, ResponseEnd::admitted));
                     return vertx.createHttpServer(options)
                             .connectionHandler(guard)
                             .requestHandler(guard.tracking(dispatcher))

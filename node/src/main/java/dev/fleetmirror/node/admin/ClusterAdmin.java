@@ -11,18 +11,25 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
+import dev.fleetmirror.node.metrics.UpstreamUrlHealth;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * {@code GET /admin/v1/cluster}: the cluster as this node sees it (members, the oldest, quorum) and
  * the blob fills in flight, for operators and for scripts that wait for a cluster to form. The
  * answer is read from Hazelcast on a worker thread, never on the event loop.
  *
- * @param settings the {@code cluster:} section, empty for a standalone node
+ * @param settings     the {@code cluster:} section, empty for a standalone node
+ * @param upstreamUrls how each upstream URL fares on this member (the one answering), under {@code upstreams}
  */
-public record ClusterAdmin(Vertx vertx, Coordination coordination, Optional<ClusterSettings> settings)
-        implements AdminEndpoint {
+public record ClusterAdmin(Vertx vertx, Coordination coordination, Optional<ClusterSettings> settings,
+                           Supplier<List<UpstreamUrlHealth>> upstreamUrls) implements AdminEndpoint {
+
+    public ClusterAdmin(Vertx vertx, Coordination coordination, Optional<ClusterSettings> settings) {
+        this(vertx, coordination, settings, List::of);
+    }
     public static final String PATH = "/admin/v1/cluster";
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
@@ -64,6 +71,13 @@ public record ClusterAdmin(Vertx vertx, Coordination coordination, Optional<Clus
                 entry.putNull("size");
             }
             entry.put("since", fill.since().toString());
+        }
+        // Upstream health is each member's own (its URLs failed or answered for it): this member's, named.
+        ObjectNode upstreams = root.putObject("upstreams");
+        upstreams.put("member", coordination.memberId());
+        ArrayNode urls = upstreams.putArray("urls");
+        for (UpstreamUrlHealth health : upstreamUrls.get()) {
+            health.describe(urls.addObject().put("upstream", health.upstream()));
         }
         return root;
     }

@@ -19,9 +19,11 @@ import java.util.Optional;
  * @param allowAnonymousPrivateUpstream the top-level {@code allowAnonymousPrivateUpstream}: content of a
  *                       private upstream may be served to anonymous callers (and a node with such an
  *                       upstream may start without client authentication)
+ * @param hosted         {@code proxy.hosted}: repository-name prefixes ending with {@code /} that stay hosted
+ *                       beside a {@code default: true} upstream, which otherwise serves every unclaimed name
  */
 public record ProxyConfig(List<UpstreamConfig> upstreams, Duration tagTtl, Optional<Duration> ttl, Path spoolDirectory,
-                          boolean allowAnonymousPrivateUpstream) {
+                          boolean allowAnonymousPrivateUpstream, List<String> hosted) {
 
     public static final Duration DEFAULT_TAG_TTL = Duration.ofMinutes(1);
     /** Distribution's default {@code proxy.ttl}. */
@@ -32,9 +34,30 @@ public record ProxyConfig(List<UpstreamConfig> upstreams, Duration tagTtl, Optio
         Objects.requireNonNull(tagTtl, "tagTtl");
         Objects.requireNonNull(ttl, "ttl");
         Objects.requireNonNull(spoolDirectory, "spoolDirectory");
+        hosted = List.copyOf(hosted);
         if (upstreams.stream().filter(UpstreamConfig::catchAll).count() > 1) {
             throw new IllegalArgumentException("at most one upstream may serve every repository (no prefix)");
         }
+        List<UpstreamConfig> defaults = upstreams.stream().filter(UpstreamConfig::isDefault).toList();
+        if (defaults.size() > 1) {
+            throw new IllegalArgumentException("at most one upstream may be the default, not " + defaults.stream()
+                    .map(UpstreamConfig::name).toList());
+        }
+        if (!defaults.isEmpty() && defaults.get(0).catchAll()) {
+            throw new IllegalArgumentException("the default upstream " + defaults.get(0).name() + " needs a prefix");
+        }
+        if (!defaults.isEmpty() && upstreams.stream().anyMatch(UpstreamConfig::catchAll)) {
+            throw new IllegalArgumentException("a default upstream and a catch-all one (proxy.remoteurl, or an upstream"
+                    + " without prefix) both claim every unclaimed name; keep one");
+        }
+        if (!hosted.isEmpty() && defaults.isEmpty()) {
+            throw new IllegalArgumentException("hosted namespaces are only needed beside a default upstream");
+        }
+    }
+
+    public ProxyConfig(List<UpstreamConfig> upstreams, Duration tagTtl, Optional<Duration> ttl, Path spoolDirectory,
+                       boolean allowAnonymousPrivateUpstream) {
+        this(upstreams, tagTtl, ttl, spoolDirectory, allowAnonymousPrivateUpstream, List.of());
     }
 
     public ProxyConfig(List<UpstreamConfig> upstreams, Duration tagTtl, Optional<Duration> ttl, Path spoolDirectory) {
@@ -42,7 +65,12 @@ public record ProxyConfig(List<UpstreamConfig> upstreams, Duration tagTtl, Optio
     }
 
     public ProxyConfig withAllowAnonymousPrivateUpstream(boolean allow) {
-        return new ProxyConfig(upstreams, tagTtl, ttl, spoolDirectory, allow);
+        return new ProxyConfig(upstreams, tagTtl, ttl, spoolDirectory, allow, hosted);
+    }
+
+    /** Names under these prefixes ({@code team/}) stay hosted beside a default upstream. */
+    public ProxyConfig withHosted(List<String> hosted) {
+        return new ProxyConfig(upstreams, tagTtl, ttl, spoolDirectory, allowAnonymousPrivateUpstream, hosted);
     }
 
     /** A node that mirrors nothing. */
@@ -67,18 +95,18 @@ public record ProxyConfig(List<UpstreamConfig> upstreams, Duration tagTtl, Optio
     }
 
     public ProxyConfig withUpstreams(List<UpstreamConfig> upstreams) {
-        return new ProxyConfig(upstreams, tagTtl, ttl, spoolDirectory, allowAnonymousPrivateUpstream);
+        return new ProxyConfig(upstreams, tagTtl, ttl, spoolDirectory, allowAnonymousPrivateUpstream, hosted);
     }
 
     public ProxyConfig withTagTtl(Duration tagTtl) {
-        return new ProxyConfig(upstreams, tagTtl, ttl, spoolDirectory, allowAnonymousPrivateUpstream);
+        return new ProxyConfig(upstreams, tagTtl, ttl, spoolDirectory, allowAnonymousPrivateUpstream, hosted);
     }
 
     public ProxyConfig withTtl(Duration ttl) {
-        return new ProxyConfig(upstreams, tagTtl, Optional.of(ttl), spoolDirectory, allowAnonymousPrivateUpstream);
+        return new ProxyConfig(upstreams, tagTtl, Optional.of(ttl), spoolDirectory, allowAnonymousPrivateUpstream, hosted);
     }
 
     public ProxyConfig withSpoolDirectory(Path spoolDirectory) {
-        return new ProxyConfig(upstreams, tagTtl, ttl, spoolDirectory, allowAnonymousPrivateUpstream);
+        return new ProxyConfig(upstreams, tagTtl, ttl, spoolDirectory, allowAnonymousPrivateUpstream, hosted);
     }
 }

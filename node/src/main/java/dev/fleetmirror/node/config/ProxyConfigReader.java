@@ -19,8 +19,8 @@ import java.util.regex.Pattern;
  * and {@code ratelimit}) and the {@code upstreams:} list into a {@link ProxyConfig}.
  */
 final class ProxyConfigReader {
-    private static final Set<String> UPSTREAM_FIELDS = Set.of("name", "url", "username", "password", "prefix", "tlsverify",
-            "ratelimit", "private", "passthroughauth");
+    private static final Set<String> UPSTREAM_FIELDS = Set.of("name", "url", "urls", "username", "password", "prefix",
+            "tlsverify", "ratelimit", "private", "passthroughauth", "default", "backoff");
     private static final Pattern DURATION_PART = Pattern.compile("(\\d+(?:\\.\\d+)?)(ns|us|µs|ms|s|m|h)");
 
     private ProxyConfigReader() {
@@ -45,11 +45,50 @@ final class ProxyConfigReader {
             upstreams.add(upstream(tree, "upstreams." + i));
         }
         checkUnique(upstreams);
+        List<String> hosted = hosted(tree, upstreams);
         Duration tagTtl = tree.text("proxy.tagttl").map(v -> duration("proxy.tagttl", v)).orElse(ProxyConfig.DEFAULT_TAG_TTL);
         Optional<Duration> ttl = tree.text("proxy.ttl").map(v -> duration("proxy.ttl", v));
         Path spool = tree.text("proxy.spooldirectory").filter(s -> !s.isBlank()).map(Path::of)
                 .orElseGet(ProxyConfig::defaultSpoolDirectory);
-        return new ProxyConfig(upstreams, tagTtl, ttl, spool, flag(tree, "", "allowAnonymousPrivateUpstream", false));
+        return new ProxyConfig(upstreams, tagTtl, ttl, spool, flag(tree, "", "allowAnonymousPrivateUpstream", false),
+                hosted);
+    }
+
+    /**
+     * {@code proxy.hosted}: the namespaces that stay hosted beside the default upstream. Checked here, with
+     * the keys named, rather than by {@link ProxyConfig}'s own guard.
+     */
+    private static List<String> hosted(ConfigTree tree, List<UpstreamConfig> upstreams) {
+        List<UpstreamConfig> defaults = upstreams.stream().filter(UpstreamConfig::isDefault).toList();
+        if (defaults.size() > 1) {
+            throw new ConfigException("upstreams", "at most one upstream may be default: true, not "
+                    + defaults.stream().map(UpstreamConfig::name).toList());
+        }
+        if (!defaults.isEmpty() && upstreams.stream().anyMatch(UpstreamConfig::catchAll)) {
+            throw new ConfigException("upstreams", "upstream " + defaults.get(0).name() + " is default: true, but "
+                    + (tree.has("proxy.remoteurl") ? "proxy.remoteurl" : "an upstream without prefix")
+                    + " already serves every name; keep one of them");
+        }
+        List<String> hosted = new ArrayList<>();
+        for (String raw : tree.strings("proxy.hosted")) {
+            String trimmed = raw.endsWith("/") ? raw.substring(0, raw.length() - 1) : raw;
+            if (!RepositoryName.isValid(trimmed)) {
+                throw new ConfigException("proxy.hosted", "'" + raw + "' is not a repository-name prefix such as team/");
+            }
+            String namespace = trimmed + "/";
+            for (UpstreamConfig upstream : upstreams) {
+                if (!upstream.catchAll() && (namespace.startsWith(upstream.prefix()) || upstream.prefix().startsWith(namespace))) {
+                    throw new ConfigException("proxy.hosted", "'" + raw + "' overlaps the prefix " + upstream.prefix()
+                            + " of upstream " + upstream.name());
+                }
+            }
+            hosted.add(namespace);
+        }
+        if (!hosted.isEmpty() && defaults.isEmpty()) {
+            throw new ConfigException("proxy.hosted", "is set but no upstream is default: true; without one every name"
+                    + " no prefix claims is hosted already");
+        }
+        return hosted;
     }
 
     /** A boolean spelled in camel case as documented, or in lower case (as environment overrides arrive). */
@@ -75,8 +114,8 @@ final class ProxyConfigReader {
                 throw new ConfigException(key + "." + field, "is not an upstream setting; use one of " + UPSTREAM_FIELDS);
             }
         }
-        URI url = url(key + ".url", tree.text(key + ".url").orElseThrow(
-                () -> new ConfigException(key + ".url", "is required (e.g. https://ghcr.io)")));
+        List<URI> urls = urls(tree, key);
+        URI url = urls.get(0);
         String name = tree.text(key + ".name").map(String::trim).filter(s -> !s.isEmpty()).orElse(url.getHost());
         String prefix = tree.text(key + ".prefix").map(String::trim).orElse("");
         if (!prefix.isEmpty()) {
@@ -91,8 +130,62 @@ final class ProxyConfigReader {
         if (password.isPresent() && username.isEmpty()) {
             throw new ConfigException(key + ".password", "is set without a username");
         }
-        return new UpstreamConfig(name, url, username, password, prefix, tree.bool(key + ".tlsverify", true),
-                RateLimitReader.read(tree, key + ".ratelimit"), privacy(tree, key, username));
+        boolean isDefault = tree.bool(key + ".default", false);
+        if (isDefault && prefix.isEmpty()) {
+            throw new ConfigException(key + ".default", "needs a prefix: bare names are served as if they carried it"
+                    + " (library/redis as docker.io/library/redis); an upstream without prefix serves every name already");
+        }
+        return new UpstreamConfig(name, urls, username, password, prefix, tree.bool(key + ".tlsverify", true),
+                RateLimitReader.read(tree, key + ".ratelimit"), privacy(tree, key, username), isDefault, backoff(tree, key));
+    }
+
+    /** {@code url:} (one) or {@code urls:} (tried in order), never both. */
+    private static List<URI> urls(ConfigTree tree, String key) {
+        boolean one = tree.has(key + ".url");
+        boolean many = tree.has(key + ".urls");
+        if (one && many) {
+            throw new ConfigException(key + ".urls", "and " + key + ".url are both set; list every URL under urls:");
+        }
+        if (!one && !many) {
+            throw new ConfigException(key + ".url", "is required (e.g. https://ghcr.io), or urls: [accelerator, origin]");
+        }
+        if (one) {
+            return List.of(url(key + ".url", tree.text(key + ".url").orElseThrow()));
+        }
+        List<String> raw = tree.strings(key + ".urls");
+        if (raw.isEmpty()) {
+            throw new ConfigException(key + ".urls", "is empty; list at least one URL");
+        }
+        List<URI> urls = new ArrayList<>();
+        for (int i = 0; i < raw.size(); i++) {
+            URI url = url(key + ".urls." + i, raw.get(i));
+            if (urls.contains(url)) {
+                throw new ConfigException(key + ".urls." + i, "'" + url + "' is listed twice");
+            }
+            urls.add(url);
+        }
+        return urls;
+    }
+
+    /** {@code backoff: {initial: 5s, max: 5m}}: how long a failed URL is skipped. */
+    private static UpstreamConfig.Backoff backoff(ConfigTree tree, String key) {
+        UpstreamConfig.Backoff fallback = UpstreamConfig.Backoff.DEFAULT;
+        if (!tree.has(key + ".backoff")) {
+            return fallback;
+        }
+        for (String field : tree.fieldNames(key + ".backoff")) {
+            if (!Set.of("initial", "max").contains(field.toLowerCase(Locale.ROOT))) {
+                throw new ConfigException(key + ".backoff." + field, "is not a back-off setting; use initial or max");
+            }
+        }
+        Duration initial = tree.text(key + ".backoff.initial").map(v -> duration(key + ".backoff.initial", v))
+                .orElse(fallback.initial());
+        Duration max = tree.text(key + ".backoff.max").map(v -> duration(key + ".backoff.max", v))
+                .orElse(fallback.max().compareTo(initial) < 0 ? initial : fallback.max());
+        if (initial.isZero() || max.compareTo(initial) < 0) {
+            throw new ConfigException(key + ".backoff", "needs 0 < initial <= max, not " + initial + " and " + max);
+        }
+        return new UpstreamConfig.Backoff(initial, max);
     }
 
     private static void checkUnique(List<UpstreamConfig> upstreams) {

@@ -48,6 +48,8 @@ final class FillFeeder {
 
     private final Fill fill;
     private final Route route;
+    /** The upstream's answer while this member fills from it: told when its bytes do not match their digest. */
+    private UpstreamFill<HttpClientResponse> upstreamAnswer;
     private final RepositoryName repo;
     private final Digest digest;
     private final FillSources sources;
@@ -114,6 +116,7 @@ final class FillFeeder {
                 } else {
                     // The upstream's concurrent-fill slot is held for the whole fill, storing included.
                     fill.finished().whenComplete((done, failure) -> answered.result().release());
+                    upstreamAnswer = answered.result();
                     fromUpstream(answered.result().answer(), offset);
                 }
             });
@@ -229,6 +232,10 @@ final class FillFeeder {
         } else if (!actual.equals(digest)) {
             LOG.warn("{} served {} bytes for {} that hash to {}; nothing is cached and every waiting client fails",
                     source, received, digest, actual);
+            if (lease != null && upstreamAnswer != null) {
+                // The upstream URL that sent them is skipped for a while when the upstream has others.
+                upstreamAnswer.corrupt("blob " + digest + " hashes to " + actual);
+            }
             fail(UpstreamException.corrupt(source, "blob " + digest + " hashes to " + actual));
         } else {
             fill.spool().complete();

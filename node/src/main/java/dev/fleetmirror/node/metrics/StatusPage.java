@@ -122,6 +122,9 @@ public final class StatusPage implements Handler<HttpServerRequest> {
                         .put("at", h.at().toString())
                         .put("staleServes", (long) Traffic.sum(snapshots, "fleetmirror_stale_serves", Map.of("upstream", h.upstream())));
                 h.status().ifPresentOrElse(s -> u.put("lastStatus", s), () -> u.putNull("lastStatus"));
+                ArrayNode urls = u.putArray("urls");
+                traffic.upstreamUrls().stream().filter(url -> url.upstream().equals(h.upstream()))
+                        .forEach(url -> url.describe(urls.addObject()));
             });
             out.set("lastGc", gc.result().map(StatusPage::gcSummary).orElse(null));
             return out;

@@ -47,6 +47,11 @@ public final class Traffic {
     private final PrometheusRegistry registry;
     private final TopRepositories pulled = new TopRepositories(TOP_REPOSITORIES);
     private final ConcurrentMap<String, UpstreamHealth> upstreams = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, UpstreamUrlHealth> upstreamUrls = new ConcurrentHashMap<>();
+    /** The order URLs were first seen in: an upstream's URLs are listed in the order it tries them. */
+    private final ConcurrentMap<String, Integer> upstreamUrlOrder = new ConcurrentHashMap<>();
+    private final Counter upstreamUrlRequests;
+    private final Counter upstreamUrlFailures;
     private volatile IntSupplier fills = () -> 0;
 
     /**
@@ -103,6 +108,19 @@ public final class Traffic {
                 .labelNames("upstream", "code").withoutExemplars().register(registry);
         upstreamBytes = Counter.builder().name("fleetmirror_upstream_bytes_total")
                 .help("Manifest and blob bytes received from upstreams").labelNames("upstream").withoutExemplars()
+                .register(registry);
+        upstreamUrlRequests = Counter.builder().name("fleetmirror_upstream_url_requests_total")
+                .help("Requests sent to each URL of an upstream (urls:), by status code (error: no answer)")
+                .labelNames("upstream", "url", "code").withoutExemplars().register(registry);
+        upstreamUrlFailures = Counter.builder().name("fleetmirror_upstream_url_failures_total")
+                .help("Failures that made a node skip an upstream URL for a back-off period, by reason"
+                        + " (unreachable, a status code, corrupt: content not matching its digest)")
+                .labelNames("upstream", "url", "reason").withoutExemplars().register(registry);
+        GaugeWithCallback.builder().name("fleetmirror_upstream_url_up")
+                .help("1 while an upstream URL is used, 0 while it is skipped after a failure")
+                .labelNames("upstream", "url")
+                .callback(callback -> upstreamUrls.values().forEach(h ->
+                        callback.call(h.healthy() ? 1 : 0, h.upstream(), h.url())))
                 .register(registry);
         staleServes = Counter.builder().name("fleetmirror_stale_serves_total")
                 .help("Cached manifests served without re-checking because their upstream failed")
@@ -190,6 +208,29 @@ public final class Traffic {
     public void upstreamRequest(String upstream, int status) {
         upstreamRequests.labelValues(upstream, status == 0 ? "error" : Integer.toString(status)).inc();
         upstreams.put(upstream, new UpstreamHealth(upstream, status, Instant.now()));
+    }
+
+    /** One URL of an upstream answered with {@code status}, or did not answer at all ({@code status} 0). */
+    public void upstreamUrlRequest(String upstream, String url, int status) {
+        upstreamUrlRequests.labelValues(upstream, url, status == 0 ? "error" : Integer.toString(status)).inc();
+    }
+
+    /** One URL of an upstream failed and is skipped for a while. */
+    public void upstreamUrlFailure(String upstream, String url, String reason) {
+        upstreamUrlFailures.labelValues(upstream, url, reason).inc();
+    }
+
+    /** The state of one URL of an upstream changed. */
+    public void upstreamUrl(UpstreamUrlHealth health) {
+        String key = health.upstream() + " " + health.url();
+        upstreamUrlOrder.computeIfAbsent(key, k -> upstreamUrlOrder.size());
+        upstreamUrls.put(key, health);
+    }
+
+    /** Each upstream URL this node knows, by upstream (in name order), then in the order they were first seen. */
+    public List<UpstreamUrlHealth> upstreamUrls() {
+        return upstreamUrls.values().stream().sorted(Comparator.comparing(UpstreamUrlHealth::upstream)
+                .thenComparing(h -> upstreamUrlOrder.getOrDefault(h.upstream() + " " + h.url(), 0))).toList();
     }
 
     /** A manifest of {@code repository} was pulled (a GET answered 200). */

@@ -76,10 +76,12 @@ public final class PullThroughCache implements AutoCloseable {
         for (UpstreamConfig upstream : config.upstreams()) {
             callers.add(new UpstreamCaller(vertx, context, upstream, coordination.upstreamTokens(),
                     coordination.limits(), traffic));
-            LOG.info("mirroring {} as {}{}", upstream.url(), upstream.catchAll() ? "every repository" : upstream.prefix() + "*",
+            LOG.info("mirroring {} as {}{}{}", upstream.urls().size() == 1 ? upstream.url() : upstream.urls(),
+                    upstream.catchAll() ? "every repository" : upstream.prefix() + "*",
+                    upstream.isDefault() ? " and every name no prefix or hosted namespace claims" : "",
                     upstream.limit().map(limit -> ", limited to " + limit).orElse(""));
         }
-        UpstreamRoutes routes = new UpstreamRoutes(callers);
+        UpstreamRoutes routes = new UpstreamRoutes(callers, config.hosted());
         WorkerExecutor spoolWriters = vertx.createSharedWorkerExecutor("fleetmirror-spool", 4);
         WorkerExecutor storageWriters = vertx.createSharedWorkerExecutor("fleetmirror-fill-store", STORAGE_WRITERS,
                 60, TimeUnit.MINUTES);

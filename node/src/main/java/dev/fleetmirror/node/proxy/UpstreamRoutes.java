@@ -17,14 +17,29 @@ import java.util.Optional;
  * otherwise the catch-all upstream, when there is one ({@code proxy.remoteurl}), mirrors it under
  * the same name; otherwise it is hosted. On Docker Hub a single-segment name is under
  * {@code library/}.
+ *
+ * <p>A {@code default: true} upstream also serves the bare names nothing else claims (dockerd's
+ * {@code registry-mirrors} asks for {@code library/redis}): {@link #resolve} gives such a name the
+ * default's prefix before anything else sees it, so access rules, the cache entry and the routing are
+ * those of {@code docker.io/library/redis}. Names under a hosted namespace ({@code proxy.hosted}) stay
+ * hosted and pushable.
  */
 public final class UpstreamRoutes implements NamespaceResolver {
     private final List<UpstreamCaller> prefixed;
     private final Optional<UpstreamCaller> catchAll;
+    private final Optional<UpstreamCaller> fallback;
+    private final List<String> hosted;
     private final List<UpstreamCaller> all;
 
     public UpstreamRoutes(List<UpstreamCaller> upstreams) {
+        this(upstreams, List.of());
+    }
+
+    /** @param hosted namespaces ({@code team/}) a default upstream leaves hosted */
+    public UpstreamRoutes(List<UpstreamCaller> upstreams, List<String> hosted) {
         this.all = List.copyOf(upstreams);
+        this.hosted = List.copyOf(hosted);
+        this.fallback = upstreams.stream().filter(u -> u.config().isDefault()).findFirst();
         this.prefixed = upstreams.stream().filter(u -> !u.config().catchAll())
                 .sorted(Comparator.comparingInt((UpstreamCaller u) -> u.config().prefix().length()).reversed())
                 .toList();
@@ -67,11 +82,11 @@ public final class UpstreamRoutes implements NamespaceResolver {
     @Override
     public RepositoryName resolve(RepositoryName requested, Optional<String> ns) {
         if (ns.isEmpty() || ns.get().isBlank()) {
-            return requested;
+            return unclaimed(requested) ? withPrefix(fallback.get(), requested) : requested;
         }
         String host = normalise(ns.get());
         for (UpstreamCaller upstream : all) {
-            if (upstream.config().namespaceHost().equals(host) || upstream.name().equalsIgnoreCase(ns.get().trim())) {
+            if (upstream.config().servesNamespace(host) || upstream.name().equalsIgnoreCase(ns.get().trim())) {
                 String local = upstream.config().prefix() + requested.value();
                 if (upstream.config().catchAll() || requested.value().startsWith(upstream.config().prefix())) {
                     return requested;
@@ -80,6 +95,21 @@ public final class UpstreamRoutes implements NamespaceResolver {
             }
         }
         return requested;
+    }
+
+    /** A bare name for the default upstream: no prefix and no hosted namespace claims it. */
+    private boolean unclaimed(RepositoryName requested) {
+        if (fallback.isEmpty()) {
+            return false;
+        }
+        String name = requested.value();
+        return prefixed.stream().noneMatch(u -> name.startsWith(u.config().prefix()))
+                && hosted.stream().noneMatch(name::startsWith);
+    }
+
+    private static RepositoryName withPrefix(UpstreamCaller upstream, RepositoryName requested) {
+        String local = upstream.config().prefix() + requested.value();
+        return RepositoryName.isValid(local) ? RepositoryName.of(local) : requested;
     }
 
     private static String normalise(String ns) {

@@ -18,16 +18,29 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP plumbing every {@link UpstreamOperation} shares, for one upstream: a pooled Vert.x
  * client, authentication (Docker token or Basic, learnt from the first 401 and then sent up
  * front), redirects (followed by hand so that credentials never go to another host, such as a
  * CDN), the upstream's cluster-wide rate limit ({@link CallerRateLimit}: one request permit per
- * call, which covers its 401 retry and its redirects), and the translation of failures into
- * {@link UpstreamException}s.
+ * call, which covers its 401 retry, its redirects and its fallback URLs), and the translation of
+ * failures into {@link UpstreamException}s.
+ *
+ * <p>An upstream may have several URLs ({@code urls: [accelerator, origin]}): each call tries them in
+ * order, skipping those that failed lately ({@link UpstreamUrl}). A URL that cannot be reached, answers
+ * 5xx or 429, or sends content that does not match its digest is skipped for a back-off period and
+ * the next one is asked at once; a 401, 403 or 404 passes the call on to the next URL without
+ * counting against the first (a stale accelerator may lack what the origin has). Digests are checked
+ * whichever URL answered, so a tag resolved on one URL and blobs fetched from another must still match.
  *
  * <p>All work runs on one event-loop context, whatever thread calls {@link #call}.
  */
@@ -36,18 +49,19 @@ public final class UpstreamCaller implements AutoCloseable {
     /** A stalled upstream fails the request (and the fill reading it) after this much silence. */
     static final long IDLE_TIMEOUT_MS = 30_000;
     private static final int MAX_REDIRECTS = 5;
+    private static final Logger LOG = LoggerFactory.getLogger(UpstreamCaller.class);
 
-    private enum Scheme { UNKNOWN, NONE, BEARER, BASIC }
+    /** A successful answer and the URL that gave it. */
+    private record Answered<T>(T value, UpstreamUrl url) {
+    }
 
     private final UpstreamConfig config;
     private final Context context;
     private final HttpClientAgent http;
     private final Optional<String> basicCredentials;
-    private final BearerTokens tokens;
+    private final List<UpstreamUrl> urls;
     private final CallerRateLimit throttle;
     private final Traffic traffic;
-    private Scheme scheme = Scheme.UNKNOWN;
-    private AuthChallenge bearerChallenge;
 
     /**
      * @param context an event-loop context the calls and their callbacks run on
@@ -77,8 +91,13 @@ public final class UpstreamCaller implements AutoCloseable {
         this.http = vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(16));
         this.basicCredentials = config.username().map(user -> Base64.getEncoder().encodeToString(
                 (user + ":" + config.password().orElse("")).getBytes(StandardCharsets.UTF_8)));
-        this.tokens = new BearerTokens(http, config.name(), config.url(), basicCredentials,
-                new SharedBearerTokens(context, tokens, config.url(), config.username(), config.password()));
+        List<UpstreamUrl> bases = new ArrayList<>();
+        for (URI base : config.urls()) {
+            bases.add(new UpstreamUrl(config.name(), base, config.backoff(), new BearerTokens(http, config.name(), base,
+                    basicCredentials, new SharedBearerTokens(context, tokens, base, config.username(), config.password())),
+                    traffic));
+        }
+        this.urls = List.copyOf(bases);
         this.throttle = new CallerRateLimit(context, config.name(), limiter);
     }
 
@@ -102,9 +121,48 @@ public final class UpstreamCaller implements AutoCloseable {
         Promise<T> result = Promise.promise();
         Optional<String> requestId = RequestId.current();
         context.runOnContext(v -> throttle.request(operation.description(), throttle.deadline())
-                .compose(permitted -> attempt(operation, requestId, false))
+                .compose(permitted -> viaUrls(order(), 0, url -> attempt(url, operation, requestId, false)))
+                .map(Answered::value)
                 .onComplete(result));
         return result.future();
+    }
+
+    /** The URLs in the order to try them: those in use as configured, then the skipped ones, soonest back first. */
+    private List<UpstreamUrl> order() {
+        List<UpstreamUrl> order = new ArrayList<>(urls.size());
+        urls.stream().filter(u -> !u.skipped()).forEach(order::add);
+        urls.stream().filter(UpstreamUrl::skipped).sorted(Comparator.comparingLong(UpstreamUrl::skippedUntilNanos)
+                .thenComparing(urls::indexOf)).forEach(order::add);
+        return order;
+    }
+
+    /**
+     * Sends through {@code order.get(index)}, and on through the next URLs while the answer says another
+     * URL may do better; the last URL's failure is the call's.
+     */
+    private <T> Future<Answered<T>> viaUrls(List<UpstreamUrl> order, int index, Function<UpstreamUrl, Future<T>> send) {
+        UpstreamUrl url = order.get(index);
+        return send.apply(url).transform(done -> {
+            if (done.succeeded()) {
+                return Future.succeededFuture(new Answered<>(done.result(), url));
+            }
+            if (!(done.cause() instanceof UpstreamException failure)) {
+                return Future.failedFuture(done.cause());
+            }
+            boolean urlFailed = failure.isTrouble() || failure.isCorrupt();
+            if (urlFailed) {
+                url.failed(failure.upstreamStatus(), failure.isCorrupt() ? "corrupt: " + failure.getMessage()
+                        : failure.staleReason());
+            }
+            boolean passOn = urlFailed || failure.isNotFound() || failure.upstreamStatus() == 401
+                    || failure.upstreamStatus() == 403;
+            if (passOn && index + 1 < order.size()) {
+                LOG.debug("upstream {}: {} answered {}; asking {}", config.name(), url.base(), failure.staleReason(),
+                        order.get(index + 1).base());
+                return viaUrls(order, index + 1, send);
+            }
+            return Future.failedFuture(failure);
+        });
     }
 
     /**
@@ -119,8 +177,9 @@ public final class UpstreamCaller implements AutoCloseable {
             long deadline = throttle.deadline();
             throttle.fillSlot(operation.description(), deadline)
                     .compose(slot -> throttle.request(operation.description(), deadline)
-                            .compose(permitted -> attempt(operation, requestId, false))
-                            .map(answer -> new UpstreamFill<>(answer, slot))
+                            .compose(permitted -> viaUrls(order(), 0, url -> attempt(url, operation, requestId, false)))
+                            .map(answer -> new UpstreamFill<>(answer.value(), slot, what -> context.runOnContext(
+                                    v2 -> answer.url().failed(200, "corrupt: " + what))))
                             .onFailure(failure -> slot.release()))
                     .onComplete(result);
         });
@@ -138,37 +197,52 @@ public final class UpstreamCaller implements AutoCloseable {
         Promise<Integer> result = Promise.promise();
         Optional<String> requestId = RequestId.current();
         context.runOnContext(v -> throttle.request(operation.description(), throttle.deadline())
-                .compose(permitted -> answerAs(operation, requestId, basicAuthorization))
+                .compose(permitted -> viaUrls(order(), 0, url -> statusVia(url, operation, requestId, basicAuthorization)))
+                .map(Answered::value)
+                // Every URL failed: the caller hears the last one's status, as from an upstream with one URL.
+                .recover(failure -> failure instanceof UpstreamException e && e.upstreamStatus() > 0 && !e.isCorrupt()
+                        ? Future.succeededFuture(e.upstreamStatus()) : Future.failedFuture(failure))
+                .onComplete(result));
+        return result.future();
+    }
+
+    /** The caller's status at one URL; trouble fails, so that the next URL is asked. */
+    private Future<Integer> statusVia(UpstreamUrl url, UpstreamOperation<?> operation, Optional<String> requestId,
+                                      String basicAuthorization) {
+        return answerAs(url, operation, requestId, basicAuthorization)
                 .compose(first -> {
                     if (first.statusCode() != 401) {
                         return Future.succeededFuture(first.statusCode());
                     }
                     Optional<AuthChallenge> challenge = AuthChallenge.parse(first.getHeader("WWW-Authenticate"));
                     Optional<String> realm = challenge.filter(AuthChallenge::isBearer).flatMap(c -> c.parameter("realm"));
-                    if (realm.isEmpty() || !CredentialPolicy.mayReceiveCredentials(config.url(), URI.create(realm.get()))) {
+                    if (realm.isEmpty() || !CredentialPolicy.mayReceiveCredentials(url.base(), URI.create(realm.get()))) {
                         // The caller's password is not sent to a token service on another site.
                         return Future.succeededFuture(401);
                     }
-                    return tokenAs(challenge.get(), realm.get(), operation.scope(), requestId, basicAuthorization)
+                    return tokenAs(url, challenge.get(), realm.get(), operation.scope(), requestId, basicAuthorization)
                             .compose(token -> token.isEmpty() ? Future.succeededFuture(401)
-                                    : answerAs(operation, requestId, "Bearer " + token.get()).map(HttpClientResponse::statusCode));
+                                    : answerAs(url, operation, requestId, "Bearer " + token.get())
+                                            .map(HttpClientResponse::statusCode));
                 })
-                .onComplete(result));
-        return result.future();
+                .compose(status -> status >= 500 || status == 429
+                        ? Future.failedFuture(UpstreamException.status(config.name(), operation.description(), status,
+                                Optional.empty()))
+                        : Future.succeededFuture(status));
     }
 
     /** Sends with {@code authorization}; the answer's body is discarded. */
-    private Future<HttpClientResponse> answerAs(UpstreamOperation<?> operation, Optional<String> requestId,
+    private Future<HttpClientResponse> answerAs(UpstreamUrl url, UpstreamOperation<?> operation, Optional<String> requestId,
                                                 String authorization) {
-        RequestOptions options = options(operation.method(), config.url() + operation.path());
+        RequestOptions options = options(operation.method(), url.base() + operation.path());
         operation.headers().forEach(options::putHeader);
         requestId.ifPresent(id -> options.putHeader(RequestId.HEADER, id));
         options.putHeader("Authorization", authorization);
-        return send(options, operation, 0).compose(response -> response.end().map(response));
+        return send(url, options, operation, 0).compose(response -> response.end().map(response));
     }
 
     /** A token for {@code basicAuthorization}'s owner from the upstream's token service; empty when refused. */
-    private Future<Optional<String>> tokenAs(AuthChallenge challenge, String realm, String scope,
+    private Future<Optional<String>> tokenAs(UpstreamUrl base, AuthChallenge challenge, String realm, String scope,
                                              Optional<String> requestId, String basicAuthorization) {
         StringBuilder url = new StringBuilder(realm).append(realm.contains("?") ? '&' : '?')
                 .append("scope=").append(java.net.URLEncoder.encode(scope, StandardCharsets.UTF_8));
@@ -178,11 +252,11 @@ public final class UpstreamCaller implements AutoCloseable {
         requestId.ifPresent(id -> options.putHeader(RequestId.HEADER, id));
         return http.request(options).compose(request -> request.send())
                 .recover(failure -> {
-                    traffic.upstreamRequest(config.name(), 0);
+                    counted(base, 0);
                     return Future.failedFuture(UpstreamException.unreachable(config.name(), failure));
                 })
                 .compose(response -> {
-                    traffic.upstreamRequest(config.name(), response.statusCode());
+                    counted(base, response.statusCode());
                     return response.body().map(body -> {
                         if (response.statusCode() != 200) {
                             return Optional.<String>empty();
@@ -197,24 +271,27 @@ public final class UpstreamCaller implements AutoCloseable {
                 });
     }
 
-    private <T> Future<T> attempt(UpstreamOperation<T> operation, Optional<String> requestId, boolean afterChallenge) {
-        return authorization(operation.scope()).compose(auth -> {
-            RequestOptions options = options(operation.method(), config.url() + operation.path());
+    private <T> Future<T> attempt(UpstreamUrl url, UpstreamOperation<T> operation, Optional<String> requestId,
+                                  boolean afterChallenge) {
+        return authorization(url, operation.scope()).compose(auth -> {
+            RequestOptions options = options(operation.method(), url.base() + operation.path());
             operation.headers().forEach(options::putHeader);
             requestId.ifPresent(id -> options.putHeader(RequestId.HEADER, id));
             auth.ifPresent(value -> options.putHeader("Authorization", value));
-            return send(options, operation, 0).compose(response -> {
+            return send(url, options, operation, 0).compose(response -> {
                 int status = response.statusCode();
                 if (status == 401 && !afterChallenge) {
                     Optional<AuthChallenge> challenge = AuthChallenge.parse(response.getHeader("WWW-Authenticate"));
                     response.end();
-                    if (challenge.isPresent() && learn(challenge.get(), operation.scope())) {
-                        return attempt(operation, requestId, true);
+                    if (challenge.isPresent() && learn(url, challenge.get(), operation.scope())) {
+                        return attempt(url, operation, requestId, true);
                     }
                 }
                 if (status >= 200 && status < 300) {
                     return operation.read(response).recover(failure -> Future.failedFuture(
-                            failure instanceof MalformedAnswer malformed
+                            failure instanceof CorruptAnswer corrupt
+                                    ? UpstreamException.corrupt(config.name(), corrupt.getMessage() + " (from " + url.base() + ")")
+                                    : failure instanceof MalformedAnswer malformed
                                     ? UpstreamException.status(config.name(), malformed.getMessage(), 502, Optional.empty())
                                     : failure));
                 }
@@ -223,40 +300,49 @@ public final class UpstreamCaller implements AutoCloseable {
         });
     }
 
-    /** Adopts the scheme a 401 asked for; false when retrying cannot help. */
-    private boolean learn(AuthChallenge challenge, String scope) {
+    /** Adopts the scheme a 401 of {@code url} asked for; false when retrying cannot help. */
+    private boolean learn(UpstreamUrl url, AuthChallenge challenge, String scope) {
         if (challenge.isBearer()) {
-            scheme = Scheme.BEARER;
-            bearerChallenge = challenge;
-            tokens.invalidate(scope);
+            url.useBearer(challenge);
+            url.tokens().invalidate(scope);
             return true;
         }
-        if (challenge.isBasic() && basicCredentials.isPresent() && scheme != Scheme.BASIC) {
-            scheme = Scheme.BASIC;
+        if (challenge.isBasic() && basicCredentials.isPresent() && url.scheme() != UpstreamUrl.Scheme.BASIC) {
+            url.useBasic();
             return true;
         }
         return false;
     }
 
-    private Future<Optional<String>> authorization(String scope) {
-        return switch (scheme) {
-            case BEARER -> tokens.token(bearerChallenge, scope).map(token -> Optional.of("Bearer " + token));
+    private Future<Optional<String>> authorization(UpstreamUrl url, String scope) {
+        return switch (url.scheme()) {
+            case BEARER -> url.tokens().token(url.bearerChallenge(), scope).map(token -> Optional.of("Bearer " + token));
             case BASIC -> Future.succeededFuture(basicCredentials.map(c -> "Basic " + c));
             default -> Future.succeededFuture(Optional.empty());
         };
     }
 
+    /** Counts a request of {@code url} for the upstream and for the URL; a good answer puts the URL back in use. */
+    private void counted(UpstreamUrl url, int status) {
+        traffic.upstreamRequest(config.name(), status);
+        traffic.upstreamUrlRequest(config.name(), url.base().toString(), status);
+        if (status != 0 && status < 500 && status != 429) {
+            url.answered(status);
+        }
+    }
+
     /** Sends, following redirects; a redirect to another host is sent without our Authorization. */
-    private Future<HttpClientResponse> send(RequestOptions options, UpstreamOperation<?> operation, int redirects) {
+    private Future<HttpClientResponse> send(UpstreamUrl url, RequestOptions options, UpstreamOperation<?> operation,
+                                            int redirects) {
         return http.request(options)
                 .compose(request -> request.send())
                 .recover(failure -> {
-                    traffic.upstreamRequest(config.name(), 0);
+                    counted(url, 0);
                     return Future.failedFuture(UpstreamException.unreachable(config.name(), failure));
                 })
                 .compose(response -> {
                     int status = response.statusCode();
-                    traffic.upstreamRequest(config.name(), status);
+                    counted(url, status);
                     String location = response.getHeader("Location");
                     boolean redirect = (status == 301 || status == 302 || status == 303 || status == 307 || status == 308)
                             && location != null;
@@ -264,7 +350,7 @@ public final class UpstreamCaller implements AutoCloseable {
                         return Future.succeededFuture(response);
                     }
                     response.end();
-                    URI from = URI.create(options.getURI() == null ? config.url().toString() : absolute(options));
+                    URI from = URI.create(options.getURI() == null ? url.base().toString() : absolute(options));
                     URI target = from.resolve(location);
                     RequestOptions next = options(operation.method(), target.toString());
                     operation.headers().forEach(next::putHeader);
@@ -276,7 +362,7 @@ public final class UpstreamCaller implements AutoCloseable {
                     if (auth != null && sameOrigin(from, target)) {
                         next.putHeader("Authorization", auth);
                     }
-                    return send(next, operation, redirects + 1);
+                    return send(url, next, operation, redirects + 1);
                 });
     }
 

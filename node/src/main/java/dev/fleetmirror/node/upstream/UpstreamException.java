@@ -21,13 +21,20 @@ public final class UpstreamException extends RegistryException implements Advise
     private final String upstream;
     private final int upstreamStatus;
     private final Optional<String> retryAfter;
+    private final boolean corrupt;
 
     private UpstreamException(ErrorCode code, String message, int httpStatus, String upstream, int upstreamStatus,
                               Optional<String> retryAfter, Throwable cause) {
+        this(code, message, httpStatus, upstream, upstreamStatus, retryAfter, cause, false);
+    }
+
+    private UpstreamException(ErrorCode code, String message, int httpStatus, String upstream, int upstreamStatus,
+                              Optional<String> retryAfter, Throwable cause, boolean corrupt) {
         super(code, message, null, httpStatus, cause);
         this.upstream = upstream;
         this.upstreamStatus = upstreamStatus;
         this.retryAfter = retryAfter;
+        this.corrupt = corrupt;
     }
 
     public static UpstreamException unreachable(String upstream, Throwable cause) {
@@ -72,7 +79,12 @@ public final class UpstreamException extends RegistryException implements Advise
     /** The upstream's content did not match its digest. */
     public static UpstreamException corrupt(String upstream, String message) {
         return new UpstreamException(ErrorCode.UNAVAILABLE, "upstream " + upstream + " served corrupt content: " + message
-                + "; nothing was cached, retry later", 502, upstream, 200, Optional.empty(), null);
+                + "; nothing was cached, retry later", 502, upstream, 200, Optional.empty(), null, true);
+    }
+
+    /** The upstream answered, but with content that does not match its digest (or a broken range). */
+    public boolean isCorrupt() {
+        return corrupt;
     }
 
     public String upstream() {
