@@ -98,4 +98,104 @@ class ProxyConfigTest {
         assertThatThrownBy(() -> ConfigLoader.fromYaml("proxy:\n  remoteurl: https://r.example/v2/\n", Map.of()))
                 .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.getMessage()).contains("must not have a path"));
     }
+
+    @Test
+    void anUpstreamListsFallbackUrlsWithTheirBackoff() {
+        NodeConfig config = ConfigLoader.fromYaml("""
+                upstreams:
+                  - name: docker.io
+                    urls: [https://mirror.gcr.io, https://registry-1.docker.io]
+                    prefix: docker.io/
+                    backoff:
+                      initial: 2s
+                      max: 1m
+                  - name: ghcr
+                    url: https://ghcr.io
+                    prefix: ghcr/
+                """, Map.of());
+
+        UpstreamConfig hub = config.proxy().upstreams().get(0);
+        assertThat(hub.urls()).containsExactly(URI.create("https://mirror.gcr.io"), URI.create("https://registry-1.docker.io"));
+        assertThat(hub.url()).as("the first is asked while it works").isEqualTo(URI.create("https://mirror.gcr.io"));
+        assertThat(hub.isDockerHub()).as("an accelerator in front of Docker Hub follows its names").isTrue();
+        assertThat(hub.servesNamespace("docker.io")).isTrue();
+        assertThat(hub.servesNamespace("mirror.gcr.io")).isTrue();
+        assertThat(hub.backoff().after(1)).isEqualTo(Duration.ofSeconds(2));
+        assertThat(hub.backoff().after(3)).isEqualTo(Duration.ofSeconds(8));
+        assertThat(hub.backoff().after(20)).as("capped").isEqualTo(Duration.ofMinutes(1));
+        UpstreamConfig ghcr = config.proxy().upstreams().get(1);
+        assertThat(ghcr.urls()).as("url: is a list of one").containsExactly(URI.create("https://ghcr.io"));
+        assertThat(ghcr.backoff()).isEqualTo(UpstreamConfig.Backoff.DEFAULT);
+    }
+
+    @Test
+    void unusableFallbackUrlsNameTheirKey() {
+        assertThatThrownBy(() -> ConfigLoader.fromYaml("""
+                upstreams:
+                  - url: https://a.example
+                    urls: [https://b.example]
+                """, Map.of()))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.key()).isEqualTo("upstreams.0.urls"));
+        assertThatThrownBy(() -> ConfigLoader.fromYaml("upstreams:\n  - urls: [https://a.example, ftp://b.example]\n", Map.of()))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.key()).isEqualTo("upstreams.0.urls.1"));
+        assertThatThrownBy(() -> ConfigLoader.fromYaml("upstreams:\n  - urls: [https://a.example, https://a.example]\n", Map.of()))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.getMessage()).contains("listed twice"));
+        assertThatThrownBy(() -> ConfigLoader.fromYaml("upstreams:\n  - urls: []\n", Map.of()))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.key()).isEqualTo("upstreams.0.urls"));
+        assertThatThrownBy(() -> ConfigLoader.fromYaml("""
+                upstreams:
+                  - url: https://a.example
+                    backoff: {initial: 1m, max: 10s}
+                """, Map.of()))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.key()).isEqualTo("upstreams.0.backoff"));
+    }
+
+    @Test
+    void aDefaultUpstreamServesBareNamesBesideHostedNamespaces() {
+        NodeConfig config = ConfigLoader.fromYaml("""
+                proxy:
+                  hosted: [team/, ci]
+                upstreams:
+                  - name: docker.io
+                    url: https://registry-1.docker.io
+                    prefix: docker.io/
+                    default: true
+                """, Map.of());
+
+        assertThat(config.proxy().upstreams().get(0).isDefault()).isTrue();
+        assertThat(config.proxy().hosted()).containsExactly("team/", "ci/");
+    }
+
+    @Test
+    void aDefaultUpstreamIsCheckedAgainstTheOtherUpstreams() {
+        assertThatThrownBy(() -> ConfigLoader.fromYaml("""
+                upstreams:
+                  - {name: a, url: https://a.example, prefix: a/, default: true}
+                  - {name: b, url: https://b.example, prefix: b/, default: true}
+                """, Map.of()))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.getMessage()).contains("at most one upstream"));
+        assertThatThrownBy(() -> ConfigLoader.fromYaml("""
+                proxy:
+                  remoteurl: https://registry-1.docker.io
+                upstreams:
+                  - {name: a, url: https://a.example, prefix: a/, default: true}
+                """, Map.of()))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.getMessage()).contains("proxy.remoteurl"));
+        assertThatThrownBy(() -> ConfigLoader.fromYaml("upstreams:\n  - {url: https://a.example, default: true}\n", Map.of()))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.key()).isEqualTo("upstreams.0.default"));
+        assertThatThrownBy(() -> ConfigLoader.fromYaml("""
+                proxy:
+                  hosted: [team/]
+                upstreams:
+                  - {name: a, url: https://a.example, prefix: a/}
+                """, Map.of()))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.key()).isEqualTo("proxy.hosted"));
+        assertThatThrownBy(() -> ConfigLoader.fromYaml("""
+                proxy:
+                  hosted: [a/team/]
+                upstreams:
+                  - {name: a, url: https://a.example, prefix: a/, default: true}
+                """, Map.of()))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.getMessage()).contains("overlaps the prefix a/"));
+    }
 }

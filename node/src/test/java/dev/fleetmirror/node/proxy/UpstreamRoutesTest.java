@@ -13,6 +13,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import java.net.URI;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -31,8 +32,12 @@ class UpstreamRoutesTest {
     }
 
     private UpstreamRoutes routes(UpstreamConfig... upstreams) {
+        return routes(List.of(), upstreams);
+    }
+
+    private UpstreamRoutes routes(List<String> hosted, UpstreamConfig... upstreams) {
         return new UpstreamRoutes(Arrays.stream(upstreams).map(u -> new UpstreamCaller(vertx, context, u,
-                coordination.upstreamTokens(), coordination.limits())).toList());
+                coordination.upstreamTokens(), coordination.limits())).toList(), hosted);
     }
 
     private static UpstreamConfig upstream(String name, String url, String prefix) {
@@ -88,5 +93,48 @@ class UpstreamRoutesTest {
                     assertThat(e.httpStatus()).isEqualTo(405);
                     assertThat(e.getMessage()).contains("mirrors owner/app of upstream ghcr (https://ghcr.io)");
                 });
+    }
+
+    @Test
+    void bareNamesNoPrefixOrHostedNamespaceClaimsGoToTheDefaultUpstreamUnderItsPrefix() {
+        UpstreamRoutes routes = routes(List.of("team/"),
+                upstream("docker.io", "https://registry-1.docker.io", "docker.io/").withDefault(true),
+                upstream("ghcr", "https://ghcr.io", "ghcr/"));
+
+        assertThat(routes.resolve(RepositoryName.of("library/redis"), Optional.empty()))
+                .as("dockerd's registry-mirrors sends bare Docker Hub names")
+                .isEqualTo(RepositoryName.of("docker.io/library/redis"));
+        assertThat(remote(routes, "docker.io/library/redis")).isEqualTo("docker.io:library/redis");
+        assertThat(routes.resolve(RepositoryName.of("redis"), Optional.empty())).isEqualTo(RepositoryName.of("docker.io/redis"));
+        assertThat(remote(routes, "docker.io/redis")).isEqualTo("docker.io:library/redis");
+        assertThat(routes.resolve(RepositoryName.of("team/app"), Optional.empty())).as("hosted")
+                .isEqualTo(RepositoryName.of("team/app"));
+        assertThat(remote(routes, "team/app")).isEqualTo("hosted");
+        assertThat(routes.resolve(RepositoryName.of("ghcr/owner/app"), Optional.empty())).as("claimed by a prefix")
+                .isEqualTo(RepositoryName.of("ghcr/owner/app"));
+        assertThat(routes.resolve(RepositoryName.of("docker.io/library/redis"), Optional.empty())).as("already prefixed")
+                .isEqualTo(RepositoryName.of("docker.io/library/redis"));
+        assertThat(routes.resolve(RepositoryName.of("library/redis"), Optional.of("docker.io")))
+                .isEqualTo(RepositoryName.of("docker.io/library/redis"));
+    }
+
+    @Test
+    void withoutADefaultUpstreamBareNamesStayHosted() {
+        UpstreamRoutes routes = routes(upstream("docker.io", "https://registry-1.docker.io", "docker.io/"));
+
+        assertThat(routes.resolve(RepositoryName.of("library/redis"), Optional.empty()))
+                .isEqualTo(RepositoryName.of("library/redis"));
+        assertThat(remote(routes, "library/redis")).isEqualTo("hosted");
+    }
+
+    @Test
+    void containerdNamespaceMatchesAnyOfAnUpstreamsUrls() {
+        UpstreamRoutes routes = routes(upstream("lab", "https://accelerator.example", "lab/")
+                .withUrls(List.of(URI.create("https://accelerator.example"), URI.create("https://lab.example:8443"))));
+
+        assertThat(routes.resolve(RepositoryName.of("tool"), Optional.of("lab.example:8443")))
+                .isEqualTo(RepositoryName.of("lab/tool"));
+        assertThat(routes.resolve(RepositoryName.of("tool"), Optional.of("accelerator.example")))
+                .isEqualTo(RepositoryName.of("lab/tool"));
     }
 }
