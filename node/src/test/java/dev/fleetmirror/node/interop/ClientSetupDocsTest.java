@@ -137,7 +137,8 @@ class ClientSetupDocsTest {
             assertThat(get.status()).as(get.toString()).isEqualTo(200);
             assertThat(get.body()).isEqualTo(Files.readAllBytes(source.resolve("blobs/sha256/" + digest.hex())));
         }
-        assertThat(cachedRepository(REPOSITORY)).as("a mirrored copy, not a hosted miss").isDirectory();
+        assertThat(cachedRepository("docker.io/" + REPOSITORY)).as("a mirrored copy under the default upstream's prefix, not a hosted miss")
+                .isDirectory();
     }
 
     /** Starts a node on the README's node configuration {@code block}, Docker Hub replaced by the local upstream. */

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
 import dev.fleetmirror.node.config.ConfigLoader;
+import dev.fleetmirror.node.config.ProxyConfig;
 import dev.fleetmirror.node.config.UpstreamConfig;
 import java.net.URI;
 import java.util.ArrayList;
@@ -83,14 +84,14 @@ class ClientSetupExamplesTest {
     }
 
     @Test
-    void nodeConfigForDockerdMirrorsDockerHubUnderEveryUnprefixedName() {
-        List<UpstreamConfig> upstreams = ConfigLoader.fromYaml(ReadmeBlocks.block("node-config-dockerd"), Map.of())
-                .proxy().upstreams();
+    void nodeConfigForDockerdMakesDockerHubTheDefaultBesideHostedNamespaces() {
+        ProxyConfig proxy = ConfigLoader.fromYaml(ReadmeBlocks.block("node-config-dockerd"), Map.of()).proxy();
 
-        List<UpstreamConfig> catchAll = upstreams.stream().filter(UpstreamConfig::catchAll).toList();
-        assertThat(catchAll).hasSize(1);
-        assertThat(catchAll.get(0).isDockerHub()).isTrue();
-        assertThat(catchAll.get(0).namespaceHost()).as("containerd's ?ns=docker.io finds it").isEqualTo("docker.io");
+        List<UpstreamConfig> defaults = proxy.upstreams().stream().filter(UpstreamConfig::isDefault).toList();
+        assertThat(defaults).hasSize(1);
+        assertThat(defaults.get(0).isDockerHub()).isTrue();
+        assertThat(defaults.get(0).namespaceHost()).as("containerd's ?ns=docker.io finds it").isEqualTo("docker.io");
+        assertThat(proxy.hosted()).as("names that still accept pushes").isNotEmpty();
     }
 
     @Test
