@@ -22,10 +22,11 @@ import java.util.function.BooleanSupplier;
 
 /**
  * {@code POST /admin/v1/warm} with {@code {"images": ["docker.io/library/redis:7", ...],
- * "platforms": ["linux/amd64"]}} (no platforms: all of an index's): the node fetches those images
+ * "platforms": ["linux/amd64"], "withReferrers": true}} (no platforms: all of an index's; with referrers:
+ * also each image's signatures, SBOMs and attestations, see {@link Warmer}): the node fetches those images
  * into the cache and streams its progress as newline-delimited JSON ({@code manifest}, {@code blob}
  * with status fetching/fetched/cached, {@code image-done} or {@code image-failed}, and last
- * {@code summary}). Refused with 503 while the cluster is read-only: nothing would be stored.
+ * {@code referrer}, and last {@code summary}). Refused with 503 while the cluster is read-only: nothing would be stored.
  *
  * @param runners  where a warm request runs (it blocks for as long as the fetches take)
  * @param writable whether fetched content would be stored now
@@ -54,11 +55,12 @@ public record WarmAdmin(Vertx vertx, Warmer warmer, WorkerExecutor runners, Bool
         });
     }
 
-    private record Parsed(List<ImageRef> images, List<Platform> platforms) {
+    private record Parsed(List<ImageRef> images, List<Platform> platforms, boolean withReferrers) {
     }
 
     static Parsed parse(Buffer body) {
-        String usage = "send {\"images\": [\"name:tag\", ...], \"platforms\": [\"linux/amd64\", ...]} (platforms optional)";
+        String usage = "send {\"images\": [\"name:tag\", ...], \"platforms\": [\"linux/amd64\", ...],"
+                + " \"withReferrers\": true} (platforms and withReferrers optional)";
         if (body.length() > MAX_BODY) {
             throw invalid("the body is larger than " + MAX_BODY + " bytes; " + usage);
         }
@@ -86,7 +88,11 @@ public record WarmAdmin(Vertx vertx, Warmer warmer, WorkerExecutor runners, Bool
         } catch (IllegalArgumentException e) {
             throw invalid(e.getMessage());
         }
-        return new Parsed(images, platforms);
+        JsonNode withReferrers = root.path("withReferrers");
+        if (!withReferrers.isMissingNode() && !withReferrers.isBoolean()) {
+            throw invalid("withReferrers must be true or false; " + usage);
+        }
+        return new Parsed(images, platforms, withReferrers.asBoolean(false));
     }
 
     private static RegistryException invalid(String message) {
@@ -98,14 +104,15 @@ public record WarmAdmin(Vertx vertx, Warmer warmer, WorkerExecutor runners, Bool
         Context context = vertx.getOrCreateContext();
         response.setChunked(true).putHeader("Content-Type", "application/x-ndjson").putHeader("Cache-Control", "no-store");
         long started = System.nanoTime();
-        runners.executeBlocking(() -> warmer.run(parsed.images(), parsed.platforms(),
+        runners.executeBlocking(() -> warmer.run(parsed.images(), parsed.platforms(), parsed.withReferrers(),
                 event -> context.runOnContext(v -> write(response, event))), false).onComplete(done -> {
                     ObjectNode summary = JSON.createObjectNode().put("event", "summary");
                     if (done.succeeded()) {
                         Warmer.Summary s = done.result();
                         summary.put("images", s.images()).put("failedImages", s.failedImages())
                                 .put("manifests", s.manifests()).put("blobs", s.blobs()).put("cached", s.cached())
-                                .put("fetched", s.fetched()).put("bytesFetched", s.bytesFetched());
+                                .put("fetched", s.fetched()).put("bytesFetched", s.bytesFetched())
+                                .put("referrers", s.referrers());
                     } else {
                         summary.put("error", String.valueOf(done.cause().getMessage()));
                     }

@@ -47,6 +47,10 @@ public final class WarmCommand implements Callable<Integer> {
             description = "only these platforms of a multi-platform image (repeatable), e.g. linux/amd64")
     List<String> platforms = new ArrayList<>();
 
+    @Option(names = "--with-referrers", description = "also each image's referrers (signatures, SBOMs, attestations, and"
+            + " cosign's sha256-<hex>.sig/.att/.sbom tags), their manifests and blobs, so a site can go offline with them")
+    boolean withReferrers;
+
     @Option(names = "--json", description = "print the node's progress events as they come (one JSON object per line)")
     boolean json;
 
@@ -62,6 +66,9 @@ public final class WarmCommand implements Callable<Integer> {
         images.forEach(list::add);
         ArrayNode chosen = body.putArray("platforms");
         platforms.forEach(chosen::add);
+        if (withReferrers) {
+            body.put("withReferrers", true);
+        }
         node.readCredentials(spec);
         HttpRequest.Builder request = node.request(PATH)
                 .header("Content-Type", "application/json")
@@ -126,7 +133,10 @@ public final class WarmCommand implements Callable<Integer> {
             };
             case "image-done" -> image + ": done: " + event.path("manifests").asInt() + " manifests, "
                     + event.path("blobs").asInt() + " blobs (" + event.path("fetched").asInt() + " fetched, "
-                    + size(event.path("bytesFetched").asLong()) + "; " + event.path("cached").asInt() + " already cached)";
+                    + size(event.path("bytesFetched").asLong()) + "; " + event.path("cached").asInt() + " already cached)"
+                    + (event.path("referrers").asInt() > 0 ? ", " + event.path("referrers").asInt() + " referrers" : "");
+            case "referrer" -> image + ": referrer " + shortDigest(event) + (event.has("tag")
+                    ? " (tag " + event.path("tag").asText() + ")" : " (" + event.path("artifactType").asText() + ")");
             case "image-failed" -> image + ": FAILED: " + event.path("error").asText();
             case "summary" -> event.has("error") ? "warm failed: " + event.path("error").asText()
                     : "warmed " + (event.path("images").asInt() - event.path("failedImages").asInt()) + " of "

@@ -32,6 +32,12 @@ import java.util.function.Consumer;
  * fill is the cluster's, so a blob still crosses the upstream once) and discarded as it streams.
  * Blobs already in storage cost one lookup. Progress goes to a listener as JSON events; a failing
  * image is reported and the others go on. Runs on the calling (worker) thread and blocks.
+ *
+ * <p>With referrers, the image's signatures, SBOMs and attestations come along, so that a site can
+ * go offline with them: the referrers of the image's manifest (and of each platform's manifest
+ * warmed) as the mirror's referrers API answers them (which keeps the list for outages), plus
+ * cosign's {@code sha256-<hex>.sig}, {@code .att} and {@code .sbom} tags of the image's digest; each
+ * referrer's manifest and blobs are then warmed like an image's.
  */
 public final class Warmer {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -56,18 +62,24 @@ public final class Warmer {
 
     /** What a run did. */
     public record Summary(int images, int failedImages, int manifests, int blobs, int cached, int fetched,
-                          long bytesFetched) {
+                          long bytesFetched, int referrers) {
     }
 
     public Summary run(List<ImageRef> images, List<Platform> platforms, Consumer<ObjectNode> events) {
+        return run(images, platforms, false, events);
+    }
+
+    /** @param withReferrers also warm each image's referrers and cosign tags, and their manifests and blobs */
+    public Summary run(List<ImageRef> images, List<Platform> platforms, boolean withReferrers, Consumer<ObjectNode> events) {
         int failed = 0;
         Counts total = new Counts();
         for (ImageRef image : images) {
             Counts counts = new Counts();
             try {
-                warm(image, platforms, events, counts);
+                warm(image, platforms, withReferrers, events, counts);
                 events.accept(event("image-done", image).put("manifests", counts.manifests).put("blobs", counts.blobs)
-                        .put("cached", counts.cached).put("fetched", counts.fetched).put("bytesFetched", counts.bytes.get()));
+                        .put("cached", counts.cached).put("fetched", counts.fetched).put("bytesFetched", counts.bytes.get())
+                        .put("referrers", counts.referrers));
             } catch (RuntimeException e) {
                 failed++;
                 events.accept(event("image-failed", image).put("error", message(e)));
@@ -75,10 +87,11 @@ public final class Warmer {
             total.add(counts);
         }
         return new Summary(images.size(), failed, total.manifests, total.blobs, total.cached, total.fetched,
-                total.bytes.get());
+                total.bytes.get(), total.referrers);
     }
 
-    private void warm(ImageRef image, List<Platform> platforms, Consumer<ObjectNode> events, Counts counts) {
+    private void warm(ImageRef image, List<Platform> platforms, boolean withReferrers, Consumer<ObjectNode> events,
+                      Counts counts) {
         RepositoryName repo = image.repository();
         StoredManifest top = mirror.manifests().get(repo, image.reference()).orElseThrow(() -> new IllegalStateException(
                 "no manifest " + image.reference() + " in " + repo + " (nor upstream)"));
@@ -87,6 +100,7 @@ public final class Warmer {
                 .put("index", parsed.isIndex()));
         counts.manifests++;
         Map<Digest, Descriptor> blobs = new LinkedHashMap<>();
+        List<Digest> subjects = new ArrayList<>(List.of(top.digest()));
         if (parsed.isIndex()) {
             JsonNode entries = readTree(top.content()).path("manifests");
             int chosen = 0;
@@ -103,6 +117,7 @@ public final class Warmer {
                 events.accept(event("manifest", image).put("digest", child.toString())
                         .put("platform", Platform.describe(platform)).put("mediaType", manifest.mediaType()));
                 counts.manifests++;
+                subjects.add(child);
                 childParsed.blobs().forEach(d -> blobs.putIfAbsent(d.digest(), d));
             }
             if (chosen == 0) {
@@ -111,8 +126,37 @@ public final class Warmer {
         } else {
             parsed.blobs().forEach(d -> blobs.putIfAbsent(d.digest(), d));
         }
+        fetchAll(image, blobs.values(), events, counts);
+        if (withReferrers) {
+            ReferrerWarm.warm(mirror, image, subjects, top.digest(), events, counts, this);
+        }
+    }
+
+    /** Warms one manifest of {@code image}'s repository by digest (a referrer) and its blobs; an index, every child's. */
+    void manifestAndBlobs(ImageRef image, Digest digest, Consumer<ObjectNode> events, Counts counts) {
+        RepositoryName repo = image.repository();
+        StoredManifest manifest = mirror.manifests().get(repo, Reference.of(digest)).orElseThrow(() ->
+                new IllegalStateException("referrer " + digest + " is listed but upstream does not have it"));
+        ParsedManifest parsed = ManifestParser.parse(manifest.mediaType(), manifest.content());
+        counts.manifest();
+        Map<Digest, Descriptor> blobs = new LinkedHashMap<>();
+        parsed.blobs().forEach(d -> blobs.putIfAbsent(d.digest(), d));
+        if (parsed.isIndex()) {
+            for (JsonNode entry : readTree(manifest.content()).path("manifests")) {
+                Digest child = Digest.parse(entry.path("digest").asText());
+                StoredManifest childManifest = mirror.manifests().get(repo, Reference.of(child)).orElseThrow(() ->
+                        new IllegalStateException("the referrer index names " + child + ", which upstream does not have"));
+                counts.manifest();
+                ManifestParser.parse(childManifest.mediaType(), childManifest.content()).blobs()
+                        .forEach(d -> blobs.putIfAbsent(d.digest(), d));
+            }
+        }
+        fetchAll(image, blobs.values(), events, counts);
+    }
+
+    private void fetchAll(ImageRef image, java.util.Collection<Descriptor> blobs, Consumer<ObjectNode> events, Counts counts) {
         List<Future<?>> fetches = new ArrayList<>();
-        for (Descriptor blob : blobs.values()) {
+        for (Descriptor blob : blobs) {
             fetches.add(blobFetchers.submit(() -> blob(image, blob, events, counts)));
         }
         RuntimeException failure = null;
@@ -186,7 +230,7 @@ public final class Warmer {
         }
     }
 
-    private static ObjectNode event(String kind, ImageRef image) {
+    static ObjectNode event(String kind, ImageRef image) {
         return JSON.createObjectNode().put("event", kind).put("image", image.text());
     }
 
@@ -195,12 +239,21 @@ public final class Warmer {
     }
 
     /** Counted by the blob fetchers of an image at once. */
-    private static final class Counts {
+    static final class Counts {
         int manifests;
+        int referrers;
         int blobs;
         int cached;
         int fetched;
         final AtomicLong bytes = new AtomicLong();
+
+        synchronized void manifest() {
+            manifests++;
+        }
+
+        synchronized void referrer() {
+            referrers++;
+        }
 
         synchronized void cached(Descriptor blob) {
             blobs++;
@@ -218,6 +271,7 @@ public final class Warmer {
             blobs += other.blobs;
             cached += other.cached;
             fetched += other.fetched;
+            referrers += other.referrers;
             bytes.addAndGet(other.bytes.get());
         }
     }
