@@ -95,7 +95,7 @@ public final class UpstreamCaller implements AutoCloseable {
         for (URI base : config.urls()) {
             bases.add(new UpstreamUrl(config.name(), base, config.backoff(), new BearerTokens(http, config.name(), base,
                     basicCredentials, new SharedBearerTokens(context, tokens, base, config.username(), config.password())),
-                    traffic));
+                    traffic, config.urls().size() == 1));
         }
         this.urls = List.copyOf(bases);
         this.throttle = new CallerRateLimit(context, config.name(), limiter);

@@ -27,6 +27,8 @@ final class UpstreamUrl {
     private final UpstreamConfig.Backoff backoff;
     private final BearerTokens tokens;
     private final Traffic traffic;
+    /** The upstream's only URL: it is never really skipped (there is no other), so its failures are not news here. */
+    private final boolean alone;
     private Scheme scheme = Scheme.UNKNOWN;
     private AuthChallenge bearerChallenge;
     private int failures;
@@ -35,7 +37,9 @@ final class UpstreamUrl {
     private int lastStatus;
     private String lastFailure;
 
-    UpstreamUrl(String upstream, URI base, UpstreamConfig.Backoff backoff, BearerTokens tokens, Traffic traffic) {
+    UpstreamUrl(String upstream, URI base, UpstreamConfig.Backoff backoff, BearerTokens tokens, Traffic traffic,
+                boolean alone) {
+        this.alone = alone;
         this.upstream = upstream;
         this.base = base;
         this.backoff = backoff;
@@ -83,7 +87,9 @@ final class UpstreamUrl {
     void answered(int status) {
         lastStatus = status;
         if (failures > 0 || skippedUntil != null) {
-            LOG.info("upstream {}: {} answers again ({})", upstream, base, status);
+            if (!alone) {
+                LOG.info("upstream {}: {} answers again ({})", upstream, base, status);
+            }
             failures = 0;
             skippedUntil = null;
         }
@@ -98,8 +104,14 @@ final class UpstreamUrl {
         skippedUntilNanos = System.nanoTime() + pause.toNanos();
         skippedUntil = Instant.now().plus(pause);
         lastFailure = why;
-        LOG.warn("upstream {}: {} failed ({}); skipping it for {} ({} failure(s) in a row)", upstream, base, why, pause,
-                failures);
+        if (alone) {
+            LOG.debug("upstream {}: {} failed ({})", upstream, base, why);
+        } else if (failures == 1) {
+            LOG.warn("upstream {}: {} failed ({}); skipping it for {}", upstream, base, why, pause);
+        } else {
+            LOG.info("upstream {}: {} failed again ({}); skipping it for {} ({} failures in a row)", upstream, base, why,
+                    pause, failures);
+        }
         traffic.upstreamUrlFailure(upstream, base.toString(), why.startsWith("corrupt") ? "corrupt"
                 : status == 0 ? "unreachable" : Integer.toString(status));
         publish();
