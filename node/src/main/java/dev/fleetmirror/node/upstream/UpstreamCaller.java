@@ -20,12 +20,8 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Function;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP plumbing every {@link UpstreamOperation} shares, for one upstream: a pooled Vert.x
@@ -49,17 +45,12 @@ public final class UpstreamCaller implements AutoCloseable {
     /** A stalled upstream fails the request (and the fill reading it) after this much silence. */
     static final long IDLE_TIMEOUT_MS = 30_000;
     private static final int MAX_REDIRECTS = 5;
-    private static final Logger LOG = LoggerFactory.getLogger(UpstreamCaller.class);
-
-    /** A successful answer and the URL that gave it. */
-    private record Answered<T>(T value, UpstreamUrl url) {
-    }
 
     private final UpstreamConfig config;
     private final Context context;
     private final HttpClientAgent http;
     private final Optional<String> basicCredentials;
-    private final List<UpstreamUrl> urls;
+    private final UrlFallback urls;
     private final CallerRateLimit throttle;
     private final Traffic traffic;
 
@@ -97,7 +88,7 @@ public final class UpstreamCaller implements AutoCloseable {
                     basicCredentials, new SharedBearerTokens(context, tokens, base, config.username(), config.password())),
                     traffic, config.urls().size() == 1));
         }
-        this.urls = List.copyOf(bases);
+        this.urls = new UrlFallback(config.name(), bases);
         this.throttle = new CallerRateLimit(context, config.name(), limiter);
     }
 
@@ -121,48 +112,10 @@ public final class UpstreamCaller implements AutoCloseable {
         Promise<T> result = Promise.promise();
         Optional<String> requestId = RequestId.current();
         context.runOnContext(v -> throttle.request(operation.description(), throttle.deadline())
-                .compose(permitted -> viaUrls(order(), 0, url -> attempt(url, operation, requestId, false)))
-                .map(Answered::value)
+                .compose(permitted -> urls.send(url -> attempt(url, operation, requestId, false)))
+                .map(UrlFallback.Answered::value)
                 .onComplete(result));
         return result.future();
-    }
-
-    /** The URLs in the order to try them: those in use as configured, then the skipped ones, soonest back first. */
-    private List<UpstreamUrl> order() {
-        List<UpstreamUrl> order = new ArrayList<>(urls.size());
-        urls.stream().filter(u -> !u.skipped()).forEach(order::add);
-        urls.stream().filter(UpstreamUrl::skipped).sorted(Comparator.comparingLong(UpstreamUrl::skippedUntilNanos)
-                .thenComparing(urls::indexOf)).forEach(order::add);
-        return order;
-    }
-
-    /**
-     * Sends through {@code order.get(index)}, and on through the next URLs while the answer says another
-     * URL may do better; the last URL's failure is the call's.
-     */
-    private <T> Future<Answered<T>> viaUrls(List<UpstreamUrl> order, int index, Function<UpstreamUrl, Future<T>> send) {
-        UpstreamUrl url = order.get(index);
-        return send.apply(url).transform(done -> {
-            if (done.succeeded()) {
-                return Future.succeededFuture(new Answered<>(done.result(), url));
-            }
-            if (!(done.cause() instanceof UpstreamException failure)) {
-                return Future.failedFuture(done.cause());
-            }
-            boolean urlFailed = failure.isTrouble() || failure.isCorrupt();
-            if (urlFailed) {
-                url.failed(failure.upstreamStatus(), failure.isCorrupt() ? "corrupt: " + failure.getMessage()
-                        : failure.staleReason());
-            }
-            boolean passOn = urlFailed || failure.isNotFound() || failure.upstreamStatus() == 401
-                    || failure.upstreamStatus() == 403;
-            if (passOn && index + 1 < order.size()) {
-                LOG.debug("upstream {}: {} answered {}; asking {}", config.name(), url.base(), failure.staleReason(),
-                        order.get(index + 1).base());
-                return viaUrls(order, index + 1, send);
-            }
-            return Future.failedFuture(failure);
-        });
     }
 
     /**
@@ -177,7 +130,7 @@ public final class UpstreamCaller implements AutoCloseable {
             long deadline = throttle.deadline();
             throttle.fillSlot(operation.description(), deadline)
                     .compose(slot -> throttle.request(operation.description(), deadline)
-                            .compose(permitted -> viaUrls(order(), 0, url -> attempt(url, operation, requestId, false)))
+                            .compose(permitted -> urls.send(url -> attempt(url, operation, requestId, false)))
                             .map(answer -> new UpstreamFill<>(answer.value(), slot, what -> context.runOnContext(
                                     v2 -> answer.url().failed(200, "corrupt: " + what))))
                             .onFailure(failure -> slot.release()))
@@ -197,8 +150,8 @@ public final class UpstreamCaller implements AutoCloseable {
         Promise<Integer> result = Promise.promise();
         Optional<String> requestId = RequestId.current();
         context.runOnContext(v -> throttle.request(operation.description(), throttle.deadline())
-                .compose(permitted -> viaUrls(order(), 0, url -> statusVia(url, operation, requestId, basicAuthorization)))
-                .map(Answered::value)
+                .compose(permitted -> urls.send(url -> statusVia(url, operation, requestId, basicAuthorization)))
+                .map(UrlFallback.Answered::value)
                 // Every URL failed: the caller hears the last one's status, as from an upstream with one URL.
                 .recover(failure -> failure instanceof UpstreamException e && e.upstreamStatus() > 0 && !e.isCorrupt()
                         ? Future.succeededFuture(e.upstreamStatus()) : Future.failedFuture(failure))
