@@ -16,6 +16,13 @@ public interface FillLease extends AutoCloseable {
     /** Gives the fill up (done, or failed); idempotent. */
     void release();
 
+    /**
+     * Gives the fill up and leaves its outcome in its place for {@link FillLeases#REMEMBERED}: claims
+     * made meanwhile answer {@link FillClaim.Settled} rather than starting another fetch. Idempotent
+     * with {@link #release()} (whichever comes first counts).
+     */
+    void release(FillOutcome outcome);
+
     @Override
     default void close() {
         release();

@@ -1,6 +1,7 @@
 package dev.fleetmirror.coordination.fill;
 
 import dev.fleetmirror.core.digest.Digest;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -12,6 +13,12 @@ import java.util.Optional;
  * <p>Methods may block briefly on the network: call them on worker threads.
  */
 public interface FillLeases extends AutoCloseable {
+    /**
+     * How long a fill's outcome is remembered after its lease is given up: long enough to cover the
+     * requests that checked storage before the fill stored (or failed) and claim just after, short
+     * enough that an upstream 404 is not remembered past the moment someone pushes the blob.
+     */
+    Duration REMEMBERED = Duration.ofSeconds(10);
 
     /**
      * Takes the fill of {@code digest} for this member, or says which member holds it.
@@ -25,7 +32,7 @@ public interface FillLeases extends AutoCloseable {
         return claim(digest, "");
     }
 
-    /** The current holder of {@code digest}'s fill, if any. */
+    /** The current holder of {@code digest}'s fill, if any (not an outcome remembered after it ended). */
     Optional<FillHolder> holder(Digest digest);
 
     /** Every fill in flight in the cluster (for the admin endpoint). */

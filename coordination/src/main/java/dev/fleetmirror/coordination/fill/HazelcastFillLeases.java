@@ -5,6 +5,7 @@ import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.HazelcastInstanceNotActiveException;
 import com.hazelcast.core.LifecycleEvent;
+import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.IMap;
 import dev.fleetmirror.core.digest.Digest;
 import java.time.Clock;
@@ -102,28 +103,47 @@ public final class HazelcastFillLeases implements FillLeases {
     @Override
     public FillClaim claim(Digest digest, String origin) {
         String key = digest.toString();
-        LeaseEntry entry = new LeaseEntry(UUID.randomUUID().toString(), memberId, -1, clock.instant(), origin,
-                peerUrl.get());
-        long claimedAt = System.nanoTime();
-        String existing = map.putIfAbsent(key, entry.encode(), entryTtlMillis, TimeUnit.MILLISECONDS);
-        if (existing != null) {
-            return new FillClaim.Held(LeaseEntry.decode(existing).holder(digest));
+        // Twice at most: a remembered 404 of another origin is taken away once, then the claim is made as usual.
+        for (int attempt = 0; ; attempt++) {
+            LeaseEntry entry = new LeaseEntry(UUID.randomUUID().toString(), memberId, -1, clock.instant(), origin,
+                    peerUrl.get());
+            long claimedAt = System.nanoTime();
+            String existing = map.putIfAbsent(key, entry.encode(), entryTtlMillis, TimeUnit.MILLISECONDS);
+            if (existing == null) {
+                Lease lease = new Lease(key, entry.token(), claimedAt);
+                held.put(key, lease);
+                return new FillClaim.Won(lease);
+            }
+            LeaseEntry found = LeaseEntry.decode(existing);
+            if (found.filling()) {
+                return new FillClaim.Held(found.holder(digest));
+            }
+            Optional<FillClaim.Settled> settled = found.settledFor(origin);
+            if (settled.isPresent()) {
+                return settled.get();
+            }
+            // Another origin's upstream lacked the blob: that says nothing of ours.
+            map.remove(key, existing);
+            if (attempt > 3) {
+                throw new IllegalStateException("the fill lease of " + key + " keeps changing; retry");
+            }
         }
-        Lease lease = new Lease(key, entry.token(), claimedAt);
-        held.put(key, lease);
-        return new FillClaim.Won(lease);
     }
 
     @Override
     public Optional<FillHolder> holder(Digest digest) {
-        return Optional.ofNullable(map.get(digest.toString())).map(value -> LeaseEntry.decode(value).holder(digest));
+        return Optional.ofNullable(map.get(digest.toString())).map(LeaseEntry::decode).filter(LeaseEntry::filling)
+                .map(entry -> entry.holder(digest));
     }
 
     @Override
     public List<FillHolder> inFlight() {
         List<FillHolder> holders = new ArrayList<>();
         for (Map.Entry<String, String> entry : map.entrySet()) {
-            holders.add(LeaseEntry.decode(entry.getValue()).holder(Digest.parse(entry.getKey())));
+            LeaseEntry lease = LeaseEntry.decode(entry.getValue());
+            if (lease.filling()) {
+                holders.add(lease.holder(Digest.parse(entry.getKey())));
+            }
         }
         holders.sort((a, b) -> a.since().compareTo(b.since()));
         return holders;
@@ -207,6 +227,15 @@ public final class HazelcastFillLeases implements FillLeases {
 
         @Override
         public void release() {
+            end(new LeaseUpdates.Release(token));
+        }
+
+        @Override
+        public void release(FillOutcome outcome) {
+            end(new LeaseUpdates.Settle(token, outcome, FillLeases.REMEMBERED.toMillis()));
+        }
+
+        private void end(EntryProcessor<String, String, Boolean> update) {
             if (released) {
                 return;
             }
@@ -216,7 +245,7 @@ public final class HazelcastFillLeases implements FillLeases {
                 return;
             }
             try {
-                map.executeOnKey(key, new LeaseUpdates.Release(token));
+                map.executeOnKey(key, update);
             } catch (RuntimeException e) {
                 // No longer renewed, the entry lapses after the TTL; release runs in finally blocks and must not throw.
                 LOG.warn("releasing the fill lease of {} failed, it lapses after the TTL: {}", key, e.toString());

@@ -22,6 +22,11 @@ final class LeaseUpdates {
         return value != null && LeaseEntry.tokenOf(value).equals(token);
     }
 
+    /** Held by the token and still a fill in flight: an outcome left behind is neither renewed nor resized. */
+    private static boolean fillingHeldBy(String value, String token) {
+        return heldBy(value, token) && LeaseEntry.decode(value).filling();
+    }
+
     /** Sets the entry's TTL afresh; answers whether the token still held the entry. */
     record Renew(String token, long ttlMillis) implements EntryProcessor<String, String, Boolean> {
         @Serial
@@ -30,7 +35,7 @@ final class LeaseUpdates {
         @Override
         public Boolean process(Map.Entry<String, String> entry) {
             String value = entry.getValue();
-            if (!heldBy(value, token)) {
+            if (!fillingHeldBy(value, token)) {
                 return false;
             }
             ((ExtendedMapEntry<String, String>) entry).setValue(value, ttlMillis, TimeUnit.MILLISECONDS);
@@ -46,11 +51,28 @@ final class LeaseUpdates {
         @Override
         public Boolean process(Map.Entry<String, String> entry) {
             String value = entry.getValue();
-            if (!heldBy(value, token)) {
+            if (!fillingHeldBy(value, token)) {
                 return false;
             }
             String resized = LeaseEntry.decode(value).withSize(size).encode();
             ((ExtendedMapEntry<String, String>) entry).setValue(resized, ttlMillis, TimeUnit.MILLISECONDS);
+            return true;
+        }
+    }
+
+    /** Replaces the entry by the fill's outcome, kept for {@code ttlMillis}, if the token still holds it. */
+    record Settle(String token, FillOutcome outcome, long ttlMillis) implements EntryProcessor<String, String, Boolean> {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public Boolean process(Map.Entry<String, String> entry) {
+            String value = entry.getValue();
+            if (!heldBy(value, token)) {
+                return false;
+            }
+            String settled = LeaseEntry.decode(value).settled(outcome).encode();
+            ((ExtendedMapEntry<String, String>) entry).setValue(settled, ttlMillis, TimeUnit.MILLISECONDS);
             return true;
         }
     }

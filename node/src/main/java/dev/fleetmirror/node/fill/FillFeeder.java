@@ -7,6 +7,7 @@ import dev.fleetmirror.node.upstream.UpstreamFill;
 import dev.fleetmirror.coordination.fill.FillClaim;
 import dev.fleetmirror.coordination.fill.FillHolder;
 import dev.fleetmirror.coordination.fill.FillLease;
+import dev.fleetmirror.coordination.fill.FillOutcome;
 import dev.fleetmirror.core.digest.Digest;
 import dev.fleetmirror.coordination.mode.WritePermit;
 import dev.fleetmirror.core.name.RepositoryName;
@@ -60,6 +61,8 @@ final class FillFeeder {
     private FillLease lease;
     private boolean storing;
     private boolean over;
+    /** What the lease remembers for claims racing the end of this fill: set only by an owner that stored, or heard 404. */
+    private FillOutcome outcome;
 
     /** Whether our upstream confirmed the blob is in our repository (needed to follow a fill of another origin). */
     private boolean entitled;
@@ -88,13 +91,37 @@ final class FillFeeder {
                 retry(claimed.cause());
             } else if (claimed.result() instanceof FillClaim.Won won) {
                 own(won.lease());
+            } else if (claimed.result() instanceof FillClaim.Held held) {
+                follow(held.holder());
             } else {
-                follow(((FillClaim.Held) claimed.result()).holder());
+                settled((FillClaim.Settled) claimed.result());
             }
         });
     }
 
-    /** This member fills the blob for the cluster: from the upstream, into the spool and storage. */
+    /**
+     * A fill of the blob ended a moment ago (between our caller's look into storage and our claim):
+     * it stored the blob, or its upstream, which is ours, answered 404 (the lease only says so to a
+     * claim of the same origin). Either way nothing is fetched again.
+     */
+    private void settled(FillClaim.Settled ended) {
+        if (ended.outcome() == FillOutcome.STORED) {
+            fail(new AlreadyStored(digest, ended.origin()));
+        } else {
+            fail(notInRepository());
+        }
+    }
+
+    private RegistryException notInRepository() {
+        return new RegistryException(ErrorCode.BLOB_UNKNOWN, "blob " + digest + " is not in repository " + repo
+                + " (upstream " + route.upstream().name() + " does not have it)");
+    }
+
+    /**
+     * This member fills the blob for the cluster: from the upstream, into the spool and storage. The
+     * one storage check a cold miss makes is here, by the winner only: data stored for another
+     * repository (a shared base layer) is linked after our upstream confirmed it, not fetched again.
+     */
     private void own(FillLease won) {
         lease = won;
         blocking(() -> sources.dataStored().test(digest)).onComplete(stored -> {
@@ -111,7 +138,11 @@ final class FillFeeder {
             Future<UpstreamFill<HttpClientResponse>> asked =
                     RequestId.within(requestId, () -> route.upstream().fill(new BlobPull(route.remoteName(), digest, offset)));
             asked.onComplete(answered -> {
-                if (answered.failed()) {
+                if (answered.failed() && answered.cause() instanceof UpstreamException e && e.isNotFound()) {
+                    // Every waiter, here and on other members, answers 404; the lease remembers it briefly.
+                    outcome = FillOutcome.MISSING;
+                    fail(notInRepository());
+                } else if (answered.failed()) {
                     fail(answered.cause());
                 } else {
                     // The upstream's concurrent-fill slot is held for the whole fill, storing included.
@@ -297,6 +328,7 @@ final class FillFeeder {
             }
         }, false).onComplete(stored -> {
             if (stored.succeeded()) {
+                outcome = FillOutcome.STORED;
                 LOG.info("cached {} of {} from {} ({} bytes)", digest, repo, route.upstream().name(),
                         stored.result().size());
             } else {
@@ -340,8 +372,11 @@ final class FillFeeder {
         }
         over = true;
         FillLease held = lease;
+        FillOutcome ended = outcome;
         Callable<Void> release = () -> {
-            if (held != null) {
+            if (held != null && ended != null) {
+                held.release(ended);
+            } else if (held != null) {
                 held.release();
             }
             fill.finished().complete(null);

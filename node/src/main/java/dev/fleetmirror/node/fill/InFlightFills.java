@@ -60,6 +60,54 @@ public final class InFlightFills {
         return reader;
     }
 
+    /**
+     * The size of the blob from the fill of {@code origin} in flight here, or from a fill started here
+     * now by {@code starter}, once its source answered; no reader is opened (a HEAD needs none, a GET
+     * opens one afterwards with {@link #join}). Fails with {@link ForeignFill} when a fill of another
+     * origin is in flight, and with the fill's own failure when its source refused.
+     *
+     * @param started set to true when this call started the fill (else it joined one)
+     */
+    public long size(Digest digest, String origin, FillStarter starter, boolean[] started) {
+        Fill fill;
+        synchronized (fills) {
+            fill = fills.get(digest);
+            if (fill != null && !fill.sameOrigin(origin)) {
+                throw new ForeignFill(digest);
+            }
+            if (fill == null) {
+                fill = starter.start(digest);
+                fills.put(digest, fill);
+                started[0] = true;
+                Fill registered = fill;
+                fill.finished().whenComplete((v, e) -> forget(registered));
+            }
+        }
+        return awaitStart(fill, null);
+    }
+
+    /**
+     * A reader from {@code offset} of the fill in flight here, if there is one: of {@code origin}
+     * (or of any origin when {@code origin} is null). Fails with {@link ForeignFill} for a fill of
+     * another origin, and with the fill's own failure when its source refused.
+     */
+    public Optional<InputStream> join(Digest digest, long offset, String origin) {
+        Fill fill;
+        InputStream reader;
+        synchronized (fills) {
+            fill = fills.get(digest);
+            if (fill == null) {
+                return Optional.empty();
+            }
+            if (origin != null && !fill.sameOrigin(origin)) {
+                throw new ForeignFill(digest);
+            }
+            reader = fill.spool().reader(offset);
+        }
+        awaitStart(fill, reader);
+        return Optional.of(reader);
+    }
+
     public Optional<Tail> tail(Digest digest, long offset) {
         Fill fill;
         InputStream reader;
@@ -73,7 +121,7 @@ public final class InFlightFills {
         return Optional.of(new Tail(reader, awaitStart(fill, reader)));
     }
 
-    /** Waits for the fill's source to answer; closes {@code reader} when it refused or stayed silent. */
+    /** Waits for the fill's source to answer; closes {@code reader} (if any) when it refused or stayed silent. */
     private static long awaitStart(Fill fill, InputStream reader) {
         try {
             return fill.started().get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
@@ -131,6 +179,9 @@ public final class InFlightFills {
     }
 
     private static void closeQuietly(InputStream in) {
+        if (in == null) {
+            return;
+        }
         try {
             in.close();
         } catch (java.io.IOException e) {

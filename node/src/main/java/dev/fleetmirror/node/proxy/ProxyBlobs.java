@@ -22,35 +22,57 @@ import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Optional;
-import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Blobs of mirrored repositories: from storage once cached, else from the fill of the blob (one
  * upstream GET shared by every request in the cluster). Hosted repositories go straight to storage.
  *
+ * <p>A cold miss costs one upstream exchange per blob per cluster, HEADs included: a GET or HEAD
+ * that finds the blob neither in a fill of its origin in flight here nor linked in storage starts
+ * (or joins) the fill, which claims the blob's cluster lease and, having won it, sends the one
+ * upstream GET; the size comes from that GET's answer and is published in the lease, so every
+ * request on every member waits for it instead of asking the upstream. A HEAD is a prefetch: the
+ * blob it asks about is about to be pulled. A HEAD that finds another member's fill of its origin
+ * waits for the size that fill's lease learns, without streaming the blob here. An upstream 404
+ * reaches every waiter as {@code BLOB_UNKNOWN} and is remembered by the lease for a few seconds.
+ *
  * <p>A blob is visible in a mirrored repository when it is linked there, when a fill of the same
- * origin (upstream and repository there) is in flight, or when the repository's own upstream says it
- * has the blob (a HEAD). Fills and stored data are shared by digest, but a request never reads a
- * blob through a repository its upstream does not have it in: a fill of another origin, or data
- * stored for another repository, is joined or linked only after that HEAD answered. So private bytes
- * fetched for one repository never reach a reader of another, while they are filled or afterwards.
+ * origin (upstream and repository there) is in flight or has just stored it, or when the
+ * repository's own upstream says it has the blob (a HEAD). Fills and stored data are shared by
+ * digest, but a request never reads a blob through a repository its upstream does not have it in: a
+ * fill of another origin, or data stored for another repository, is joined or linked only after
+ * that HEAD answered. So private bytes fetched for one repository never reach a reader of another,
+ * while they are filled or afterwards. Those HEADs are the only upstream requests besides the fill.
  */
 final class ProxyBlobs implements Blobs {
+    /** How often a HEAD looks at another member's lease for the size its upstream GET announced. */
+    private static final long LEASE_POLL_MS = 20;
+    /** How long a HEAD waits for another member's upstream to answer, as a joiner of a local fill does. */
+    private static final long LEASE_WAIT_MS = 120_000;
+
     private final Blobs local;
     private final UpstreamRoutes routes;
     private final InFlightFills fills;
     private final FillLauncher filler;
     private final FillLeases leases;
+    private final String memberId;
 
-    /** @param leases the cluster's fills, whose owners know the size of a blob they fill */
-    ProxyBlobs(Blobs local, UpstreamRoutes routes, InFlightFills fills, FillLauncher filler, FillLeases leases) {
+    /**
+     * @param leases   the cluster's fills, whose owners publish the size of a blob they fill
+     * @param memberId this member's id, as leases name it
+     */
+    ProxyBlobs(Blobs local, UpstreamRoutes routes, InFlightFills fills, FillLauncher filler, FillLeases leases,
+               String memberId) {
         this.leases = leases;
         this.local = local;
         this.routes = routes;
         this.fills = fills;
         this.filler = filler;
+        this.memberId = memberId;
     }
 
+    /** The blob's descriptor; on a miss (a HEAD), the fill is started or joined for its size. */
     @Override
     public Optional<BlobDescriptor> stat(RepositoryName repo, Digest digest) {
         return find(repo, digest, false);
@@ -63,35 +85,137 @@ final class ProxyBlobs implements Blobs {
     }
 
     private Optional<BlobDescriptor> find(RepositoryName repo, Digest digest, boolean pull) {
-        Optional<BlobDescriptor> cached = local.stat(repo, digest);
         Optional<Route> route = routes.route(repo);
         if (route.isEmpty()) {
-            return cached;
+            return local.stat(repo, digest);
         }
-        Traffic traffic = route.get().upstream().traffic();
-        if (cached.isPresent()) {
-            if (pull) {
-                traffic.cache(Traffic.Kind.BLOB, Traffic.Result.HIT);
+        Route from = route.get();
+        Traffic traffic = from.upstream().traffic();
+        boolean[] started = new boolean[1];
+        Optional<BlobDescriptor> found;
+        try {
+            found = fromFillInFlight(from, repo, digest, started);
+            if (found == null) {
+                Optional<BlobDescriptor> cached = local.stat(repo, digest);
+                if (cached.isPresent()) {
+                    if (pull) {
+                        traffic.cache(Traffic.Kind.BLOB, Traffic.Result.HIT);
+                    }
+                    return cached;
+                }
+                Optional<Long> size = pull ? sizeFromFill(from, repo, digest, started, true)
+                        : remoteFillSize(from, digest).or(() -> sizeFromFill(from, repo, digest, started, true));
+                found = size.map(bytes -> new BlobDescriptor(digest, bytes));
             }
-            return cached;
+        } catch (AlreadyStored stored) {
+            found = linkAfterFill(from, repo, digest, stored);
         }
-        Optional<BlobDescriptor> found = sameOriginFillSize(route.get(), digest)
-                .map(size -> new BlobDescriptor(digest, size))
-                .or(() -> upstreamSize(route.get(), digest).map(size -> new BlobDescriptor(digest, size)));
         if (pull && found.isPresent()) {
             traffic.cache(Traffic.Kind.BLOB, Traffic.Result.MISS);
+            if (!started[0]) {
+                traffic.fillWait();
+            }
         }
         return found;
     }
 
-    /** The size of a fill of this route's origin in flight here or on another member, once known. */
-    private Optional<Long> sameOriginFillSize(Route route, Digest digest) {
-        OptionalLong filling = fills.sizeInFlight(digest, route.origin());
-        if (filling.isPresent() && filling.getAsLong() >= 0) {
-            return Optional.of(filling.getAsLong());
+    /**
+     * The blob as the fill of it in flight here says, without a look into storage (which has nothing
+     * yet); null when no fill is in flight here (or it ended before we joined it).
+     */
+    private Optional<BlobDescriptor> fromFillInFlight(Route from, RepositoryName repo, Digest digest, boolean[] started) {
+        if (!fills.inFlight(digest)) {
+            return null;
         }
-        return leases.holder(digest).filter(holder -> holder.sameOrigin(route.origin()) && holder.size() >= 0)
-                .map(FillHolder::size);
+        try {
+            return sizeFromFill(from, repo, digest, started, false).map(size -> new BlobDescriptor(digest, size));
+        } catch (NothingInFlight ended) {
+            return null;
+        }
+    }
+
+    /**
+     * The size from this member's fill of the blob, joined or (when {@code start}) started now, once
+     * its source answered; empty when the blob is not in the repository. A fill of another origin
+     * here is not joined without our upstream's word (a HEAD), whose answer is then the size.
+     */
+    private Optional<Long> sizeFromFill(Route from, RepositoryName repo, Digest digest, boolean[] started, boolean start) {
+        FillStarter starter = start ? d -> filler.start(from, repo, d) : d -> {
+            throw NothingInFlight.INSTANCE;
+        };
+        try {
+            return Optional.of(fills.size(digest, from.origin(), starter, started));
+        } catch (ForeignFill foreign) {
+            return upstreamSize(from, digest);
+        } catch (RegistryException e) {
+            if (e.code() == ErrorCode.BLOB_UNKNOWN) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    /** A join-only look at the fills here found none: the one seen a moment ago ended. */
+    private static final class NothingInFlight extends RuntimeException {
+        static final NothingInFlight INSTANCE = new NothingInFlight();
+
+        private NothingInFlight() {
+            super("no fill in flight", null, false, false);
+        }
+    }
+
+    /**
+     * For a HEAD, the size another member's fill of our origin announced in its lease, waited for
+     * (that member's upstream GET answers it; nothing is asked upstream here, nothing streamed). A
+     * fill of another origin answers nothing until our own upstream confirmed the blob: that HEAD's
+     * size is the answer. Empty when no other member fills the blob.
+     */
+    private Optional<Long> remoteFillSize(Route from, Digest digest) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LEASE_WAIT_MS);
+        while (true) {
+            Optional<FillHolder> holder = leases.holder(digest);
+            if (holder.isEmpty() || holder.get().memberId().equals(memberId)) {
+                return Optional.empty();
+            }
+            if (!holder.get().sameOrigin(from.origin())) {
+                return Optional.of(upstreamSize(from, digest).orElseThrow(() -> notHere(digest, from)));
+            }
+            if (holder.get().size() >= 0) {
+                return Optional.of(holder.get().size());
+            }
+            if (System.nanoTime() - deadline > 0) {
+                // Stalled: our own fill looks for a source (or takes the fill over) and waits on its terms.
+                return Optional.empty();
+            }
+            try {
+                Thread.sleep(LEASE_POLL_MS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for the fill of " + digest, e);
+            }
+        }
+    }
+
+    /**
+     * A fill of the blob stored it between our look into storage and our claim (or storage had it,
+     * stored for some repository): linked here at once when it was stored for our origin, which
+     * already linked it in our repository; for another origin or an unknown one, once our upstream
+     * confirmed the blob is in our repository.
+     */
+    private Optional<BlobDescriptor> linkAfterFill(Route from, RepositoryName repo, Digest digest, AlreadyStored stored) {
+        if (stored.sameOrigin(from.origin())) {
+            Optional<BlobDescriptor> linked = local.stat(repo, digest);
+            return linked.isPresent() ? linked : local.linkStored(repo, digest);
+        }
+        if (upstreamSize(from, digest).isEmpty()) {
+            return Optional.empty();
+        }
+        return local.linkStored(repo, digest);
+    }
+
+    private static RegistryException notHere(Digest digest, Route route) {
+        return new RegistryException(ErrorCode.BLOB_UNKNOWN, "blob " + digest + " is not in repository "
+                + route.remoteName() + " of upstream " + route.upstream().name());
     }
 
     /** The blob's size as the route's upstream has it in the route's repository, or empty when it does not. */
@@ -117,42 +241,58 @@ final class ProxyBlobs implements Blobs {
         return local.open(digest, offset);
     }
 
+    /**
+     * Reads the fill of our origin in flight here (the one the request's stat started or joined)
+     * without looking into storage; else storage; else starts the fill (a caller that did not stat).
+     */
     @Override
     public InputStream open(RepositoryName repo, Digest digest, long offset) {
         Optional<Route> route = routes.route(repo);
-        if (route.isEmpty() || local.stat(repo, digest).isPresent()) {
+        if (route.isEmpty()) {
             return local.open(digest, offset);
         }
         Route from = route.get();
-        Traffic traffic = from.upstream().traffic();
-        boolean[] started = new boolean[1];
-        FillStarter starter = d -> {
-            // A fill leaves the registry only once stored: data found here means it just finished.
-            if (local.dataStored(d)) {
-                throw new AlreadyStored(d);
-            }
-            started[0] = true;
-            return filler.start(from, repo, d);
-        };
         try {
-            InputStream in;
+            Optional<InputStream> joined;
             try {
-                in = fills.follow(digest, offset, from.origin(), starter);
+                joined = fills.join(digest, offset, from.origin());
             } catch (ForeignFill foreign) {
                 // Fetched for another repository, maybe with credentials our readers lack: ours must have it too.
                 requireUpstreamHas(from, repo, digest);
-                in = fills.follow(digest, offset, starter);
+                joined = fills.join(digest, offset, null);
             }
-            if (!started[0]) {
-                traffic.fillWait();
+            if (joined.isPresent()) {
+                return joined.get();
             }
-            return in;
+            if (local.stat(repo, digest).isPresent()) {
+                return local.open(digest, offset);
+            }
+            return startOrFollow(from, repo, digest, offset);
         } catch (AlreadyStored stored) {
-            // Stored by a fill here or on another member, maybe for another repository: linked here once ours has it.
-            requireUpstreamHas(from, repo, digest);
-            local.linkStored(repo, digest);
+            if (linkAfterFill(from, repo, digest, stored).isEmpty()) {
+                throw new RegistryException(ErrorCode.BLOB_UNKNOWN, "blob " + digest + " is not in repository " + repo);
+            }
             return local.open(digest, offset);
         }
+    }
+
+    private InputStream startOrFollow(Route from, RepositoryName repo, Digest digest, long offset) {
+        boolean[] started = new boolean[1];
+        FillStarter starter = d -> {
+            started[0] = true;
+            return filler.start(from, repo, d);
+        };
+        InputStream in;
+        try {
+            in = fills.follow(digest, offset, from.origin(), starter);
+        } catch (ForeignFill foreign) {
+            requireUpstreamHas(from, repo, digest);
+            in = fills.follow(digest, offset, starter);
+        }
+        if (!started[0]) {
+            from.upstream().traffic().fillWait();
+        }
+        return in;
     }
 
     /** Not while the blob is being filled: its data is not in storage yet. */

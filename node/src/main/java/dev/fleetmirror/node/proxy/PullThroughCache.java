@@ -92,7 +92,8 @@ public final class PullThroughCache implements AutoCloseable {
                 stored.blobs()::dataStored, stored.uploads(), config.spoolDirectory(), spoolWriters, storageWriters,
                 stallLimit(cluster.leaseTtl()), writes));
         Registry decorated = new Registry(
-                new ProxyBlobs(stored.blobs(), routes, fills, filler, coordination.fills()),
+                new ProxyBlobs(stored.blobs(), routes, fills, filler, coordination.fills(),
+                        coordination.memberId()),
                 new ProxyUploads(stored.uploads(), routes),
                 new ProxyManifests(stored.manifests(), routes, coordination.tagFreshness(), config.tagTtl(), pulls, writes),
                 new ProxyTags(stored.tags(), routes),
