@@ -79,8 +79,15 @@ nginx_start link "
   }" "$LINK_PORT"
 EGRESS_LOG=$ROOT/link/logs/access.log
 
-# 3. S3Proxy (filesystem backend) with a bucket for each side.
+# 3. S3Proxy (filesystem backend) with a bucket for each side, behind a counting proxy (bench/s3-count.py):
+# the S3 requests of each phase are counted at the endpoint.
 start_s3proxy
+S3_DIRECT=$S3
+COUNT_PORT=$(free_port)
+python3 "$REPO_DIR/bench/s3-count.py" "$COUNT_PORT" "$S3_DIRECT" > "$ROOT/s3-count.log" 2>&1 &
+started $!
+S3=http://127.0.0.1:$COUNT_PORT
+await_ready "$S3/__count" $! "$ROOT/s3-count.log"
 for bucket in fleetmirror distribution; do
   curl -sS -f -X PUT --aws-sigv4 "aws:amz:us-east-1:s3" --user "$AK:$SK" \
     -H "x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" "$S3/$bucket"
@@ -93,6 +100,7 @@ for i in $(seq 1 "$NODES"); do MEMBER_PORTS+=("$(free_member_port)"); done
 MEMBERS=$(printf '"127.0.0.1:%s", ' "${MEMBER_PORTS[@]}")
 MEMBERS="[${MEMBERS%, }]"
 FM_PORTS=()
+FM_PIDS=()
 for i in $(seq 1 "$NODES"); do
   NODE_NAME=fm-$i NODE_EXTRA_YAML="proxy:
   remoteurl: http://127.0.0.1:$LINK_PORT
@@ -113,6 +121,7 @@ cluster:
   redirect:
     disable: true" -Dhazelcast.phone.home.enabled=false
   FM_PORTS+=("$NODE_PORT")
+  FM_PIDS+=("$NODE_PID")
   await_ready "$NODE/v2/" "$NODE_PID" "$ROOT/fm-$i.log" -f
 done
 # Until every node sees all members the first fills would not be shared.
@@ -173,10 +182,34 @@ $(balancer fleetmirror "$FM_LB")
 $(balancer distribution "$DIST_LB")" "$FM_LB" "$DIST_LB"
 
 echo "image bytes: $IMAGE_BYTES, $NODES nodes each, one shared link of $RATE_MBPS MB/s" >&2
-cold_pull fleetmirror "127.0.0.1:$FM_LB" "$EGRESS_LOG"
-cold_pull distribution "127.0.0.1:$DIST_LB" "$EGRESS_LOG"
-# The clients' own cost (the skopeo processes writing and hashing the image), nothing fetched upstream:
-cold_pull fleetmirror-warm "127.0.0.1:$FM_LB" "$EGRESS_LOG"
+BLOBS=$(python3 -c 'import json,sys,glob,os
+d=sys.argv[1]; idx=json.load(open(os.path.join(d,"index.json")))
+m=json.load(open(os.path.join(d,"blobs",*idx["manifests"][0]["digest"].split(":"))))
+print(1+len(m["layers"]))' "$ROOT/image")
+# Blob requests by method that reached the upstream (through the link) since log line $1 of $EGRESS_LOG.
+upstream_blob_requests() {
+  tail -n +"$(($1 + 1))" "$EGRESS_LOG" | awk '$2 ~ /\/blobs\// {n[$1]++} END {printf "HEAD %d GET %d", n["HEAD"] + 0, n["GET"] + 0}'
+}
+# One phase: the pull, then what the upstream saw of blobs and what S3 served (GETs counted at the endpoint).
+phase() { # name balancer-port
+  local before s3 gets
+  before=$(wc -l < "$EGRESS_LOG")
+  curl -s -X POST "$S3/__reset" > /dev/null
+  cold_pull "$1" "127.0.0.1:$2" "$EGRESS_LOG"
+  s3=$(curl -s "$S3/__count")
+  gets=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1]).get("GET", 0))' "$s3")
+  echo "$1: upstream blob requests: $(upstream_blob_requests "$before")  S3 GETs $gets ($(python3 -c "print(f'{$gets / $BLOBS:.1f}')") per blob of $BLOBS), all S3: $s3" >&2
+  echo "RESULT phase $1 $(upstream_blob_requests "$before") S3GET $gets BLOBS $BLOBS"
+}
+phase fleetmirror "$FM_LB"
+phase distribution "$DIST_LB"
+# Warm fleet pulls, the same shape: every blob is stored on each side now.
+phase fleetmirror-warm "$FM_LB"
+phase distribution-warm "$DIST_LB"
+for pid in "${FM_PIDS[@]}"; do
+  echo "fleetmirror node $pid: peak RSS $(awk '/VmHWM/ {print $2 / 1024 " MiB"}' "/proc/$pid/status") (heap capped at -Xmx$NODE_HEAP)" >&2
+  echo "RESULT hwm $pid $(awk '/VmHWM/ {print $2}' "/proc/$pid/status")"
+done
 for side in fleetmirror distribution; do
   echo "$side: blob requests per backend: $(awk '$2 ~ /\/blobs\// {n[$5]++} END {for (b in n) printf "%s=%d ", b, n[b]}' \
     "$ROOT/balancers/logs/$side.log")" >&2

@@ -196,6 +196,36 @@ public abstract class FillLeasesContract {
         }
     }
 
+    @Test
+    void aStoredOutcomeIsWhatEveryMembersNextClaimLearnsWhateverItsOrigin() {
+        Digest digest = freshDigest();
+        won(leases(0).claim(digest, "corp:team/app")).release(FillOutcome.STORED);
+        for (int member = 0; member < members(); member++) {
+            assertThat(leases(member).holder(digest)).as("no fill in flight").isEmpty();
+            assertThat(leases(member).inFlight()).extracting(FillHolder::digest).doesNotContain(digest);
+            for (String origin : List.of("corp:team/app", "pub:team/app")) {
+                assertThat(leases(member).claim(digest, origin)).isInstanceOfSatisfying(FillClaim.Settled.class, settled -> {
+                    assertThat(settled.outcome()).isEqualTo(FillOutcome.STORED);
+                    assertThat(settled.origin()).as("what it was stored for").isEqualTo("corp:team/app");
+                    assertThat(settled.sameOrigin(origin)).isEqualTo(origin.equals("corp:team/app"));
+                });
+            }
+        }
+    }
+
+    @Test
+    void aMissingOutcomeAnswersClaimsOfItsOriginOnlyAndAnotherOriginsClaimWins() {
+        Digest digest = freshDigest();
+        won(leases(0).claim(digest, "corp:team/app")).release(FillOutcome.MISSING);
+        assertThat(leases(last()).claim(digest, "corp:team/app")).isInstanceOfSatisfying(FillClaim.Settled.class,
+                settled -> assertThat(settled.outcome()).isEqualTo(FillOutcome.MISSING));
+        FillLease other = won(leases(last()).claim(digest, "pub:team/app"));
+        assertThat(leases(0).holder(digest)).hasValueSatisfying(holder -> assertThat(holder.origin()).isEqualTo("pub:team/app"));
+        other.release();
+        // The 404 was forgotten once another origin claimed.
+        won(leases(0).claim(digest, "corp:team/app")).release();
+    }
+
     protected static FillLease won(FillClaim claim) {
         assertThat(claim).isInstanceOf(FillClaim.Won.class);
         return ((FillClaim.Won) claim).lease();

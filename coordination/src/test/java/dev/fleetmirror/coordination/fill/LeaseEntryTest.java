@@ -18,6 +18,22 @@ class LeaseEntryTest {
     }
 
     @Test
+    void aSettledEntryReadsBackWithItsOutcomeAndStandsForNoFill() {
+        LeaseEntry filling = new LeaseEntry("token-1", "member-1", 1234, Instant.ofEpochMilli(1_700_000_000_123L),
+                "corp; odd:name", "http://127.0.0.1:5000/");
+        LeaseEntry settled = filling.settled(FillOutcome.MISSING);
+        String encoded = settled.encode();
+        assertThat(encoded).startsWith("3;");
+        assertThat(LeaseEntry.decode(encoded)).isEqualTo(settled);
+        assertThat(LeaseEntry.decode(encoded).filling()).isFalse();
+        assertThat(LeaseEntry.tokenOf(encoded)).isEqualTo("token-1");
+        assertThat(filling.encode()).as("a fill in flight stays readable by the previous release").startsWith("2;");
+        assertThat(settled.settledFor("corp; odd:name")).isPresent();
+        assertThat(settled.settledFor("pub:name")).as("a 404 says nothing of another origin").isEmpty();
+        assertThat(filling.settled(FillOutcome.STORED).settledFor("pub:name")).isPresent();
+    }
+
+    @Test
     void anEntryOfTheFirstVersionHasNoOrigin() {
         LeaseEntry old = LeaseEntry.decode("1;t;o;12;1700000000123;http://127.0.0.1:5000/x;y");
         assertThat(old.origin()).isEmpty();

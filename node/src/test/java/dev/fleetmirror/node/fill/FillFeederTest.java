@@ -156,16 +156,27 @@ class FillFeederTest {
     }
 
     @Test
-    void aBlobTheUpstreamLacksFailsWithItsStatus() throws Exception {
+    void aBlobTheUpstreamLacksIsBlobUnknownAndTheLeaseRemembersItForTheNextFill() throws Exception {
         Files.createDirectories(work.resolve("spool"));
         LocalFillLeases leases = new LocalFillLeases("me", () -> "http://127.0.0.1:1");
         Digest missing = Digest.sha256(new byte[] {1, 2, 3});
 
         Fill fill = launcher(leases, "me", stored()).start(route, REPO, missing);
 
-        assertThat(cause(fill)).isInstanceOfSatisfying(UpstreamException.class, e -> assertThat(e.isNotFound()).isTrue());
+        assertThat(cause(fill)).isInstanceOfSatisfying(RegistryException.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.BLOB_UNKNOWN);
+            assertThat(e.httpStatus()).isEqualTo(404);
+        });
         fill.finished().get(30, TimeUnit.SECONDS);
         assertThat(leases.holder(missing)).isEmpty();
+        assertThat(upstreamGets(missing)).isEqualTo(1);
+
+        // A request that looked before the 404 and claims after it learns it from the lease, not from the upstream.
+        Fill late = launcher(leases, "me", stored()).start(route, REPO, missing);
+        assertThat(cause(late)).isInstanceOfSatisfying(RegistryException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.BLOB_UNKNOWN));
+        late.finished().get(30, TimeUnit.SECONDS);
+        assertThat(upstreamGets(missing)).as("upstream GETs of the missing blob").isEqualTo(1);
     }
 
     @Test
