@@ -95,17 +95,20 @@ final class ProxyBlobs implements Blobs {
         Optional<BlobDescriptor> found;
         try {
             found = fromFillInFlight(from, repo, digest, started);
-            if (found == null) {
-                Optional<BlobDescriptor> cached = local.stat(repo, digest);
-                if (cached.isPresent()) {
-                    if (pull) {
-                        traffic.cache(Traffic.Kind.BLOB, Traffic.Result.HIT);
-                    }
-                    return cached;
+        } catch (NothingInFlight none) {
+            Optional<BlobDescriptor> cached = local.stat(repo, digest);
+            if (cached.isPresent()) {
+                if (pull) {
+                    traffic.cache(Traffic.Kind.BLOB, Traffic.Result.HIT);
                 }
+                return cached;
+            }
+            try {
                 Optional<Long> size = pull ? sizeFromFill(from, repo, digest, started, true)
                         : remoteFillSize(from, digest).or(() -> sizeFromFill(from, repo, digest, started, true));
                 found = size.map(bytes -> new BlobDescriptor(digest, bytes));
+            } catch (AlreadyStored stored) {
+                found = linkAfterFill(from, repo, digest, stored);
             }
         } catch (AlreadyStored stored) {
             found = linkAfterFill(from, repo, digest, stored);
@@ -121,17 +124,14 @@ final class ProxyBlobs implements Blobs {
 
     /**
      * The blob as the fill of it in flight here says, without a look into storage (which has nothing
-     * yet); null when no fill is in flight here (or it ended before we joined it).
+     * yet). Fails with {@link NothingInFlight} when no fill is in flight here (or it ended before we
+     * joined it).
      */
     private Optional<BlobDescriptor> fromFillInFlight(Route from, RepositoryName repo, Digest digest, boolean[] started) {
         if (!fills.inFlight(digest)) {
-            return null;
+            throw NothingInFlight.INSTANCE;
         }
-        try {
-            return sizeFromFill(from, repo, digest, started, false).map(size -> new BlobDescriptor(digest, size));
-        } catch (NothingInFlight ended) {
-            return null;
-        }
+        return sizeFromFill(from, repo, digest, started, false).map(size -> new BlobDescriptor(digest, size));
     }
 
     /**
