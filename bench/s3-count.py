@@ -73,9 +73,10 @@ class Proxy(BaseHTTPRequestHandler):
         with LOCK:
             k = kind(self.command, self.path)
             COUNTS[k] = COUNTS.get(k, 0) + 1
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else None
-        headers = {k: v for k, v in self.headers.items() if k.lower() not in ("connection", "transfer-encoding")}
+        body = self.request_body()
+        # The body goes on whole, with its length: a chunked upload (the AWS SDK streams parts so) is de-chunked here.
+        headers = {k: v for k, v in self.headers.items()
+                   if k.lower() not in ("connection", "transfer-encoding", "expect", "content-length")}
         for attempt in (1, 2):
             try:
                 conn = connection()
@@ -95,6 +96,20 @@ class Proxy(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(data)
+
+    def request_body(self):
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            chunks = []
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip(), 16)
+                if size == 0:
+                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                        pass  # trailers
+                    return b"".join(chunks)
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else None
 
     do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = relay
 
