@@ -92,7 +92,9 @@ class Proxy(BaseHTTPRequestHandler):
         for k, v in response.getheaders():
             if k.lower() not in ("connection", "transfer-encoding", "content-length"):
                 self.send_header(k, v)
-        self.send_header("Content-Length", str(len(data)))
+        # A HEAD's length is the object's (its stat), not that of the empty body.
+        length = response.getheader("Content-Length") if self.command == "HEAD" else None
+        self.send_header("Content-Length", length if length is not None else str(len(data)))
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(data)
