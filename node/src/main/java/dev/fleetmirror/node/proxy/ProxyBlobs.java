@@ -15,6 +15,8 @@ import dev.fleetmirror.core.registry.Blobs;
 import dev.fleetmirror.core.error.ErrorCode;
 import dev.fleetmirror.core.error.RegistryException;
 import dev.fleetmirror.node.metrics.Traffic;
+import dev.fleetmirror.node.http.WriteGate;
+import dev.fleetmirror.coordination.mode.WritePermit;
 import dev.fleetmirror.node.upstream.BlobCheck;
 import dev.fleetmirror.node.upstream.Blocking;
 import dev.fleetmirror.node.upstream.UpstreamException;
@@ -57,13 +59,16 @@ final class ProxyBlobs implements Blobs {
     private final FillLauncher filler;
     private final FillLeases leases;
     private final String memberId;
+    private final WriteGate writes;
 
     /**
      * @param leases   the cluster's fills, whose owners publish the size of a blob they fill
      * @param memberId this member's id, as leases name it
+     * @param writes   whether a link may be written now (not while the cluster is read-only)
      */
     ProxyBlobs(Blobs local, UpstreamRoutes routes, InFlightFills fills, FillLauncher filler, FillLeases leases,
-               String memberId) {
+               String memberId, WriteGate writes) {
+        this.writes = writes;
         this.leases = leases;
         this.local = local;
         this.routes = routes;
@@ -203,14 +208,26 @@ final class ProxyBlobs implements Blobs {
      * confirmed the blob is in our repository.
      */
     private Optional<BlobDescriptor> linkAfterFill(Route from, RepositoryName repo, Digest digest, AlreadyStored stored) {
+        Optional<Long> confirmed = Optional.empty();
         if (stored.sameOrigin(from.origin())) {
             Optional<BlobDescriptor> linked = local.stat(repo, digest);
-            return linked.isPresent() ? linked : local.linkStored(repo, digest);
+            if (linked.isPresent()) {
+                return linked;
+            }
+        } else {
+            confirmed = upstreamSize(from, digest);
+            if (confirmed.isEmpty()) {
+                return Optional.empty();
+            }
         }
-        if (upstreamSize(from, digest).isEmpty()) {
-            return Optional.empty();
+        Optional<WritePermit> permit = writes.tryAcquire();
+        if (permit.isPresent()) {
+            try (WritePermit held = permit.get()) {
+                return local.linkStored(repo, digest);
+            }
         }
-        return local.linkStored(repo, digest);
+        // Read-only: served from the data stored for the other repository, linked here once writes resume.
+        return confirmed.or(() -> upstreamSize(from, digest)).map(size -> new BlobDescriptor(digest, size));
     }
 
     private static RegistryException notHere(Digest digest, Route route) {

@@ -93,7 +93,7 @@ public final class PullThroughCache implements AutoCloseable {
                 stallLimit(cluster.leaseTtl()), writes));
         Registry decorated = new Registry(
                 new ProxyBlobs(stored.blobs(), routes, fills, filler, coordination.fills(),
-                        coordination.memberId()),
+                        coordination.memberId(), writes),
                 new ProxyUploads(stored.uploads(), routes),
                 new ProxyManifests(stored.manifests(), routes, coordination.tagFreshness(), config.tagTtl(), pulls, writes),
                 new ProxyTags(stored.tags(), routes),
