@@ -103,7 +103,7 @@ public final class HazelcastFillLeases implements FillLeases {
     @Override
     public FillClaim claim(Digest digest, String origin) {
         String key = digest.toString();
-        // Twice at most: a remembered 404 of another origin is taken away once, then the claim is made as usual.
+        // A remembered 404 of another origin is taken away, then the claim is made again (once, unless others race).
         for (int attempt = 0; ; attempt++) {
             LeaseEntry entry = new LeaseEntry(UUID.randomUUID().toString(), memberId, -1, clock.instant(), origin,
                     peerUrl.get());

@@ -146,16 +146,13 @@ public final class InFlightFills {
         }
     }
 
+    /** The size of the blob being filled here, once its source said it (without waiting). */
     public OptionalLong sizeInFlight(Digest digest) {
-        return sizeInFlight(digest, null);
-    }
-
-    public OptionalLong sizeInFlight(Digest digest, String origin) {
         Fill fill;
         synchronized (fills) {
             fill = fills.get(digest);
         }
-        if (fill == null || origin != null && !fill.sameOrigin(origin) || !fill.started().isDone() || fill.started().isCompletedExceptionally()) {
+        if (fill == null || !fill.started().isDone() || fill.started().isCompletedExceptionally()) {
             return OptionalLong.empty();
         }
         return OptionalLong.of(fill.started().join());
