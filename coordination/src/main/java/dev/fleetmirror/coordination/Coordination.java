@@ -44,6 +44,11 @@ public interface Coordination extends AutoCloseable {
         return caches().manifestIndex();
     }
 
+    /** Which blobs repositories link (and which they do not), so warm blob reads skip storage's stats. */
+    default dev.fleetmirror.coordination.blob.BlobIndex blobIndex() {
+        return caches().blobIndex();
+    }
+
     /** The cluster's write mode (read-write, draining, read-only) and this member's write permits. */
     ModeSwitch mode();
 

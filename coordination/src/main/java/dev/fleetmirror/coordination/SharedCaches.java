@@ -1,5 +1,7 @@
 package dev.fleetmirror.coordination;
 
+import dev.fleetmirror.coordination.blob.BlobIndex;
+import dev.fleetmirror.coordination.blob.GenerationalBlobIndex;
 import dev.fleetmirror.coordination.manifest.ManifestIndex;
 import dev.fleetmirror.coordination.manifest.GenerationalManifestIndex;
 import dev.fleetmirror.coordination.expiring.HazelcastExpiringMap;
@@ -17,11 +19,14 @@ import java.util.Objects;
  * cluster of one, or on the maps of a Hazelcast member. {@code Coordination} implementations hand
  * them out; tests build them directly.
  */
-public record SharedCaches(TagFreshness tagFreshness, UpstreamTokens upstreamTokens, ManifestIndex manifestIndex) {
+public record SharedCaches(TagFreshness tagFreshness, UpstreamTokens upstreamTokens, ManifestIndex manifestIndex,
+                           BlobIndex blobIndex) {
     public static final String TAG_FRESHNESS_MAP = "fleetmirror.tag-freshness";
     public static final String UPSTREAM_TOKENS_MAP = "fleetmirror.upstream-tokens";
     public static final String MANIFEST_GENERATIONS_MAP = "fleetmirror.manifest-generations";
     public static final String MANIFEST_INDEX_MAP = "fleetmirror.manifest-index";
+    public static final String BLOB_GENERATIONS_MAP = "fleetmirror.blob-generations";
+    public static final String BLOB_INDEX_MAP = "fleetmirror.blob-index";
 
     /** In a cluster every write goes through the index; the TTL only bounds writes that bypass the services. */
     static final Duration CLUSTER_GENERATION_TTL = Duration.ofSeconds(30);
@@ -35,11 +40,19 @@ public record SharedCaches(TagFreshness tagFreshness, UpstreamTokens upstreamTok
     private static final int REPOSITORIES = 50_000;
     private static final int INDEX_ENTRIES = 200_000;
     private static final int NEAR_INDEX_ENTRIES = 50_000;
+    /**
+     * A blob entry is two generations, a digest and a size: about 300 bytes with the map's overhead,
+     * so at most ~30 MB of a member's heap plus ~6 MB of near copies (beyond these, the least
+     * recently used are stat'ed again).
+     */
+    private static final int BLOB_ENTRIES = 100_000;
+    private static final int NEAR_BLOB_ENTRIES = 20_000;
 
     public SharedCaches {
         Objects.requireNonNull(tagFreshness, "tagFreshness");
         Objects.requireNonNull(upstreamTokens, "upstreamTokens");
         Objects.requireNonNull(manifestIndex, "manifestIndex");
+        Objects.requireNonNull(blobIndex, "blobIndex");
     }
 
     /** A cluster of one: everything in this member's memory, nothing on the network. */
@@ -48,6 +61,8 @@ public record SharedCaches(TagFreshness tagFreshness, UpstreamTokens upstreamTok
                 new ClaimedTagFreshness(new LocalExpiringMap(TAGS), memberId),
                 new ExpiringUpstreamTokens(new LocalExpiringMap(TOKENS)),
                 new GenerationalManifestIndex(new LocalExpiringMap(REPOSITORIES), new LocalExpiringMap(INDEX_ENTRIES / 4),
+                        STANDALONE_GENERATION_TTL),
+                new GenerationalBlobIndex(new LocalExpiringMap(REPOSITORIES), new LocalExpiringMap(NEAR_BLOB_ENTRIES),
                         STANDALONE_GENERATION_TTL));
     }
 
@@ -60,6 +75,10 @@ public record SharedCaches(TagFreshness tagFreshness, UpstreamTokens upstreamTok
                 new GenerationalManifestIndex(
                         new HazelcastExpiringMap(hazelcast, MANIFEST_GENERATIONS_MAP, REPOSITORIES, 0),
                         new HazelcastExpiringMap(hazelcast, MANIFEST_INDEX_MAP, INDEX_ENTRIES, NEAR_INDEX_ENTRIES),
+                        CLUSTER_GENERATION_TTL),
+                new GenerationalBlobIndex(
+                        new HazelcastExpiringMap(hazelcast, BLOB_GENERATIONS_MAP, REPOSITORIES, 0),
+                        new HazelcastExpiringMap(hazelcast, BLOB_INDEX_MAP, BLOB_ENTRIES, NEAR_BLOB_ENTRIES),
                         CLUSTER_GENERATION_TTL));
     }
 }

@@ -162,7 +162,12 @@ public final class FleetMirrorNode {
                             .page(Health.LIVE, health, false)
                             .page(Health.READY, health, false)
                             .endpoint(new GcAdmin(gc))
-                            .endpoint(new ModeAdmin(vertx, coordination, config.storage().readOnly(), snapshots::write))
+                            .endpoint(new ModeAdmin(vertx, coordination, config.storage().readOnly(), mode -> {
+                                // An offline `fleetmirror gc` runs while the cluster is read-only: what
+                                // members knew of blobs before the switch may be gone.
+                                coordination.blobIndex().changedEverywhere();
+                                snapshots.write(mode);
+                            }))
                             .endpoint(new WarmAdmin(vertx, new Warmer(registries.mirrored(), stored,
                                     warmFetchers), warmRunners,
                                     () -> !config.storage().readOnly() && coordination.mode().current() == ClusterMode.READ_WRITE));

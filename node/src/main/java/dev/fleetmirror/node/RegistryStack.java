@@ -2,6 +2,8 @@ package dev.fleetmirror.node;
 
 import dev.fleetmirror.coordination.ClusterSettings;
 import dev.fleetmirror.coordination.Coordination;
+import dev.fleetmirror.coordination.blob.IndexedBlobs;
+import dev.fleetmirror.coordination.blob.IndexedUploads;
 import dev.fleetmirror.coordination.manifest.IndexedManifests;
 import dev.fleetmirror.core.registry.Registry;
 import dev.fleetmirror.core.registry.RegistrySettings;
@@ -25,8 +27,9 @@ import java.util.Optional;
  * it wraps:
  * <ol>
  *   <li>stored: Distribution's layout on the storage driver;</li>
- *   <li>the upload-session limit and the cluster's manifest index (hot manifest reads skip storage;
- *       pushes and deletes on any member invalidate them);</li>
+ *   <li>the upload-session limit and the cluster's manifest and blob indexes (hot manifest reads and
+ *       warm blob stats skip storage; pushes, commits, mounts, links and deletes on any member, and
+ *       GC sweeps, invalidate them);</li>
  *   <li>the pull-through cache, when upstreams are configured (with the referrers lists it keeps
  *       of mirrored images);</li>
  *   <li>the local disk tier of blobs, when {@code localcache:} configures one.</li>
@@ -42,8 +45,9 @@ record RegistryStack(Registry stored, Optional<PullThroughCache> cache, Registry
     static RegistryStack build(Vertx vertx, NodeConfig config, StorageDriver driver, Coordination coordination,
                                Optional<PullRecorder> pulls, Traffic traffic, Optional<LocalBlobCache> localCache) {
         Registry onStorage = StoredRegistry.create(driver, new RegistrySettings(config.storage().deleteEnabled()));
-        Registry stored = new Registry(onStorage.blobs(),
-                new SessionLimitedUploads(onStorage.uploads(), driver, config.http().limits().uploadSessions()),
+        Registry stored = new Registry(new IndexedBlobs(onStorage.blobs(), coordination.blobIndex()),
+                new IndexedUploads(new SessionLimitedUploads(onStorage.uploads(), driver,
+                        config.http().limits().uploadSessions()), coordination.blobIndex()),
                 new IndexedManifests(onStorage.manifests(), coordination.manifestIndex()),
                 onStorage.tags(), onStorage.catalog(), onStorage.referrers());
         Optional<PullThroughCache> cache = pulls.map(recorder -> PullThroughCache.create(vertx, vertx.getOrCreateContext(),

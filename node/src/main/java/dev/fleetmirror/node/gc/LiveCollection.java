@@ -14,7 +14,9 @@ import java.util.Set;
 /**
  * A live node's side of gc-job's {@link CollectionRun}: the run's phases go to the cluster's GC
  * run, the cluster's write journal records every member's writes while the mark lists, and the
- * repositories whose manifests changed are invalidated in the cluster's manifest index.
+ * repositories whose manifests changed are invalidated in the cluster's manifest index. The
+ * cluster's blob index is invalidated for repositories expiry touched, and as a whole once the sweep
+ * (the work of the read-only window) deleted data and layer links, even when it failed part way.
  */
 public final class LiveCollection implements GcService.Collection {
     /** How long link writes in flight may delay the start of the journal (they take milliseconds). */
@@ -52,6 +54,7 @@ public final class LiveCollection implements GcService.Collection {
             @Override
             public void expired(RepositoryName repository) {
                 coordination.manifestIndex().changed(repository);
+                coordination.blobIndex().changed(repository);
             }
         }).collect(new CollectionRun.Report() {
             @Override
@@ -63,7 +66,7 @@ public final class LiveCollection implements GcService.Collection {
             public void put(String field, String value) {
                 report.put(field, value);
             }
-        }, window);
+        }, sweepingThenForgetting(window));
     }
 
     /** The cluster's write journal, as the run uses it. */
@@ -82,5 +85,22 @@ public final class LiveCollection implements GcService.Collection {
         public void stop() {
             coordination.journal().stop();
         }
+    }
+
+    /** The window, whose work (the sweep) is followed by a new cluster generation of the blob index. */
+    private CollectionRun.Window sweepingThenForgetting(CollectionRun.Window window) {
+        return new CollectionRun.Window() {
+            @Override
+            public <T> T readOnly(java.util.concurrent.Callable<T> work) throws Exception {
+                return window.readOnly(() -> {
+                    try {
+                        return work.call();
+                    } finally {
+                        // Data and layer links of any repository are gone: no member may answer from before.
+                        coordination.blobIndex().changedEverywhere();
+                    }
+                });
+            }
+        };
     }
 }

@@ -1,0 +1,100 @@
+package dev.fleetmirror.coordination.blob;
+
+import dev.fleetmirror.coordination.expiring.ExpiringMap;
+import dev.fleetmirror.core.digest.Digest;
+import dev.fleetmirror.core.name.RepositoryName;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The {@link BlobIndex} over two maps, as the manifest index is built: generations (a random id
+ * per repository plus one for the whole cluster, read from their owner on every use) and entries
+ * qualified by both generations (written once per key, so they may be near-cached on every member).
+ */
+public final class GenerationalBlobIndex implements BlobIndex {
+    /** Not a repository name (those cannot contain '*'): the cluster-wide generation's key. */
+    private static final String EVERYWHERE = "*";
+    private static final String ABSENT = "-";
+    private static final String STORED = "stored";
+
+    private final ExpiringMap generations;
+    private final ExpiringMap entries;
+    private final Duration ttl;
+
+    public GenerationalBlobIndex(ExpiringMap generations, ExpiringMap entries, Duration ttl) {
+        this.generations = generations;
+        this.entries = entries;
+        this.ttl = ttl;
+    }
+
+    @Override
+    public RepositoryBlobs of(RepositoryName repo) {
+        // The cluster's generation first: a sweep that starts after this read files our answers under a dead one.
+        String everywhere = generation(EVERYWHERE);
+        String repository = generation(repo.value());
+        return new Generation(everywhere, everywhere + " " + repository);
+    }
+
+    private String generation(String key) {
+        return generations.get(key).orElseGet(() -> {
+            String started = UUID.randomUUID().toString();
+            return generations.putIfAbsent(key, started, ttl).orElse(started);
+        });
+    }
+
+    @Override
+    public void changed(RepositoryName repo) {
+        generations.put(repo.value(), UUID.randomUUID().toString(), ttl);
+    }
+
+    @Override
+    public void changedEverywhere() {
+        generations.put(EVERYWHERE, UUID.randomUUID().toString(), ttl);
+    }
+
+    private final class Generation implements RepositoryBlobs {
+        private final String everywhere;
+        private final String repository;
+
+        Generation(String everywhere, String repository) {
+            this.everywhere = everywhere;
+            this.repository = repository;
+        }
+
+        @Override
+        public Optional<Known> get(Digest digest) {
+            return entries.get(repository + " " + digest).map(value -> ABSENT.equals(value)
+                    ? new Known.Absent() : new Known.Linked(Long.parseLong(value)));
+        }
+
+        @Override
+        public void learn(Digest digest, Known known) {
+            String value = known instanceof Known.Linked linked ? Long.toString(linked.size()) : ABSENT;
+            entries.put(repository + " " + digest, value, ttl);
+            if (known instanceof Known.Linked linked) {
+                entries.put(dataKey(everywhere, digest), STORED, ttl);
+            }
+        }
+    }
+
+    @Override
+    public StoredData data() {
+        String everywhere = generation(EVERYWHERE);
+        return new StoredData() {
+            @Override
+            public boolean has(Digest digest) {
+                return entries.get(dataKey(everywhere, digest)).isPresent();
+            }
+
+            @Override
+            public void learn(Digest digest) {
+                entries.put(dataKey(everywhere, digest), STORED, ttl);
+            }
+        };
+    }
+
+    private static String dataKey(String everywhere, Digest digest) {
+        return everywhere + " data " + digest;
+    }
+}
