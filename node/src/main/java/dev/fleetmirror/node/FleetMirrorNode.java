@@ -129,7 +129,7 @@ public final class FleetMirrorNode {
                             : Optional.empty();
                     Traffic traffic = new Traffic(new PrometheusRegistry());
                     LocalBlobCache localCache = config.storage().localCache()
-                            .map(local -> new LocalBlobCache(local.directory(), local.maxBytes())).orElse(null);
+                            .flatMap(local -> LocalBlobCache.open(local.directory(), local.maxBytes())).orElse(null);
                     RegistryStack registries = RegistryStack.build(vertx, config, driver, coordination, pulls, traffic,
                             Optional.ofNullable(localCache));
                     Registry stored = registries.stored();

@@ -107,12 +107,14 @@ public final class ConfigLoader {
         Optional<String> secret = tree.text("http.secret").filter(s -> !s.isEmpty());
         HttpConfig http = HttpConfig.parseAddr("http.addr", tree.text("http.addr").orElse(HttpConfig.DEFAULT_ADDR), secret)
                 .readSecurity(tree);
+        StorageBackend backend = readBackend(tree);
         StorageConfig storage = new StorageConfig(
-                readBackend(tree),
+                backend,
                 tree.bool("storage.delete.enabled", true),
                 tree.bool("storage.maintenance.readonly.enabled", false),
                 tree.bool("storage.redirect.disable", true),
-                UploadPurgingConfig.read(tree), LocalCacheConfig.read(tree));
+                UploadPurgingConfig.read(tree),
+                LocalCacheConfig.read(tree, backend instanceof StorageBackend.S3, ProxyConfigReader.spoolDirectory(tree)));
         return new NodeConfig(version, log, http, storage).withCluster(ClusterConfigReader.read(tree))
                 .withGc(GcConfig.read(tree)).withAuth(AuthConfigReader.read(tree));
     }

@@ -48,10 +48,14 @@ final class ProxyConfigReader {
         List<String> hosted = hosted(tree, upstreams);
         Duration tagTtl = tree.text("proxy.tagttl").map(v -> duration("proxy.tagttl", v)).orElse(ProxyConfig.DEFAULT_TAG_TTL);
         Optional<Duration> ttl = tree.text("proxy.ttl").map(v -> duration("proxy.ttl", v));
-        Path spool = tree.text("proxy.spooldirectory").filter(s -> !s.isBlank()).map(Path::of)
-                .orElseGet(ProxyConfig::defaultSpoolDirectory);
-        return new ProxyConfig(upstreams, tagTtl, ttl, spool, flag(tree, "", "allowAnonymousPrivateUpstream", false),
+        return new ProxyConfig(upstreams, tagTtl, ttl, spoolDirectory(tree), flag(tree, "", "allowAnonymousPrivateUpstream", false),
                 hosted);
+    }
+
+    /** {@code proxy.spooldirectory}, or the default; also where the local tier's default directory goes. */
+    static Path spoolDirectory(ConfigTree tree) {
+        return tree.text("proxy.spooldirectory").filter(s -> !s.isBlank()).map(Path::of)
+                .orElseGet(ProxyConfig::defaultSpoolDirectory);
     }
 
     /**

@@ -6,7 +6,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -31,6 +35,10 @@ import org.slf4j.LoggerFactory;
  * its digest is dropped), and later requests are sent from the file. When full, the least recently
  * served copies are removed; a removed file is deleted only after a delay, so that a response
  * already sending it finishes. Files are named by digest, so what a restart finds is reused.
+ *
+ * <p>One node uses a directory at a time (a lock file says which): two caches evicting each other's
+ * files would send files that vanish mid-response. A node finding the directory locked (a second
+ * node on the machine with the default directory) runs without the tier and says so.
  */
 public final class LocalBlobCache implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LocalBlobCache.class);
@@ -48,12 +56,26 @@ public final class LocalBlobCache implements AutoCloseable {
     private final ExecutorService copiers;
     private final ScheduledExecutorService deleter;
     private final AtomicLong clock = new AtomicLong();
+    private final FileChannel lockFile;
 
+    /** The cache in {@code root}, or empty (with a warning) when another node uses that directory. */
+    public static Optional<LocalBlobCache> open(Path root, long maxBytes) {
+        try {
+            return Optional.of(new LocalBlobCache(root, maxBytes));
+        } catch (DirectoryInUse e) {
+            LOG.warn("local blob cache {} is in use by another node; this node runs without a local tier"
+                    + " (give each node its own localcache.directory)", root);
+            return Optional.empty();
+        }
+    }
+
+    /** @throws DirectoryInUse when another cache, in this process or another, holds {@code root} */
     public LocalBlobCache(Path root, long maxBytes) {
         this.root = root;
         this.maxBytes = maxBytes;
         try {
             Files.createDirectories(root.resolve("tmp"));
+            this.lockFile = lock(root);
             scan();
         } catch (IOException e) {
             throw new UncheckedIOException("local cache " + root + ": " + e.getMessage(), e);
@@ -63,6 +85,28 @@ public final class LocalBlobCache implements AutoCloseable {
         evict();
         LOG.info("local blob cache in {}: {} blobs, {} MB of at most {} MB", root, entries.size(), total.get() / 1_000_000,
                 maxBytes / 1_000_000);
+    }
+
+    /** Thrown when another node's cache holds the directory. */
+    public static final class DirectoryInUse extends IllegalStateException {
+        DirectoryInUse(Path root) {
+            super("local cache directory " + root + " is in use");
+        }
+    }
+
+    private static FileChannel lock(Path root) throws IOException {
+        FileChannel channel = FileChannel.open(root.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock;
+        try {
+            lock = channel.tryLock();
+        } catch (OverlappingFileLockException sameProcess) {
+            lock = null;
+        }
+        if (lock == null) {
+            channel.close();
+            throw new DirectoryInUse(root);
+        }
+        return channel;
     }
 
     private static java.util.concurrent.ThreadFactory daemon(String name) {
@@ -217,5 +261,10 @@ public final class LocalBlobCache implements AutoCloseable {
     public void close() {
         copiers.shutdownNow();
         deleter.shutdownNow();
+        try {
+            lockFile.close();
+        } catch (IOException e) {
+            LOG.debug("could not release the lock of {}: {}", root, e.toString());
+        }
     }
 }
