@@ -14,6 +14,7 @@ import dev.fleetmirror.node.config.StorageBackend;
 import dev.fleetmirror.node.config.StorageConfig;
 import dev.fleetmirror.node.config.UpstreamConfig;
 import dev.fleetmirror.node.testing.DistributionProcess;
+import dev.fleetmirror.node.testing.FillsInFlight;
 import dev.fleetmirror.node.testing.RegistryHttpClient;
 import dev.fleetmirror.node.testing.S3RequestCounter;
 import dev.fleetmirror.storage.s3.S3StorageConfig;
@@ -99,6 +100,8 @@ class WarmBlobS3RequestsTest {
                 image.push(upstream.baseUri(), name, "v1");
                 repo = "mirror/" + name;
                 MirrorFixture.pull(uri, repo, "v1");
+                // Fills store what they fetched after the client has it: stored, the blob is warm.
+                FillsInFlight.awaitNone(uri);
             } else {
                 repo = "team/" + name;
                 image.push(uri, repo, "v1");
