@@ -18,10 +18,17 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Prints "requests/s MB/s failures" (MB = 10^6 bytes), counting only answers read whole.
  *
+ * <p>A 307 answer (a registry redirecting to presigned storage) is followed as a client does: the
+ * GET goes to its {@code Location} over a second kept-alive connection of the same thread, and the
+ * request counts once, with the body read there.
+ *
  * <pre>java bench/BlobLoad.java URL CONNECTIONS SECONDS ["Header: value"]...</pre>
  */
 public final class BlobLoad {
     private static final int BUFFER = 1 << 20;
+    /** What {@link #readAnswer} returns for a 307; the Location is in {@link #lastLocation}. */
+    private static final long REDIRECT = -2;
+    private static final ThreadLocal<String> lastLocation = new ThreadLocal<>();
 
     public static void main(String[] args) throws Exception {
         URI uri = URI.create(args[0]);
@@ -41,11 +48,28 @@ public final class BlobLoad {
         List<Thread> threads = new ArrayList<>();
         for (int c = 0; c < connections; c++) {
             Thread thread = new Thread(() -> {
+                SocketChannel redirected = null;
+                String redirectedTo = "";
                 try (SocketChannel channel = SocketChannel.open(new InetSocketAddress(uri.getHost(), uri.getPort()))) {
                     ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER);
                     while (System.nanoTime() < deadline) {
                         channel.write(ByteBuffer.wrap(head));
                         long body = readAnswer(channel, buffer);
+                        if (body == REDIRECT) {
+                            URI location = URI.create(lastLocation.get());
+                            String authority = location.getHost() + ":" + location.getPort();
+                            if (redirected == null || !authority.equals(redirectedTo)) {
+                                if (redirected != null) {
+                                    redirected.close();
+                                }
+                                redirected = SocketChannel.open(new InetSocketAddress(location.getHost(), location.getPort()));
+                                redirectedTo = authority;
+                            }
+                            redirected.write(ByteBuffer.wrap(("GET " + location.getRawPath()
+                                    + (location.getRawQuery() == null ? "" : "?" + location.getRawQuery()) + " HTTP/1.1\r\n"
+                                    + "Host: " + authority + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1)));
+                            body = readAnswer(redirected, buffer);
+                        }
                         if (body < 0) {
                             failures.incrementAndGet();
                             return;
@@ -55,6 +79,14 @@ public final class BlobLoad {
                     }
                 } catch (IOException e) {
                     failures.incrementAndGet();
+                } finally {
+                    if (redirected != null) {
+                        try {
+                            redirected.close();
+                        } catch (IOException ignored) {
+                            // done anyway
+                        }
+                    }
                 }
             });
             thread.start();
@@ -81,10 +113,13 @@ public final class BlobLoad {
         buffer.get(0, headerBytes);
         String headers = new String(headerBytes, StandardCharsets.ISO_8859_1);
         boolean ok = headers.startsWith("HTTP/1.1 200");
+        boolean redirect = headers.startsWith("HTTP/1.1 307");
         long length = -1;
         for (String line : headers.split("\r\n")) {
             if (line.regionMatches(true, 0, "Content-Length:", 0, 15)) {
                 length = Long.parseLong(line.substring(15).trim());
+            } else if (line.regionMatches(true, 0, "Location:", 0, 9)) {
+                lastLocation.set(line.substring(9).trim());
             }
         }
         if (length < 0) {
@@ -99,7 +134,7 @@ public final class BlobLoad {
             }
             remaining -= n;
         }
-        return ok ? length : -1;
+        return ok ? length : redirect ? REDIRECT : -1;
     }
 
     /** The index of CRLFCRLF in what was read so far, or -1. */

@@ -197,7 +197,7 @@ nginx_start() { # name conf-body port...: nginx with its own prefix $ROOT/<name>
   shift 2
   mkdir -p "$ROOT/$name/logs"
   cat > "$ROOT/$name/nginx.conf" <<CONF
-worker_processes 1;
+worker_processes ${NGINX_WORKERS:-1};
 error_log $ROOT/$name/logs/error.log warn;
 pid $ROOT/$name/nginx.pid;
 events { worker_connections 4096; }

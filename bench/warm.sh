@@ -5,13 +5,19 @@
 #      kept-alive connections (bench/BlobLoad.java, DURATION seconds), through each registry's pull-through cache and
 #      straight from S3Proxy (the backend read directly, SigV4-signed); and through a second Fleet
 #      Mirror node on the same bucket with the local disk tier (localcache), which sends the layer
-#      from its own disk (Distribution has no such tier: its row is the same measurement);
+#      from its own disk (Distribution has no such tier: its row is the same measurement); through a
+#      third node with presigned redirects (storage.redirect.disable: false; the client follows the
+#      307 to S3Proxy over a second kept-alive connection); and nginx sending the same layer file
+#      from local disk with sendfile (NGINX_WORKERS, default auto): the machine's limit for this
+#      load client;
+#   c. S3 requests per warm blob GET, counted at the S3 endpoint (bench/s3-count.py in front of
+#      S3Proxy) for nodes without the tier, with it, with redirects, and for Distribution's proxy;
 #   b. tag resolves: HEAD /v2/<repo>/manifests/<tag> with the manifest Accept headers, 32
 #      connections (ab), requests per second: through each pull-through cache (a tag confirmed upstream
 #      within Fleet Mirror's tagttl; Distribution's proxy asks its upstream for every tag request),
 #      and on a hosted repository of each (pushed, no upstream involved).
 #
-# Both registries run with redirects disabled (every byte passes through them) on buckets of one
+# Both registries run with redirects disabled (but the redirect row) (every byte passes through them) on buckets of one
 # S3Proxy (filesystem backend); the upstream is Debian's docker-registry. Each measurement runs
 # RUNS times, alternating which registry goes first. Prints a table and writes $ROOT/warm.json
 # (or WARM_JSON).
@@ -36,6 +42,9 @@ DISTRIBUTION=${DISTRIBUTION:-/usr/bin/docker-registry}
 SKOPEO=${SKOPEO:-/usr/bin/skopeo}
 WRK=${WRK:-/usr/bin/wrk}
 AB=${AB:-/usr/bin/ab}
+NGINX=${NGINX:-/usr/sbin/nginx}
+NGINX_WORKERS=${NGINX_WORKERS:-auto}
+COUNT_GETS=${COUNT_GETS:-5}
 AK=bench-access
 SK=bench-secret
 
@@ -43,7 +52,7 @@ if [ ! -f "$JAR" ] || [ ! -f "$S3PROXY_CP_FILE" ]; then
   echo "building the node jar and S3Proxy's classpath" >&2
   (cd "$REPO_DIR" && mvn -B -q -DskipTests -pl node -am package)
 fi
-for tool in "$DISTRIBUTION" "$SKOPEO" "$WRK" "$AB"; do
+for tool in "$DISTRIBUTION" "$SKOPEO" "$WRK" "$AB" "$NGINX"; do
   [ -x "$tool" ] || { echo "$tool is missing (apt-get install docker-registry skopeo wrk apache2-utils)" >&2; exit 1; }
 done
 export NO_PROXY=127.0.0.1,localhost no_proxy=127.0.0.1,localhost
@@ -87,7 +96,9 @@ NODE_NAME=fm NODE_EXTRA_YAML="upstreams:
     prefix: mirror/
 proxy:
   tagttl: 1h
-  spooldirectory: $ROOT/fm/spool" start_node "$(s3_yaml fleetmirror)"
+  spooldirectory: $ROOT/fm/spool
+localcache:
+  enabled: false" start_node "$(s3_yaml fleetmirror)"
 FM=$NODE
 await_ready "$FM/v2/" "$NODE_PID" "$ROOT/fm.log" -f
 # The same node with the local disk tier, on the same bucket: it serves warm blobs from its own disk.
@@ -103,6 +114,18 @@ localcache:
   maxsize: 4GiB" start_node "$(s3_yaml fleetmirror)"
 FM_LOCAL=$NODE
 await_ready "$FM_LOCAL/v2/" "$NODE_PID" "$ROOT/fm-local.log" -f
+# A third node with presigned redirects: clients fetch the data from S3Proxy themselves.
+NODE_NAME=fm-redirect NODE_EXTRA_YAML="upstreams:
+  - name: upstream
+    url: http://127.0.0.1:$UP_PORT
+    prefix: mirror/
+proxy:
+  tagttl: 1h
+  spooldirectory: $ROOT/fm-redirect/spool
+localcache:
+  enabled: false" start_node "$(s3_yaml fleetmirror | sed 's/disable: true/disable: false/')"
+FM_REDIRECT=$NODE
+await_ready "$FM_REDIRECT/v2/" "$NODE_PID" "$ROOT/fm-redirect.log" -f
 start_distribution dist "proxy:
   remoteurl: http://127.0.0.1:$UP_PORT" "$(s3_yaml distribution)"
 DIST=http://127.0.0.1:$DIST_PORT
@@ -137,8 +160,23 @@ for _ in $(seq 1 200); do
 done
 [ -f "$ROOT/fm-local/cache/sha256/${LAYER_DIGEST#sha256:}" ] || { echo "the local disk tier did not copy the layer" >&2; exit 1; }
 DIST_BLOB="$DIST/v2/bench/app/blobs/$LAYER_DIGEST"
+FM_REDIRECT_BLOB="$FM_REDIRECT/v2/mirror/bench/app/blobs/$LAYER_DIGEST"
+[ "$(curl -sS -o /dev/null -w '%{http_code}' "$FM_REDIRECT_BLOB")" = 307 ] || { echo "no redirect from $FM_REDIRECT_BLOB" >&2; exit 1; }
+# nginx sends the same file from local disk with sendfile: what this machine and client can do.
+mkdir -p "$ROOT/nginx-files"
+cp "$ROOT/fm-local/cache/sha256/${LAYER_DIGEST#sha256:}" "$ROOT/nginx-files/layer"
+NGINX_PORT=$(free_port)
+NGINX_WORKERS=$NGINX_WORKERS nginx_start nginx-files "  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  keepalive_requests 1000000;
+  server {
+    listen 127.0.0.1:$NGINX_PORT;
+    root $ROOT/nginx-files;
+  }" "$NGINX_PORT"
+NGINX_BLOB="http://127.0.0.1:$NGINX_PORT/layer"
 S3_BLOB="$S3/fleetmirror/docker/registry/v2/blobs/sha256/${LAYER_DIGEST:7:2}/${LAYER_DIGEST#sha256:}/data"
-for url in "$FM_BLOB" "$FM_LOCAL_BLOB" "$DIST_BLOB"; do
+for url in "$FM_BLOB" "$FM_LOCAL_BLOB" "$DIST_BLOB" "$NGINX_BLOB"; do
   size=$(curl -sS -o /dev/null -w '%{size_download}' "$url")
   [ "$size" = "$LAYER_BYTES" ] || { echo "GET $url gave $size bytes, not $LAYER_BYTES" >&2; exit 1; }
 done
@@ -212,6 +250,10 @@ for run in $(seq 1 "$RUNS"); do
     record "blob s3-direct $c $run $mbps $rps $bad"
     read -r rps mbps bad < <(blob_run "$c" "$FM_LOCAL_BLOB")
     record "blob-local fleetmirror $c $run $mbps $rps $bad"
+    read -r rps mbps bad < <(blob_run "$c" "$FM_REDIRECT_BLOB")
+    record "blob-redirect fleetmirror $c $run $mbps $rps $bad"
+    read -r rps mbps bad < <(blob_run "$c" "$NGINX_BLOB")
+    record "blob-nginx nginx $c $run $mbps $rps $bad"
   done
   order=(fleetmirror distribution)
   [ $((run % 2)) = 0 ] && order=(distribution fleetmirror)
@@ -231,10 +273,67 @@ for run in $(seq 1 "$RUNS"); do
   done
 done
 
+# c. S3 requests per warm blob GET, counted at the S3 endpoint: bench/s3-count.py relays to S3Proxy,
+#    and nodes (and a Distribution proxy) on the same buckets talk to S3 through it. Each is warmed
+#    by one GET (the tier copies the layer then), the counts reset, then COUNT_GETS GETs.
+COUNT_PORT=$(free_port)
+python3 "$REPO_DIR/bench/s3-count.py" "$COUNT_PORT" "$S3" > "$ROOT/s3-count.log" 2>&1 &
+started $!
+await_ready "http://127.0.0.1:$COUNT_PORT/__count" $! "$ROOT/s3-count.log"
+counted_yaml() { s3_yaml "$1" | sed "s#regionendpoint: $S3#regionendpoint: http://127.0.0.1:$COUNT_PORT#"; }
+count_node() { # name localcache-yaml redirect(true|false)
+  NODE_NAME=$1 NODE_EXTRA_YAML="upstreams:
+  - name: upstream
+    url: http://127.0.0.1:$UP_PORT
+    prefix: mirror/
+proxy:
+  tagttl: 1h
+  spooldirectory: $ROOT/$1/spool
+localcache:
+$2" start_node "$(counted_yaml fleetmirror | sed "s/disable: true/disable: $3/")"
+  await_ready "$NODE/v2/" "$NODE_PID" "$ROOT/$1.log" -f
+}
+count_gets() { # side url [curl flags] -> records "s3 <side> <requests per GET> <by kind>"
+  local side=$1 url=$2
+  shift 2
+  curl -sS -L -o /dev/null "$@" "$url"
+  if [ "$side" = fleetmirror-tier ]; then
+    for _ in $(seq 1 200); do
+      [ -f "$ROOT/fm-count-tier/cache/sha256/${LAYER_DIGEST#sha256:}" ] && break
+      sleep 0.1
+    done
+    sleep 0.5
+  fi
+  curl -sS -X POST "http://127.0.0.1:$COUNT_PORT/__reset" > /dev/null
+  for _ in $(seq 1 "$COUNT_GETS"); do
+    curl -sS -L -o /dev/null "$@" "$url"
+  done
+  local counts
+  counts=$(curl -sS "http://127.0.0.1:$COUNT_PORT/__count")
+  python3 - "$side" "$COUNT_GETS" "$counts" >> "$RESULTS" <<'PY'
+import json, sys
+side, gets, counts = sys.argv[1], int(sys.argv[2]), json.loads(sys.argv[3])
+kinds = ",".join(f"{k}={v}" for k, v in sorted(counts.items()) if k != "total" and v)
+print(f"s3 {side} {counts.get('total', 0) / gets:.2f} {kinds or '-'}")
+PY
+}
+count_node fm-count-notier "  enabled: false" true
+count_gets fleetmirror-no-tier "$NODE/v2/mirror/bench/app/blobs/$LAYER_DIGEST"
+count_node fm-count-tier "  directory: $ROOT/fm-count-tier/cache" true
+count_gets fleetmirror-tier "$NODE/v2/mirror/bench/app/blobs/$LAYER_DIGEST"
+count_node fm-count-redirect "  enabled: false" false
+count_gets fleetmirror-redirect "$NODE/v2/mirror/bench/app/blobs/$LAYER_DIGEST"
+start_distribution dist-count "proxy:
+  remoteurl: http://127.0.0.1:$UP_PORT" "$(counted_yaml distribution)"
+await_ready "http://127.0.0.1:$DIST_PORT/v2/" "$DIST_PID" "$ROOT/dist-count.log"
+count_gets distribution "http://127.0.0.1:$DIST_PORT/v2/bench/app/blobs/$LAYER_DIGEST"
+
 python3 - "$RESULTS" "$WARM_JSON" "$LAYER_BYTES" "$DURATION" <<'PY'
 import json, sys
 from collections import defaultdict
 rows = [line.split() for line in open(sys.argv[1]) if line.strip()]
+s3_counts = [row[1:] for row in rows if row[0] == "s3"]
+rows = [row for row in rows if row[0] != "s3"]
 runs = defaultdict(list)
 bad = 0
 for kind, side, conns, run, mbps, rps, non2xx in rows:
@@ -244,7 +343,8 @@ for kind, side, conns, run, mbps, rps, non2xx in rows:
 out = {"layer_bytes": int(sys.argv[3]), "duration_s": int(sys.argv[4]), "non_2xx": bad, "rows": []}
 print()
 print(f"{'warm measurement':38s} {'Fleet Mirror':>16s} {'Distribution':>16s} {'S3 direct':>12s} {'FM/Dist':>8s}")
-for (kind, conns) in sorted({(k, c) for k, c, _ in runs}, key=lambda x: (not x[0].startswith("blob"), x[0], x[1])):
+for (kind, conns) in sorted({(k, c) for k, c, _ in runs if k not in ("blob-nginx", "blob-redirect")},
+                            key=lambda x: (not x[0].startswith("blob"), x[0], x[1])):
     fm, dist, s3 = (runs.get((kind, conns, s), []) for s in ("fleetmirror", "distribution", "s3-direct"))
     if kind == "blob-local":
         # The same Distribution measurement: it has no local tier.
@@ -260,6 +360,26 @@ for (kind, conns) in sorted({(k, c) for k, c, _ in runs}, key=lambda x: (not x[0
     out["rows"].append({"measurement": kind, "connections": conns, "unit": unit, "fleetmirror": fm,
                         "distribution": dist, "s3_direct": s3 or None,
                         "ratio": round(ratio, 2) if ratio else None})
+mean = lambda xs: sum(xs) / len(xs) if xs else 0
+print()
+print(f"{'warm blob GET (MB/s)':28s} {'conn':>4s} {'tier':>8s} {'no tier':>8s} {'redirect':>8s} {'nginx':>8s} {'Distrib.':>8s}"
+      f" {'tier/nginx':>10s} {'tier/Dist':>9s} {'notier/Dist':>11s}")
+out["limit"] = []
+for conns in sorted({c for k, c, _ in runs if k.startswith("blob")}):
+    tier, notier = mean(runs.get(("blob-local", conns, "fleetmirror"), [])), mean(runs.get(("blob", conns, "fleetmirror"), []))
+    redirect, nginx = mean(runs.get(("blob-redirect", conns, "fleetmirror"), [])), mean(runs.get(("blob-nginx", conns, "nginx"), []))
+    dist = mean(runs.get(("blob", conns, "distribution"), []))
+    ratio = lambda a, b: f"{a / b:.2f}x" if b else "-"
+    print(f"{'':28s} {conns:>4d} {tier:8.0f} {notier:8.0f} {redirect:8.0f} {nginx:8.0f} {dist:8.0f}"
+          f" {ratio(tier, nginx):>10s} {ratio(tier, dist):>9s} {ratio(notier, dist):>11s}")
+    out["limit"].append({"connections": conns, "tier": tier, "no_tier": notier, "redirect": redirect, "nginx": nginx,
+                         "distribution": dist})
+if s3_counts:
+    print()
+    print("S3 requests per warm blob GET, counted at the S3 endpoint:")
+    for side, per_get, kinds in s3_counts:
+        print(f"  {side:24s} {per_get:>6s}  ({kinds})")
+    out["s3_requests_per_warm_get"] = {side: float(per_get) for side, per_get, _ in s3_counts}
 if bad:
     print(f"warning: {bad} answers were not 2xx/3xx (see wrk.log)")
 json.dump(out, open(sys.argv[2], "w"), indent=2)
