@@ -52,7 +52,7 @@ if [ ! -f "$JAR" ] || [ ! -f "$S3PROXY_CP_FILE" ]; then
   echo "building the node jar and S3Proxy's classpath" >&2
   (cd "$REPO_DIR" && mvn -B -q -DskipTests -pl node -am package)
 fi
-for tool in "$DISTRIBUTION" "$SKOPEO" "$WRK" "$AB" "$NGINX"; do
+for tool in "$DISTRIBUTION" "$SKOPEO" "$AB" "$NGINX"; do
   [ -x "$tool" ] || { echo "$tool is missing (apt-get install docker-registry skopeo wrk apache2-utils)" >&2; exit 1; }
 done
 export NO_PROXY=127.0.0.1,localhost no_proxy=127.0.0.1,localhost
@@ -163,8 +163,11 @@ DIST_BLOB="$DIST/v2/bench/app/blobs/$LAYER_DIGEST"
 FM_REDIRECT_BLOB="$FM_REDIRECT/v2/mirror/bench/app/blobs/$LAYER_DIGEST"
 [ "$(curl -sS -o /dev/null -w '%{http_code}' "$FM_REDIRECT_BLOB")" = 307 ] || { echo "no redirect from $FM_REDIRECT_BLOB" >&2; exit 1; }
 # nginx sends the same file from local disk with sendfile: what this machine and client can do.
+# (nginx's workers run as nobody when started by root: they need to reach the file.)
 mkdir -p "$ROOT/nginx-files"
 cp "$ROOT/fm-local/cache/sha256/${LAYER_DIGEST#sha256:}" "$ROOT/nginx-files/layer"
+chmod o+x "$ROOT" "$ROOT/nginx-files"
+chmod o+r "$ROOT/nginx-files/layer"
 NGINX_PORT=$(free_port)
 NGINX_WORKERS=$NGINX_WORKERS nginx_start nginx-files "  access_log off;
   sendfile on;
@@ -267,9 +270,11 @@ for run in $(seq 1 "$RUNS"); do
     record "tag-proxy $side $TAG_CONNECTIONS $run $mbps $rps $bad"
     read -r rps mbps bad < <(ab_heads "$TAG_CONNECTIONS" "$hosted")
     record "tag-hosted $side $TAG_CONNECTIONS $run $mbps $rps $bad"
-    # The same resolve as a GET with wrk, a second load generator as a cross-check.
-    read -r rps mbps bad < <(wrk_run "$TAG_CONNECTIONS" "$hosted" -H "Accept: $ACCEPT")
-    record "tag-get-hosted $side $TAG_CONNECTIONS $run $mbps $rps $bad"
+    # The same resolve as a GET with wrk, a second load generator as a cross-check (when installed).
+    if [ -x "$WRK" ]; then
+      read -r rps mbps bad < <(wrk_run "$TAG_CONNECTIONS" "$hosted" -H "Accept: $ACCEPT")
+      record "tag-get-hosted $side $TAG_CONNECTIONS $run $mbps $rps $bad"
+    fi
   done
 done
 
