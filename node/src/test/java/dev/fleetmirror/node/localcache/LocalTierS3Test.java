@@ -87,4 +87,36 @@ class LocalTierS3Test {
                         ConfigLoader.fromYaml("localcache:\n  directory: /x\n  maxsize: lots\n", Map.of()))
                 .hasMessageContaining("localcache.maxsize").hasMessageContaining("lots");
     }
+
+    @Test
+    void withS3StorageTheTierIsOnByDefaultBesideTheSpoolDirectoryUnlessDisabled() {
+        String s3 = "storage:\n  s3:\n    bucket: b\n    region: us-east-1\n    regionendpoint: http://127.0.0.1:9000\n"
+                + "    accesskey: a\n    secretkey: s\n";
+        String spool = "proxy:\n  spooldirectory: " + work.resolve("spool") + "\n";
+        Optional<LocalCacheConfig> tier = ConfigLoader.fromYaml(s3 + spool, Map.of()).storage().localCache();
+        assertThat(tier).isPresent();
+        assertThat(tier.get().directory()).isEqualTo(work.resolve("fleetmirror-localcache"));
+        long free = work.toFile().getUsableSpace();
+        long expected = Math.min(LocalCacheConfig.DEFAULT_CAP, Math.max(256L << 20, free / 10));
+        // Free space moves while other processes write: a tenth of it, give or take a percent.
+        assertThat(tier.get().maxBytes()).isBetween(expected - expected / 100, expected + expected / 100);
+
+        assertThat(ConfigLoader.fromYaml(s3 + "localcache:\n  maxsize: 2GiB\n", Map.of()).storage().localCache())
+                .map(LocalCacheConfig::maxBytes).contains(2L << 30);
+        assertThat(ConfigLoader.fromYaml(s3 + "localcache:\n  enabled: false\n", Map.of()).storage().localCache())
+                .isEmpty();
+        // Filesystem storage sends blobs from their own files: no tier unless a directory is given.
+        assertThat(ConfigLoader.fromYaml("localcache:\n  enabled: true\n", Map.of()).storage().localCache()).isEmpty();
+    }
+
+    @Test
+    void aSecondNodeOnTheSameDirectoryRunsWithoutTheTier() {
+        Path dir = work.resolve("shared");
+        try (LocalBlobCache first = new LocalBlobCache(dir, 1_000_000)) {
+            assertThat(LocalBlobCache.open(dir, 1_000_000)).isEmpty();
+        }
+        Optional<LocalBlobCache> after = LocalBlobCache.open(dir, 1_000_000);
+        assertThat(after).as("free again once the first closed").isPresent();
+        after.get().close();
+    }
 }
