@@ -12,9 +12,10 @@ import java.util.Optional;
 /**
  * Blobs with a local-disk tier: a blob the endpoint would stream from remote storage is sent from
  * its local copy when there is one, and otherwise copied to local disk for the next request. Only
- * the data comes from the copy; whether the repository holds the blob is still asked of storage
- * first (the endpoint stats before it asks for a file), so a deleted or unlinked blob is never
- * served from a leftover copy.
+ * the data comes from the copy; whether the repository holds the blob is still asked first (the
+ * endpoint stats before it asks for a file) of the cluster's blob index, which every unlink, delete
+ * and GC sweep on any member invalidates, so a deleted or unlinked blob is never served from a
+ * leftover copy, and a warm GET from the copy makes no storage request at all.
  */
 public final class LocalTierBlobs implements Blobs {
     private final Blobs inner;

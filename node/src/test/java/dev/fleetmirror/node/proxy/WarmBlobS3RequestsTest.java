@@ -40,7 +40,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * What a warm blob GET asks of S3, counted at the S3 endpoint (a relay in front of S3Proxy), for
  * hosted and mirrored repositories, GETs and ranges: with the local tier holding a copy, nothing;
- * without the tier, one request, the data read. Whether the repository links the blob comes from
+ * without the tier, one request, the data read; with presigned redirects, only the client's own
+ * read of the data. Whether the repository links the blob comes from
  * the cluster's blob index, not from a link read and a stat per request.
  */
 class WarmBlobS3RequestsTest {
@@ -130,6 +131,35 @@ class WarmBlobS3RequestsTest {
                         .isEqualTo(Map.of("GET", 1L));
                 assertThat(counter.requests().get(0)).contains(layer.hex()).contains("/data");
             }
+        } finally {
+            node.close(1).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void aRedirectedWarmGetLeavesTheOnlyS3RequestToTheClient() throws Exception {
+        S3StorageConfig s3 = S3StorageConfig.of(S3.bucket(), counter.endpoint(), S3ProxyProcess.ACCESS_KEY,
+                S3ProxyProcess.SECRET_KEY).withRootDirectory("redirect");
+        NodeConfig config = NodeConfig.defaults().withHttp(HttpConfig.loopback(0))
+                .withStorage(StorageConfig.of(new StorageBackend.S3(s3)).withRedirectDisabled(false))
+                .withProxy(ProxyConfig.none().withSpoolDirectory(work.resolve("redirect-spool")));
+        FleetMirrorNode node = FleetMirrorNode.start(config).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        try {
+            URI uri = MirrorFixture.uri(node);
+            TestImage image = TestImage.random(4711, 200_000);
+            image.push(uri, "team/redirect", "v1");
+            Digest layer = image.blobDigests().get(1);
+            // The client follows the 307 to the presigned URL, which names the counted endpoint too.
+            RegistryHttpClient client = new RegistryHttpClient(uri);
+            String path = "/v2/team/redirect/blobs/" + layer;
+            assertThat(client.call("GET", path).send().body()).isEqualTo(image.blob(layer));
+
+            counter.reset();
+            assertThat(client.call("GET", path).send().body()).isEqualTo(image.blob(layer));
+            assertThat(counter.counts()).as("S3 requests of a redirected warm GET: %s", counter.requests())
+                    .isEqualTo(Map.of("GET", 1L));
+            assertThat(counter.requests().get(0)).as("the client's read of the presigned URL")
+                    .contains(layer.hex()).contains("X-Amz-Signature");
         } finally {
             node.close(1).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         }
