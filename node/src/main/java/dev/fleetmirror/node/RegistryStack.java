@@ -13,7 +13,7 @@ import dev.fleetmirror.core.registry.stored.StoredRegistry;
 import dev.fleetmirror.core.storage.StorageDriver;
 import dev.fleetmirror.gc.expiry.PullRecorder;
 import dev.fleetmirror.node.config.NodeConfig;
-import dev.fleetmirror.node.http.WriteGate;
+import dev.fleetmirror.node.mode.WriteGate;
 import dev.fleetmirror.node.localcache.LocalBlobCache;
 import dev.fleetmirror.node.localcache.LocalTierBlobs;
 import dev.fleetmirror.node.metrics.Traffic;

@@ -18,7 +18,7 @@ import static io.vertx.core.http.HttpMethod.PUT;
 import dev.fleetmirror.node.http.Dispatcher;
 import dev.fleetmirror.node.api.NamespaceResolver;
 import dev.fleetmirror.node.http.NodeServices;
-import dev.fleetmirror.node.http.WriteGate;
+import dev.fleetmirror.node.mode.WriteGate;
 
 /** The OCI distribution API v1.1 of a hosted registry: every route and the endpoint serving it. */
 public final class DistributionApi {

@@ -1,6 +1,6 @@
 package dev.fleetmirror.node.fill;
 
-import dev.fleetmirror.node.http.WriteGate;
+import dev.fleetmirror.node.mode.WriteGate;
 import dev.fleetmirror.coordination.fill.FillLeases;
 import dev.fleetmirror.core.digest.Digest;
 import dev.fleetmirror.core.registry.Uploads;

@@ -10,6 +10,7 @@ import dev.fleetmirror.core.error.ErrorCode;
 import dev.fleetmirror.core.error.RegistryException;
 import dev.fleetmirror.node.auth.RequestGuard;
 import dev.fleetmirror.node.metrics.AccessLog;
+import dev.fleetmirror.node.mode.WriteGate;
 import dev.fleetmirror.node.metrics.Traffic;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;

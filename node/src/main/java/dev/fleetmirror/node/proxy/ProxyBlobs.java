@@ -15,7 +15,7 @@ import dev.fleetmirror.core.registry.Blobs;
 import dev.fleetmirror.core.error.ErrorCode;
 import dev.fleetmirror.core.error.RegistryException;
 import dev.fleetmirror.node.metrics.Traffic;
-import dev.fleetmirror.node.http.WriteGate;
+import dev.fleetmirror.node.mode.WriteGate;
 import dev.fleetmirror.coordination.mode.WritePermit;
 import dev.fleetmirror.node.upstream.BlobCheck;
 import dev.fleetmirror.node.upstream.Blocking;

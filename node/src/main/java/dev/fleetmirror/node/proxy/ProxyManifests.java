@@ -2,7 +2,7 @@ package dev.fleetmirror.node.proxy;
 
 import dev.fleetmirror.node.upstream.Route;
 import dev.fleetmirror.coordination.mode.WritePermit;
-import dev.fleetmirror.node.http.WriteGate;
+import dev.fleetmirror.node.mode.WriteGate;
 import dev.fleetmirror.coordination.tag.TagCheck;
 import dev.fleetmirror.coordination.tag.TagClaim;
 import dev.fleetmirror.coordination.tag.TagFreshness;

@@ -12,7 +12,7 @@ import dev.fleetmirror.core.registry.Referrers;
 import dev.fleetmirror.core.registry.stored.MirroredReferrers;
 import dev.fleetmirror.core.registry.stored.MirroredReferrers.Snapshot;
 import dev.fleetmirror.node.api.Staleness;
-import dev.fleetmirror.node.http.WriteGate;
+import dev.fleetmirror.node.mode.WriteGate;
 import dev.fleetmirror.node.upstream.Blocking;
 import dev.fleetmirror.node.upstream.ReferrersListing;
 import dev.fleetmirror.node.upstream.ReferrersTagIndex;

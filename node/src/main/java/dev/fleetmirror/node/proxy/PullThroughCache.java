@@ -3,7 +3,7 @@ package dev.fleetmirror.node.proxy;
 import dev.fleetmirror.node.upstream.Route;
 import dev.fleetmirror.coordination.ClusterSettings;
 import dev.fleetmirror.coordination.Coordination;
-import dev.fleetmirror.node.http.WriteGate;
+import dev.fleetmirror.node.mode.WriteGate;
 import dev.fleetmirror.node.fill.FillLauncher;
 import dev.fleetmirror.node.fill.FillSources;
 import dev.fleetmirror.node.fill.InFlightFills;

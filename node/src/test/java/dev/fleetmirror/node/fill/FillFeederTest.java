@@ -16,7 +16,7 @@ import dev.fleetmirror.core.registry.RegistrySettings;
 import dev.fleetmirror.core.registry.stored.StoredRegistry;
 import dev.fleetmirror.core.storage.FilesystemDriver;
 import dev.fleetmirror.node.config.UpstreamConfig;
-import dev.fleetmirror.node.http.WriteGate;
+import dev.fleetmirror.node.mode.WriteGate;
 import dev.fleetmirror.node.proxy.TestImage;
 import dev.fleetmirror.node.testing.DistributionProcess;
 import dev.fleetmirror.node.upstream.Route;

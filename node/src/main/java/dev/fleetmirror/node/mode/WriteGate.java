@@ -1,4 +1,4 @@
-package dev.fleetmirror.node.http;
+package dev.fleetmirror.node.mode;
 
 import dev.fleetmirror.node.api.AdvisesRetry;
 import dev.fleetmirror.coordination.mode.ClusterMode;
