@@ -6,6 +6,7 @@ import com.hazelcast.query.Predicate;
 import java.io.Serial;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 
 /**
  * The changes a lease owner makes to its entry, each run atomically on the member that owns the
@@ -27,6 +28,16 @@ final class LeaseUpdates {
         return heldBy(value, token) && LeaseEntry.decode(value).filling();
     }
 
+    /** Replaces the entry's value by {@code change} of it with a fresh TTL, if {@code held}; answers {@code held}. */
+    private static boolean rewrite(Map.Entry<String, String> entry, boolean held, UnaryOperator<String> change,
+                                   long ttlMillis) {
+        if (held) {
+            ((ExtendedMapEntry<String, String>) entry).setValue(change.apply(entry.getValue()), ttlMillis,
+                    TimeUnit.MILLISECONDS);
+        }
+        return held;
+    }
+
     /** Sets the entry's TTL afresh; answers whether the token still held the entry. */
     record Renew(String token, long ttlMillis) implements EntryProcessor<String, String, Boolean> {
         @Serial
@@ -34,12 +45,7 @@ final class LeaseUpdates {
 
         @Override
         public Boolean process(Map.Entry<String, String> entry) {
-            String value = entry.getValue();
-            if (!fillingHeldBy(value, token)) {
-                return false;
-            }
-            ((ExtendedMapEntry<String, String>) entry).setValue(value, ttlMillis, TimeUnit.MILLISECONDS);
-            return true;
+            return rewrite(entry, fillingHeldBy(entry.getValue(), token), UnaryOperator.identity(), ttlMillis);
         }
     }
 
@@ -50,13 +56,8 @@ final class LeaseUpdates {
 
         @Override
         public Boolean process(Map.Entry<String, String> entry) {
-            String value = entry.getValue();
-            if (!fillingHeldBy(value, token)) {
-                return false;
-            }
-            String resized = LeaseEntry.decode(value).withSize(size).encode();
-            ((ExtendedMapEntry<String, String>) entry).setValue(resized, ttlMillis, TimeUnit.MILLISECONDS);
-            return true;
+            return rewrite(entry, fillingHeldBy(entry.getValue(), token),
+                    value -> LeaseEntry.decode(value).withSize(size).encode(), ttlMillis);
         }
     }
 
@@ -67,13 +68,8 @@ final class LeaseUpdates {
 
         @Override
         public Boolean process(Map.Entry<String, String> entry) {
-            String value = entry.getValue();
-            if (!heldBy(value, token)) {
-                return false;
-            }
-            String settled = LeaseEntry.decode(value).settled(outcome).encode();
-            ((ExtendedMapEntry<String, String>) entry).setValue(settled, ttlMillis, TimeUnit.MILLISECONDS);
-            return true;
+            return rewrite(entry, heldBy(entry.getValue(), token),
+                    value -> LeaseEntry.decode(value).settled(outcome).encode(), ttlMillis);
         }
     }
 
