@@ -1,11 +1,11 @@
 package dev.fleetmirror.coordination;
 
 import dev.fleetmirror.coordination.manifest.ManifestIndex;
-import dev.fleetmirror.coordination.SharedCaches;
 import dev.fleetmirror.coordination.tag.TagFreshness;
 import dev.fleetmirror.coordination.token.UpstreamTokens;
 import dev.fleetmirror.coordination.fill.FillLeases;
 import dev.fleetmirror.coordination.gc.GcRuns;
+import dev.fleetmirror.coordination.gc.WriteJournal;
 import dev.fleetmirror.coordination.mode.ModeSwitch;
 import dev.fleetmirror.coordination.limit.RateLimits;
 
@@ -20,14 +20,23 @@ public interface Coordination extends AutoCloseable {
     /** This member's id, stable for its lifetime (the Hazelcast member UUID in a cluster). */
     String memberId();
 
+    /** What this member shares with the others; the methods below name each piece. */
+    SharedParts parts();
+
     /** The in-flight registry of blob fills. */
-    FillLeases fills();
+    default FillLeases fills() {
+        return parts().fills();
+    }
 
     /** The upstream rate limiter: request rate and concurrent fills per upstream, cluster-wide. */
-    RateLimits limits();
+    default RateLimits limits() {
+        return parts().limits();
+    }
 
     /** The caches shared with the other members (or, standalone, kept in this one). */
-    SharedCaches caches();
+    default SharedCaches caches() {
+        return parts().caches();
+    }
 
     /** When mirrored tags were last confirmed upstream: one upstream check per tag per TTL, cluster-wide. */
     default TagFreshness tagFreshness() {
@@ -50,13 +59,19 @@ public interface Coordination extends AutoCloseable {
     }
 
     /** The cluster's write mode (read-write, draining, read-only) and this member's write permits. */
-    ModeSwitch mode();
+    default ModeSwitch mode() {
+        return parts().mode();
+    }
 
     /** The cluster's single garbage-collection run, and who ends it when its member dies. */
-    GcRuns gcRuns();
+    default GcRuns gcRuns() {
+        return parts().gcRuns();
+    }
 
     /** The cluster's journal of link writes, on while a GC marks. */
-    dev.fleetmirror.coordination.gc.WriteJournal journal();
+    default WriteJournal journal() {
+        return parts().journal();
+    }
 
     /** Members, the oldest, and whether the quorum ({@code minimumSize}) is met. */
     ClusterView view();

@@ -7,13 +7,10 @@ import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
-import dev.fleetmirror.coordination.fill.FillLeases;
-import dev.fleetmirror.coordination.gc.GcRuns;
 import dev.fleetmirror.coordination.gc.HazelcastGcRuns;
+import dev.fleetmirror.coordination.gc.HazelcastWriteJournal;
 import dev.fleetmirror.coordination.mode.HazelcastModeSwitch;
-import dev.fleetmirror.coordination.mode.ModeSwitch;
 import dev.fleetmirror.coordination.fill.HazelcastFillLeases;
-import dev.fleetmirror.coordination.SharedCaches;
 import dev.fleetmirror.coordination.limit.RateLimits;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,7 +38,8 @@ public final class HazelcastCoordination implements Coordination {
     private final SharedCaches caches;
     private final HazelcastGcRuns gcRuns;
     private final HazelcastModeSwitch mode;
-    private final dev.fleetmirror.coordination.gc.HazelcastWriteJournal journal;
+    private final HazelcastWriteJournal journal;
+    private final SharedParts parts;
     private volatile String peerUrl;
 
     private HazelcastCoordination(ClusterSettings settings, HazelcastInstance hazelcast) {
@@ -56,7 +54,8 @@ public final class HazelcastCoordination implements Coordination {
         this.caches = SharedCaches.on(hazelcast);
         this.gcRuns = new HazelcastGcRuns(hazelcast);
         this.mode = new HazelcastModeSwitch(hazelcast);
-        this.journal = new dev.fleetmirror.coordination.gc.HazelcastWriteJournal(hazelcast);
+        this.journal = new HazelcastWriteJournal(hazelcast);
+        this.parts = new SharedParts(fills, limits, caches, gcRuns, journal, mode);
         hazelcast.getCluster().addMembershipListener(new MembershipAdapter() {
             @Override
             public void memberRemoved(MembershipEvent event) {
@@ -93,14 +92,15 @@ public final class HazelcastCoordination implements Coordination {
     }
 
     @Override
+    public SharedParts parts() {
+        return parts;
+    }
+
+    @Override
     public String memberId() {
         return memberId;
     }
 
-    @Override
-    public FillLeases fills() {
-        return fills;
-    }
 
     @Override
     public ClusterView view() {
@@ -123,30 +123,10 @@ public final class HazelcastCoordination implements Coordination {
         peers.put(memberId, peerUrl);
     }
 
-    @Override
-    public RateLimits limits() {
-        return limits;
-    }
 
-    @Override
-    public SharedCaches caches() {
-        return caches;
-    }
 
-    @Override
-    public GcRuns gcRuns() {
-        return gcRuns;
-    }
 
-    @Override
-    public dev.fleetmirror.coordination.gc.WriteJournal journal() {
-        return journal;
-    }
 
-    @Override
-    public ModeSwitch mode() {
-        return mode;
-    }
 
     /** The embedded member, for the other shared pieces built on it and for tests. */
     public HazelcastInstance hazelcast() {

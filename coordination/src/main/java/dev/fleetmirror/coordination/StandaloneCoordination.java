@@ -1,11 +1,8 @@
 package dev.fleetmirror.coordination;
 
-import dev.fleetmirror.coordination.SharedCaches;
-import dev.fleetmirror.coordination.fill.FillLeases;
-import dev.fleetmirror.coordination.gc.GcRuns;
 import dev.fleetmirror.coordination.gc.LocalGcRuns;
+import dev.fleetmirror.coordination.gc.LocalWriteJournal;
 import dev.fleetmirror.coordination.mode.LocalModeSwitch;
-import dev.fleetmirror.coordination.mode.ModeSwitch;
 import dev.fleetmirror.coordination.fill.LocalFillLeases;
 import dev.fleetmirror.coordination.limit.RateLimits;
 import java.util.List;
@@ -25,7 +22,7 @@ public final class StandaloneCoordination implements Coordination {
     private final SharedCaches caches = SharedCaches.standalone(memberId);
     private final LocalGcRuns gcRuns = new LocalGcRuns(memberId);
     private final LocalModeSwitch mode = new LocalModeSwitch();
-    private final dev.fleetmirror.coordination.gc.LocalWriteJournal journal = new dev.fleetmirror.coordination.gc.LocalWriteJournal();
+    private final SharedParts parts;
 
     public StandaloneCoordination() {
         this(ClusterSettings.standalone());
@@ -36,6 +33,12 @@ public final class StandaloneCoordination implements Coordination {
         this.name = settings.name();
         this.peerUrl = settings.peerUrl();
         this.fills = new LocalFillLeases(memberId, () -> peerUrl);
+        this.parts = new SharedParts(fills, limits, caches, gcRuns, new LocalWriteJournal(), mode);
+    }
+
+    @Override
+    public SharedParts parts() {
+        return parts;
     }
 
     @Override
@@ -43,35 +46,11 @@ public final class StandaloneCoordination implements Coordination {
         return memberId;
     }
 
-    @Override
-    public FillLeases fills() {
-        return fills;
-    }
 
-    @Override
-    public RateLimits limits() {
-        return limits;
-    }
 
-    @Override
-    public SharedCaches caches() {
-        return caches;
-    }
 
-    @Override
-    public GcRuns gcRuns() {
-        return gcRuns;
-    }
 
-    @Override
-    public dev.fleetmirror.coordination.gc.WriteJournal journal() {
-        return journal;
-    }
 
-    @Override
-    public ModeSwitch mode() {
-        return mode;
-    }
 
     @Override
     public ClusterView view() {
