@@ -59,6 +59,7 @@ class Fire:
                            mounts=0, mounts_fell_back_to_upload=0, tags_moved=0, deletes=0, lost_to_kill=0,
                            gc_posts_lost_to_kill=0, gc_busy=0)
         self.failures = []
+        self.push_seconds = []  # acknowledged pushes: first HEAD to the manifest PUT's answer
         self.reports = []
         rnd = random.Random(args.seed)
         # The shared base layers: every image takes one to three of them.
@@ -134,6 +135,18 @@ class Fire:
 
     def push(self, m, rnd, image):
         repo, tag, blobs, manifest = image
+        began, runs_before = time.monotonic(), len(self.reports)
+        try:
+            self.push_blobs_and_manifest(m, rnd, repo, tag, blobs, manifest)
+        except Failure as e:
+            # How long the push had been going, and how many GC runs ended meanwhile: a push slower
+            # than two runs can lose its first blobs at gc.grace 0 (gc-job/GC-PROTOCOL.md).
+            raise Failure(f"{e} [after {time.monotonic() - began:.1f} s of this push, "
+                          f"{len(self.reports) - runs_before} GC runs answered meanwhile]")
+        with self.lock:
+            self.push_seconds.append(time.monotonic() - began)
+
+    def push_blobs_and_manifest(self, m, rnd, repo, tag, blobs, manifest):
         for digest, blob in blobs.items():
             st, _, b = self.request(m, "HEAD", f"/v2/{repo}/blobs/{digest}")
             self.expect(st, (200, 404), f"blob HEAD {repo}", b)
@@ -334,7 +347,7 @@ def main():
     fired_s = time.monotonic() - started
     # Two more runs with nothing writing: what the last runs spared as recent is decided on too.
     for m in (0, 1):
-        while True:
+        for _ in range(3000):
             try:
                 if fire.gc(m) is not None:
                     break
@@ -359,6 +372,9 @@ def main():
     for r in every:
         outcomes[r.get("outcome", "?")] = outcomes.get(r.get("outcome", "?"), 0) + 1
     figures = dict(fire.counts)
+    durations = sorted(fire.push_seconds) or [0]
+    figures.update(push_seconds_median=round(durations[len(durations) // 2], 2),
+                   push_seconds_p90=round(durations[int(len(durations) * 0.9)], 2), push_seconds_max=round(durations[-1], 2))
     figures.update(
         clients=args.clients, members=len(fire.members), pushing_seconds=round(pushing_s, 1),
         firing_seconds=round(fired_s, 1), failed_operations=len(fire.failures),
@@ -384,7 +400,8 @@ def main():
           f"{figures['blobs_uploaded']} blob uploads ({figures['chunked_uploads']} chunked), "
           f"{figures['repushes_after_head']} layers pushed again after a HEAD said they exist, {figures['mounts']} mounts "
           f"({figures['mounts_fell_back_to_upload']} fell back to an upload), {figures['tags_moved']} tags moved, "
-          f"{figures['deletes']} manifests deleted")
+          f"{figures['deletes']} manifests deleted; a push took {figures['push_seconds_median']} s "
+          f"(median; 90th percentile {figures['push_seconds_p90']} s, longest {figures['push_seconds_max']} s)")
     print(f"GC: {len(reports)} runs answered ({figures['gc_runs_completed_answered']} completed), reports in the bucket "
           f"by outcome {outcomes}, {figures['gc_busy']} POSTs answered 409 (a run in progress); writes held "
           f"{figures['writes_held']} ({figures['writes_held_refused']} refused past maxhold), longest hold "

@@ -99,7 +99,8 @@ VICTIM_URL=${NODE_URLS[$((VICTIM - 1))]}
 VICTIM_ID=$(curl -s -H "X-Fleetmirror-Cluster-Secret: $SECRET" "$VICTIM_URL/admin/v1/cluster" \
   | python3 -c 'import json, sys; print(json.load(sys.stdin)["memberId"])')
 KILLED_IN="between its runs"
-for _ in $(seq 1 300); do
+WAIT_UNTIL=$((SECONDS + 15))
+while [ "$SECONDS" -lt "$WAIT_UNTIL" ]; do
   phase=$(curl -s -m 2 -H "X-Fleetmirror-Cluster-Secret: $SECRET" "$VICTIM_URL/admin/v1/gc" | python3 -c '
 import json, sys
 r = json.load(sys.stdin).get("running") or {}
