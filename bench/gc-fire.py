@@ -265,7 +265,11 @@ class Fire:
         m = 0
         while not stop.is_set():
             m = self.pick(m + 1)
+            flag = self.args.victim_flag if m == self.args.victim else None
             try:
+                if flag:  # tells gc-fire.sh that the victim runs a GC of its own now: the moment to kill it
+                    with open(flag, "w") as f:
+                        f.write(str(time.time()))
                 if self.gc(m) is None:
                     time.sleep(0.1)
             except MemberDown:
@@ -275,6 +279,9 @@ class Fire:
                 with self.lock:
                     self.failures.append(f"gc: {e}")
                 time.sleep(0.5)
+            finally:
+                if flag and os.path.exists(flag):
+                    os.remove(flag)
 
     # --- the check ------------------------------------------------------------------------------
     def verify(self):
@@ -328,6 +335,8 @@ def main():
     p.add_argument("--seed", type=int, default=16)
     p.add_argument("--reports-dir", help="where the bucket's GC reports are (S3Proxy's filesystem)")
     p.add_argument("--out", help="write the figures here as JSON")
+    p.add_argument("--victim", type=int, default=-1, help="the member (index) the caller will kill")
+    p.add_argument("--victim-flag", help="exists while a GC POST to the victim is unanswered")
     args = p.parse_args()
     fire = Fire(args)
 
@@ -411,6 +420,8 @@ def main():
     print(f"verified: {pulled['manifests']} pulls ({figures['acknowledged_not_deleted']} acknowledged, not deleted "
           f"manifests x {len(fire.members)} members), {pulled['blobs']} blobs, {pulled['bytes'] / 1e6:.1f} MB, "
           f"{len(problems)} failures")
+    for r in figures["abandoned"]:
+        print(f"abandoned run {r['runId']}: in phase {r['abandonedInPhase']}, restored by {r['restoredBy']}")
     for line in fire.failures[:20] + problems[:20]:
         print("  " + line, file=sys.stderr)
     if args.out:

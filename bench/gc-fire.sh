@@ -5,7 +5,7 @@
 # pushed again after a HEAD said they exist, cross-repository mounts, tags moved, manifests
 # deleted) while GCs run back to back (POST /admin/v1/gc on the members in turn). At KILL_AT
 # seconds member 3 is SIGKILLed (`kill -9` of its pid; during a GC run of its own when one comes
-# within 15 s), and DOWN_FOR seconds later started again with the same config. Afterwards every
+# within 20 s), and DOWN_FOR seconds later started again with the same config. Afterwards every
 # acknowledged, not deleted manifest must pull completely through every member with verified
 # digests, and no push may have failed; exit 1 otherwise.
 #
@@ -85,10 +85,11 @@ echo "3 members up: ${NODE_URLS[*]}; $CLIENTS clients for $DURATION s, member $V
 
 # The clients and the collector; they leave a member out while its index is in DOWN_FILE.
 DOWN_FILE=$ROOT/down
+VICTIM_FLAG=$ROOT/victim-collecting
 NODES_CSV=$(IFS=,; echo "${NODE_URLS[*]}")
 python3 "$REPO_DIR/bench/gc-fire.py" --nodes "$NODES_CSV" --secret "$SECRET" --down-file "$DOWN_FILE" \
   --duration "$DURATION" --clients "$CLIENTS" --reports-dir "$ROOT/s3/$BUCKET/fleetmirror/gc/reports" \
-  --out "${FIRE_JSON:-$ROOT/gc-fire.json}" > "$ROOT/fire.out" 2> "$ROOT/fire.err" &
+  --victim "$((VICTIM - 1))" --victim-flag "$VICTIM_FLAG" --out "${FIRE_JSON:-$ROOT/gc-fire.json}" > "$ROOT/fire.out" 2> "$ROOT/fire.err" &
 FIRE_PID=$!
 started "$FIRE_PID"
 FIRE_START=$(now)
@@ -96,16 +97,18 @@ FIRE_START=$(now)
 # The kill: preferably while the victim runs a GC of its own (mark, read-only window or sweep).
 sleep "$KILL_AT"
 VICTIM_URL=${NODE_URLS[$((VICTIM - 1))]}
-VICTIM_ID=$(curl -s -H "X-Fleetmirror-Cluster-Secret: $SECRET" "$VICTIM_URL/admin/v1/cluster" \
-  | python3 -c 'import json, sys; print(json.load(sys.stdin)["memberId"])')
-KILLED_IN="between its runs"
-WAIT_UNTIL=$((SECONDS + 15))
+# gc-fire.py keeps VICTIM_FLAG while its POST /admin/v1/gc to the victim is unanswered, i.e. while
+# the victim runs a GC of its own; half a second in, the run is marking (or in its window).
+KILLED_IN="between its runs (none of its own began within 20 s)"
+WAIT_UNTIL=$((SECONDS + 20))
 while [ "$SECONDS" -lt "$WAIT_UNTIL" ]; do
-  phase=$(curl -s -m 2 -H "X-Fleetmirror-Cluster-Secret: $SECRET" "$VICTIM_URL/admin/v1/gc" | python3 -c '
-import json, sys
-r = json.load(sys.stdin).get("running") or {}
-print(r.get("phase", "") if r.get("member") == sys.argv[1] else "")' "$VICTIM_ID" 2>/dev/null || true)
-  case "$phase" in mark|read-only|sweep) KILLED_IN="in its own GC run, phase $phase"; break ;; esac
+  if [ -f "$VICTIM_FLAG" ]; then
+    sleep 0.5
+    if [ -f "$VICTIM_FLAG" ]; then
+      KILLED_IN="during a GC run it was asked for (its phase: the abandoned report below)"
+      break
+    fi
+  fi
   sleep 0.05
 done
 echo "$((VICTIM - 1))" > "$DOWN_FILE"   # the balancer's health check takes it out as it dies
