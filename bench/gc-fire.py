@@ -17,6 +17,8 @@ checked against its sha256 digest. Prints the figures, writes them as JSON (--ou
 when a push, a delete, a GC or a pull failed.
 """
 import argparse
+import collections
+import glob
 import hashlib
 import http.client
 import json
@@ -367,19 +369,11 @@ def main():
     pulled, problems = fire.verify()
 
     reports = fire.reports
-    bucket_reports = []
-    if args.reports_dir and os.path.isdir(args.reports_dir):
-        for root, _, files in os.walk(args.reports_dir):
-            for name in files:
-                try:
-                    with open(os.path.join(root, name)) as f:
-                        bucket_reports.append(json.load(f))
-                except (OSError, ValueError):
-                    pass
-    every = bucket_reports or reports  # the bucket's reports include the abandoned run
-    outcomes = {}
-    for r in every:
-        outcomes[r.get("outcome", "?")] = outcomes.get(r.get("outcome", "?"), 0) + 1
+    # The bucket's reports include the abandoned run, which answered no POST.
+    paths = glob.glob(os.path.join(args.reports_dir or "/nonexistent", "**", "*.json"), recursive=True)
+    bucket_reports = [json.load(open(path)) for path in paths]
+    every = bucket_reports or reports
+    outcomes = dict(collections.Counter(r.get("outcome", "?") for r in every))
     figures = dict(fire.counts)
     durations = sorted(fire.push_seconds) or [0]
     figures.update(push_seconds_median=round(durations[len(durations) // 2], 2),
@@ -389,15 +383,12 @@ def main():
         firing_seconds=round(fired_s, 1), failed_operations=len(fire.failures),
         gc_runs_answered=len(reports), gc_runs_completed_answered=sum(r.get("outcome") == "completed" for r in reports),
         gc_reports_in_bucket=len(bucket_reports), gc_outcomes=outcomes,
-        writes_held=sum(r.get("writesHeld", 0) for r in every),
-        writes_held_refused=sum(r.get("writesHeldRefused", 0) for r in every),
-        longest_hold_ms=max((r.get("longestHoldMillis", 0) for r in every), default=0),
-        longest_window_ms=max((r.get("windowMillis", 0) for r in every), default=0),
-        longest_read_only_ms=max((r.get("readOnlyMillis", 0) for r in every), default=0),
-        longest_run_ms=max((r.get("durationMillis", 0) for r in every), default=0),
-        blobs_deleted=sum(r.get("blobsDeleted", 0) for r in every),
-        manifests_deleted_by_gc=sum(r.get("manifestsDeleted", 0) for r in every),
-        manifests_read=sum(r.get("manifestsRead", 0) for r in every),
+        **{name: sum(r.get(key, 0) for r in every) for name, key in (
+            ("writes_held", "writesHeld"), ("writes_held_refused", "writesHeldRefused"), ("blobs_deleted", "blobsDeleted"),
+            ("manifests_deleted_by_gc", "manifestsDeleted"), ("manifests_read", "manifestsRead"))},
+        **{name: max((r.get(key, 0) for r in every), default=0) for name, key in (
+            ("longest_hold_ms", "longestHoldMillis"), ("longest_window_ms", "windowMillis"),
+            ("longest_read_only_ms", "readOnlyMillis"), ("longest_run_ms", "durationMillis"))},
         acknowledged_not_deleted=len(fire.acknowledged), pulls_verified=pulled["manifests"],
         blobs_verified=pulled["blobs"], bytes_verified=pulled["bytes"], verification_failures=len(problems),
         abandoned=[{k: r.get(k) for k in ("runId", "abandonedInPhase", "restoredBy")} for r in every

@@ -56,9 +56,12 @@ MEMBERS="[${MEMBERS%, }]"
 NODE_URLS=()
 NODE_PIDS=()
 for i in $(seq 1 "$NODES"); do
+  # Each node its own local disk tier (on by default with S3; a directory serves one node at a time).
   NODE_NAME=fm-$i NODE_EXTRA_YAML="gc:
   grace: 0s
   maxhold: $MAXHOLD
+localcache:
+  directory: $ROOT/fm-$i/localcache
 cluster:
   name: fire-$$
   port: ${MEMBER_PORTS[$((i - 1))]}
