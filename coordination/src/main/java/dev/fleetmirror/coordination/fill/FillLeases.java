@@ -32,6 +32,13 @@ public interface FillLeases extends AutoCloseable {
         return claim(digest, "");
     }
 
+    /**
+     * Forgets a remembered "stored" outcome of {@code digest} that no longer holds (a GC or an expiry
+     * deleted the data since), so that the next claim fills the blob again. A fill in flight, or a
+     * remembered 404, is left alone.
+     */
+    void forgetStored(Digest digest);
+
     /** The current holder of {@code digest}'s fill, if any (not an outcome remembered after it ended). */
     Optional<FillHolder> holder(Digest digest);
 

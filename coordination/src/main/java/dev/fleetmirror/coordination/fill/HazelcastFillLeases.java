@@ -131,6 +131,15 @@ public final class HazelcastFillLeases implements FillLeases {
     }
 
     @Override
+    public void forgetStored(Digest digest) {
+        String key = digest.toString();
+        String existing = map.get(key);
+        if (existing != null && LeaseEntry.decode(existing).outcome().filter(FillOutcome.STORED::equals).isPresent()) {
+            map.remove(key, existing);
+        }
+    }
+
+    @Override
     public Optional<FillHolder> holder(Digest digest) {
         return Optional.ofNullable(map.get(digest.toString())).map(LeaseEntry::decode).filter(LeaseEntry::filling)
                 .map(entry -> entry.holder(digest));

@@ -49,6 +49,14 @@ public final class LocalFillLeases implements FillLeases {
     }
 
     @Override
+    public synchronized void forgetStored(Digest digest) {
+        Remembered remembered = outcomes.get(digest);
+        if (remembered != null && remembered.outcome() == FillOutcome.STORED) {
+            outcomes.remove(digest, remembered);
+        }
+    }
+
+    @Override
     public Optional<FillHolder> holder(Digest digest) {
         return Optional.ofNullable(leases.get(digest)).map(lease -> lease.holder);
     }

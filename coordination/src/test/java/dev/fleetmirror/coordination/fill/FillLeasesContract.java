@@ -214,6 +214,22 @@ public abstract class FillLeasesContract {
     }
 
     @Test
+    void aStoredOutcomeForgottenBecauseItsDataWasDeletedLetsTheNextClaimWinOnEveryMember() {
+        Digest digest = freshDigest();
+        won(leases(0).claim(digest, "corp:team/app")).release(FillOutcome.STORED);
+        leases(last()).forgetStored(digest);
+        FillLease again = won(leases(0).claim(digest, "corp:team/app"));
+        // A fill in flight is not an outcome: forgetting leaves it to its holder.
+        leases(last()).forgetStored(digest);
+        assertThat(leases(last()).claim(digest, "corp:team/app")).isInstanceOf(FillClaim.Held.class);
+        again.release(FillOutcome.MISSING);
+        // Nor is a remembered 404 forgotten: only what turned out not to be stored.
+        leases(0).forgetStored(digest);
+        assertThat(leases(last()).claim(digest, "corp:team/app")).isInstanceOfSatisfying(FillClaim.Settled.class,
+                settled -> assertThat(settled.outcome()).isEqualTo(FillOutcome.MISSING));
+    }
+
+    @Test
     void aMissingOutcomeAnswersClaimsOfItsOriginOnlyAndAnotherOriginsClaimWins() {
         Digest digest = freshDigest();
         won(leases(0).claim(digest, "corp:team/app")).release(FillOutcome.MISSING);

@@ -63,6 +63,8 @@ final class FillFeeder {
     private boolean over;
     /** What the lease remembers for claims racing the end of this fill: set only by an owner that stored, or heard 404. */
     private FillOutcome outcome;
+    /** Remembered "stored" outcomes found stale (the data deleted since); a few are forgotten, then it fails. */
+    private int staleOutcomes;
 
     /** Whether our upstream confirmed the blob is in our repository (needed to follow a fill of another origin). */
     private boolean entitled;
@@ -105,11 +107,23 @@ final class FillFeeder {
      * claim of the same origin). Either way nothing is fetched again.
      */
     private void settled(FillClaim.Settled ended) {
-        if (ended.outcome() == FillOutcome.STORED) {
-            fail(new AlreadyStored(digest, ended.origin()));
-        } else {
+        if (ended.outcome() != FillOutcome.STORED) {
             fail(notInRepository());
+            return;
         }
+        blocking(() -> sources.dataStored().test(digest)).onComplete(stored -> {
+            if (stored.failed() || stored.result()) {
+                fail(new AlreadyStored(digest, ended.origin()));
+            } else if (staleOutcomes++ < 2) {
+                // Stored a moment ago, deleted since (a GC swept it, or expiry): fetched again.
+                blocking(() -> {
+                    sources.leases().forgetStored(digest);
+                    return null;
+                }).onComplete(forgotten -> claim());
+            } else {
+                fail(new IllegalStateException("the fill of " + digest + " keeps ending as stored, yet it is not"));
+            }
+        });
     }
 
     private RegistryException notInRepository() {
