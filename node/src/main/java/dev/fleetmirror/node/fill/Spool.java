@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -20,7 +21,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * ({@link #fail}), and a client whose response had a Content-Length sees a broken transfer.
  *
  * <p>One writer thread appends; readers block on their own (worker) threads, never on an event
- * loop. The file is deleted once the spool is {@link #retire() retired} and its last reader closed.
+ * loop. The file is deleted once the spool is {@link #retire() retired} and its last reader closed,
+ * unless it was {@link #keepAs kept} under a lasting name (the local tier's copies).
  */
 public final class Spool {
     private enum State { FILLING, COMPLETE, FAILED }
@@ -35,6 +37,7 @@ public final class Spool {
     private int readers;
     private boolean retired;
     private boolean closed;
+    private boolean kept;
 
     private Spool(Path file, FileChannel channel) {
         this.file = file;
@@ -110,6 +113,25 @@ public final class Spool {
     }
 
     /**
+     * Gives the file of complete content a lasting name ({@code target}, on the same file system):
+     * readers go on reading it, and retiring the spool no longer deletes it. Blocks.
+     *
+     * @throws IllegalStateException when the content is not complete
+     */
+    public void keepAs(Path target) throws IOException {
+        lock.lock();
+        try {
+            if (state != State.COMPLETE || closed) {
+                throw new IllegalStateException("spool " + file + " is not complete");
+            }
+            Files.move(file, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            kept = true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
      * No new reader will be opened: the file goes once the open ones are closed. A spool retired
      * while still filling is failed first, so nobody waits for bytes that will never come.
      */
@@ -148,7 +170,9 @@ public final class Spool {
             closed = true;
             try {
                 channel.close();
-                Files.deleteIfExists(file);
+                if (!kept) {
+                    Files.deleteIfExists(file);
+                }
             } catch (IOException e) {
                 // A leftover spool file wastes disk but misleads nobody: no registry entry points at it.
             }

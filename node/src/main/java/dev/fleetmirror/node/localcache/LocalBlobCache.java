@@ -4,7 +4,6 @@ import dev.fleetmirror.core.digest.Digest;
 import dev.fleetmirror.core.digest.DigestAlgorithm;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -14,6 +13,11 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.channels.Channels;
+import dev.fleetmirror.node.fill.Spool;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.security.MessageDigest;
 import java.util.Comparator;
 import java.util.List;
@@ -31,8 +35,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Copies of blobs on the node's own disk, in at most {@code maxBytes}: a blob served from remote
- * storage is copied here in the background (hashed on the way: a copy whose bytes do not match
- * its digest is dropped), and later requests are sent from the file. When full, the least recently
+ * storage is copied here once (hashed on the way: a copy whose bytes do not match its digest is
+ * dropped), the requests that want it meanwhile tail that copy's {@link Spool} instead of reading
+ * storage themselves, and later requests are sent from the file. When full, the least recently
  * served copies are removed; a removed file is deleted only after a delay, so that a response
  * already sending it finishes. Files are named by digest, so what a restart finds is reused.
  *
@@ -44,6 +49,8 @@ public final class LocalBlobCache implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LocalBlobCache.class);
     private static final long DELETE_DELAY_SECONDS = 300;
     private static final int COPY_BUFFER = 256 * 1024;
+    /** Blobs copied at once; a request for another one meanwhile streams from storage. */
+    private static final int COPIES_AT_ONCE = 16;
 
     private record Entry(Path file, long size, AtomicLong lastUse) {
     }
@@ -51,7 +58,8 @@ public final class LocalBlobCache implements AutoCloseable {
     private final Path root;
     private final long maxBytes;
     private final Map<Digest, Entry> entries = new ConcurrentHashMap<>();
-    private final Map<Digest, Boolean> copying = new ConcurrentHashMap<>();
+    /** Copies in progress, each tailed by the requests that asked for the blob meanwhile. */
+    private final Map<Digest, Spool> copying = new ConcurrentHashMap<>();
     private final AtomicLong total = new AtomicLong();
     private final ExecutorService copiers;
     private final ScheduledExecutorService deleter;
@@ -80,7 +88,9 @@ public final class LocalBlobCache implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("local cache " + root + ": " + e.getMessage(), e);
         }
-        this.copiers = Executors.newFixedThreadPool(2, daemon("fleetmirror-localcache-copy"));
+        // Requests wait on copies, so a copy does not queue behind others: past the bound, it is not made.
+        this.copiers = new ThreadPoolExecutor(0, COPIES_AT_ONCE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
+                daemon("fleetmirror-localcache-copy"));
         this.deleter = Executors.newSingleThreadScheduledExecutor(daemon("fleetmirror-localcache-delete"));
         evict();
         LOG.info("local blob cache in {}: {} blobs, {} MB of at most {} MB", root, entries.size(), total.get() / 1_000_000,
@@ -162,54 +172,118 @@ public final class LocalBlobCache implements AutoCloseable {
      * @param open the blob's bytes from storage
      */
     public void offer(Digest digest, Callable<InputStream> open) {
-        if (entries.containsKey(digest) || copying.putIfAbsent(digest, Boolean.TRUE) != null) {
-            return;
-        }
-        try {
-            copiers.execute(() -> {
-                try {
-                    copy(digest, open);
-                } catch (Exception e) {
-                    LOG.debug("no local copy of {}: {}", digest, e.toString());
-                } finally {
-                    copying.remove(digest);
-                }
-            });
-        } catch (java.util.concurrent.RejectedExecutionException closed) {
-            copying.remove(digest);
+        synchronized (this) {
+            if (!entries.containsKey(digest) && !copying.containsKey(digest)) {
+                start(digest, -1, open);
+            }
         }
     }
 
-    private void copy(Digest digest, Callable<InputStream> open) throws Exception {
-        Path temp = Files.createTempFile(root.resolve("tmp"), digest.hex().substring(0, 12), ".part");
+    /**
+     * The blob's bytes from {@code offset}, read from local disk: from the copy when there is one,
+     * else by tailing the copy in progress, started now when there is none. So however many
+     * requests want a blob at once, storage is read once; each reader gets the bytes as the copy
+     * writes them, the last one only once the copy matched its digest (a copy that fails breaks its
+     * readers' streams, with a {@link CorruptCopy} as the cause when the bytes were wrong). Blocks
+     * briefly (a file is created); call on a worker.
+     *
+     * @param size the blob's size, as the repository's link says
+     * @param open the blob's whole bytes from storage, opened at most once, on a copier thread
+     * @return empty when no copy can be made: the blob is larger than a quarter of the cache, as many
+     *         copies as allowed are running, or the local disk refuses the file
+     */
+    public Optional<InputStream> read(Digest digest, long size, long offset, Callable<InputStream> open) {
+        synchronized (this) {
+            Entry entry = entries.get(digest);
+            if (entry != null) {
+                entry.lastUse().set(clock.incrementAndGet());
+                try {
+                    FileChannel file = FileChannel.open(entry.file(), StandardOpenOption.READ);
+                    return Optional.of(Channels.newInputStream(file.position(offset)));
+                } catch (IOException evictedMeanwhile) {
+                    return Optional.empty();
+                }
+            }
+            Spool spool = copying.get(digest);
+            if (spool == null) {
+                if (size > maxBytes / 4) {
+                    return Optional.empty();
+                }
+                spool = start(digest, size, open);
+            }
+            return spool == null ? Optional.empty() : Optional.of(spool.reader(offset));
+        }
+    }
+
+    /** The copy's spool, or null when it cannot start. Called holding this cache's lock. */
+    private Spool start(Digest digest, long size, Callable<InputStream> open) {
+        Spool spool;
+        try {
+            spool = Spool.create(root.resolve("tmp"));
+        } catch (RuntimeException e) {
+            LOG.debug("no local copy of {}: {}", digest, e.toString());
+            return null;
+        }
+        copying.put(digest, spool);
+        try {
+            copiers.execute(() -> copy(digest, size, spool, open));
+            return spool;
+        } catch (RejectedExecutionException busyOrClosed) {
+            copying.remove(digest);
+            spool.retire();
+            return null;
+        }
+    }
+
+    /** On a copier: storage's bytes into the spool; verified, the spool's file becomes the copy. */
+    private void copy(Digest digest, long size, Spool spool, Callable<InputStream> open) {
+        long limit = size >= 0 ? size : maxBytes / 4;
         try {
             MessageDigest hash = digest.algorithm().newMessageDigest();
-            long size = 0;
-            try (InputStream in = open.call(); OutputStream out = Files.newOutputStream(temp)) {
+            long copied = 0;
+            try (InputStream in = open.call()) {
                 byte[] buffer = new byte[COPY_BUFFER];
                 for (int n; (n = in.read(buffer)) >= 0; ) {
-                    hash.update(buffer, 0, n);
-                    out.write(buffer, 0, n);
-                    size += n;
-                    if (size > maxBytes / 4) {
-                        LOG.debug("{} is larger than a quarter of the local cache; not kept", digest);
-                        return;
+                    copied += n;
+                    if (copied > limit) {
+                        throw new IOException(size >= 0 ? "storage holds more than the " + size + " bytes of " + digest
+                                : digest + " is larger than a quarter of the local cache; not kept");
                     }
+                    hash.update(buffer, 0, n);
+                    spool.append(buffer, 0, n);
                 }
             }
             Digest actual = Digest.of(digest.algorithm(), hash.digest());
             if (!actual.equals(digest)) {
-                LOG.warn("storage returned bytes hashing to {} for {}; not kept on local disk", actual, digest);
-                return;
+                throw new CorruptCopy("storage returned bytes hashing to " + actual + " for " + digest);
             }
+            spool.complete();
             Path target = root.resolve(digest.algorithm().prefix()).resolve(digest.hex());
             Files.createDirectories(target.getParent());
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            entries.put(digest, new Entry(target, size, new AtomicLong(clock.incrementAndGet())));
-            total.addAndGet(size);
+            spool.keepAs(target);
+            synchronized (this) {
+                entries.put(digest, new Entry(target, copied, new AtomicLong(clock.incrementAndGet())));
+                total.addAndGet(copied);
+            }
             evict();
+        } catch (CorruptCopy e) {
+            LOG.warn("{}; not kept on local disk", e.getMessage());
+            spool.fail(e);
+        } catch (Throwable e) {
+            LOG.debug("no local copy of {}: {}", digest, e.toString());
+            spool.fail(e);
         } finally {
-            Files.deleteIfExists(temp);
+            synchronized (this) {
+                copying.remove(digest, spool);
+                spool.retire();
+            }
+        }
+    }
+
+    /** Why a copy was dropped when storage's bytes did not match their digest. */
+    static final class CorruptCopy extends IOException {
+        CorruptCopy(String message) {
+            super(message);
         }
     }
 

@@ -11,11 +11,12 @@ import java.util.Optional;
 
 /**
  * Blobs with a local-disk tier: a blob the endpoint would stream from remote storage is sent from
- * its local copy when there is one, and otherwise copied to local disk for the next request. Only
- * the data comes from the copy; whether the repository holds the blob is still asked first (the
- * endpoint stats before it asks for a file) of the cluster's blob index, which every unlink, delete
- * and GC sweep on any member invalidates, so a deleted or unlinked blob is never served from a
- * leftover copy, and a warm GET from the copy makes no storage request at all.
+ * its local copy when there is one. Otherwise the first GET starts the one copy from storage, and
+ * it and every GET of the blob meanwhile stream by tailing that copy, so concurrent warm GETs on a
+ * node read storage once. Only the data comes from the tier; whether the repository holds the blob
+ * is still asked first (the endpoint stats before it opens) of the cluster's blob index, which every
+ * unlink, delete and GC sweep on any member invalidates, so a deleted or unlinked blob is never
+ * served from a leftover copy, and a warm GET from the copy makes no storage request at all.
  */
 public final class LocalTierBlobs implements Blobs {
     private final Blobs inner;
@@ -35,15 +36,7 @@ public final class LocalTierBlobs implements Blobs {
     @Override
     public Optional<Path> localFile(Digest digest) {
         Optional<Path> local = inner.localFile(digest);
-        if (local.isPresent()) {
-            return local;
-        }
-        Optional<Path> copy = cache.file(digest);
-        if (copy.isEmpty()) {
-            // Read back from storage: a blob still being filled is not there yet, and its copy fails quietly.
-            cache.offer(digest, () -> stored.open(digest, 0));
-        }
-        return copy;
+        return local.isPresent() ? local : cache.file(digest);
     }
 
     @Override
@@ -61,8 +54,27 @@ public final class LocalTierBlobs implements Blobs {
         return inner.open(digest, offset);
     }
 
+    /**
+     * Tails the tier's copy (starting it) when storage links the blob in {@code repo}: asked of the
+     * blob index the endpoint's stat has just answered from. A blob not linked yet (a fill still in
+     * flight, whose readers tail the fill), one the tier cannot copy, and one the copy fails before
+     * sending it are read as without the tier.
+     */
     @Override
     public InputStream open(RepositoryName repo, Digest digest, long offset) {
+        Optional<BlobDescriptor> linked = inner.localFile(digest).isPresent() ? Optional.empty()
+                : stored.stat(repo, digest);
+        if (linked.isPresent()) {
+            Optional<InputStream> tier;
+            try {
+                tier = cache.read(digest, linked.get().size(), offset, () -> stored.open(digest, 0));
+            } catch (RuntimeException e) {
+                tier = Optional.empty();
+            }
+            if (tier.isPresent()) {
+                return new TierStream(tier.get(), offset, from -> inner.open(repo, digest, from));
+            }
+        }
         return inner.open(repo, digest, offset);
     }
 
