@@ -5,6 +5,7 @@ import dev.fleetmirror.coordination.Coordination;
 import dev.fleetmirror.coordination.blob.IndexedBlobs;
 import dev.fleetmirror.coordination.blob.IndexedUploads;
 import dev.fleetmirror.coordination.manifest.IndexedManifests;
+import dev.fleetmirror.core.digest.Digest;
 import dev.fleetmirror.core.registry.Registry;
 import dev.fleetmirror.core.registry.RegistrySettings;
 import dev.fleetmirror.core.registry.stored.MirroredReferrers;
@@ -20,6 +21,7 @@ import dev.fleetmirror.node.metrics.Traffic;
 import dev.fleetmirror.node.proxy.PullThroughCache;
 import io.vertx.core.Vertx;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * The registry a node serves, built in one place from storage outward (as Distribution's
@@ -34,7 +36,8 @@ import java.util.Optional;
  *       of mirrored images);</li>
  *   <li>the local disk tier of blobs, when {@code localcache:} configures one.</li>
  * </ol>
- * Fills, warm-up and the local tier's copies read the stored layers (2) directly.
+ * Fills, warm-up and the local tier's copies read the stored layers (2) directly; the tier does not
+ * copy a blob while a fill of it is in flight here (readers tail the fill).
  *
  * @param stored the storage-backed registry with its limits and index (layers 1 and 2)
  * @param cache  the pull-through cache (layer 3), when the node mirrors anything
@@ -55,7 +58,8 @@ record RegistryStack(Registry stored, Optional<PullThroughCache> cache, Registry
                 WriteGate.of(config.storage().readOnly(), coordination.mode(), config.gc().maxHold()), traffic,
                 new MirroredReferrers(driver)));
         Registry mirrored = cache.map(PullThroughCache::registry).orElse(stored);
-        Registry served = localCache.map(tier -> new Registry(new LocalTierBlobs(mirrored.blobs(), stored.blobs(), tier),
+        Predicate<Digest> filling = cache.<Predicate<Digest>>map(c -> c.fills()::inFlight).orElse(digest -> false);
+        Registry served = localCache.map(tier -> new Registry(new LocalTierBlobs(mirrored.blobs(), stored.blobs(), tier, filling),
                 mirrored.uploads(), mirrored.manifests(), mirrored.tags(), mirrored.catalog(), mirrored.referrers()))
                 .orElse(mirrored);
         return new RegistryStack(stored, cache, served);

@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * Blobs with a local-disk tier: a blob the endpoint would stream from remote storage is sent from
@@ -22,15 +23,19 @@ public final class LocalTierBlobs implements Blobs {
     private final Blobs inner;
     private final Blobs stored;
     private final LocalBlobCache cache;
+    private final Predicate<Digest> filling;
 
     /**
-     * @param inner  the blobs clients are served (a pull-through cache's, or storage's)
-     * @param stored storage's own blobs, where a copy is read from once the blob is stored
+     * @param inner   the blobs clients are served (a pull-through cache's, or storage's)
+     * @param stored  storage's own blobs, where a copy is read from once the blob is stored
+     * @param filling whether a fill of the blob is in flight on this node (its readers tail the fill,
+     *                and storage is not asked about the blob meanwhile)
      */
-    public LocalTierBlobs(Blobs inner, Blobs stored, LocalBlobCache cache) {
+    public LocalTierBlobs(Blobs inner, Blobs stored, LocalBlobCache cache, Predicate<Digest> filling) {
         this.inner = inner;
         this.stored = stored;
         this.cache = cache;
+        this.filling = filling;
     }
 
     @Override
@@ -62,8 +67,8 @@ public final class LocalTierBlobs implements Blobs {
      */
     @Override
     public InputStream open(RepositoryName repo, Digest digest, long offset) {
-        Optional<BlobDescriptor> linked = inner.localFile(digest).isPresent() ? Optional.empty()
-                : stored.stat(repo, digest);
+        Optional<BlobDescriptor> linked = filling.test(digest) || inner.localFile(digest).isPresent()
+                ? Optional.empty() : stored.stat(repo, digest);
         if (linked.isPresent()) {
             Optional<InputStream> tier;
             try {
