@@ -7,8 +7,11 @@ GET /__count answers the counts so far as JSON ({"GET": n, "LIST": n, "PUT": n, 
 "DELETE": n, "DELETE_BATCH": n, "POST": n, "total": n}); POST /__reset zeroes them. Everything
 else goes to UPSTREAM_URL unchanged, Host header included (SigV4 signs it), so clients sign for
 this proxy's address and the server checks the same. Used by bench/gc.sh to compare what each
-collector costs at the S3 endpoint, not what it says it costs.
+collector costs at the S3 endpoint, not what it says it costs. With S3_COUNT_LOG set, each request's
+"METHOD path" is appended to that file, and each reset writes a line "RESET" (which objects a
+phase read, e.g. blob data GETs per blob).
 """
+import os
 import http.client
 import json
 import socket
@@ -22,6 +25,7 @@ UPSTREAM = urlsplit(sys.argv[2])
 COUNTS = {}
 LOCK = threading.Lock()
 LOCAL = threading.local()
+LOG = open(os.environ["S3_COUNT_LOG"], "a", buffering=1) if os.environ.get("S3_COUNT_LOG") else None
 
 
 def kind(method, path):
@@ -66,6 +70,8 @@ class Proxy(BaseHTTPRequestHandler):
         if self.path == "/__reset":
             with LOCK:
                 COUNTS.clear()
+                if LOG:
+                    LOG.write("RESET\n")
             self.send_response(204)
             self.send_header("Content-Length", "0")
             self.end_headers()
@@ -73,6 +79,8 @@ class Proxy(BaseHTTPRequestHandler):
         with LOCK:
             k = kind(self.command, self.path)
             COUNTS[k] = COUNTS.get(k, 0) + 1
+            if LOG:
+                LOG.write(self.command + " " + self.path.split("?")[0] + "\n")
         body = self.request_body()
         # The body goes on whole, with its length: a chunked upload (the AWS SDK streams parts so) is de-chunked here.
         headers = {k: v for k, v in self.headers.items()
