@@ -12,6 +12,7 @@
 #   bench/cluster-cold-pull.sh                          # ~68 MB image, 16 clients, 3+3 nodes, 40 MB/s link
 #   CLIENTS=8 LAYERS="10 10" RATE_MBPS=20 bench/cluster-cold-pull.sh
 #   BENCH_DIR=/var/tmp/fm-cluster KEEP=1 bench/cluster-cold-pull.sh
+#   FM_EXTRA_YAML=$'localcache:\n  enabled: false' bench/cluster-cold-pull.sh   # more Fleet Mirror config (here: no local tier)
 #
 # Needs: java 17, maven (builds the jar and S3Proxy's classpath when missing), python3, curl, nginx,
 # skopeo, docker-registry.
@@ -110,7 +111,8 @@ cluster:
   port: ${MEMBER_PORTS[$((i - 1))]}
   members: $MEMBERS
   secret: $SECRET
-  minimumSize: 1" start_node "  s3:
+  minimumSize: 1
+${FM_EXTRA_YAML:-}" start_node "  s3:
     accesskey: $AK
     secretkey: $SK
     region: us-east-1
