@@ -172,6 +172,11 @@ public record UpstreamConfig(String name, List<URI> urls, Optional<String> usern
         return prefix.isEmpty();
     }
 
+    /** Whether this upstream mirrors the local repository {@code name}: any name, or one below its prefix. */
+    public boolean mirrors(String name) {
+        return catchAll() || name.startsWith(prefix) && name.length() > prefix.length();
+    }
+
     @Override
     public String toString() {
         // Never print the password.

@@ -54,9 +54,9 @@ public final class UpstreamRoutes implements NamespaceResolver {
     public Optional<Route> route(RepositoryName repo) {
         String name = repo.value();
         for (UpstreamCaller upstream : prefixed) {
-            String prefix = upstream.config().prefix();
-            if (name.startsWith(prefix) && name.length() > prefix.length()) {
-                return Optional.of(new Route(upstream, remoteName(upstream, name.substring(prefix.length()))));
+            if (upstream.config().mirrors(name)) {
+                String below = name.substring(upstream.config().prefix().length());
+                return Optional.of(new Route(upstream, remoteName(upstream, below)));
             }
         }
         return catchAll.map(upstream -> new Route(upstream, remoteName(upstream, name)));
