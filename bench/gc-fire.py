@@ -385,6 +385,7 @@ def main():
         gc_reports_in_bucket=len(bucket_reports), gc_outcomes=outcomes,
         **{name: sum(r.get(key, 0) for r in every) for name, key in (
             ("writes_held", "writesHeld"), ("writes_held_refused", "writesHeldRefused"), ("blobs_deleted", "blobsDeleted"),
+            ("blobs_kept_for_pushes", "blobsKeptForPushes"),
             ("manifests_deleted_by_gc", "manifestsDeleted"), ("manifests_read", "manifestsRead"))},
         **{name: max((r.get(key, 0) for r in every), default=0) for name, key in (
             ("longest_hold_ms", "longestHoldMillis"), ("longest_window_ms", "windowMillis"),
@@ -407,7 +408,7 @@ def main():
           f"{figures['writes_held']} ({figures['writes_held_refused']} refused past maxhold), longest hold "
           f"{figures['longest_hold_ms']} ms, longest window {figures['longest_window_ms']} ms (read-only "
           f"{figures['longest_read_only_ms']} ms), longest run {figures['longest_run_ms']} ms, "
-          f"{figures['blobs_deleted']} blobs deleted")
+          f"{figures['blobs_deleted']} blobs deleted, {figures['blobs_kept_for_pushes']} kept for pushes in flight")
     print(f"verified: {pulled['manifests']} pulls ({figures['acknowledged_not_deleted']} acknowledged, not deleted "
           f"manifests x {len(fire.members)} members), {pulled['blobs']} blobs, {pulled['bytes'] / 1e6:.1f} MB, "
           f"{len(problems)} failures")

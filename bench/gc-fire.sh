@@ -26,6 +26,9 @@ NODES=3
 VICTIM=3
 NODE_HEAP=${NODE_HEAP:-256m}
 MAXHOLD=${MAXHOLD:-30s}
+# gc.pushwindow: short, so that the runs under fire delete what deleted manifests left once their
+# pushes are that old; the longest push is in the report (a push longer than this may fail).
+PUSHWINDOW=${PUSHWINDOW:-30s}
 REPO_DIR=$(cd "$(dirname "$0")/.." && pwd)
 JAR=${JAR:-$REPO_DIR/node/target/fleetmirror.jar}
 S3PROXY_CP_FILE=$REPO_DIR/s3proxy-runtime/target/classes/fleetmirror/s3proxy.classpath
@@ -60,6 +63,7 @@ for i in $(seq 1 "$NODES"); do
   NODE_NAME=fm-$i NODE_EXTRA_YAML="gc:
   grace: 0s
   maxhold: $MAXHOLD
+  pushwindow: $PUSHWINDOW
 localcache:
   directory: $ROOT/fm-$i/localcache
 cluster:

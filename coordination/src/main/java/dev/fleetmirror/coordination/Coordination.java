@@ -5,6 +5,7 @@ import dev.fleetmirror.coordination.tag.TagFreshness;
 import dev.fleetmirror.coordination.token.UpstreamTokens;
 import dev.fleetmirror.coordination.fill.FillLeases;
 import dev.fleetmirror.coordination.gc.GcRuns;
+import dev.fleetmirror.coordination.gc.PushedBlobs;
 import dev.fleetmirror.coordination.gc.WriteJournal;
 import dev.fleetmirror.coordination.mode.ModeSwitch;
 import dev.fleetmirror.coordination.limit.RateLimits;
@@ -71,6 +72,11 @@ public interface Coordination extends AutoCloseable {
     /** The cluster's journal of link writes, on while a GC marks. */
     default WriteJournal journal() {
         return parts().journal();
+    }
+
+    /** The blobs pushes were told of lately, which a GC keeps; and those a sweep is deleting. */
+    default PushedBlobs pushedBlobs() {
+        return parts().pushed();
     }
 
     /** Members, the oldest, and whether the quorum ({@code minimumSize}) is met. */

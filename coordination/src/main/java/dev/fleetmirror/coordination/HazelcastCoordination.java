@@ -8,6 +8,7 @@ import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import dev.fleetmirror.coordination.gc.HazelcastGcRuns;
+import dev.fleetmirror.coordination.gc.HazelcastPushedBlobs;
 import dev.fleetmirror.coordination.gc.HazelcastWriteJournal;
 import dev.fleetmirror.coordination.mode.HazelcastModeSwitch;
 import dev.fleetmirror.coordination.fill.HazelcastFillLeases;
@@ -55,7 +56,8 @@ public final class HazelcastCoordination implements Coordination {
         this.gcRuns = new HazelcastGcRuns(hazelcast);
         this.mode = new HazelcastModeSwitch(hazelcast);
         this.journal = new HazelcastWriteJournal(hazelcast);
-        this.parts = new SharedParts(fills, limits, caches, gcRuns, journal, mode);
+        this.parts = new SharedParts(fills, limits, caches, gcRuns, journal,
+                new HazelcastPushedBlobs(hazelcast), mode);
         hazelcast.getCluster().addMembershipListener(new MembershipAdapter() {
             @Override
             public void memberRemoved(MembershipEvent event) {

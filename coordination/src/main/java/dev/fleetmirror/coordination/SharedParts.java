@@ -2,6 +2,7 @@ package dev.fleetmirror.coordination;
 
 import dev.fleetmirror.coordination.fill.FillLeases;
 import dev.fleetmirror.coordination.gc.GcRuns;
+import dev.fleetmirror.coordination.gc.PushedBlobs;
 import dev.fleetmirror.coordination.gc.WriteJournal;
 import dev.fleetmirror.coordination.limit.RateLimits;
 import dev.fleetmirror.coordination.mode.ModeSwitch;
@@ -11,5 +12,5 @@ import dev.fleetmirror.coordination.mode.ModeSwitch;
  * on its own medium (Hazelcast, or memory for a cluster of one) and handed out as one value.
  */
 public record SharedParts(FillLeases fills, RateLimits limits, SharedCaches caches, GcRuns gcRuns, WriteJournal journal,
-                          ModeSwitch mode) {
+                          PushedBlobs pushed, ModeSwitch mode) {
 }

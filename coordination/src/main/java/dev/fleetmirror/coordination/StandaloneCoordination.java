@@ -1,6 +1,7 @@
 package dev.fleetmirror.coordination;
 
 import dev.fleetmirror.coordination.gc.LocalGcRuns;
+import dev.fleetmirror.coordination.gc.LocalPushedBlobs;
 import dev.fleetmirror.coordination.gc.LocalWriteJournal;
 import dev.fleetmirror.coordination.mode.LocalModeSwitch;
 import dev.fleetmirror.coordination.fill.LocalFillLeases;
@@ -33,7 +34,8 @@ public final class StandaloneCoordination implements Coordination {
         this.name = settings.name();
         this.peerUrl = settings.peerUrl();
         this.fills = new LocalFillLeases(memberId, () -> peerUrl);
-        this.parts = new SharedParts(fills, limits, caches, gcRuns, new LocalWriteJournal(), mode);
+        this.parts = new SharedParts(fills, limits, caches, gcRuns, new LocalWriteJournal(),
+                new LocalPushedBlobs(java.time.Clock.systemUTC()), mode);
     }
 
     @Override

@@ -87,30 +87,33 @@ public final class CollectionRun {
     private final StorageDriver storage;
     private final Settings settings;
     private final Optional<Journal> journal;
+    private final GarbageCollector.Pushes pushes;
     private final Clock clock;
     private final Listener listener;
 
-    private CollectionRun(StorageDriver storage, Settings settings, Optional<Journal> journal, Clock clock,
-                          Listener listener) {
+    private CollectionRun(StorageDriver storage, Settings settings, Optional<Journal> journal,
+                          GarbageCollector.Pushes pushes, Clock clock, Listener listener) {
         this.storage = storage;
         this.settings = settings;
         this.journal = journal;
+        this.pushes = pushes;
         this.clock = clock;
         this.listener = listener;
     }
 
     /**
-     * A live cluster's run: the journal records writes while the mark lists, and blobs written since
-     * the previous run's mark began are spared (a push may still be on its way to its manifest).
+     * A live cluster's run: the journal records writes while the mark lists; blobs written since the
+     * previous run's mark began, and those {@code pushes} were told of lately, are spared (a push may
+     * still be on its way to its manifest).
      */
-    public static CollectionRun live(StorageDriver storage, Settings settings, Journal journal, Clock clock,
-                                     Listener listener) {
-        return new CollectionRun(storage, settings, Optional.of(journal), clock, listener);
+    public static CollectionRun live(StorageDriver storage, Settings settings, Journal journal,
+                                     GarbageCollector.Pushes pushes, Clock clock, Listener listener) {
+        return new CollectionRun(storage, settings, Optional.of(journal), pushes, clock, listener);
     }
 
     /** A run on a registry nothing writes to: the offline CLI's. */
     public static CollectionRun offline(StorageDriver storage, Settings settings, Clock clock, Listener listener) {
-        return new CollectionRun(storage, settings, Optional.empty(), clock, listener);
+        return new CollectionRun(storage, settings, Optional.empty(), GarbageCollector.Pushes.NONE, clock, listener);
     }
 
     /** Expires, marks and sweeps; the figures go into {@code report} as each phase ends. */
@@ -125,7 +128,7 @@ public final class CollectionRun {
             marked = collector.mark();
             report.put("markMillis", marked.markMillis);
             MarkState state = marked;
-            collected = window.readOnly(() -> collector.sweep(state, Set.of()));
+            collected = window.readOnly(() -> collector.sweep(state, Set.of(), pushes));
         } else {
             try {
                 // From here on every member records the links it writes: the mark lists while they write.
@@ -136,7 +139,7 @@ public final class CollectionRun {
                 marked = collector.mark();
                 report.put("markMillis", marked.markMillis);
                 MarkState state = marked;
-                collected = window.readOnly(() -> collector.sweep(state, journal.get().recorded()));
+                collected = window.readOnly(() -> collector.sweep(state, journal.get().recorded(), pushes));
             } finally {
                 journal.get().stop();
             }
@@ -179,6 +182,7 @@ public final class CollectionRun {
         report.put("bytesFreed", collected.bytesFreed());
         report.put("blobsSpared", collected.blobsSpared());
         report.put("blobsKeptAsRecent", collected.blobsRecent());
+        report.put("blobsKeptForPushes", collected.blobsKeptForPushes());
         report.put("layerLinksDeleted", collected.layerLinksDeleted());
         report.put("journaledWrites", collected.journaled());
         report.put("remarkMillis", collected.remarkMillis());

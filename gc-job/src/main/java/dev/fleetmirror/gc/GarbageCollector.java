@@ -104,6 +104,18 @@ public final class GarbageCollector {
         }
     }
 
+    /**
+     * The pushes in flight on a live registry, asked just before the deletes: the blobs about to
+     * go are published (a push's HEAD then finds them unknown), and those a push was told of within
+     * its window are kept. Offline, nobody pushes.
+     */
+    public interface Pushes {
+        Pushes NONE = hexes -> Set.of();
+
+        /** Publishes {@code hexes} as being deleted; answers those to keep. */
+        Set<String> doom(List<String> hexes);
+    }
+
     private final StorageDriver storage;
     private final Options options;
     private final Clock clock;
@@ -126,7 +138,7 @@ public final class GarbageCollector {
 
     /** Mark and sweep at once: for a registry nothing writes to (offline, or read-only). */
     public GcReport run() throws InterruptedException {
-        return sweep(mark(), List.of());
+        return sweep(mark(), List.of(), Pushes.NONE);
     }
 
     /** The storage requests this collector sent so far, by kind (those the driver counts: S3's). */
@@ -298,11 +310,12 @@ public final class GarbageCollector {
      * Marks again from the journal's paths (links and blob data written while the mark ran), then
      * unlinks and deletes what is still unreferenced. Runs while nothing writes.
      */
-    public GcReport sweep(MarkState state, Collection<String> journal) throws InterruptedException {
-        return pooled(pool -> sweep(pool, state, journal));
+    public GcReport sweep(MarkState state, Collection<String> journal, Pushes pushes) throws InterruptedException {
+        return pooled(pool -> sweep(pool, state, journal, pushes));
     }
 
-    private GcReport sweep(ExecutorService pool, MarkState state, Collection<String> journal) throws InterruptedException {
+    private GcReport sweep(ExecutorService pool, MarkState state, Collection<String> journal, Pushes pushes)
+            throws InterruptedException {
         listener.phase("sweep");
         long started = System.nanoTime();
         long readBefore = state.index.manifestsRead();
@@ -310,16 +323,26 @@ public final class GarbageCollector {
         long manifestsUnlinked = unlinkUntagged(state, journaledManifests);
         long remarkMillis = (System.nanoTime() - started) / 1_000_000;
 
+        MarkState.Candidates candidates = state.candidates();
+        List<String> unmarked = new ArrayList<>();
+        for (int i = 0; i < candidates.size(); i++) {
+            if (!state.marked.contains(candidates.digest(i))) {
+                unmarked.add(DigestSet.hex(candidates.digest(i)));
+            }
+        }
+        Set<String> pushed = options.dryRun() || unmarked.isEmpty() ? Set.of() : pushes.doom(unmarked);
         List<String> doomed = new ArrayList<>();
         DigestSet deleted = new DigestSet();
         long freed = 0;
-        MarkState.Candidates candidates = state.candidates();
         for (int i = 0; i < candidates.size(); i++) {
             long[] digest = candidates.digest(i);
             if (state.marked.contains(digest)) {
                 continue;
             }
             String hex = DigestSet.hex(digest);
+            if (pushed.contains(hex)) {
+                continue; // a push was told of it lately: its manifest may be on its way
+            }
             listener.eligible(Digest.parse(SHA256 + ":" + hex));
             deleted.add(digest);
             freed += candidates.bytes(i);
@@ -346,7 +369,7 @@ public final class GarbageCollector {
         return new GcReport(options.dryRun(), state.repositories.size(), state.manifestsMarked, state.marked.size(),
                 manifestsUnlinked, doomed.size(), freed, state.blobsSpared, staleLinks.size(), state.markMillis, sweepMillis,
                 state.index.manifestsRead(), state.index.manifestsRead() - readBefore, journal.size(), remarkMillis,
-                state.blobsRecent, requests.snapshot());
+                state.blobsRecent, pushed.size(), requests.snapshot());
     }
 
     /** Marks what the journal recorded; the manifests it names (revisions and tags written meanwhile). */

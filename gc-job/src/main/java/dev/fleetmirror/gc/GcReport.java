@@ -18,12 +18,14 @@ package dev.fleetmirror.gc;
  * @param journaled          paths the journal recorded while the mark ran
  * @param remarkMillis       the re-mark from the journal
  * @param blobsRecent        blobs kept because a layer link to them was written since the previous run
+ * @param blobsKeptForPushes unreferenced blobs kept because a push was told of them within its push window
  * @param requests           storage requests by kind (those the driver counts: S3's)
  */
 public record GcReport(boolean dryRun, int repositories, long manifestsMarked, long blobsMarked, long manifestsDeleted,
                        long blobsDeleted, long bytesFreed, long blobsSpared, long layerLinksDeleted,
                        long markMillis, long sweepMillis, long manifestsRead, long manifestsReadInSweep, long journaled,
-                       long remarkMillis, long blobsRecent, java.util.Map<String, Long> requests) {
+                       long remarkMillis, long blobsRecent, long blobsKeptForPushes,
+                       java.util.Map<String, Long> requests) {
 
     public long totalMillis() {
         return markMillis + sweepMillis;

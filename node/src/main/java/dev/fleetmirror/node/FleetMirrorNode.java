@@ -11,6 +11,7 @@ import dev.fleetmirror.node.admin.ClusterAdmin;
 import dev.fleetmirror.node.admin.GcAdmin;
 import dev.fleetmirror.node.admin.ModeAdmin;
 import dev.fleetmirror.node.admin.WarmAdmin;
+import dev.fleetmirror.node.gc.PushWindow;
 import dev.fleetmirror.node.gc.ClusterModeControl;
 import dev.fleetmirror.node.gc.GcService;
 import dev.fleetmirror.node.gc.LiveCollection;
@@ -263,7 +264,8 @@ public final class FleetMirrorNode {
                                                   AccessDecider privacy, Predicate<RepositoryName> mirrored) {
         StorageWorkers workers = new StorageWorkers(vertx, StorageWorkers.DEFAULT_POOL_SIZE);
         NodeServices services = new NodeServices(registry, workers,
-                config.storage().deleteEnabled(), config.storage().redirectDisabled());
+                config.storage().deleteEnabled(), config.storage().redirectDisabled(),
+                new PushWindow(coordination.pushedBlobs(), config.gc().pushWindow(), mirrored));
         HttpServerOptions options = ServerOptions.of(config.http());
         ConnectionGuard guard = new ConnectionGuard(vertx, config.http().limits());
         return vertx.executeBlocking(() -> AuthSetup.create(vertx, config.auth(), privacy), false)

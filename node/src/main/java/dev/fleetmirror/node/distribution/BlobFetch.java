@@ -33,7 +33,10 @@ final class BlobFetch implements Endpoint {
         Blobs blobs = exchange.services().registry().blobs();
         boolean mayRedirect = !exchange.isHead() && !exchange.services().redirectDisabled();
         return exchange.services().workers().run(() -> {
-            Optional<BlobDescriptor> found = exchange.isHead() ? blobs.stat(exchange.repo(), digest)
+            // A push's HEAD: the GC hears of it first, and a blob its sweep is deleting is unknown already.
+            Optional<BlobDescriptor> found = exchange.isHead()
+                    ? exchange.services().pushes().mayConfirm(exchange.repo(), digest)
+                            ? blobs.stat(exchange.repo(), digest) : Optional.empty()
                     : blobs.statForPull(exchange.repo(), digest);
             BlobDescriptor blob = found.orElseThrow(() -> new RegistryException(
                     ErrorCode.BLOB_UNKNOWN, "blob " + digest + " is not in repository " + exchange.repo()));

@@ -119,6 +119,14 @@ final class UploadTransfer {
 
     /** 201 for a blob that is now in the repository. */
     static Future<Void> created(Exchange exchange, Digest digest) {
+        // Under the write permit still: the GC keeps the blob for the push's manifest to come.
+        return exchange.services().workers().run(() -> {
+            exchange.services().pushes().stored(exchange.repo(), digest);
+            return null;
+        }).compose(recorded -> answerCreated(exchange, digest));
+    }
+
+    private static Future<Void> answerCreated(Exchange exchange, Digest digest) {
         exchange.response().putHeader("Location", "/v2/" + exchange.repo() + "/blobs/" + digest)
                 .putHeader(ApiHeaders.CONTENT_DIGEST, digest.toString());
         return exchange.endEmpty(201);

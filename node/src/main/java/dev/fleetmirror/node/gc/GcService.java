@@ -244,6 +244,9 @@ public final class GcService implements AutoCloseable {
         try {
             mode.readWrite();
             coordination.journal().stop();
+            // Its sweep may have doomed blobs and died before deleting them: HEADs may find them again.
+            coordination.blobIndex().changedEverywhere();
+            coordination.pushedBlobs().lift();
             report.put("restoredBy", coordination.memberId());
         } catch (Exception e) {
             report.put("error", "restoring read-write failed: " + e.getMessage());

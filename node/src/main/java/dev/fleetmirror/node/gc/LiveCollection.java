@@ -40,7 +40,7 @@ public final class LiveCollection implements GcService.Collection {
 
     @Override
     public void collect(GcRun run, ObjectNode report, CollectionRun.Window window) throws Exception {
-        CollectionRun.live(storage, settings, new ClusterJournal(), clock, new CollectionRun.Listener() {
+        CollectionRun.live(storage, settings, new ClusterJournal(), coordination.pushedBlobs()::doom, clock, new CollectionRun.Listener() {
             @Override
             public void phase(String phase) {
                 run.phase(phase);
@@ -97,7 +97,9 @@ public final class LiveCollection implements GcService.Collection {
                         return work.call();
                     } finally {
                         // Data and layer links of any repository are gone: no member may answer from before.
+                        // Only then may a push's HEAD look for the blobs the sweep doomed (and find them gone).
                         coordination.blobIndex().changedEverywhere();
+                        coordination.pushedBlobs().lift();
                     }
                 });
             }

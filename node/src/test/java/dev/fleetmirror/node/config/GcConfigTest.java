@@ -21,6 +21,15 @@ class GcConfigTest {
         assertThat(gc.schedule()).isEmpty();
         assertThat(gc.deleteUntagged()).isFalse();
         assertThat(gc.grace()).isEqualTo(Duration.ofHours(1));
+        assertThat(gc.pushWindow()).isEqualTo(Duration.ofHours(1));
+    }
+
+    @Test
+    void readsThePushWindowAndRefusesANegativeOne() {
+        assertThat(gc("gc:\n  grace: 0s\n  pushwindow: 10m\n", Map.of()).pushWindow()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(gc("version: 0.1\n", Map.of("REGISTRY_GC_PUSHWINDOW", "0s")).pushWindow()).isZero();
+        assertThatThrownBy(() -> gc("gc:\n  pushwindow: -1m\n", Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("gc.pushwindow");
     }
 
     @Test

@@ -142,7 +142,7 @@ class LiveGcShapesTest {
                 : new StorageBackend.Filesystem(work.resolve("storage"));
         // The set-up runs on nodes without a schedule; for the scheduled trigger they are then started
         // again with a run due shortly after they are up, so a slow set-up never races the schedule.
-        startNodes(shape, backend, new GcConfig(Optional.empty(), false, Duration.ZERO));
+        startNodes(shape, backend, new GcConfig(Optional.empty(), false, Duration.ZERO, GcConfig.DEFAULT_MAX_HOLD, Duration.ZERO));
         storage = StorageDrivers.open(backend);
 
         // What must survive: the image cached from upstream, and a hosted image.
@@ -262,7 +262,7 @@ class LiveGcShapesTest {
             nodes.clear();
             Instant due = Instant.now().plus(margin);
             startNodes(shape, backend, new GcConfig(Optional.of(new GcSchedule.Daily(due.atZone(ZoneOffset.UTC).toLocalTime())),
-                    false, Duration.ZERO));
+                    false, Duration.ZERO, GcConfig.DEFAULT_MAX_HOLD, Duration.ZERO));
             if (Instant.now().isBefore(due.minusMillis(500))) {
                 return due;
             }

@@ -56,7 +56,7 @@ class OnlineGcCostTest {
         S3CallRecorder calls = new S3CallRecorder();
         try (StorageDriver storage = S3StorageDriver.open(bucket, List.of(calls))) {
             seed(storage);
-            cluster = GcCluster.start(1, new StorageBackend.S3(bucket), new GcConfig(Optional.empty(), false, Duration.ZERO));
+            cluster = GcCluster.start(1, new StorageBackend.S3(bucket), new GcConfig(Optional.empty(), false, Duration.ZERO, GcConfig.DEFAULT_MAX_HOLD, Duration.ZERO));
 
             JsonNode first = cluster.collect(cluster.nodes.get(0));
             assertThat(first.path("manifestsRead").asLong()).as(first.toString()).isEqualTo(MANIFESTS);

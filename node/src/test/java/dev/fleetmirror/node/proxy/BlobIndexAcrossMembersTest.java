@@ -61,7 +61,7 @@ class BlobIndexAcrossMembersTest {
                 .withStorage(StorageConfig.of(new StorageBackend.S3(S3.config().withRootDirectory(root)))
                         .withLocalCache(Optional.of(new LocalCacheConfig(work.resolve("tier-" + i), 100_000_000))))
                 .withProxy(ProxyConfig.none().withSpoolDirectory(work.resolve("spool-" + i)))
-                .withGc(new GcConfig(Optional.empty(), false, Duration.ZERO)), nodes);
+                .withGc(new GcConfig(Optional.empty(), false, Duration.ZERO, GcConfig.DEFAULT_MAX_HOLD, Duration.ZERO)), nodes);
         nodes.forEach(node -> clients.add(new RegistryHttpClient(MirrorFixture.uri(node))));
     }
 

@@ -46,7 +46,7 @@ class LiveGcTest {
         return NodeConfig.defaults()
                 .withHttp(HttpConfig.loopback(0))
                 .withStorage(StorageConfig.of(new StorageBackend.S3(S3.config())))
-                .withGc(new GcConfig(Optional.empty(), false, Duration.ZERO));
+                .withGc(new GcConfig(Optional.empty(), false, Duration.ZERO, GcConfig.DEFAULT_MAX_HOLD, Duration.ZERO));
     }
 
     private HttpResponse<String> post(URI node) throws Exception {
