@@ -22,10 +22,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
-import dev.fleetmirror.gc.mark.DigestSet;
 import dev.fleetmirror.gc.mark.MarkState;
 import dev.fleetmirror.gc.mark.ReferenceIndex;
-import dev.fleetmirror.gc.mark.References;
 import dev.fleetmirror.gc.mark.RepositoryListing;
 import java.util.Collection;
 import org.slf4j.Logger;
@@ -42,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * never seen before are read. Then the blobs are listed: the unmarked ones older than the grace
  * window (and not written since {@code sparedSince}) are the candidates.
  *
- * <p>{@link #sweep} runs in the read-only window: it marks again from the paths the cluster's
+ * <p>{@link #sweep} ({@link Sweep}) runs in the read-only window: it marks again from the paths the cluster's
  * journal recorded while the mark ran (links and blob data written meanwhile), unlinks the
  * untagged manifests the journal did not save, and deletes the candidates still unmarked, with
  * the layer links that point at them, in batches. gc-job/GC-PROTOCOL.md says why nothing an
@@ -50,12 +48,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class GarbageCollector {
     private static final Logger LOG = LoggerFactory.getLogger(GarbageCollector.class);
-    private static final Pattern HEX = Pattern.compile("[0-9a-f]{64}");
-    private static final String SHA256 = "sha256";
-    /** Files per delete call at most: what one S3 DeleteObjects request takes. */
-    private static final int DELETE_BATCH = 1000;
-    /** Fewer per call than this and requests cost more than they save. */
-    private static final int MIN_DELETE_BATCH = 50;
+    static final Pattern HEX = Pattern.compile("[0-9a-f]{64}");
+    static final String SHA256 = "sha256";
     /**
      * From this many marked blobs on, the blob listing is split by first-level directory: 256
      * listings cost more requests than one flat listing of a small registry (10,000 blobs: 10 pages),
@@ -277,7 +271,7 @@ public final class GarbageCollector {
     }
 
     /** Marks a kept manifest and what it names; false when it was marked already. */
-    private static void markManifest(Digest manifest, MarkState state) {
+    static void markManifest(Digest manifest, MarkState state) {
         state.marked.add(manifest.hex());
         state.index.references(manifest).ifPresent(refs -> {
             refs.markBlobs(state.marked);
@@ -311,151 +305,18 @@ public final class GarbageCollector {
      * unlinks and deletes what is still unreferenced. Runs while nothing writes.
      */
     public GcReport sweep(MarkState state, Collection<String> journal, Pushes pushes) throws InterruptedException {
-        return pooled(pool -> sweep(pool, state, journal, pushes));
-    }
-
-    private GcReport sweep(ExecutorService pool, MarkState state, Collection<String> journal, Pushes pushes)
-            throws InterruptedException {
-        listener.phase("sweep");
-        long started = System.nanoTime();
-        long readBefore = state.index.manifestsRead();
-        Set<Digest> journaledManifests = remark(state, journal);
-        long manifestsUnlinked = unlinkUntagged(state, journaledManifests);
-        long remarkMillis = (System.nanoTime() - started) / 1_000_000;
-
-        MarkState.Candidates candidates = state.candidates();
-        List<String> unmarked = new ArrayList<>();
-        for (int i = 0; i < candidates.size(); i++) {
-            if (!state.marked.contains(candidates.digest(i))) {
-                unmarked.add(DigestSet.hex(candidates.digest(i)));
-            }
-        }
-        Set<String> pushed = options.dryRun() || unmarked.isEmpty() ? Set.of() : pushes.doom(unmarked);
-        List<String> doomed = new ArrayList<>();
-        DigestSet deleted = new DigestSet();
-        long freed = 0;
-        for (int i = 0; i < candidates.size(); i++) {
-            long[] digest = candidates.digest(i);
-            if (state.marked.contains(digest)) {
-                continue;
-            }
-            String hex = DigestSet.hex(digest);
-            if (pushed.contains(hex)) {
-                continue; // a push was told of it lately: its manifest may be on its way
-            }
-            listener.eligible(Digest.parse(SHA256 + ":" + hex));
-            deleted.add(digest);
-            freed += candidates.bytes(i);
-            doomed.add(StoragePaths.BLOBS + "/" + SHA256 + "/" + hex.substring(0, 2) + "/" + hex + "/data");
-        }
-        deleteAll(pool, doomed);
-        List<String> staleLinks = new ArrayList<>();
-        for (String link : state.unmarkedLinks) {
-            String hex = blobHex(link);
-            if (!state.marked.contains(hex) && (deleted.contains(hex) || !state.unmarkedPresent.contains(hex))) {
-                staleLinks.add(link);
-            }
-        }
-        deleteAll(pool, staleLinks);
-        if (!options.dryRun()) {
-            state.index.save();
-        }
-        long sweepMillis = (System.nanoTime() - started) / 1_000_000;
-        LOG.info("gc sweep: {} journaled paths re-marked in {} ms; {} blobs {} ({} bytes), {} spared, {} layer links {};"
-                        + " {} untagged manifests {}, in {} ms", journal.size(), remarkMillis, doomed.size(),
-                options.dryRun() ? "eligible" : "deleted", freed, state.blobsSpared, staleLinks.size(),
-                options.dryRun() ? "eligible" : "deleted", manifestsUnlinked, options.dryRun() ? "eligible" : "unlinked",
-                sweepMillis);
-        return new GcReport(options.dryRun(), state.repositories.size(), state.manifestsMarked, state.marked.size(),
-                manifestsUnlinked, doomed.size(), freed, state.blobsSpared, staleLinks.size(), state.markMillis, sweepMillis,
-                state.index.manifestsRead(), state.index.manifestsRead() - readBefore, journal.size(), remarkMillis,
-                state.blobsRecent, pushed.size(), requests.snapshot());
-    }
-
-    /** Marks what the journal recorded; the manifests it names (revisions and tags written meanwhile). */
-    private static Set<Digest> remark(MarkState state, Collection<String> journal) {
-        Set<Digest> manifests = new HashSet<>();
-        for (String path : journal) {
-            if (!path.endsWith("/link") && !path.endsWith("/data")) {
-                continue;
-            }
-            String hex = blobHex(path);
-            if (!HEX.matcher(hex).matches()) {
-                continue; // a tag's current link: the tag's index link, written before it, names the digest
-            }
-            if (path.contains("/_manifests/")) {
-                manifests.add(Digest.parse(SHA256 + ":" + hex));
-            } else {
-                state.marked.add(hex);
-            }
-        }
-        Set<Digest> kept = new HashSet<>(manifests);
-        List<Digest> untagged = state.untagged.values().stream().flatMap(List::stream).toList();
-        kept = state.index.closure(kept, untagged);
-        for (Digest manifest : kept) {
-            markManifest(manifest, state);
-        }
-        return kept;
-    }
-
-    /** Unlinks the untagged manifests ({@code deleteUntagged}) that nothing written meanwhile saved. */
-    private long unlinkUntagged(MarkState state, Set<Digest> saved) {
-        long unlinked = 0;
-        for (var entry : state.untagged.entrySet()) {
-            for (Digest manifest : entry.getValue()) {
-                if (saved.contains(manifest)) {
-                    continue;
-                }
-                unlinked++;
-                listener.manifestEligible(entry.getKey(), manifest);
-                if (!options.dryRun()) {
-                    deleteQuietly(StoragePaths.revisionsDir(entry.getKey()) + "/" + SHA256 + "/" + manifest.hex());
-                    state.index.references(manifest).flatMap(References::subject).ifPresent(subject -> deleteQuietly(
-                            StoragePaths.referrerEntry(entry.getKey(), subject, manifest)));
-                }
-            }
-        }
-        return unlinked;
+        return pooled(pool -> new Sweep(storage, options, listener, requests).run(pool, state, journal, pushes));
     }
 
     /** The hex of {@code .../<hex>/data} or {@code .../<hex>/link}. */
-    private static String blobHex(String path) {
+    static String blobHex(String path) {
         int end = path.lastIndexOf('/');
         return path.substring(path.lastIndexOf('/', end - 1) + 1, end);
     }
 
-    /**
-     * Deletes in batches spread over the pool (a server works through one batch's keys one by one,
-     * so a few large batches would leave most threads idle); nothing in a dry run.
-     */
-    private void deleteAll(ExecutorService pool, List<String> paths) throws InterruptedException {
-        if (options.dryRun() || paths.isEmpty()) {
-            return;
-        }
-        int size = Math.min(DELETE_BATCH, Math.max(MIN_DELETE_BATCH,
-                (paths.size() + options.parallelism() - 1) / options.parallelism()));
-        List<Callable<Void>> batches = new ArrayList<>();
-        for (int from = 0; from < paths.size(); from += size) {
-            List<String> batch = paths.subList(from, Math.min(paths.size(), from + size));
-            batches.add(() -> {
-                storage.deleteFiles(batch);
-                return null;
-            });
-        }
-        all(pool, batches);
-    }
-
     // ---- storage helpers ----
 
-    private void deleteQuietly(String path) {
-        try {
-            storage.delete(path);
-        } catch (PathNotFoundException e) {
-            // gone already
-        }
-    }
-
-    private static <T> List<T> all(ExecutorService pool, List<Callable<T>> tasks) throws InterruptedException {
+    static <T> List<T> all(ExecutorService pool, List<Callable<T>> tasks) throws InterruptedException {
         List<Future<T>> futures = pool.invokeAll(tasks);
         List<T> results = new ArrayList<>(futures.size());
         for (Future<T> future : futures) {

@@ -67,7 +67,7 @@ class OnlineGcUnderFireTest {
      * what deleted manifests left once their pushes are this old; far longer than a push here takes
      * (the longest is printed), including waits in the windows.
      */
-    private static final Duration PUSH_WINDOW = Duration.ofSeconds(15);
+    private static final Duration PUSH_WINDOW = Duration.ofSeconds(25);
 
     private GcCluster cluster;
 
