@@ -21,6 +21,11 @@ import java.util.Optional;
  * <p>Knowledge is keyed by repository: it answers only for the repository asked about, which the
  * caller has already been allowed to read. Methods may block briefly on the network: call them on
  * worker threads.
+ *
+ * <p>No media type is kept: what a client sees of a blob is its digest, size and bytes, with
+ * {@code Content-Type: application/octet-stream} on every blob GET and HEAD, as Distribution
+ * answers for every stored blob (its blob statter never knows another type). The media type of a
+ * layer lives in the manifest that references it, which clients read first.
  */
 public interface BlobIndex {
 
@@ -59,7 +64,12 @@ public interface BlobIndex {
         void learn(Digest digest);
     }
 
-    /** One repository's knowledge, as of the generations read when it was asked for. */
+    /**
+     * One repository's knowledge, as of the generations read when it was asked for. Two views of
+     * one repository are equal when they read the same generations, so lookups of storage made
+     * under equal views would teach the same knowledge and may share one answer; after a change,
+     * a new view is never equal to one read before it.
+     */
     interface RepositoryBlobs {
         Optional<Known> get(Digest digest);
 

@@ -53,6 +53,7 @@ public final class GenerationalBlobIndex implements BlobIndex {
         generations.put(EVERYWHERE, UUID.randomUUID().toString(), ttl);
     }
 
+    /** Equal to another view of this index that read the same generations, as {@link RepositoryBlobs} promises. */
     private final class Generation implements RepositoryBlobs {
         private final String everywhere;
         private final String repository;
@@ -60,6 +61,21 @@ public final class GenerationalBlobIndex implements BlobIndex {
         Generation(String everywhere, String repository) {
             this.everywhere = everywhere;
             this.repository = repository;
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Generation that && index() == that.index()
+                    && everywhere.equals(that.everywhere) && repository.equals(that.repository);
+        }
+
+        @Override
+        public int hashCode() {
+            return repository.hashCode();
+        }
+
+        private GenerationalBlobIndex index() {
+            return GenerationalBlobIndex.this;
         }
 
         @Override

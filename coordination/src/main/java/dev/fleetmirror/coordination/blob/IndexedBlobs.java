@@ -11,6 +11,10 @@ import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 
 /**
  * Stored blobs with the cluster's {@link BlobIndex} in front: a stat the index can answer (linked
@@ -19,10 +23,24 @@ import java.util.Optional;
  * Every link write or removal through here goes to storage first and then starts the repository's
  * next generation, even when it failed part way; upload commits do the same through
  * {@link IndexedUploads}.
+ *
+ * <p>Concurrent stats of one blob that the index cannot answer make one storage lookup on this
+ * member: a fleet's clients pull one layer at once right after a push or a sweep started a new
+ * generation, and each reading the link itself cost one S3 GET per client.
  */
 public final class IndexedBlobs implements Blobs {
     private final Blobs stored;
     private final BlobIndex index;
+    /** Storage lookups in flight on this member, until their answer is in the index. */
+    private final ConcurrentMap<Lookup, CompletableFuture<Optional<BlobDescriptor>>> lookups = new ConcurrentHashMap<>();
+
+    /**
+     * A stat of {@code digest} in {@code repo} under the generations {@code known} read: a request
+     * that read newer generations (after a write started them) never joins a lookup begun before
+     * the write, whose answer is filed under generations nobody reads any more.
+     */
+    private record Lookup(RepositoryName repo, Digest digest, RepositoryBlobs known) {
+    }
 
     public IndexedBlobs(Blobs stored, BlobIndex index) {
         this.stored = stored;
@@ -37,9 +55,47 @@ public final class IndexedBlobs implements Blobs {
             return remembered.get() instanceof Known.Linked linked
                     ? Optional.of(new BlobDescriptor(digest, linked.size())) : Optional.empty();
         }
-        Optional<BlobDescriptor> found = stored.stat(repo, digest);
-        known.learn(digest, found.<Known>map(blob -> new Known.Linked(blob.size())).orElseGet(Known.Absent::new));
-        return found;
+        return lookUp(new Lookup(repo, digest, known));
+    }
+
+    /**
+     * Storage's answer, from the lookup of the same key in flight here or from a new one. Callers
+     * are on worker threads (as {@link BlobIndex} requires); waiting for another's lookup blocks
+     * one as its own stat would have, and the lookup itself needs no other thread.
+     */
+    private Optional<BlobDescriptor> lookUp(Lookup lookup) {
+        CompletableFuture<Optional<BlobDescriptor>> mine = new CompletableFuture<>();
+        CompletableFuture<Optional<BlobDescriptor>> running = lookups.putIfAbsent(lookup, mine);
+        if (running != null) {
+            return answerOf(running);
+        }
+        try {
+            Optional<BlobDescriptor> found = stored.stat(lookup.repo(), lookup.digest());
+            mine.complete(found);
+            lookup.known().learn(lookup.digest(),
+                    found.<Known>map(blob -> new Known.Linked(blob.size())).orElseGet(Known.Absent::new));
+            return found;
+        } catch (RuntimeException | Error e) {
+            // Joiners fail as the lookup did: storage trouble is not worth a lookup per waiting client.
+            mine.completeExceptionally(e);
+            throw e;
+        } finally {
+            lookups.remove(lookup, mine);
+        }
+    }
+
+    private static Optional<BlobDescriptor> answerOf(CompletableFuture<Optional<BlobDescriptor>> lookup) {
+        try {
+            return lookup.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException failure) {
+                throw failure;
+            }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw e;
+        }
     }
 
     @Override
