@@ -159,8 +159,9 @@ public final class CollectionRun {
         }
         Expiry expiry = settings.expiry().get();
         listener.phase("expiry");
-        ExpiryReport expired = new CacheExpiry(storage, expiry.ttl(), expiry.mirrored(), clock).run(settings.dryRun());
-        expired.changed().forEach(listener::expired);
+        // Each repository's caches forget its unlinked manifests as soon as they are unlinked (invariant 8).
+        ExpiryReport expired = new CacheExpiry(storage, expiry.ttl(), expiry.mirrored(), clock)
+                .run(settings.dryRun(), listener::expired);
         report.put("expiry", settings.dryRun() ? "dry run" : "ran");
         report.put("expiryTtlSeconds", expiry.ttl().toSeconds());
         report.put("expiryRepositories", expired.repositoriesVisited());

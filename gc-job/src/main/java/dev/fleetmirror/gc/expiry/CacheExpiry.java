@@ -70,6 +70,14 @@ public final class CacheExpiry {
 
     /** Unlinks what expired; with {@code dryRun}, only counts it. Blocks on storage. */
     public ExpiryReport run(boolean dryRun) {
+        return run(dryRun, repo -> { });
+    }
+
+    /**
+     * As {@link #run(boolean)}, telling {@code changed} of each repository as soon as its manifests
+     * were unlinked, before the next is visited: caches of it forget them then, not at the end.
+     */
+    public ExpiryReport run(boolean dryRun, java.util.function.Consumer<RepositoryName> changedNow) {
         if (ttl.isZero()) {
             return ExpiryReport.disabled(dryRun);
         }
@@ -110,6 +118,9 @@ public final class CacheExpiry {
             if (unlinkedHere > 0) {
                 manifestsUnlinked += unlinkedHere;
                 changed.add(repo);
+                if (!dryRun) {
+                    changedNow.accept(repo);
+                }
             }
         }
         Duration took = Duration.ofNanos(System.nanoTime() - started);
