@@ -16,6 +16,8 @@ public final class LocalPushedBlobs implements PushedBlobs {
     private final Map<String, Instant> told = new ConcurrentHashMap<>();
     private final Set<String> doomed = ConcurrentHashMap.newKeySet();
     private final Clock clock;
+    private static final int PRUNE_EVERY = 4096;
+    private final java.util.concurrent.atomic.AtomicLong calls = new java.util.concurrent.atomic.AtomicLong();
 
     public LocalPushedBlobs(Clock clock) {
         this.clock = clock;
@@ -24,17 +26,24 @@ public final class LocalPushedBlobs implements PushedBlobs {
     @Override
     public boolean told(Digest blob, Duration window) {
         if (!window.isZero()) {
-            Instant until = clock.instant().plus(window);
-            told.merge(blob.hex(), until, (a, b) -> a.isAfter(b) ? a : b);
+            Instant now = clock.instant();
+            told.merge(blob.hex(), now.plus(window), (a, b) -> a.isAfter(b) ? a : b);
+            // A node without a GC schedule may never sweep: what outlived its window goes now and then.
+            if (calls.incrementAndGet() % PRUNE_EVERY == 0) {
+                prune(now);
+            }
         }
         return !doomed.contains(blob.hex());
+    }
+
+    private void prune(Instant now) {
+        told.values().removeIf(until -> !until.isAfter(now));
     }
 
     @Override
     public Set<String> doom(Collection<String> hexes) {
         doomed.addAll(hexes);
-        Instant now = clock.instant();
-        told.values().removeIf(until -> !until.isAfter(now));
+        prune(clock.instant());
         Set<String> spared = new HashSet<>();
         for (String hex : hexes) {
             if (told.containsKey(hex)) {
