@@ -268,7 +268,7 @@ public final class FleetMirrorNode {
                 new PushWindow(coordination.pushedBlobs(), config.gc().pushWindow(), mirrored));
         HttpServerOptions options = ServerOptions.of(config.http());
         ConnectionGuard guard = new ConnectionGuard(vertx, config.http().limits());
-        return vertx.executeBlocking(() -> AuthSetup.create(vertx, config.auth(), privacy), false)
+        return vertx.executeBlocking(() -> AuthSetup.create(vertx, config.auth(), privacy, namespaces), false)
                 .compose(auth -> {
                     Dispatcher dispatcher = DistributionApi.dispatcher(services,
                                     WriteGate.of(config.storage().readOnly(), coordination.mode(), config.gc().maxHold()), namespaces)

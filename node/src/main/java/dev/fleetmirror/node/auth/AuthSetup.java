@@ -1,5 +1,6 @@
 package dev.fleetmirror.node.auth;
 
+import dev.fleetmirror.node.api.NamespaceResolver;
 import dev.fleetmirror.node.config.AuthConfig;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -43,8 +44,11 @@ public final class AuthSetup implements AutoCloseable {
         this.passwords = passwords;
     }
 
-    /** @param extra a further check after the access rules (see {@link AccessDecider#and}); ALLOW_ALL for none */
-    public static AuthSetup create(Vertx vertx, AuthConfig config, AccessDecider extra)
+    /**
+     * @param extra      a further check after the access rules (see {@link AccessDecider#and}); ALLOW_ALL for none
+     * @param namespaces what a repository name resolves to, for the token service's scopes as for requests
+     */
+    public static AuthSetup create(Vertx vertx, AuthConfig config, AccessDecider extra, NamespaceResolver namespaces)
             throws IOException, GeneralSecurityException {
         if (!config.enabled()) {
             return new AuthSetup(RequestGuard.open(extra), (endpoint, admitted) -> endpoint, Optional.empty(), Optional.empty());
@@ -92,7 +96,7 @@ public final class AuthSetup implements AutoCloseable {
         }
         ClientAuth auth = new ClientAuth(config, passwords, verifier, rules, rules.and(extra));
         Optional<TokenEndpoint> endpoint = issuer.map(i -> new TokenEndpoint(auth, rules, i, config.token().get().service(),
-                Clock.systemUTC(), extra));
+                Clock.systemUTC(), extra, namespaces));
         LOG.info("client authentication: {}{}; {} access rule{}", config.token().isPresent() ? "bearer tokens" : "basic",
                 endpoint.isPresent() ? ", token service at " + TokenEndpoint.PATH : "", config.rules().size(),
                 config.rules().size() == 1 ? "" : "s");

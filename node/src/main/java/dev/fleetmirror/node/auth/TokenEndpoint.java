@@ -7,6 +7,7 @@ import dev.fleetmirror.core.error.ErrorCode;
 import dev.fleetmirror.core.error.RegistryException;
 import dev.fleetmirror.node.api.ApiHeaders;
 import dev.fleetmirror.node.api.ErrorResponses;
+import dev.fleetmirror.node.api.NamespaceResolver;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
@@ -25,6 +26,12 @@ import java.util.Set;
  * service of the Docker token spec. The caller authenticates with Basic against the htpasswd
  * users (no credentials: an anonymous token); each requested scope is granted the actions the
  * access rules allow this caller, which may be none. Wrong credentials get 401.
+ *
+ * <p>A scope is decided and granted on the repository its name resolves to, as the guard decides a
+ * request: dockerd asks for {@code repository:library/redis:pull} and then requests
+ * {@code /v2/library/redis/...}, which a {@code default: true} upstream serves as
+ * {@code docker.io/library/redis}; a grant under the bare name would match no request, and one decided
+ * on the bare name's rules would not be the rules of the repository it reads.
  */
 public final class TokenEndpoint implements Handler<HttpServerRequest> {
     public static final String PATH = "/token";
@@ -37,18 +44,21 @@ public final class TokenEndpoint implements Handler<HttpServerRequest> {
     private final String service;
     private final Clock clock;
     private final AccessDecider extra;
+    private final NamespaceResolver namespaces;
 
     public TokenEndpoint(ClientAuth auth, AccessRules rules, TokenIssuer issuer, String service, Clock clock) {
-        this(auth, rules, issuer, service, clock, AccessDecider.ALLOW_ALL);
+        this(auth, rules, issuer, service, clock, AccessDecider.ALLOW_ALL, NamespaceResolver.NONE);
     }
 
     /**
      * @param extra asked too before pull is granted (private upstream content: with pass-through
      *              authentication the upstream checks the credentials the caller gave here)
+     * @param namespaces what a scope's repository name resolves to (the routes' {@code default: true} upstream)
      */
     public TokenEndpoint(ClientAuth auth, AccessRules rules, TokenIssuer issuer, String service, Clock clock,
-                         AccessDecider extra) {
+                         AccessDecider extra, NamespaceResolver namespaces) {
         this.extra = extra;
+        this.namespaces = namespaces;
         this.auth = auth;
         this.rules = rules;
         this.issuer = issuer;
@@ -128,7 +138,9 @@ public final class TokenEndpoint implements Handler<HttpServerRequest> {
         if (first < 0 || last <= first || !scope.substring(0, first).equals("repository")) {
             return Future.succeededFuture(Optional.empty());
         }
-        String name = scope.substring(first + 1, last);
+        String written = scope.substring(first + 1, last);
+        String name = RepositoryName.isValid(written)
+                ? namespaces.resolve(RepositoryName.of(written), Optional.empty()).value() : written;
         Set<Action> allowed = rules.allowed(caller, name);
         Set<Action> granted = EnumSet.noneOf(Action.class);
         for (String word : scope.substring(last + 1).split(",")) {

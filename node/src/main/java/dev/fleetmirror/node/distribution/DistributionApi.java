@@ -46,7 +46,7 @@ public final class DistributionApi {
                 .route(BLOB, GET, blobFetch)
                 .route(BLOB, HEAD, blobFetch)
                 .route(BLOB, DELETE, new BlobDelete())
-                .route(UPLOADS, POST, new UploadStart())
+                .route(UPLOADS, POST, new UploadStart(namespaces))
                 .route(UPLOAD, GET, new UploadStatus())
                 .route(UPLOAD, PATCH, new UploadChunk())
                 .route(UPLOAD, PUT, new UploadFinish())

@@ -7,6 +7,7 @@ import dev.fleetmirror.core.error.RegistryException;
 import dev.fleetmirror.core.registry.UploadSession;
 import dev.fleetmirror.node.http.Endpoint;
 import dev.fleetmirror.node.api.ErrorResponses;
+import dev.fleetmirror.node.api.NamespaceResolver;
 import dev.fleetmirror.node.http.Exchange;
 import io.vertx.core.Future;
 import java.util.Optional;
@@ -19,9 +20,16 @@ import java.util.Optional;
  * rules say so) and {@code from} holds it; otherwise the client gets what the spec gives for a blob
  * that cannot be mounted, an upload session (202), so the answer tells nothing about content the
  * caller cannot read. A mount without {@code from} never links anything: it would have to search
- * repositories the caller may not read.
+ * repositories the caller may not read. {@code from} is the repository its name resolves to, as a
+ * path's name is (a {@code default: true} upstream's bare name is its prefixed one): the pull check and
+ * the link are on that repository.
  */
 final class UploadStart implements Endpoint {
+    private final NamespaceResolver namespaces;
+
+    UploadStart(NamespaceResolver namespaces) {
+        this.namespaces = namespaces;
+    }
 
     @Override
     public boolean readsBody() {
@@ -34,7 +42,8 @@ final class UploadStart implements Endpoint {
         Optional<String> mount = exchange.query("mount");
         if (mount.isPresent()) {
             Digest digest = Parameters.digest(mount.get());
-            Optional<RepositoryName> from = exchange.query("from").filter(s -> !s.isEmpty()).map(RepositoryName::of);
+            Optional<RepositoryName> from = exchange.query("from").filter(s -> !s.isEmpty())
+                    .map(name -> namespaces.resolve(RepositoryName.of(name), Optional.empty()));
             if (from.isEmpty()) {
                 return startSession(exchange);
             }
