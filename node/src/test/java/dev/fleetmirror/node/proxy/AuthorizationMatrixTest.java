@@ -26,6 +26,8 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.net.URLEncoder;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -35,7 +37,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -49,6 +51,12 @@ import org.junit.jupiter.api.io.TempDir;
  * Each cell asserts its status; no refused cell may answer a byte of private content. Both
  * deployment shapes run it: one node, and two cluster members where one fills while the other
  * answers the cells (its requests join the fill through the lease and the peer endpoint).
+ *
+ * <p>Both routings run it too: by prefixes only, and with the private upstream as the {@code default: true}
+ * one beside hosted namespaces ({@code proxy.hosted}), where the bare {@code team/secret} is
+ * {@code corp/team/secret}: every cell is asked through both spellings, tokens are asked for with the bare
+ * one, and the {@code ?ns=} forms, mounts and token scopes are expected as the node's own tables
+ * ({@link AccessTable}: its routing, its access rules, its upstreams' privacy) resolve them.
  *
  * <p>Set-up: a docker-registry behind a {@link TokenGate} (credentials carol/carol-pw) holds the
  * private image, mirrored under {@code corp/} (private) and {@code corpx/} (passThroughAuth, so the
@@ -82,7 +90,14 @@ class AuthorizationMatrixTest {
     /** The private image's signature, which only callers entitled to the image may see listed. */
     private static Digest secretSignature;
     private static final Map<String, String> AUTH = new LinkedHashMap<>();
-    private static final List<String> cells = new ArrayList<>();
+    private static final List<String> cells = java.util.Collections.synchronizedList(new ArrayList<>());
+    /** The routing and access tables of the nodes running now, from which cells take their expectations. */
+    private static AccessTable table;
+    private static Routing routing;
+    /** The repositories every caller's cells are asked on, in the running routing. */
+    private static List<Repo> repos;
+    /** The repositories the callers' tokens were asked for, as the tables resolve the scopes' names. */
+    private static Set<String> tokenRepositories;
 
     @BeforeAll
     static void start() throws Exception {
@@ -115,9 +130,27 @@ class AuthorizationMatrixTest {
     /** Where the mirror runs: one node, or two cluster members sharing storage (fills on one, cells on the other). */
     enum Shape { SINGLE_NODE, TWO_MEMBER_CLUSTER }
 
-    private static void startNodes(Shape shape) throws Exception {
-        Path storage = work.resolve("storage-" + shape);
-        java.util.function.IntFunction<NodeConfig> config = i -> nodeConfig(storage, work.resolve("spool-" + shape + i));
+    /**
+     * How names reach the upstreams: by prefix only (a bare name is hosted), or with the private upstream
+     * {@code corp} as the {@code default: true} one, beside the hosted namespaces alice/, bob/ and carol/.
+     */
+    enum Routing { PREFIXES, PRIVATE_DEFAULT }
+
+    static List<org.junit.jupiter.params.provider.Arguments> deployments() {
+        List<org.junit.jupiter.params.provider.Arguments> all = new ArrayList<>();
+        for (Shape shape : Shape.values()) {
+            for (Routing routing : Routing.values()) {
+                all.add(org.junit.jupiter.params.provider.Arguments.of(shape, routing));
+            }
+        }
+        return all;
+    }
+
+    private static void startNodes(Shape shape, Routing routing) throws Exception {
+        AuthorizationMatrixTest.routing = routing;
+        Path storage = work.resolve("storage-" + shape + "-" + routing);
+        java.util.function.IntFunction<NodeConfig> config = i -> nodeConfig(storage,
+                work.resolve("spool-" + shape + "-" + routing + i), routing);
         if (shape == Shape.SINGLE_NODE) {
             nodes.add(FleetMirrorNode.start(config.apply(0)).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS));
         } else {
@@ -125,6 +158,17 @@ class AuthorizationMatrixTest {
         }
         filler = new RegistryHttpClient(MirrorFixture.uri(nodes.get(0)));
         client = new RegistryHttpClient(MirrorFixture.uri(nodes.get(nodes.size() - 1)));
+        table = new AccessTable(nodes.get(0).vertx(), config.apply(0), "carol"::equals);
+        repos = (routing == Routing.PREFIXES ? List.of("alice/private", "pub/base", "corp/team/secret", "corpx/team/secret")
+                : List.of("alice/private", "corp/team/secret", "team/secret")).stream().map(AuthorizationMatrixTest::repo).toList();
+        tokenRepositories = tokenScopes().stream().map(table::resolve).collect(java.util.stream.Collectors.toSet());
+        if (routing == Routing.PRIVATE_DEFAULT) {
+            // The tables are the code's; that they describe the shape this test means is checked here, once.
+            assertThat(table.resolve("team/secret")).isEqualTo("corp/team/secret");
+            assertThat(table.resolve("alice/private")).isEqualTo("alice/private");
+            assertThat(table.kind("corp/team/secret")).isEqualTo(AccessTable.Kind.PRIVATE_MIRROR);
+            assertThat(table.kind("alice/private")).isEqualTo(AccessTable.Kind.HOSTED);
+        }
         hosted.push(MirrorFixture.uri(nodes.get(0)), "alice/private", "v1", "Authorization", basic("alice"));
         AUTH.clear();
         AUTH.put("anonymous", null);
@@ -137,16 +181,19 @@ class AuthorizationMatrixTest {
         AUTH.put("anonymous/token", "Bearer " + token(null));
     }
 
-    private static NodeConfig nodeConfig(Path storage, Path spool) {
+    private static NodeConfig nodeConfig(Path storage, Path spool, Routing routing) {
+        boolean privateDefault = routing == Routing.PRIVATE_DEFAULT;
         return ConfigLoader.fromYaml(TestUsers.loopbackNodeYaml(storage) + """
                 proxy:
                   spooldirectory: %s
+                %s
                 upstreams:
                   - name: corp
                     url: %s
                     prefix: corp/
                     username: carol
                     password: %s
+                    default: %s
                   - name: corpx
                     url: %s
                     prefix: corpx/
@@ -173,11 +220,15 @@ class AuthorizationMatrixTest {
                   - {repository: "alice/**", users: [alice], actions: [pull, push, delete]}
                   - {repository: "alice/**", users: ["*"], anonymous: true, actions: []}
                   - {repository: "**", users: ["*"], anonymous: true, actions: [pull]}
-                """.formatted(spool, gate.baseUri(), CAROL_PW, gate.baseUri(),
-                CAROL_PW, openRegistry.baseUri(), work.resolve("htpasswd")), Map.of());
+                """.formatted(spool, privateDefault ? "  hosted: [alice/, bob/, carol/]" : "", gate.baseUri(), CAROL_PW,
+                privateDefault, gate.baseUri(), CAROL_PW, openRegistry.baseUri(), work.resolve("htpasswd")), Map.of());
     }
 
     private static void stopNodes() throws Exception {
+        if (table != null) {
+            table.close();
+            table = null;
+        }
         for (FleetMirrorNode node : nodes) {
             MirrorFixture.stop(node);
         }
@@ -198,11 +249,20 @@ class AuthorizationMatrixTest {
         }
     }
 
-    /** A token for every repository of the test, with whatever the service grants the caller. */
+    /**
+     * A token for every repository of the test, with whatever the service grants the caller. With the
+     * private default upstream its repository is asked for by the bare name only, as dockerd asks for
+     * {@code library/redis}: every token cell on {@code corp/team/secret} then uses a scope spelled the other way.
+     */
+    private static List<String> tokenScopes() {
+        return List.of("corp/team/secret", "corpx/team/secret", "team/secret", "pub/base", "pub/team/secret",
+                "alice/private", "bob/loot", "alice/loot", "carol/loot").stream()
+                .filter(repo -> routing == Routing.PREFIXES || !repo.equals("corp/team/secret")).toList();
+    }
+
     private static String token(String basicAuth) {
         RegistryHttpClient.Call call = client.call("GET", "/token").query("service", "fleet-mirror");
-        for (String repo : List.of("corp/team/secret", "corpx/team/secret", "team/secret", "pub/base", "pub/team/secret",
-                "alice/private", "bob/loot", "alice/loot", "carol/loot")) {
+        for (String repo : tokenScopes()) {
             call.query("scope", "repository:" + repo + ":pull,push,delete");
         }
         if (basicAuth != null) {
@@ -215,28 +275,40 @@ class AuthorizationMatrixTest {
 
     // ---- who may pull which repository (the expectation every cell derives from) ----
 
-    private enum Kind { HOSTED, OPEN_MIRROR, PRIVATE_MIRROR, PASS_THROUGH }
-
-    /** A repository holding the private content (or, for the open mirror, naming its digests). */
-    private record Repo(Kind kind, String name) {
+    /**
+     * A repository the cells ask, as written in the request, with what the node's tables make of it:
+     * the repository it resolves to and its kind there.
+     */
+    private record Repo(AccessTable.Kind kind, String name, String resolved) {
+        /** Whether it holds the private image (a mirror of the private upstream) rather than naming its digests. */
+        boolean holdsSecret() {
+            return AccessTable.holdingPrivateContent().contains(kind);
+        }
     }
 
-    private static final List<Repo> REPOS = List.of(
-            new Repo(Kind.HOSTED, "alice/private"),
-            new Repo(Kind.OPEN_MIRROR, "pub/base"),
-            new Repo(Kind.PRIVATE_MIRROR, "corp/team/secret"),
-            new Repo(Kind.PASS_THROUGH, "corpx/team/secret"));
+    private static Repo repo(String written) {
+        String resolved = table.resolve(written);
+        return new Repo(table.kind(resolved), written, resolved);
+    }
 
-    /** Whether {@code caller} may pull {@code repo}. */
-    private static boolean mayPull(String caller, Repo repo) {
+    /** The user a caller is ({@code alice/token}: alice), null for anonymous ones. */
+    private static String user(String caller) {
         String user = caller.substring(0, caller.indexOf('/') < 0 ? caller.length() : caller.indexOf('/'));
-        return switch (repo.kind()) {
-            case HOSTED -> user.equals("alice");
-            case OPEN_MIRROR -> true;
-            case PRIVATE_MIRROR -> user.equals("alice") || user.equals("carol");
-            // The gate opens to carol's credentials only; a token is granted pull only when they did at issue time.
-            case PASS_THROUGH -> user.equals("carol");
-        };
+        return user.equals("anonymous") ? null : user;
+    }
+
+    /**
+     * Whether {@code caller} may pull {@code repo}, by the tables. A token was asked for every repository of
+     * the test, so it grants what the caller's credentials do; for a pass-through upstream, pull is granted only
+     * when the upstream admitted them at issue time.
+     */
+    private static boolean mayPull(String caller, Repo repo) {
+        return mayPull(caller, repo.resolved());
+    }
+
+    /** As above for a resolved repository, which a token caller reads only if its token was asked for it. */
+    private static boolean mayPull(String caller, String resolved) {
+        return table.mayPull(user(caller), resolved) && (!caller.endsWith("/token") || tokenRepositories.contains(resolved));
     }
 
     /** The status a refused read gets: 401 asks for (other) credentials, 403 denies an authenticated user. */
@@ -268,34 +340,37 @@ class AuthorizationMatrixTest {
             new Route(ApiPath.Resource.UPLOAD, HttpMethod.PUT), new Route(ApiPath.Resource.UPLOAD, HttpMethod.DELETE),
             new Route(ApiPath.Resource.REFERRERS, HttpMethod.GET));
 
-    @ParameterizedTest
-    @EnumSource(Shape.class)
-    void privateContentReachesOnlyEntitledCallersAtRestAndWhileItsFillIsInFlight(Shape shape) throws Exception {
+    @ParameterizedTest(name = "{0}, {1}")
+    @MethodSource("deployments")
+    void privateContentReachesOnlyEntitledCallersAtRestAndWhileItsFillIsInFlight(Shape shape, Routing routing)
+            throws Exception {
         cells.clear();
-        startNodes(shape);
+        startNodes(shape, routing);
         try {
-            runMatrix(shape);
+            runMatrix(shape + ", " + routing);
         } finally {
             stopNodes();
         }
     }
 
-    private static void runMatrix(Shape shape) throws Exception {
+    private static void runMatrix(String deployment) throws Exception {
+        // The private upstream's repositories as its fills are asked for: by the bare name where it is the default.
+        String corp = routing == Routing.PRIVATE_DEFAULT ? "" : "corp/";
         // In flight: carol's pull of the 6 MB private layer trickles from the gate while every cell runs.
         Digest big = secret.blobDigests().get(2);
         gate.slowBlobs(200);
         int fetchedBefore = MirrorFixture.requests(privateRegistry, "GET", "/v2/team/secret/blobs/" + big);
         CompletableFuture<RegistryHttpClient.Response> filling = CompletableFuture.supplyAsync(() ->
-                filler.call("GET", "/v2/corp/team/secret/blobs/" + big).header("Authorization", basic("carol")).send());
+                filler.call("GET", "/v2/" + corp + "team/secret/blobs/" + big).header("Authorization", basic("carol")).send());
         CompletableFuture<RegistryHttpClient.Response> sharedFilling = CompletableFuture.supplyAsync(() ->
-                filler.call("GET", "/v2/corp/team/shared/blobs/" + shared.blobDigests().get(1))
+                filler.call("GET", "/v2/" + corp + "team/shared/blobs/" + shared.blobDigests().get(1))
                         .header("Authorization", basic("carol")).send());
         awaitFills(filler, 2);
         // A fill for corp/ is joined through pub/ once pub's own upstream has the blob: the shared layer.
         Digest sharedLayer = shared.blobDigests().get(1);
         CompletableFuture<RegistryHttpClient.Response> joining = CompletableFuture.supplyAsync(() ->
                 client.call("GET", "/v2/pub/base2/blobs/" + sharedLayer).send());
-        List<String> failures = new ArrayList<>();
+        List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
         long began = System.nanoTime();
         runCells("in flight", failures, Set.of(big));
         System.out.printf("authorization matrix: in-flight cells took %d ms%n", (System.nanoTime() - began) / 1_000_000);
@@ -318,28 +393,48 @@ class AuthorizationMatrixTest {
         }
         // At rest: everything of the private image is cached now (carol pulls the rest).
         for (Digest digest : secret.blobDigests()) {
-            assertThat(client.call("GET", "/v2/corp/team/secret/blobs/" + digest).header("Authorization", basic("carol"))
+            assertThat(client.call("GET", "/v2/" + corp + "team/secret/blobs/" + digest).header("Authorization", basic("carol"))
                     .send().status()).isEqualTo(200);
         }
         awaitFills(client, 0);
         began = System.nanoTime();
         runCells("at rest", failures, Set.of());
         System.out.printf("authorization matrix: at-rest cells took %d ms%n", (System.nanoTime() - began) / 1_000_000);
-        System.out.println("authorization matrix, " + shape + ": " + cells.size() + " cells");
+        System.out.println("authorization matrix, " + deployment + ": " + cells.size() + " cells");
         assertThat(failures).as(failures.size() + " of " + cells.size() + " cells failed").isEmpty();
     }
 
-    private static void runCells(String state, List<String> failures, Set<Digest> inFlight) {
+    /**
+     * Every caller's cells. The callers of one user run in turn (their mounts share the user's repository);
+     * the users run side by side, as clients of a mirror do.
+     */
+    private static void runCells(String state, List<String> failures, Set<Digest> inFlight) throws Exception {
+        Map<String, List<String>> byUser = new LinkedHashMap<>();
+        AUTH.keySet().forEach(caller -> byUser.computeIfAbsent(String.valueOf(user(caller)), u -> new ArrayList<>()).add(caller));
+        java.util.concurrent.ExecutorService users = java.util.concurrent.Executors.newFixedThreadPool(byUser.size());
+        try {
+            List<CompletableFuture<Void>> running = new ArrayList<>();
+            for (List<String> callers : byUser.values()) {
+                running.add(CompletableFuture.runAsync(() -> callers.forEach(caller -> runCells(state, failures, inFlight,
+                        caller)), users));
+            }
+            CompletableFuture.allOf(running.toArray(CompletableFuture[]::new)).get(10, TimeUnit.MINUTES);
+        } finally {
+            users.shutdownNow();
+        }
+    }
+
+    private static void runCells(String state, List<String> failures, Set<Digest> inFlight, String caller) {
         List<Digest> privateDigests = new ArrayList<>(secret.blobDigests());
         privateDigests.add(secret.digest());
-        for (String caller : AUTH.keySet()) {
-            for (Repo repo : REPOS) {
+        {
+            for (Repo repo : repos) {
                 boolean allowed = mayPull(caller, repo);
-                boolean holds = repo.kind() != Kind.OPEN_MIRROR;
-                TestImage image = repo.kind() == Kind.HOSTED ? hosted : secret;
+                boolean holds = repo.kind() != AccessTable.Kind.OPEN_MIRROR;
+                TestImage image = repo.kind() == AccessTable.Kind.HOSTED ? hosted : secret;
                 String where = state + ": " + caller + " on " + repo.kind() + " " + repo.name();
                 for (Digest blob : image.blobDigests()) {
-                    if (repo.kind() == Kind.HOSTED && !inFlight.isEmpty()) {
+                    if (repo.kind() == AccessTable.Kind.HOSTED && !inFlight.isEmpty()) {
                         continue;
                     }
                     boolean filling = inFlight.contains(blob);
@@ -362,13 +457,13 @@ class AuthorizationMatrixTest {
                     for (String method : List.of("GET", "HEAD")) {
                         RegistryHttpClient.Response answer = send(client.call(method, "/v2/" + repo.name() + "/manifests/"
                                 + reference).header("Accept", MediaTypes.OCI_MANIFEST), caller);
-                        int expected = !allowed ? -1 : repo.kind() == Kind.OPEN_MIRROR && !reference.equals("v1") ? 404 : 200;
+                        int expected = !allowed ? -1 : repo.kind() == AccessTable.Kind.OPEN_MIRROR && !reference.equals("v1") ? 404 : 200;
                         cell(failures, where + " manifest " + method + " " + reference, expected, caller, answer, privateDigests);
                     }
                 }
                 cell(failures, where + " tags", allowed ? 200 : -1, caller,
                         send(client.call("GET", "/v2/" + repo.name() + "/tags/list"), caller), privateDigests);
-                boolean signed = repo.kind() == Kind.PRIVATE_MIRROR || repo.kind() == Kind.PASS_THROUGH;
+                boolean signed = repo.holdsSecret();
                 for (boolean filtered : new boolean[] {false, true}) {
                     RegistryHttpClient.Call referrers = client.call("GET", "/v2/" + repo.name() + "/referrers/" + image.digest());
                     if (filtered) {
@@ -385,6 +480,9 @@ class AuthorizationMatrixTest {
                 mounts(failures, where, caller, repo, image, privateDigests);
             }
             namespaceForms(failures, state, caller, privateDigests);
+            if (caller.equals("anonymous") || caller.endsWith("/basic")) {
+                tokenScopes(failures, state, user(caller), privateDigests);
+            }
             catalog(failures, state, caller);
             base(failures, state, caller);
         }
@@ -393,11 +491,11 @@ class AuthorizationMatrixTest {
     /** Writes into a repository the caller cannot push: refused, and nothing changes (the manifest still pulls). */
     private static void writes(List<String> failures, String where, String caller, Repo repo, TestImage image,
                                List<Digest> privateDigests) {
-        if (caller.startsWith("alice") && repo.kind() == Kind.HOSTED) {
-            return; // her own repository: pushes and deletes are hers to make
+        if (table.mayPush(user(caller), repo.resolved())) {
+            return; // the caller's own repository (alice's): pushes and deletes are hers to make
         }
         int expected = -1;
-        Set<Integer> refused = repo.kind() == Kind.HOSTED ? refusals(caller) : Set.of(401, 403, 405);
+        Set<Integer> refused = repo.kind() == AccessTable.Kind.HOSTED ? refusals(caller) : Set.of(401, 403, 405);
         for (RegistryHttpClient.Call call : List.of(
                 client.call("PUT", "/v2/" + repo.name() + "/manifests/evil").header("Content-Type", MediaTypes.OCI_MANIFEST)
                         .body(image.manifest()),
@@ -441,7 +539,7 @@ class AuthorizationMatrixTest {
         Digest digest = image.blobDigests().get(0);
         // Each cell starts from a target that does not hold the blob.
         client.call("DELETE", "/v2/" + target + "/blobs/" + digest).header("Authorization", basic(user)).send();
-        boolean allowed = mayPull(caller, repo) && repo.kind() != Kind.OPEN_MIRROR;
+        boolean allowed = mayPull(caller, repo) && repo.kind() != AccessTable.Kind.OPEN_MIRROR;
         RegistryHttpClient.Response withFrom = send(client.call("POST", "/v2/" + target + "/blobs/uploads/?mount=" + digest
                 + "&from=" + repo.name()), caller);
         int mounted = withFrom.status();
@@ -469,18 +567,76 @@ class AuthorizationMatrixTest {
         }
     }
 
-    /** containerd's {@code ?ns=}: the decision is on the resolved repository, whatever the token names. */
+    /**
+     * containerd's {@code ?ns=}: the decision is on the resolved repository, whatever the token names. Every
+     * form is expected as the node's routing resolves it: with the private default upstream the bare name
+     * without {@code ns} (or with an empty one) is {@code corp/team/secret}, with a registry no upstream is it
+     * stays the bare name, a hosted one; the prefixed spelling under another upstream's {@code ns} is a
+     * repository of that upstream, which does not hold the private image.
+     */
     private static void namespaceForms(List<String> failures, String state, String caller, List<Digest> privateDigests) {
-        for (String ns : List.of("corp", "corpx")) {
-            Repo resolved = REPOS.stream().filter(r -> r.name().equals(ns + "/team/secret")).findFirst().orElseThrow();
-            boolean allowed = mayPull(caller, resolved);
-            String where = state + ": " + caller + " ?ns=" + ns;
-            cell(failures, where + " manifest", allowed ? 200 : -1, caller, send(client.call("GET",
-                    "/v2/team/secret/manifests/v1?ns=" + ns).header("Accept", MediaTypes.OCI_MANIFEST), caller), privateDigests);
-            cell(failures, where + " blob", allowed ? 200 : -1, caller, send(client.call("GET",
-                    "/v2/team/secret/blobs/" + secret.blobDigests().get(0) + "?ns=" + ns), caller), privateDigests);
-            cell(failures, where + " tags", allowed ? 200 : -1, caller, send(client.call("GET",
-                    "/v2/team/secret/tags/list?ns=" + ns), caller), privateDigests);
+        List<String> forms = List.of("", "corp", "corpx", "pub", gate.baseUri().getAuthority(), "quay.io");
+        for (String written : List.of("team/secret", "corp/team/secret")) {
+            for (String ns : forms) {
+                boolean bare = written.equals("team/secret");
+                if (!bare && !List.of("corp", "pub", "quay.io").contains(ns)) {
+                    continue;
+                }
+                String resolved = table.resolve(written, Optional.of(ns));
+                boolean allowed = mayPull(caller, resolved);
+                int expected = !allowed ? -1 : AccessTable.holdingPrivateContent().contains(table.kind(resolved)) ? 200 : 404;
+                String where = state + ": " + caller + " " + written + "?ns=" + ns + " (" + resolved + ")";
+                String query = "?ns=" + URLEncoder.encode(ns, StandardCharsets.UTF_8);
+                cell(failures, where + " manifest", expected, caller, send(client.call("GET",
+                        "/v2/" + written + "/manifests/v1" + query).header("Accept", MediaTypes.OCI_MANIFEST), caller),
+                        privateDigests);
+                if (!bare) {
+                    continue;
+                }
+                cell(failures, where + " blob", expected, caller, send(client.call("GET",
+                        "/v2/" + written + "/blobs/" + secret.blobDigests().get(0) + query), caller), privateDigests);
+                cell(failures, where + " tags", expected, caller, send(client.call("GET",
+                        "/v2/" + written + "/tags/list" + query), caller), privateDigests);
+            }
+        }
+    }
+
+    /**
+     * The token service decides a scope on the repository its name resolves to, as requests are decided: a
+     * token asked for one spelling of a repository reads it through the other only where both resolve to the
+     * same repository. A refused request's challenge names the resolved repository, the scope a client asks for.
+     */
+    private static void tokenScopes(List<String> failures, String state, String user, List<Digest> privateDigests) {
+        String caller = (user == null ? "anonymous" : user) + "/token";
+        if (user == null && !table.mayPull(null, table.resolve("team/secret"))) {
+            RegistryHttpClient.Response refused = client.call("GET", "/v2/team/secret/manifests/v1")
+                    .header("Accept", MediaTypes.OCI_MANIFEST).send();
+            check(failures, state + ": the challenge of an anonymous team/secret names " + table.resolve("team/secret"),
+                    refused.status() == 401 && refused.headerOrEmpty("WWW-Authenticate")
+                            .contains("scope=\"repository:" + table.resolve("team/secret") + ":pull\""), refused);
+        }
+        for (String scope : List.of("team/secret", "corp/team/secret")) {
+            RegistryHttpClient.Call ask = client.call("GET", "/token").query("service", "fleet-mirror")
+                    .query("scope", "repository:" + scope + ":pull");
+            if (user != null) {
+                ask.header("Authorization", basic(user));
+            }
+            RegistryHttpClient.Response issued = ask.send();
+            check(failures, state + ": " + caller + " asks for a token for " + scope, issued.status() == 200, issued);
+            if (issued.status() != 200) {
+                continue;
+            }
+            String bearer = "Bearer " + issued.json().path("token").asText();
+            for (String written : List.of("team/secret", "corp/team/secret")) {
+                String resolved = table.resolve(written);
+                boolean allowed = table.mayPull(user, resolved) && table.resolve(scope).equals(resolved);
+                int expected = !allowed ? -1 : AccessTable.holdingPrivateContent().contains(table.kind(resolved)) ? 200 : 404;
+                String where = state + ": " + caller + " for " + scope + " on " + written;
+                cell(failures, where + " manifest", expected, caller, client.call("GET", "/v2/" + written + "/manifests/v1")
+                        .header("Accept", MediaTypes.OCI_MANIFEST).header("Authorization", bearer).send(), privateDigests);
+                cell(failures, where + " blob", expected, caller, client.call("GET", "/v2/" + written + "/blobs/"
+                        + secret.blobDigests().get(0)).header("Authorization", bearer).send(), privateDigests);
+            }
         }
     }
 
@@ -507,11 +663,13 @@ class AuthorizationMatrixTest {
             next = link.isEmpty() ? null : link.substring(link.indexOf('<') + 1, link.indexOf('>'));
         }
         for (String name : listed) {
-            Repo repo = REPOS.stream().filter(r -> name.startsWith(r.name().substring(0, r.name().indexOf('/') + 1)))
-                    .findFirst().orElse(null);
-            if (repo != null && repo.kind() != Kind.OPEN_MIRROR && !mayPull(caller, repo)) {
+            if (!table.mayPull(user(caller), name)) {
                 failures.add(state + ": " + caller + " catalog lists " + name);
             }
+        }
+        boolean entitled = caller.endsWith("/basic") && table.mayPull(user(caller), "corp/team/secret");
+        if (entitled && !listed.contains("corp/team/secret")) {
+            failures.add(state + ": " + caller + " may pull corp/team/secret, which the catalog does not list: " + listed);
         }
     }
 
