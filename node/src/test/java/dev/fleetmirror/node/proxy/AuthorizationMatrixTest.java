@@ -74,14 +74,14 @@ class AuthorizationMatrixTest {
 
     private static DistributionProcess privateRegistry;
     private static DistributionProcess openRegistry;
-    private static TokenGate gate;
+    static TokenGate gate;
     private static final List<FleetMirrorNode> nodes = new ArrayList<>();
     /** The member the cells ask. */
-    private static RegistryHttpClient client;
+    static RegistryHttpClient client;
     /** The member that fills the private blob (the same node in the single-node shape). */
     private static RegistryHttpClient filler;
     /** The private image: a config, a small layer and a 6 MB layer that the slow gate trickles. */
-    private static TestImage secret;
+    static TestImage secret;
     /** An image both upstreams hold: a fill of it for corp/ may be joined through pub/ after pub's upstream confirms. */
     private static TestImage shared;
     private static TestImage hosted;
@@ -92,7 +92,7 @@ class AuthorizationMatrixTest {
     private static final Map<String, String> AUTH = new LinkedHashMap<>();
     private static final List<String> cells = java.util.Collections.synchronizedList(new ArrayList<>());
     /** The routing and access tables of the nodes running now, from which cells take their expectations. */
-    private static AccessTable table;
+    static AccessTable table;
     private static Routing routing;
     /** The repositories every caller's cells are asked on, in the running routing. */
     private static List<Repo> repos;
@@ -160,7 +160,8 @@ class AuthorizationMatrixTest {
         client = new RegistryHttpClient(MirrorFixture.uri(nodes.get(nodes.size() - 1)));
         table = new AccessTable(nodes.get(0).vertx(), config.apply(0), "carol"::equals);
         repos = (routing == Routing.PREFIXES ? List.of("alice/private", "pub/base", "corp/team/secret", "corpx/team/secret")
-                : List.of("alice/private", "corp/team/secret", "team/secret")).stream().map(AuthorizationMatrixTest::repo).toList();
+                : List.of("alice/private", "corp/team/secret", "team/secret"))
+                .stream().map(AuthorizationMatrixTest::repo).toList();
         tokenRepositories = tokenScopes().stream().map(table::resolve).collect(java.util.stream.Collectors.toSet());
         if (routing == Routing.PRIVATE_DEFAULT) {
             // The tables are the code's; that they describe the shape this test means is checked here, once.
@@ -307,7 +308,7 @@ class AuthorizationMatrixTest {
     }
 
     /** As above for a resolved repository, which a token caller reads only if its token was asked for it. */
-    private static boolean mayPull(String caller, String resolved) {
+    static boolean mayPull(String caller, String resolved) {
         return table.mayPull(user(caller), resolved) && (!caller.endsWith("/token") || tokenRepositories.contains(resolved));
     }
 
@@ -427,65 +428,65 @@ class AuthorizationMatrixTest {
     private static void runCells(String state, List<String> failures, Set<Digest> inFlight, String caller) {
         List<Digest> privateDigests = new ArrayList<>(secret.blobDigests());
         privateDigests.add(secret.digest());
-        {
-            for (Repo repo : repos) {
-                boolean allowed = mayPull(caller, repo);
-                boolean holds = repo.kind() != AccessTable.Kind.OPEN_MIRROR;
-                TestImage image = repo.kind() == AccessTable.Kind.HOSTED ? hosted : secret;
-                String where = state + ": " + caller + " on " + repo.kind() + " " + repo.name();
-                for (Digest blob : image.blobDigests()) {
-                    if (repo.kind() == AccessTable.Kind.HOSTED && !inFlight.isEmpty()) {
-                        continue;
-                    }
-                    boolean filling = inFlight.contains(blob);
-                    for (String method : List.of("GET", "HEAD", "RANGE")) {
-                        if (filling && allowed && !method.equals("HEAD")) {
-                            continue; // an entitled GET would wait for the trickle; HEAD shows it is visible
-                        }
-                        RegistryHttpClient.Call call = client.call(method.equals("RANGE") ? "GET" : method,
-                                "/v2/" + repo.name() + "/blobs/" + blob);
-                        if (method.equals("RANGE")) {
-                            call.header("Range", "bytes=0-99");
-                        }
-                        RegistryHttpClient.Response answer = send(call, caller);
-                        int expected = !allowed ? -1 : holds ? (method.equals("RANGE") ? 206 : 200) : 404;
-                        cell(failures, where + " blob " + method + " " + blob.hex().substring(0, 8), expected, caller,
-                                answer, privateDigests);
-                    }
+        for (Repo repo : repos) {
+            boolean allowed = mayPull(caller, repo);
+            boolean holds = repo.kind() != AccessTable.Kind.OPEN_MIRROR;
+            TestImage image = repo.kind() == AccessTable.Kind.HOSTED ? hosted : secret;
+            String where = state + ": " + caller + " on " + repo.kind() + " " + repo.name();
+            for (Digest blob : image.blobDigests()) {
+                if (repo.kind() == AccessTable.Kind.HOSTED && !inFlight.isEmpty()) {
+                    continue;
                 }
-                for (String reference : List.of("v1", image.digest().toString())) {
-                    for (String method : List.of("GET", "HEAD")) {
-                        RegistryHttpClient.Response answer = send(client.call(method, "/v2/" + repo.name() + "/manifests/"
-                                + reference).header("Accept", MediaTypes.OCI_MANIFEST), caller);
-                        int expected = !allowed ? -1 : repo.kind() == AccessTable.Kind.OPEN_MIRROR && !reference.equals("v1") ? 404 : 200;
-                        cell(failures, where + " manifest " + method + " " + reference, expected, caller, answer, privateDigests);
+                boolean filling = inFlight.contains(blob);
+                for (String method : List.of("GET", "HEAD", "RANGE")) {
+                    if (filling && allowed && !method.equals("HEAD")) {
+                        continue; // an entitled GET would wait for the trickle; HEAD shows it is visible
                     }
+                    RegistryHttpClient.Call call = client.call(method.equals("RANGE") ? "GET" : method,
+                            "/v2/" + repo.name() + "/blobs/" + blob);
+                    if (method.equals("RANGE")) {
+                        call.header("Range", "bytes=0-99");
+                    }
+                    RegistryHttpClient.Response answer = send(call, caller);
+                    int expected = !allowed ? -1 : holds ? (method.equals("RANGE") ? 206 : 200) : 404;
+                    cell(failures, where + " blob " + method + " " + blob.hex().substring(0, 8), expected, caller,
+                            answer, privateDigests);
                 }
-                cell(failures, where + " tags", allowed ? 200 : -1, caller,
-                        send(client.call("GET", "/v2/" + repo.name() + "/tags/list"), caller), privateDigests);
-                boolean signed = repo.holdsSecret();
-                for (boolean filtered : new boolean[] {false, true}) {
-                    RegistryHttpClient.Call referrers = client.call("GET", "/v2/" + repo.name() + "/referrers/" + image.digest());
-                    if (filtered) {
-                        referrers.query("artifactType", SIGNATURE_TYPE);
-                    }
-                    RegistryHttpClient.Response listed = send(referrers, caller);
-                    String what = where + " referrers" + (filtered ? " filtered" : "");
-                    cell(failures, what, allowed ? 200 : -1, caller, listed, privateDigests);
-                    if (allowed && signed && !listed.text().contains(secretSignature.toString())) {
-                        failures.add(what + ": the signature of the image is not listed: " + listed.text());
-                    }
-                }
-                writes(failures, where, caller, repo, image, privateDigests);
-                mounts(failures, where, caller, repo, image, privateDigests);
             }
-            namespaceForms(failures, state, caller, privateDigests);
-            if (caller.equals("anonymous") || caller.endsWith("/basic")) {
-                tokenScopes(failures, state, user(caller), privateDigests);
+            for (String reference : List.of("v1", image.digest().toString())) {
+                for (String method : List.of("GET", "HEAD")) {
+                    RegistryHttpClient.Response answer = send(client.call(method, "/v2/" + repo.name() + "/manifests/"
+                            + reference).header("Accept", MediaTypes.OCI_MANIFEST), caller);
+                    int expected = !allowed ? -1
+                            : repo.kind() == AccessTable.Kind.OPEN_MIRROR && !reference.equals("v1") ? 404 : 200;
+                    cell(failures, where + " manifest " + method + " " + reference, expected, caller, answer, privateDigests);
+                }
             }
-            catalog(failures, state, caller);
-            base(failures, state, caller);
+            cell(failures, where + " tags", allowed ? 200 : -1, caller,
+                    send(client.call("GET", "/v2/" + repo.name() + "/tags/list"), caller), privateDigests);
+            boolean signed = repo.holdsSecret();
+            for (boolean filtered : new boolean[] {false, true}) {
+                RegistryHttpClient.Call referrers = client.call("GET", "/v2/" + repo.name() + "/referrers/" + image.digest());
+                if (filtered) {
+                    referrers.query("artifactType", SIGNATURE_TYPE);
+                }
+                RegistryHttpClient.Response listed = send(referrers, caller);
+                String what = where + " referrers" + (filtered ? " filtered" : "");
+                cell(failures, what, allowed ? 200 : -1, caller, listed, privateDigests);
+                if (allowed && signed && !listed.text().contains(secretSignature.toString())) {
+                    failures.add(what + ": the signature of the image is not listed: " + listed.text());
+                }
+            }
+            writes(failures, where, caller, repo, image, privateDigests);
+            mounts(failures, where, caller, repo, image, privateDigests);
         }
+        someoneElsesUpload(failures, state, caller, privateDigests);
+        ResolvedNameCells.namespaceForms(failures, state, caller, privateDigests);
+        if (caller.equals("anonymous") || caller.endsWith("/basic")) {
+            ResolvedNameCells.tokenScopes(failures, state, user(caller), privateDigests);
+        }
+        catalog(failures, state, caller);
+        base(failures, state, caller);
     }
 
     /** Writes into a repository the caller cannot push: refused, and nothing changes (the manifest still pulls). */
@@ -494,7 +495,6 @@ class AuthorizationMatrixTest {
         if (table.mayPush(user(caller), repo.resolved())) {
             return; // the caller's own repository (alice's): pushes and deletes are hers to make
         }
-        int expected = -1;
         Set<Integer> refused = repo.kind() == AccessTable.Kind.HOSTED ? refusals(caller) : Set.of(401, 403, 405);
         for (RegistryHttpClient.Call call : List.of(
                 client.call("PUT", "/v2/" + repo.name() + "/manifests/evil").header("Content-Type", MediaTypes.OCI_MANIFEST)
@@ -508,24 +508,29 @@ class AuthorizationMatrixTest {
                 failures.add(where + " write " + answer.request() + " -> " + answer.status());
             }
         }
-        // Upload sessions of another caller: alice's own session, probed with every method.
-        RegistryHttpClient.Response session = client.call("POST", "/v2/alice/private/blobs/uploads/")
-                .header("Authorization", basic("alice")).send();
-        String location = session.location();
+        assertThat(client.call("GET", "/v2/alice/private/manifests/v1").header("Accept", MediaTypes.OCI_MANIFEST)
+                .header("Authorization", basic("alice")).send().status()).as("alice's image survived " + where).isEqualTo(200);
+    }
+
+    /**
+     * Upload sessions of another caller: alice's own session, probed with every method (once per caller: the
+     * session's repository, not the repository a cell is about, decides).
+     */
+    private static void someoneElsesUpload(List<String> failures, String state, String caller, List<Digest> privateDigests) {
+        if (caller.startsWith("alice")) {
+            return;
+        }
+        String location = client.call("POST", "/v2/alice/private/blobs/uploads/")
+                .header("Authorization", basic("alice")).send().location();
         for (String method : List.of("GET", "PATCH", "PUT", "DELETE")) {
-            if (caller.startsWith("alice")) {
-                break;
-            }
             RegistryHttpClient.Call call = client.call(method, location + (method.equals("PUT")
-                    ? (location.contains("?") ? "&" : "?") + "digest=" + image.blobDigests().get(0) : ""));
+                    ? (location.contains("?") ? "&" : "?") + "digest=" + secret.blobDigests().get(0) : ""));
             if (!method.equals("GET") && !method.equals("DELETE")) {
                 call.header("Content-Type", "application/octet-stream").body(new byte[] {1, 2, 3});
             }
-            RegistryHttpClient.Response answer = send(call, caller);
-            cell(failures, where + " someone else's upload " + method, expected, caller, answer, privateDigests);
+            cell(failures, state + ": " + caller + " someone else's upload " + method, -1, caller, send(call, caller),
+                    privateDigests);
         }
-        assertThat(client.call("GET", "/v2/alice/private/manifests/v1").header("Accept", MediaTypes.OCI_MANIFEST)
-                .header("Authorization", basic("alice")).send().status()).as("alice's image survived " + where).isEqualTo(200);
     }
 
     /** Mounts into the caller's own repository from {@code repo}, with and without {@code from}. */
@@ -564,79 +569,6 @@ class AuthorizationMatrixTest {
         }
         if (linked) {
             send(client.call("DELETE", "/v2/" + target + "/blobs/" + digest), caller);
-        }
-    }
-
-    /**
-     * containerd's {@code ?ns=}: the decision is on the resolved repository, whatever the token names. Every
-     * form is expected as the node's routing resolves it: with the private default upstream the bare name
-     * without {@code ns} (or with an empty one) is {@code corp/team/secret}, with a registry no upstream is it
-     * stays the bare name, a hosted one; the prefixed spelling under another upstream's {@code ns} is a
-     * repository of that upstream, which does not hold the private image.
-     */
-    private static void namespaceForms(List<String> failures, String state, String caller, List<Digest> privateDigests) {
-        List<String> forms = List.of("", "corp", "corpx", "pub", gate.baseUri().getAuthority(), "quay.io");
-        for (String written : List.of("team/secret", "corp/team/secret")) {
-            for (String ns : forms) {
-                boolean bare = written.equals("team/secret");
-                if (!bare && !List.of("corp", "pub", "quay.io").contains(ns)) {
-                    continue;
-                }
-                String resolved = table.resolve(written, Optional.of(ns));
-                boolean allowed = mayPull(caller, resolved);
-                int expected = !allowed ? -1 : AccessTable.holdingPrivateContent().contains(table.kind(resolved)) ? 200 : 404;
-                String where = state + ": " + caller + " " + written + "?ns=" + ns + " (" + resolved + ")";
-                String query = "?ns=" + URLEncoder.encode(ns, StandardCharsets.UTF_8);
-                cell(failures, where + " manifest", expected, caller, send(client.call("GET",
-                        "/v2/" + written + "/manifests/v1" + query).header("Accept", MediaTypes.OCI_MANIFEST), caller),
-                        privateDigests);
-                if (!bare) {
-                    continue;
-                }
-                cell(failures, where + " blob", expected, caller, send(client.call("GET",
-                        "/v2/" + written + "/blobs/" + secret.blobDigests().get(0) + query), caller), privateDigests);
-                cell(failures, where + " tags", expected, caller, send(client.call("GET",
-                        "/v2/" + written + "/tags/list" + query), caller), privateDigests);
-            }
-        }
-    }
-
-    /**
-     * The token service decides a scope on the repository its name resolves to, as requests are decided: a
-     * token asked for one spelling of a repository reads it through the other only where both resolve to the
-     * same repository. A refused request's challenge names the resolved repository, the scope a client asks for.
-     */
-    private static void tokenScopes(List<String> failures, String state, String user, List<Digest> privateDigests) {
-        String caller = (user == null ? "anonymous" : user) + "/token";
-        if (user == null && !table.mayPull(null, table.resolve("team/secret"))) {
-            RegistryHttpClient.Response refused = client.call("GET", "/v2/team/secret/manifests/v1")
-                    .header("Accept", MediaTypes.OCI_MANIFEST).send();
-            check(failures, state + ": the challenge of an anonymous team/secret names " + table.resolve("team/secret"),
-                    refused.status() == 401 && refused.headerOrEmpty("WWW-Authenticate")
-                            .contains("scope=\"repository:" + table.resolve("team/secret") + ":pull\""), refused);
-        }
-        for (String scope : List.of("team/secret", "corp/team/secret")) {
-            RegistryHttpClient.Call ask = client.call("GET", "/token").query("service", "fleet-mirror")
-                    .query("scope", "repository:" + scope + ":pull");
-            if (user != null) {
-                ask.header("Authorization", basic(user));
-            }
-            RegistryHttpClient.Response issued = ask.send();
-            check(failures, state + ": " + caller + " asks for a token for " + scope, issued.status() == 200, issued);
-            if (issued.status() != 200) {
-                continue;
-            }
-            String bearer = "Bearer " + issued.json().path("token").asText();
-            for (String written : List.of("team/secret", "corp/team/secret")) {
-                String resolved = table.resolve(written);
-                boolean allowed = table.mayPull(user, resolved) && table.resolve(scope).equals(resolved);
-                int expected = !allowed ? -1 : AccessTable.holdingPrivateContent().contains(table.kind(resolved)) ? 200 : 404;
-                String where = state + ": " + caller + " for " + scope + " on " + written;
-                cell(failures, where + " manifest", expected, caller, client.call("GET", "/v2/" + written + "/manifests/v1")
-                        .header("Accept", MediaTypes.OCI_MANIFEST).header("Authorization", bearer).send(), privateDigests);
-                cell(failures, where + " blob", expected, caller, client.call("GET", "/v2/" + written + "/blobs/"
-                        + secret.blobDigests().get(0)).header("Authorization", bearer).send(), privateDigests);
-            }
         }
     }
 
@@ -688,7 +620,7 @@ class AuthorizationMatrixTest {
      * One cell: {@code expected} -1 means refused (401/403, or 404 where the repository does not
      * hold the content); a refused cell must not carry a byte of private content.
      */
-    private static void cell(List<String> failures, String where, int expected, String caller,
+    static void cell(List<String> failures, String where, int expected, String caller,
                              RegistryHttpClient.Response answer, List<Digest> privateDigests) {
         cells.add(where);
         boolean ok = expected == -1 ? refusals(caller).contains(answer.status()) && !leaks(answer, privateDigests)
@@ -703,7 +635,7 @@ class AuthorizationMatrixTest {
         }
     }
 
-    private static void check(List<String> failures, String where, boolean ok, RegistryHttpClient.Response answer) {
+    static void check(List<String> failures, String where, boolean ok, RegistryHttpClient.Response answer) {
         cells.add(where);
         if (!ok) {
             failures.add(where + ": " + answer.status());
@@ -741,7 +673,7 @@ class AuthorizationMatrixTest {
         return -1;
     }
 
-    private static RegistryHttpClient.Response send(RegistryHttpClient.Call call, String caller) {
+    static RegistryHttpClient.Response send(RegistryHttpClient.Call call, String caller) {
         String auth = AUTH.get(caller);
         if (auth != null) {
             call.header("Authorization", auth);
@@ -763,7 +695,7 @@ class AuthorizationMatrixTest {
         return user + "-pw";
     }
 
-    private static String basic(String user) {
+    static String basic(String user) {
         return TestUsers.basic(user, password(user));
     }
 
