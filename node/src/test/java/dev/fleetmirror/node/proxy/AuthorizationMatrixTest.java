@@ -401,8 +401,20 @@ class AuthorizationMatrixTest {
         began = System.nanoTime();
         runCells("at rest", failures, Set.of());
         System.out.printf("authorization matrix: at-rest cells took %d ms%n", (System.nanoTime() - began) / 1_000_000);
-        System.out.println("authorization matrix, " + deployment + ": " + cells.size() + " cells");
+        System.out.println("authorization matrix, " + deployment + ": " + cells.size() + " cells " + breakdown());
         assertThat(failures).as(failures.size() + " of " + cells.size() + " cells failed").isEmpty();
+    }
+
+    /** How many cells each repository spelling, the {@code ?ns=} forms and the token scopes had (for the log). */
+    private static Map<String, Long> breakdown() {
+        Pattern onRepo = Pattern.compile(" on [A-Z_]+ (\\S+)");
+        synchronized (cells) {
+            return cells.stream().collect(java.util.stream.Collectors.groupingBy(where -> {
+                Matcher on = onRepo.matcher(where);
+                return on.find() ? on.group(1) : where.contains("?ns=") ? "?ns=" : where.contains("/token for ") ? "token scopes"
+                        : where.contains("someone else's upload") ? "uploads" : "catalog, base, joins";
+            }, java.util.TreeMap::new, java.util.stream.Collectors.counting()));
+        }
     }
 
     /**
