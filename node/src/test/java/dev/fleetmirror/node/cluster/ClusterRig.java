@@ -194,12 +194,19 @@ final class ClusterRig implements BeforeAllCallback, AfterAllCallback {
         awaitCluster();
     }
 
-    /** Starts one more node (a member joining), in the slot vacated longest ago; returns when it serves. */
+    /**
+     * Starts one more node (a member joining), in the slot vacated longest ago; returns when it
+     * serves. A member may be leaving meanwhile ({@link #leave} on another thread).
+     */
     NodeProcess join() {
-        int slot = freeSlots().get(0);
-        memberPorts[slot] = LocalProcesses.freeMemberPort();
-        List<Integer> members = new ArrayList<>(IntStream.range(0, SLOTS).filter(s -> slots[s] != null).boxed().toList());
-        members.add(slot);
+        int slot;
+        List<Integer> members;
+        synchronized (this) {
+            slot = freeSlots().get(0);
+            memberPorts[slot] = LocalProcesses.freeMemberPort();
+            members = new ArrayList<>(IntStream.range(0, SLOTS).filter(s -> slots[s] != null).boxed().toList());
+            members.add(slot);
+        }
         return startIn(slot, members);
     }
 

@@ -199,10 +199,12 @@ class ThreeNodeClusterIT {
             }));
         }
         assertThat(layersArriving.await(60, TimeUnit.SECONDS)).as("clients receive layers").isTrue();
-        // The member that fills the larger layer leaves, when the nodes say which one that is.
+        // The member that fills the larger layer leaves, when the nodes say which one that is, while
+        // a new member joins, as in a rolling update.
         NodeProcess leaving = RIG.fillOwner(beforeChange.largestBlob()).orElse(RIG.nodes().get(1));
-        RIG.leave(leaving);
+        Future<?> left = clients.submit(() -> RIG.leave(leaving));
         NodeProcess joined = RIG.join();
+        left.get(60, TimeUnit.SECONDS);
         RIG.awaitCluster();
         int balanced = RIG.balancerLog().size();
         wanted.set(afterChange);
