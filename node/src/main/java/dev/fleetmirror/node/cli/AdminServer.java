@@ -7,12 +7,14 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.UnresolvedAddressException;
@@ -22,6 +24,7 @@ import java.util.Optional;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * The options of the commands that talk to a running node's admin endpoints ({@code mode},
@@ -55,6 +58,10 @@ public final class AdminServer {
             description = "a bearer token of an admin instead of a user and password (default: $FLEETMIRROR_TOKEN)")
     String token;
 
+    /** The command this mixes into: where its output and errors go, how it reports bad options. */
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec command;
+
     /** Where {@code --password-stdin} reads; tests set their own. */
     InputStream stdin = System.in;
 
@@ -66,7 +73,8 @@ public final class AdminServer {
      *
      * @throws ParameterException naming what is missing or conflicting (picocli prints it with the usage)
      */
-    void readCredentials(CommandSpec spec) {
+    void readCredentials() {
+        CommandSpec spec = command;
         boolean hasToken = token != null && !token.isBlank();
         if (username == null) {
             if (password != null || passwordStdin) {
@@ -116,6 +124,40 @@ public final class AdminServer {
 
     URI server() {
         return server;
+    }
+
+    /**
+     * Sends the request; when the node does not answer at all, says so on the command's error
+     * output as {@code fleetmirror <command>: no answer from URL: why} and returns empty.
+     */
+    <T> Optional<HttpResponse<T>> send(String path, HttpRequest.Builder request, HttpResponse.BodyHandler<T> body)
+            throws InterruptedException {
+        try {
+            return Optional.of(client().send(request.build(), body));
+        } catch (IOException e) {
+            error(unanswered(path, e));
+            return Optional.empty();
+        }
+    }
+
+    /** Says on the command's error output why the node refused it, as {@link #refused} words it. */
+    void reportRefusal(String path, int status, String body) {
+        error(refused(path, status, body));
+    }
+
+    /** {@code fleetmirror <command>: message} on the command's error output. */
+    void error(String message) {
+        PrintWriter err = err();
+        err.println("fleetmirror " + command.name() + ": " + message);
+        err.flush();
+    }
+
+    PrintWriter out() {
+        return command.commandLine().getOut();
+    }
+
+    PrintWriter err() {
+        return command.commandLine().getErr();
     }
 
     /** "no answer from URL: why", for a request that got no answer at all. */

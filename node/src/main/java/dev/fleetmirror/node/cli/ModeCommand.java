@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -31,39 +32,30 @@ public final class ModeCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     AdminServer node = new AdminServer();
 
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
     @Override
     public Integer call() throws Exception {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
-        node.readCredentials(spec);
+        node.readCredentials();
         HttpRequest.Builder request = node.request(PATH).timeout(Duration.ofMinutes(5));
         switch (mode) {
             case "status" -> request.GET();
             case "read-only", "read-write" -> request.PUT(HttpRequest.BodyPublishers.ofString("{\"mode\":\"" + mode + "\"}"));
             default -> {
-                err.println("fleetmirror mode: '" + mode + "' is not a mode; use read-only, read-write or status");
-                err.flush();
+                node.error("'" + mode + "' is not a mode; use read-only, read-write or status");
                 return 2;
             }
         }
-        HttpResponse<String> response;
-        try {
-            response = node.client().send(request.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (java.io.IOException e) {
-            err.println("fleetmirror mode: " + node.unanswered(PATH, e));
-            err.flush();
+        Optional<HttpResponse<String>> answer = node.send(PATH, request, HttpResponse.BodyHandlers.ofString());
+        if (answer.isEmpty()) {
             return 1;
         }
-        if (response.statusCode() == 200) {
-            out.println(response.body());
-        } else {
-            err.println("fleetmirror mode: " + node.refused(PATH, response.statusCode(), response.body()));
+        HttpResponse<String> response = answer.get();
+        if (response.statusCode() != 200) {
+            node.reportRefusal(PATH, response.statusCode(), response.body());
+            return 1;
         }
+        PrintWriter out = node.out();
+        out.println(response.body());
         out.flush();
-        err.flush();
-        return response.statusCode() == 200 ? 0 : 1;
+        return 0;
     }
 }

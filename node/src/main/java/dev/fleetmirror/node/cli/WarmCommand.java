@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedReader;
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
@@ -14,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -54,13 +54,9 @@ public final class WarmCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print the node's progress events as they come (one JSON object per line)")
     boolean json;
 
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
     @Override
     public Integer call() throws Exception {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+        node.readCredentials();
         ObjectNode body = JSON.createObjectNode();
         ArrayNode list = body.putArray("images");
         images.forEach(list::add);
@@ -69,26 +65,22 @@ public final class WarmCommand implements Callable<Integer> {
         if (withReferrers) {
             body.put("withReferrers", true);
         }
-        node.readCredentials(spec);
         HttpRequest.Builder request = node.request(PATH)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString()));
-        HttpResponse<InputStream> response;
-        try {
-            response = node.client().send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-        } catch (IOException e) {
-            err.println("fleetmirror warm: " + node.unanswered(PATH, e));
-            err.flush();
+        Optional<HttpResponse<InputStream>> answer = node.send(PATH, request, HttpResponse.BodyHandlers.ofInputStream());
+        if (answer.isEmpty()) {
             return 1;
         }
+        HttpResponse<InputStream> response = answer.get();
         if (response.statusCode() != 200) {
             try (InputStream in = response.body()) {
-                err.println("fleetmirror warm: " + node.refused(PATH, response.statusCode(),
-                        new String(in.readAllBytes(), StandardCharsets.UTF_8)));
+                node.reportRefusal(PATH, response.statusCode(), new String(in.readAllBytes(), StandardCharsets.UTF_8));
             }
-            err.flush();
             return 1;
         }
+        PrintWriter out = node.out();
+        PrintWriter err = node.err();
         JsonNode summary = null;
         try (BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
             for (String line; (line = lines.readLine()) != null; ) {
@@ -112,8 +104,7 @@ public final class WarmCommand implements Callable<Integer> {
             }
         }
         if (summary == null) {
-            err.println("fleetmirror warm: the node stopped answering before its summary; the warm may be incomplete");
-            err.flush();
+            node.error("the node stopped answering before its summary; the warm may be incomplete");
             return 1;
         }
         return summary.path("failedImages").asInt(1) == 0 && !summary.has("error") ? 0 : 1;
