@@ -8,6 +8,7 @@ import dev.fleetmirror.core.registry.ManifestPutResult;
 import dev.fleetmirror.core.registry.Manifests;
 import dev.fleetmirror.core.registry.StoredManifest;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Stored manifests with the cluster's {@link ManifestIndex} in front: a read the index can answer
@@ -67,26 +68,26 @@ public final class IndexedManifests implements Manifests {
 
     @Override
     public ManifestPutResult put(RepositoryName repo, Reference reference, String contentType, byte[] body) {
-        try {
-            return stored.put(repo, reference, contentType, body);
-        } finally {
-            index.changed(repo);
-        }
+        return write(repo, () -> stored.put(repo, reference, contentType, body));
     }
 
     @Override
     public ManifestPutResult putFetched(RepositoryName repo, Reference reference, String contentType, byte[] body) {
-        try {
-            return stored.putFetched(repo, reference, contentType, body);
-        } finally {
-            index.changed(repo);
-        }
+        return write(repo, () -> stored.putFetched(repo, reference, contentType, body));
     }
 
     @Override
     public void delete(RepositoryName repo, Reference reference) {
-        try {
+        write(repo, () -> {
             stored.delete(repo, reference);
+            return null;
+        });
+    }
+
+    /** Runs a write to storage, then starts the repository's next index generation, even when the write failed. */
+    private <T> T write(RepositoryName repo, Supplier<T> write) {
+        try {
+            return write.get();
         } finally {
             index.changed(repo);
         }
