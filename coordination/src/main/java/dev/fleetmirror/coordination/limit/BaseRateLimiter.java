@@ -1,9 +1,11 @@
 package dev.fleetmirror.coordination.limit;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Function;
 
 /**
  * What the standalone and the Hazelcast limiter share: the upstream, its limit, the shortcuts of a
@@ -19,6 +21,19 @@ abstract class BaseRateLimiter implements RateLimiter, SlotWaiters.Slots {
         this.upstream = upstream;
         this.limit = limit;
         this.waiters = new SlotWaiters(upstream, limit.concurrentFills().orElse(0), this, timers);
+    }
+
+    /**
+     * The limiter of {@code upstream} in {@code limiters}, made by {@code make} on first use. An
+     * upstream has one limit: asking again with another is a configuration error.
+     */
+    static <L extends BaseRateLimiter> L limiterOf(Map<String, L> limiters, String upstream, RateLimit limit,
+                                                   Function<String, L> make) {
+        L limiter = limiters.computeIfAbsent(upstream, make);
+        if (!limiter.limit.equals(limit)) {
+            throw new IllegalArgumentException("upstream " + upstream + " is limited already, to " + limiter.limit);
+        }
+        return limiter;
     }
 
     /** Takes a token of the upstream's bucket, or says how long to wait for one (at most {@code maxWait}). */

@@ -14,11 +14,7 @@ final class StandaloneRateLimits implements RateLimits {
 
     @Override
     public RateLimiter limiter(String upstream, RateLimit limit) {
-        Limiter limiter = limiters.computeIfAbsent(upstream, name -> new Limiter(name, limit));
-        if (!limiter.limit.equals(limit)) {
-            throw new IllegalArgumentException("upstream " + upstream + " is limited already, to " + limiter.limit);
-        }
-        return limiter;
+        return BaseRateLimiter.limiterOf(limiters, upstream, limit, name -> new Limiter(name, limit));
     }
 
     @Override
