@@ -92,6 +92,14 @@ public final class InFlightFills {
      * another origin, and with the fill's own failure when its source refused.
      */
     public Optional<InputStream> join(Digest digest, long offset, String origin) {
+        return tail(digest, offset, origin).map(Tail::reader);
+    }
+
+    public Optional<Tail> tail(Digest digest, long offset) {
+        return tail(digest, offset, null);
+    }
+
+    private Optional<Tail> tail(Digest digest, long offset, String origin) {
         Fill fill;
         InputStream reader;
         synchronized (fills) {
@@ -101,20 +109,6 @@ public final class InFlightFills {
             }
             if (origin != null && !fill.sameOrigin(origin)) {
                 throw new ForeignFill(digest);
-            }
-            reader = fill.spool().reader(offset);
-        }
-        awaitStart(fill, reader);
-        return Optional.of(reader);
-    }
-
-    public Optional<Tail> tail(Digest digest, long offset) {
-        Fill fill;
-        InputStream reader;
-        synchronized (fills) {
-            fill = fills.get(digest);
-            if (fill == null) {
-                return Optional.empty();
             }
             reader = fill.spool().reader(offset);
         }
