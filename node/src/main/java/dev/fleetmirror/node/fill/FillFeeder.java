@@ -9,7 +9,6 @@ import dev.fleetmirror.coordination.fill.FillHolder;
 import dev.fleetmirror.coordination.fill.FillLease;
 import dev.fleetmirror.coordination.fill.FillOutcome;
 import dev.fleetmirror.core.digest.Digest;
-import dev.fleetmirror.coordination.mode.WritePermit;
 import dev.fleetmirror.core.name.RepositoryName;
 import dev.fleetmirror.core.error.ErrorCode;
 import dev.fleetmirror.core.error.RegistryException;
@@ -19,8 +18,6 @@ import dev.fleetmirror.node.upstream.UpstreamException;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpClientResponse;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.util.Optional;
 import java.security.MessageDigest;
 import java.util.concurrent.Callable;
@@ -303,51 +300,15 @@ final class FillFeeder {
         return true;
     }
 
-    /** The owner's storage writer: reads the spool from its start and stores it once verified. */
+    /** Starts the owner's storage writer once; the fill ends when it is done. */
     private void store() {
         if (storing) {
             return;
         }
         storing = true;
-        InputStream reader = fill.spool().reader(0);
-        // In a GC's short read-only window the store waits for it to close (up to gc.maxhold), as pushes do.
-        sources.writes().acquireHeld(sources.context().owner(), "storing a cache fill").onComplete(held -> {
-            if (held.failed()) {
-                passThrough(reader);
-            } else {
-                storeWith(held.result(), reader);
-            }
-        });
-    }
-
-    /** The cluster stays read-only (maintenance): clients get the blob as it arrives, storage is not touched. */
-    private void passThrough(InputStream reader) {
-        sources.storageWriters().executeBlocking(() -> {
-            try (reader) {
-                return reader.transferTo(OutputStream.nullOutputStream());
-            }
-        }, false).onComplete(passed -> {
-            if (passed.succeeded()) {
-                LOG.info("served {} of {} from {} without caching it: storage is read-only", digest, repo,
-                        route.upstream().name());
-            }
-            end();
-        });
-    }
-
-    private void storeWith(WritePermit permit, InputStream reader) {
-        sources.storageWriters().executeBlocking(() -> {
-            try (WritePermit held = permit) {
-                return SpoolStorage.store(sources.uploads(), repo, digest, reader);
-            }
-        }, false).onComplete(stored -> {
-            if (stored.succeeded()) {
+        OwnerStorageWriter.start(fill, repo, route.upstream().name(), sources).onComplete(stored -> {
+            if (stored.succeeded() && stored.result()) {
                 outcome = FillOutcome.STORED;
-                LOG.info("cached {} of {} from {} ({} bytes)", digest, repo, route.upstream().name(),
-                        stored.result().size());
-            } else {
-                LOG.warn("{} of {} from {} was not cached: {}", digest, repo, route.upstream().name(),
-                        stored.cause().getMessage());
             }
             end();
         });
