@@ -217,3 +217,90 @@ CONF
   started "$pid"
   for port in "$@"; do await_ready "http://127.0.0.1:$port/" "$pid" "$ROOT/$name/logs/error.log"; done
 }
+
+# --- A cluster of Fleet Mirror nodes beside one of Distribution proxies, each behind a balancer
+# (cluster-cold-pull.sh, signed-cold-pull.sh). They read NODES, NODE_HEAP, JAR, DISTRIBUTION, NGINX,
+# ROOT, S3 (with $AK/$SK) and LINK_PORT (the upstream link both sides mirror).
+
+start_fm_cluster() { # bucket [proxy-yaml] [extra-yaml]: $NODES nodes fm-1.. on the bucket, one Hazelcast
+  # cluster; proxy-yaml goes under proxy: (indented by two spaces), extra-yaml after cluster:. Returns once
+  # every node sees every member; sets FM_PORTS, FM_PIDS and SECRET.
+  local bucket=$1 proxy=${2:-} extra=${3:-} i port attempt status members member_ports=()
+  SECRET=$(python3 -c 'import secrets; print(secrets.token_hex(16))')
+  for i in $(seq 1 "$NODES"); do member_ports+=("$(free_member_port)"); done
+  members=$(printf '"127.0.0.1:%s", ' "${member_ports[@]}")
+  members="[${members%, }]"
+  FM_PORTS=()
+  FM_PIDS=()
+  for i in $(seq 1 "$NODES"); do
+    NODE_NAME=fm-$i NODE_EXTRA_YAML="proxy:
+  remoteurl: http://127.0.0.1:$LINK_PORT
+${proxy}  spooldirectory: $ROOT/fm-$i/spool
+cluster:
+  name: bench-$$
+  port: ${member_ports[$((i - 1))]}
+  members: $members
+  secret: $SECRET
+  minimumSize: 1
+$extra" start_node "$(s3_yaml "$bucket")" -Dhazelcast.phone.home.enabled=false
+    FM_PORTS+=("$NODE_PORT")
+    FM_PIDS+=("$NODE_PID")
+    await_ready "$NODE/v2/" "$NODE_PID" "$ROOT/fm-$i.log" -f
+  done
+  # Until every node sees all members the first fills would not be shared.
+  for port in "${FM_PORTS[@]}"; do
+    for attempt in $(seq 1 300); do
+      status=$(curl -s -o "$ROOT/cluster.json" -w '%{http_code}' -H "X-Fleetmirror-Cluster-Secret: $SECRET" \
+        "http://127.0.0.1:$port/admin/v1/cluster" || true)
+      [ "$status" = 200 ] && [ "$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["members"]))' \
+        "$ROOT/cluster.json")" = "$NODES" ] && break
+      [ "$attempt" = 300 ] && { echo "node on $port does not see $NODES members (is $JAR older than this checkout?)" >&2; exit 1; }
+      sleep 0.2
+    done
+  done
+}
+
+start_dist_cluster() { # bucket: $NODES Distribution proxies dist-1.. of the link on the bucket; sets DIST_PORTS
+  local i
+  DIST_PORTS=()
+  for i in $(seq 1 "$NODES"); do
+    start_distribution "dist-$i" "proxy:
+  remoteurl: http://127.0.0.1:$LINK_PORT" "$(s3_yaml "$1")"
+    DIST_PORTS+=("$DIST_PORT")
+    await_ready "http://127.0.0.1:$DIST_PORT/v2/" "$DIST_PID" "$ROOT/dist-$i.log"
+  done
+}
+
+start_balancers() { # nginx round robin per request over FM_PORTS and over DIST_PORTS (no keepalive to the
+  # backends, no buffering), access logs in $ROOT/balancers/logs/<side>.log; sets FM_LB and DIST_LB
+  FM_LB=$(free_port)
+  DIST_LB=$(free_port)
+  nginx_start balancers "
+  upstream fleetmirror {
+$(balancer_backends "${FM_PORTS[@]}")
+  }
+  upstream distribution {
+$(balancer_backends "${DIST_PORTS[@]}")
+  }
+$(balancer_server fleetmirror "$FM_LB")
+$(balancer_server distribution "$DIST_LB")" "$FM_LB" "$DIST_LB"
+}
+
+balancer_backends() { local port; for port in "$@"; do printf '    server 127.0.0.1:%s;\n' "$port"; done; }
+
+balancer_server() { # name listen-port
+  cat <<SERVER
+  server {
+    listen 127.0.0.1:$2;
+    access_log $ROOT/balancers/logs/$1.log egress;
+    client_max_body_size 0;
+    proxy_buffering off;
+    proxy_request_buffering off;
+    location / {
+      proxy_pass http://$1;
+      proxy_set_header Host \$http_host;
+      proxy_http_version 1.1;
+    }
+  }
+SERVER
+}

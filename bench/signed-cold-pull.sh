@@ -87,73 +87,12 @@ for bucket in fleetmirror distribution; do
   curl -sS -f -X PUT --aws-sigv4 "aws:amz:us-east-1:s3" --user "$AK:$SK" \
     -H "x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" "$S3/$bucket"
 done
-SECRET=$(python3 -c 'import secrets; print(secrets.token_hex(16))')
-MEMBER_PORTS=()
-for i in $(seq 1 "$NODES"); do MEMBER_PORTS+=("$(free_member_port)"); done
-MEMBERS=$(printf '"127.0.0.1:%s", ' "${MEMBER_PORTS[@]}")
-MEMBERS="[${MEMBERS%, }]"
-FM_PORTS=()
-for i in $(seq 1 "$NODES"); do
-  NODE_NAME=fm-$i NODE_EXTRA_YAML="proxy:
-  remoteurl: http://127.0.0.1:$LINK_PORT
-  tagttl: $TAGTTL
-  spooldirectory: $ROOT/fm-$i/spool
-cluster:
-  name: bench-$$
-  port: ${MEMBER_PORTS[$((i - 1))]}
-  members: $MEMBERS
-  secret: $SECRET
-  minimumSize: 1" start_node "$(s3_yaml fleetmirror)" -Dhazelcast.phone.home.enabled=false
-  FM_PORTS+=("$NODE_PORT")
-  await_ready "$NODE/v2/" "$NODE_PID" "$ROOT/fm-$i.log" -f
-done
-for port in "${FM_PORTS[@]}"; do
-  for attempt in $(seq 1 300); do
-    status=$(curl -s -o "$ROOT/cluster.json" -w '%{http_code}' -H "X-Fleetmirror-Cluster-Secret: $SECRET" \
-      "http://127.0.0.1:$port/admin/v1/cluster" || true)
-    [ "$status" = 200 ] && [ "$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["members"]))' \
-      "$ROOT/cluster.json")" = "$NODES" ] && break
-    [ "$attempt" = 300 ] && { echo "node on $port does not see $NODES members" >&2; exit 1; }
-    sleep 0.2
-  done
-done
-DIST_PORTS=()
-for i in $(seq 1 "$NODES"); do
-  start_distribution "dist-$i" "proxy:
-  remoteurl: http://127.0.0.1:$LINK_PORT" "$(s3_yaml distribution)"
-  DIST_PORTS+=("$DIST_PORT")
-  await_ready "http://127.0.0.1:$DIST_PORT/v2/" "$DIST_PID" "$ROOT/dist-$i.log"
-done
+start_fm_cluster fleetmirror "  tagttl: $TAGTTL
+"
+start_dist_cluster distribution
 
 # 5. The balancers.
-backends() { local port; for port in "$@"; do printf '    server 127.0.0.1:%s;\n' "$port"; done; }
-FM_LB=$(free_port)
-DIST_LB=$(free_port)
-balancer() { # name listen-port
-  cat <<SERVER
-  server {
-    listen 127.0.0.1:$2;
-    access_log $ROOT/balancers/logs/$1.log egress;
-    client_max_body_size 0;
-    proxy_buffering off;
-    proxy_request_buffering off;
-    location / {
-      proxy_pass http://$1;
-      proxy_set_header Host \$http_host;
-      proxy_http_version 1.1;
-    }
-  }
-SERVER
-}
-nginx_start balancers "
-  upstream fleetmirror {
-$(backends "${FM_PORTS[@]}")
-  }
-  upstream distribution {
-$(backends "${DIST_PORTS[@]}")
-  }
-$(balancer fleetmirror "$FM_LB")
-$(balancer distribution "$DIST_LB")" "$FM_LB" "$DIST_LB"
+start_balancers
 
 signed_pull() { # name registry-host:port: $CLIENTS clients at once pull the image and verify-fetch its referrers;
   # prints the upstream egress gained meanwhile against image + signatures, and failed clients
