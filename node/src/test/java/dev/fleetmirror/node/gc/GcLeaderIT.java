@@ -28,11 +28,6 @@ import java.util.Locale;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.function.IntFunction;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,12 +54,8 @@ class GcLeaderIT {
     private final List<NodeProcess> nodes = new ArrayList<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-    /** Starts nodes, which blocks until each serves: never the common pool. */
-    private final ExecutorService starter = Executors.newCachedThreadPool();
-
     @AfterEach
     void stopNodes() {
-        starter.shutdownNow();
         nodes.forEach(NodeProcess::close);
     }
 
@@ -122,30 +113,17 @@ class GcLeaderIT {
         }
         String members = String.join(", ", ports.stream().map(p -> "\"127.0.0.1:" + p + "\"").toList());
         String name = "gc-" + UUID.randomUUID().toString().substring(0, 8);
-        IntFunction<NodeProcess> start = i -> NodeProcess.start(work.resolve("node-" + i), storage, """
-                cluster:
-                  name: %s
-                  port: %d
-                  members: [%s]
-                  secret: %s
-                  minimumSize: 1
-                  leaseTtl: 3s
-                """.formatted(name, ports.get(i), members, SECRET), List.of("-Xmx256m"));
-        // The first alone, so that it is the oldest member (the leader the test kills); the others
-        // together, since which of them is older does not matter.
-        nodes.add(start.apply(0));
-        List<CompletableFuture<NodeProcess>> others = IntStream.range(1, size).mapToObj(i -> CompletableFuture.supplyAsync(
-                () -> start.apply(i), starter)).toList();
-        CompletionException failed = null;
-        for (CompletableFuture<NodeProcess> other : others) {
-            try {
-                nodes.add(other.join()); // every node that started is stopped after the test
-            } catch (CompletionException e) {
-                failed = failed == null ? e : failed;
-            }
-        }
-        if (failed != null) {
-            throw failed;
+        // One after the other, so that the first is the oldest member.
+        for (int i = 0; i < size; i++) {
+            nodes.add(NodeProcess.start(work.resolve("node-" + i), storage, """
+                    cluster:
+                      name: %s
+                      port: %d
+                      members: [%s]
+                      secret: %s
+                      minimumSize: 1
+                      leaseTtl: 3s
+                    """.formatted(name, ports.get(i), members, SECRET), List.of("-Xmx256m")));
         }
         await("the cluster formed").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
                 .until(() -> nodes.stream().allMatch(node -> clusterSize(node) == size));
