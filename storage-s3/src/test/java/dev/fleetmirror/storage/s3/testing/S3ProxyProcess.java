@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
@@ -52,10 +53,28 @@ public final class S3ProxyProcess implements AutoCloseable {
         return start(workDir, List.of("-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto"));
     }
 
+    /** Takes another free port when another process bound the first before S3Proxy could. */
     public static S3ProxyProcess start(Path workDir, List<String> jvmArgs) {
-        S3ProxyProcess proxy = new S3ProxyProcess(workDir.toAbsolutePath(), LocalProcesses.freeLoopbackPort(), List.copyOf(jvmArgs));
-        proxy.launch();
-        return proxy;
+        for (int attempt = 1; ; attempt++) {
+            S3ProxyProcess proxy = new S3ProxyProcess(workDir.toAbsolutePath(), LocalProcesses.freeLoopbackPort(),
+                    List.copyOf(jvmArgs));
+            try {
+                proxy.launch();
+                return proxy;
+            } catch (PortTaken e) {
+                proxy.close();
+                if (attempt == 3) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** Another process listens on the port S3Proxy was to bind. */
+    private static final class PortTaken extends IllegalStateException {
+        PortTaken(String message) {
+            super(message);
+        }
     }
 
     public URI endpoint() {
@@ -162,9 +181,11 @@ public final class S3ProxyProcess implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IllegalStateException("S3Proxy exited with " + process.exitValue() + ":\n" + tail(log));
+                String message = "S3Proxy exited with " + process.exitValue() + ":\n" + tail(log);
+                // S3Proxy's words when the port is bound already.
+                throw message.contains("Failed to bind") ? new PortTaken(message) : new IllegalStateException(message);
             }
-            if (answers()) {
+            if (answers() && listensHere()) {
                 return;
             }
             LocalProcesses.pause(Duration.ofMillis(100));
@@ -182,6 +203,48 @@ public final class S3ProxyProcess implements AutoCloseable {
             byte[] status = socket.getInputStream().readNBytes(12);
             return new String(status, StandardCharsets.US_ASCII).startsWith("HTTP/1.1 ");
         } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Whether this process holds the listening socket: the free port can be taken by another
+     * process (another test JVM's server) before S3Proxy binds it, and that one would answer the
+     * probe. Read from /proc; where there is none, the probe's answer has to do.
+     */
+    private boolean listensHere() {
+        List<Path> tables = List.of(Path.of("/proc/net/tcp"), Path.of("/proc/net/tcp6"));
+        if (!Files.isReadable(tables.get(0))) {
+            return true;
+        }
+        try {
+            // Listening sockets on the port, IPv4 or dual-stack (Java binds 127.0.0.1 as ::ffff:127.0.0.1).
+            String portHex = String.format(":%04X", port);
+            List<String> sockets = new ArrayList<>();
+            for (Path table : tables) {
+                if (!Files.isReadable(table)) {
+                    continue;
+                }
+                for (String line : Files.readAllLines(table)) {
+                    String[] fields = line.trim().split("\\s+");
+                    if (fields.length > 9 && fields[1].endsWith(portHex) && fields[3].equals("0A")) {
+                        sockets.add("socket:[" + fields[9] + "]");
+                    }
+                }
+            }
+            if (sockets.isEmpty()) {
+                return false;
+            }
+            try (Stream<Path> fds = Files.list(Path.of("/proc", Long.toString(process.pid()), "fd"))) {
+                return fds.anyMatch(fd -> {
+                    try {
+                        return sockets.contains(Files.readSymbolicLink(fd).toString());
+                    } catch (IOException e) {
+                        return false; // closed meanwhile
+                    }
+                });
+            }
+        } catch (IOException | UncheckedIOException e) {
             return false;
         }
     }
