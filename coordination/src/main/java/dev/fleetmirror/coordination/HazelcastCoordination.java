@@ -103,7 +103,6 @@ public final class HazelcastCoordination implements Coordination {
         return memberId;
     }
 
-
     @Override
     public ClusterView view() {
         Set<Member> members = hazelcast.getCluster().getMembers();
@@ -124,11 +123,6 @@ public final class HazelcastCoordination implements Coordination {
         this.peerUrl = peerUrl;
         peers.put(memberId, peerUrl);
     }
-
-
-
-
-
 
     /** The embedded member, for the other shared pieces built on it and for tests. */
     public HazelcastInstance hazelcast() {

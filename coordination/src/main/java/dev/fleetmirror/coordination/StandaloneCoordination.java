@@ -48,12 +48,6 @@ public final class StandaloneCoordination implements Coordination {
         return memberId;
     }
 
-
-
-
-
-
-
     @Override
     public ClusterView view() {
         return new ClusterView(name, List.of(new ClusterView.Member(memberId, "", peerUrl, true)), true);
