@@ -260,7 +260,7 @@ public final class LocalBlobCache implements AutoCloseable {
             spool.complete();
             Path target = root.resolve(digest.algorithm().prefix()).resolve(digest.hex());
             Files.createDirectories(target.getParent());
-            spool.keepAs(target);
+            spool.copyTo(target);
             synchronized (this) {
                 entries.put(digest, new Entry(target, copied, new AtomicLong(clock.incrementAndGet())));
                 total.addAndGet(copied);

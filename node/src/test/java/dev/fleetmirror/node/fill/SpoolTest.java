@@ -133,4 +133,32 @@ class SpoolTest {
         assertThatThrownBy(() -> fills.follow(digest, 0, refusing)).hasMessageContaining("upstream says 404");
         assertThat(fills.inFlight(digest)).isFalse();
     }
+
+    @Test
+    void aCompleteSpoolIsCopiedWholeWhileItsReadersGoOnAndTheSpoolFileGoesWhenTheyClose() throws Exception {
+        Spool spool = Spool.create(dir.resolve("tmp"));
+        // 3 MiB and a bit in network-sized pieces: the copy spans several of its 1 MiB writes and a remainder.
+        byte[] content = new byte[3 * 1024 * 1024 + 12_345];
+        new java.util.Random(7).nextBytes(content);
+        for (int offset = 0; offset < content.length; offset += 16 * 1024) {
+            spool.append(content, offset, Math.min(16 * 1024, content.length - offset));
+        }
+        InputStream reader = spool.reader(1000);
+        Path target = dir.resolve("kept");
+        assertThatThrownBy(() -> spool.copyTo(target)).isInstanceOf(IllegalStateException.class);
+        assertThat(target).doesNotExist();
+        spool.complete();
+
+        spool.copyTo(target);
+        spool.retire();
+
+        assertThat(target).hasBinaryContent(content);
+        assertThat(reader.readAllBytes()).isEqualTo(java.util.Arrays.copyOfRange(content, 1000, content.length));
+        assertThat(spool.file()).exists();
+        reader.close();
+        assertThat(spool.file()).doesNotExist();
+        try (var left = Files.list(dir.resolve("tmp"))) {
+            assertThat(left).as("no partial copy is left beside the spool").isEmpty();
+        }
+    }
 }

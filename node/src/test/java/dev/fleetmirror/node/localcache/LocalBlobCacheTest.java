@@ -188,7 +188,7 @@ class LocalBlobCacheTest {
         }).orElseThrow().readAllBytes()).isEqualTo(Arrays.copyOfRange(blob, 7, blob.length));
         cache.drain();
         try (var files = Files.list(dir.resolve("tmp"))) {
-            assertThat(files).as("the spool file became the copy").isEmpty();
+            assertThat(files).as("neither the spool file nor a partial copy is left behind").isEmpty();
         }
         cache.close();
     }
