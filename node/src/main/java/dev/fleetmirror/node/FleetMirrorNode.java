@@ -52,6 +52,7 @@ import dev.fleetmirror.node.distribution.DistributionApi;
 import dev.fleetmirror.node.api.NamespaceResolver;
 import dev.fleetmirror.node.mode.WriteGate;
 import dev.fleetmirror.node.http.NodeServices;
+import dev.fleetmirror.node.http.NodeVertx;
 import dev.fleetmirror.node.proxy.PullThroughCache;
 import dev.fleetmirror.node.http.StorageWorkers;
 import dev.fleetmirror.node.maintenance.MaintenanceSchedule;
@@ -102,7 +103,7 @@ public final class FleetMirrorNode {
      * cluster of the {@code cluster:} section meanwhile, or runs standalone without one.
      */
     public static Future<FleetMirrorNode> start(NodeConfig config) {
-        Vertx vertx = Vertx.vertx();
+        Vertx vertx = NodeVertx.create(config.http());
         Future<Coordination> joining = joinCluster(vertx, config);
         Future<StorageDriver> opening = vertx.executeBlocking(() -> StorageDrivers.open(config.storage().backend()), false);
         return closeOnFailure(vertx, Future.join(joining, opening)
@@ -229,7 +230,7 @@ public final class FleetMirrorNode {
      * {@code config}; its storage backend is ignored. Closing the node does not close the registry.
      */
     public static Future<FleetMirrorNode> start(NodeConfig config, Registry registry) {
-        Vertx vertx = Vertx.vertx();
+        Vertx vertx = NodeVertx.create(config.http());
         return closeOnFailure(vertx, joinCluster(vertx, config).compose(coordination ->
                 listen(vertx, config, registry, NamespaceResolver.NONE, workers -> PeerFillEndpoint.NOTHING_FILLED,
                         new AdminRouter(config.cluster().flatMap(ClusterSettings::secret)), () -> { }, coordination,

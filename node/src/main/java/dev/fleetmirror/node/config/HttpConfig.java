@@ -11,8 +11,12 @@ import java.util.Optional;
  * @param secret {@code http.secret}; accepted for compatibility, the node keeps no signed state yet
  * @param tls    {@code http.tls}: HTTPS (and HTTP/2 by ALPN), optionally mutual; empty for plain HTTP
  * @param limits what one client may take of the node ({@code http.limits}, {@code http.timeouts})
+ * @param nativeTransport {@code http.nativetransport}: Netty's epoll transport where the platform
+ *               has it (sendfile straight from the file descriptor for tier and filesystem blobs),
+ *               else NIO; {@code false} always uses NIO
  */
-public record HttpConfig(String host, int port, Optional<String> secret, Optional<TlsConfig> tls, HttpLimits limits) {
+public record HttpConfig(String host, int port, Optional<String> secret, Optional<TlsConfig> tls, HttpLimits limits,
+                         boolean nativeTransport) {
 
     /** Loopback only unless the operator says otherwise: a fresh node must not be reachable from the network. */
     public static final String DEFAULT_ADDR = "127.0.0.1:5000";
@@ -28,20 +32,28 @@ public record HttpConfig(String host, int port, Optional<String> secret, Optiona
     }
 
     public HttpConfig(String host, int port, Optional<String> secret) {
-        this(host, port, secret, Optional.empty(), HttpLimits.defaults());
+        this(host, port, secret, Optional.empty(), HttpLimits.defaults(), true);
     }
 
     public HttpConfig withTls(Optional<TlsConfig> value) {
-        return new HttpConfig(host, port, secret, value, limits);
+        return new HttpConfig(host, port, secret, value, limits, nativeTransport);
     }
 
     public HttpConfig withLimits(HttpLimits value) {
-        return new HttpConfig(host, port, secret, tls, value);
+        return new HttpConfig(host, port, secret, tls, value, nativeTransport);
     }
 
-    /** {@code http.tls}, {@code http.http2}, {@code http.limits} and {@code http.timeouts} read onto this address. */
+    public HttpConfig withNativeTransport(boolean value) {
+        return new HttpConfig(host, port, secret, tls, limits, value);
+    }
+
+    /**
+     * {@code http.tls}, {@code http.http2}, {@code http.limits}, {@code http.timeouts} and
+     * {@code http.nativetransport} read onto this address.
+     */
     HttpConfig readSecurity(ConfigTree tree) {
-        return withTls(TlsConfig.read(tree)).withLimits(HttpLimits.read(tree));
+        return withTls(TlsConfig.read(tree)).withLimits(HttpLimits.read(tree))
+                .withNativeTransport(tree.bool("http.nativetransport", true));
     }
 
     public static HttpConfig defaults() {

@@ -155,6 +155,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theNativeTransportIsPreferredUnlessTurnedOff() {
+        assertThat(ConfigLoader.fromYaml("version: 0.1\n", Map.of()).http().nativeTransport()).isTrue();
+        assertThat(ConfigLoader.fromYaml("http:\n  nativetransport: false\n", Map.of()).http().nativeTransport()).isFalse();
+        assertThat(ConfigLoader.fromYaml("version: 0.1\n", Map.of("REGISTRY_HTTP_NATIVETRANSPORT", "false")).http()
+                .nativeTransport()).isFalse();
+        assertThatThrownBy(() -> ConfigLoader.fromYaml("http:\n  nativetransport: sometimes\n", Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("http.nativetransport");
+    }
+
+    @Test
     void invalidValuesNameTheirKey() {
         assertThatThrownBy(() -> ConfigLoader.fromYaml("storage:\n  delete:\n    enabled: maybe\n", Map.of()))
                 .isInstanceOf(ConfigException.class)
