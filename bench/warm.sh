@@ -8,8 +8,10 @@
 #      from its own disk (Distribution has no such tier: its row is the same measurement); through a
 #      third node with presigned redirects (storage.redirect.disable: false; the client follows the
 #      307 to S3Proxy over a second kept-alive connection); and nginx sending the same layer file
-#      from local disk with sendfile (NGINX_WORKERS, default auto): the machine's limit for this
-#      load client;
+#      from local disk with sendfile (NGINX_WORKERS, default auto; a hard link to the tier's own copy,
+#      so both send the same file from the same page cache): the machine's limit for this load client;
+#      with TRANSPORT_AB=1 also a tier node on Netty's NIO transport (http.nativetransport: false)
+#      beside the default (epoll), interleaved in the same runs;
 #   c. S3 requests per warm blob GET, counted at the S3 endpoint (bench/s3-count.py in front of
 #      S3Proxy) for nodes without the tier, with it, with redirects, and for Distribution's proxy;
 #   b. tag resolves: HEAD /v2/<repo>/manifests/<tag> with the manifest Accept headers, 32
@@ -24,6 +26,9 @@
 #
 #   bench/warm.sh
 #   LAYER_MIB=256 DURATION=20 RUNS=3 bench/warm.sh
+#   TRANSPORT_AB=1 BLOB_ONLY=1 RUNS=3 bench/warm.sh   # blob rows only (no tag resolves, no S3 counts), epoll vs NIO
+#
+# Every row records the 1-minute load average when it started (the machine may be shared).
 #
 # Needs: java 17, maven (builds the jar and S3Proxy's classpath when missing), python3, curl, wrk,
 # ab (apache2-utils), skopeo, docker-registry.
@@ -45,6 +50,8 @@ AB=${AB:-/usr/bin/ab}
 NGINX=${NGINX:-/usr/sbin/nginx}
 NGINX_WORKERS=${NGINX_WORKERS:-auto}
 COUNT_GETS=${COUNT_GETS:-5}
+TRANSPORT_AB=${TRANSPORT_AB:-0}
+BLOB_ONLY=${BLOB_ONLY:-0}
 AK=bench-access
 SK=bench-secret
 
@@ -102,7 +109,9 @@ localcache:
 FM=$NODE
 await_ready "$FM/v2/" "$NODE_PID" "$ROOT/fm.log" -f
 # The same node with the local disk tier, on the same bucket: it serves warm blobs from its own disk.
-NODE_NAME=fm-local NODE_EXTRA_YAML="upstreams:
+TIER_LOG=warn
+[ "$TRANSPORT_AB" = 1 ] && TIER_LOG=info
+REGISTRY_LOG_LEVEL=$TIER_LOG NODE_NAME=fm-local NODE_EXTRA_YAML="upstreams:
   - name: upstream
     url: http://127.0.0.1:$UP_PORT
     prefix: mirror/
@@ -114,6 +123,26 @@ localcache:
   maxsize: 4GiB" start_node "$(s3_yaml fleetmirror)"
 FM_LOCAL=$NODE
 await_ready "$FM_LOCAL/v2/" "$NODE_PID" "$ROOT/fm-local.log" -f
+if [ "$TRANSPORT_AB" = 1 ]; then
+  # The same tier node on Netty's NIO transport (the environment overrides http.nativetransport).
+  REGISTRY_LOG_LEVEL=info REGISTRY_HTTP_NATIVETRANSPORT=false NODE_NAME=fm-local-nio NODE_EXTRA_YAML="upstreams:
+  - name: upstream
+    url: http://127.0.0.1:$UP_PORT
+    prefix: mirror/
+proxy:
+  tagttl: 1h
+  spooldirectory: $ROOT/fm-local-nio/spool
+localcache:
+  directory: $ROOT/fm-local-nio/cache
+  maxsize: 4GiB" start_node "$(s3_yaml fleetmirror)"
+  FM_LOCAL_NIO=$NODE
+  await_ready "$FM_LOCAL_NIO/v2/" "$NODE_PID" "$ROOT/fm-local-nio.log" -f
+  # Each node logs the transport it runs on (at info; these two nodes log at info for it).
+  for name in fm-local fm-local-nio; do
+    for _ in $(seq 1 50); do grep -q "network transport" "$ROOT/$name.log" && break; sleep 0.1; done
+    echo "$name: $(grep -h -o 'network transport: .*' "$ROOT/$name.log" || echo 'transport not logged')" >&2
+  done
+fi
 # A third node with presigned redirects: clients fetch the data from S3Proxy themselves.
 NODE_NAME=fm-redirect NODE_EXTRA_YAML="upstreams:
   - name: upstream
@@ -159,13 +188,23 @@ for _ in $(seq 1 200); do
   sleep 0.1
 done
 [ -f "$ROOT/fm-local/cache/sha256/${LAYER_DIGEST#sha256:}" ] || { echo "the local disk tier did not copy the layer" >&2; exit 1; }
+if [ "$TRANSPORT_AB" = 1 ]; then
+  FM_LOCAL_NIO_BLOB="$FM_LOCAL_NIO/v2/mirror/bench/app/blobs/$LAYER_DIGEST"
+  curl -sS -o /dev/null "$FM_LOCAL_NIO_BLOB"
+  for _ in $(seq 1 200); do
+    [ -f "$ROOT/fm-local-nio/cache/sha256/${LAYER_DIGEST#sha256:}" ] && break
+    sleep 0.1
+  done
+fi
 DIST_BLOB="$DIST/v2/bench/app/blobs/$LAYER_DIGEST"
 FM_REDIRECT_BLOB="$FM_REDIRECT/v2/mirror/bench/app/blobs/$LAYER_DIGEST"
 [ "$(curl -sS -o /dev/null -w '%{http_code}' "$FM_REDIRECT_BLOB")" = 307 ] || { echo "no redirect from $FM_REDIRECT_BLOB" >&2; exit 1; }
-# nginx sends the same file from local disk with sendfile: what this machine and client can do.
+# nginx sends the same file from local disk with sendfile: what this machine and client can do. A
+# hard link, not a copy: the page cache holds a file in folios as large as the writes that made it,
+# and sendfile's cost per byte depends on them, so a copy written by cp would measure another file.
 # (nginx's workers run as nobody when started by root: they need to reach the file.)
 mkdir -p "$ROOT/nginx-files"
-cp "$ROOT/fm-local/cache/sha256/${LAYER_DIGEST#sha256:}" "$ROOT/nginx-files/layer"
+ln "$ROOT/fm-local/cache/sha256/${LAYER_DIGEST#sha256:}" "$ROOT/nginx-files/layer"
 chmod o+x "$ROOT" "$ROOT/nginx-files"
 chmod o+r "$ROOT/nginx-files/layer"
 NGINX_PORT=$(free_port)
@@ -179,7 +218,7 @@ NGINX_WORKERS=$NGINX_WORKERS nginx_start nginx-files "  access_log off;
   }" "$NGINX_PORT"
 NGINX_BLOB="http://127.0.0.1:$NGINX_PORT/layer"
 S3_BLOB="$S3/fleetmirror/docker/registry/v2/blobs/sha256/${LAYER_DIGEST:7:2}/${LAYER_DIGEST#sha256:}/data"
-for url in "$FM_BLOB" "$FM_LOCAL_BLOB" "$DIST_BLOB" "$NGINX_BLOB"; do
+for url in "$FM_BLOB" "$FM_LOCAL_BLOB" "$DIST_BLOB" "$NGINX_BLOB" ${FM_LOCAL_NIO_BLOB:+"$FM_LOCAL_NIO_BLOB"}; do
   size=$(curl -sS -o /dev/null -w '%{size_download}' "$url")
   [ "$size" = "$LAYER_BYTES" ] || { echo "GET $url gave $size bytes, not $LAYER_BYTES" >&2; exit 1; }
 done
@@ -237,7 +276,9 @@ blob_run() { # connections url [header...] -> "requests/s MB/s failures"
 
 RESULTS=$ROOT/warm-results.txt
 : > "$RESULTS"
-record() { echo "$*" >> "$RESULTS"; }
+# Each row ends with the 1-minute load average when its measurement started.
+record() { echo "$* $LOAD" >> "$RESULTS"; }
+load_now() { LOAD=$(cut -d' ' -f1 /proc/loadavg); }
 echo "warm reads: ${LAYER_BYTES} byte layer, ${DURATION} s per measurement, $RUNS runs" >&2
 for run in $(seq 1 "$RUNS"); do
   for c in $CONNECTIONS; do
@@ -245,19 +286,28 @@ for run in $(seq 1 "$RUNS"); do
     [ $((run % 2)) = 0 ] && order=("distribution $DIST_BLOB" "fleetmirror $FM_BLOB")
     for entry in "${order[@]}"; do
       read -r side url <<< "$entry"
+      load_now
       read -r rps mbps bad < <(blob_run "$c" "$url")
       record "blob $side $c $run $mbps $rps $bad"
     done
     mapfile -t headers < <(s3_headers)
+    load_now
     read -r rps mbps bad < <(blob_run "$c" "$S3_BLOB" "${headers[@]}")
     record "blob s3-direct $c $run $mbps $rps $bad"
-    read -r rps mbps bad < <(blob_run "$c" "$FM_LOCAL_BLOB")
-    record "blob-local fleetmirror $c $run $mbps $rps $bad"
+    # The tier rows and nginx: the order turns each run, so none always follows the same neighbour.
+    tier=("blob-local fleetmirror $FM_LOCAL_BLOB" "blob-nginx nginx $NGINX_BLOB")
+    [ "$TRANSPORT_AB" = 1 ] && tier+=("blob-local-nio fleetmirror $FM_LOCAL_NIO_BLOB")
+    for ((i = 0; i < ${#tier[@]}; i++)); do
+      read -r kind side url <<< "${tier[$(((i + run) % ${#tier[@]}))]}"
+      load_now
+      read -r rps mbps bad < <(blob_run "$c" "$url")
+      record "$kind $side $c $run $mbps $rps $bad"
+    done
+    load_now
     read -r rps mbps bad < <(blob_run "$c" "$FM_REDIRECT_BLOB")
     record "blob-redirect fleetmirror $c $run $mbps $rps $bad"
-    read -r rps mbps bad < <(blob_run "$c" "$NGINX_BLOB")
-    record "blob-nginx nginx $c $run $mbps $rps $bad"
   done
+  [ "$BLOB_ONLY" = 1 ] && continue
   order=(fleetmirror distribution)
   [ $((run % 2)) = 0 ] && order=(distribution fleetmirror)
   for side in "${order[@]}"; do
@@ -266,12 +316,15 @@ for run in $(seq 1 "$RUNS"); do
     else
       proxied="$DIST/v2/bench/app/manifests/v1"; hosted="$DIST_HOSTED/v2/hosted/app/manifests/v1"
     fi
+    load_now
     read -r rps mbps bad < <(ab_heads "$TAG_CONNECTIONS" "$proxied")
     record "tag-proxy $side $TAG_CONNECTIONS $run $mbps $rps $bad"
+    load_now
     read -r rps mbps bad < <(ab_heads "$TAG_CONNECTIONS" "$hosted")
     record "tag-hosted $side $TAG_CONNECTIONS $run $mbps $rps $bad"
     # The same resolve as a GET with wrk, a second load generator as a cross-check (when installed).
     if [ -x "$WRK" ]; then
+      load_now
       read -r rps mbps bad < <(wrk_run "$TAG_CONNECTIONS" "$hosted" -H "Accept: $ACCEPT")
       record "tag-get-hosted $side $TAG_CONNECTIONS $run $mbps $rps $bad"
     fi
@@ -281,6 +334,7 @@ done
 # c. S3 requests per warm blob GET, counted at the S3 endpoint: bench/s3-count.py relays to S3Proxy,
 #    and nodes (and a Distribution proxy) on the same buckets talk to S3 through it. Each is warmed
 #    by one GET (the tier copies the layer then), the counts reset, then COUNT_GETS GETs.
+if [ "$BLOB_ONLY" != 1 ]; then
 COUNT_PORT=$(free_port)
 python3 "$REPO_DIR/bench/s3-count.py" "$COUNT_PORT" "$S3" > "$ROOT/s3-count.log" 2>&1 &
 started $!
@@ -332,6 +386,7 @@ start_distribution dist-count "proxy:
   remoteurl: http://127.0.0.1:$UP_PORT" "$(counted_yaml distribution)"
 await_ready "http://127.0.0.1:$DIST_PORT/v2/" "$DIST_PID" "$ROOT/dist-count.log"
 count_gets distribution "http://127.0.0.1:$DIST_PORT/v2/bench/app/blobs/$LAYER_DIGEST"
+fi
 
 python3 - "$RESULTS" "$WARM_JSON" "$LAYER_BYTES" "$DURATION" <<'PY'
 import json, sys
@@ -340,15 +395,17 @@ rows = [line.split() for line in open(sys.argv[1]) if line.strip()]
 s3_counts = [row[1:] for row in rows if row[0] == "s3"]
 rows = [row for row in rows if row[0] != "s3"]
 runs = defaultdict(list)
+loads = defaultdict(list)
 bad = 0
-for kind, side, conns, run, mbps, rps, non2xx in rows:
+for kind, side, conns, run, mbps, rps, non2xx, load in rows:
     value = float(mbps) if kind.startswith("blob") else float(rps)
     runs[(kind, int(conns), side)].append(value)
+    loads[(kind, int(conns), side)].append(float(load))
     bad += int(non2xx)
 out = {"layer_bytes": int(sys.argv[3]), "duration_s": int(sys.argv[4]), "non_2xx": bad, "rows": []}
 print()
 print(f"{'warm measurement':38s} {'Fleet Mirror':>16s} {'Distribution':>16s} {'S3 direct':>12s} {'FM/Dist':>8s}")
-for (kind, conns) in sorted({(k, c) for k, c, _ in runs if k not in ("blob-nginx", "blob-redirect")},
+for (kind, conns) in sorted({(k, c) for k, c, _ in runs if k not in ("blob-nginx", "blob-redirect", "blob-local-nio")},
                             key=lambda x: (not x[0].startswith("blob"), x[0], x[1])):
     fm, dist, s3 = (runs.get((kind, conns, s), []) for s in ("fleetmirror", "distribution", "s3-direct"))
     if kind == "blob-local":
@@ -364,21 +421,30 @@ for (kind, conns) in sorted({(k, c) for k, c, _ in runs if k not in ("blob-nginx
     print(f"{label:38s} {fmt(fm):>16s} {fmt(dist):>16s} {fmt(s3):>12s} {shown:>8s}")
     out["rows"].append({"measurement": kind, "connections": conns, "unit": unit, "fleetmirror": fm,
                         "distribution": dist, "s3_direct": s3 or None,
+                        "load_1min": loads.get((kind, conns, "fleetmirror"), []),
                         "ratio": round(ratio, 2) if ratio else None})
 mean = lambda xs: sum(xs) / len(xs) if xs else 0
 print()
+ab = any(k == "blob-local-nio" for k, _, _ in runs)
 print(f"{'warm blob GET (MB/s)':28s} {'conn':>4s} {'tier':>8s} {'no tier':>8s} {'redirect':>8s} {'nginx':>8s} {'Distrib.':>8s}"
-      f" {'tier/nginx':>10s} {'tier/Dist':>9s} {'notier/Dist':>11s}")
+      f" {'tier/nginx':>10s} {'tier/Dist':>9s} {'notier/Dist':>11s}"
+      + (f" {'tier NIO':>8s} {'NIO/nginx':>9s}" if ab else "") + "  load (1 min)")
 out["limit"] = []
 for conns in sorted({c for k, c, _ in runs if k.startswith("blob")}):
     tier, notier = mean(runs.get(("blob-local", conns, "fleetmirror"), [])), mean(runs.get(("blob", conns, "fleetmirror"), []))
     redirect, nginx = mean(runs.get(("blob-redirect", conns, "fleetmirror"), [])), mean(runs.get(("blob-nginx", conns, "nginx"), []))
     dist = mean(runs.get(("blob", conns, "distribution"), []))
     ratio = lambda a, b: f"{a / b:.2f}x" if b else "-"
+    nio = mean(runs.get(("blob-local-nio", conns, "fleetmirror"), []))
+    seen = [x for (k, c, _), xs in loads.items() if k.startswith("blob") and c == conns for x in xs]
     print(f"{'':28s} {conns:>4d} {tier:8.0f} {notier:8.0f} {redirect:8.0f} {nginx:8.0f} {dist:8.0f}"
-          f" {ratio(tier, nginx):>10s} {ratio(tier, dist):>9s} {ratio(notier, dist):>11s}")
+          f" {ratio(tier, nginx):>10s} {ratio(tier, dist):>9s} {ratio(notier, dist):>11s}"
+          + (f" {nio:8.0f} {ratio(nio, nginx):>9s}" if ab else "") + f"  {min(seen):.1f}-{max(seen):.1f}")
     out["limit"].append({"connections": conns, "tier": tier, "no_tier": notier, "redirect": redirect, "nginx": nginx,
-                         "distribution": dist})
+                         "distribution": dist, "tier_nio": nio or None, "load_1min": [min(seen), max(seen)],
+                         "per_run": {k: runs.get((k, conns, side), []) for k, side in
+                                     (("blob-local", "fleetmirror"), ("blob-local-nio", "fleetmirror"),
+                                      ("blob-nginx", "nginx"), ("blob", "distribution"))}})
 if s3_counts:
     print()
     print("S3 requests per warm blob GET, counted at the S3 endpoint:")
