@@ -13,12 +13,22 @@
 #   CLIENTS=8 LAYERS="10 10" RATE_MBPS=20 bench/cluster-cold-pull.sh
 #   BENCH_DIR=/var/tmp/fm-cluster KEEP=1 bench/cluster-cold-pull.sh
 #   FM_EXTRA_YAML=$'localcache:\n  enabled: false' bench/cluster-cold-pull.sh   # more Fleet Mirror config (here: no local tier)
+#   WARM_RUNS=3 bench/cluster-cold-pull.sh              # the warm phases 3 times over, interleaved
+#
+# After the cold phases, the warm phases (WARM_RUNS rounds, the order turning each round) pull the
+# same image through each balancer again, and through nginx serving the image as static files under
+# registry-API paths (/v2/, /v2/<repo>/manifests/<ref>, /v2/<repo>/blobs/<digest>) with sendfile:
+# `floor` straight, `floor-lb` behind the same kind of balancer. That is the least wall these
+# CLIENTS skopeo processes need on this machine (they hash and write every byte themselves). Each
+# warm phase records the 1-minute load average when it started; the script ends with a table of
+# warm walls and the ratios Fleet Mirror / Distribution and Fleet Mirror / floor.
 #
 # Needs: java 17, maven (builds the jar and S3Proxy's classpath when missing), python3, curl, nginx,
 # skopeo, docker-registry.
 set -euo pipefail
 
 CLIENTS=${CLIENTS:-16}
+WARM_RUNS=${WARM_RUNS:-1}
 NODES=${NODES:-3}
 LAYERS=${LAYERS:-"32.5 32.5"}
 RATE_MBPS=${RATE_MBPS:-40}
@@ -99,6 +109,70 @@ start_fm_cluster fleetmirror "" "${FM_EXTRA_YAML:-}"
 start_dist_cluster distribution
 start_balancers
 
+# 6. The floor: nginx sending the image's files (the OCI layout's own blobs, hard-linked) under
+#    registry-API paths, as a registry with nothing to decide would: what the clients need at least.
+FLOOR_DIR=$ROOT/floor-files
+python3 - "$ROOT/image" "$FLOOR_DIR" "$IMAGE_REF" <<'PY'
+import json, os, shutil, sys
+layout, out, ref = sys.argv[1:]
+repo, tag = ref.rsplit(":", 1)
+index = json.load(open(os.path.join(layout, "index.json")))
+entry = index["manifests"][0]
+manifest_path = os.path.join(layout, "blobs", "sha256", entry["digest"].split(":")[1])
+manifest = json.load(open(manifest_path))
+media = manifest.get("mediaType", entry.get("mediaType", "application/vnd.oci.image.manifest.v1+json"))
+blobs = os.path.join(out, "v2", repo, "blobs")
+manifests = os.path.join(out, "v2", repo, "manifests")
+os.makedirs(blobs)
+os.makedirs(manifests)
+def place(source, target):
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+    os.chmod(target, 0o644)
+for descriptor in [manifest["config"]] + manifest["layers"]:
+    place(os.path.join(layout, "blobs", "sha256", descriptor["digest"].split(":")[1]),
+          os.path.join(blobs, descriptor["digest"]))
+for name in (tag, entry["digest"]):
+    place(manifest_path, os.path.join(manifests, name))
+with open(os.path.join(out, "manifest.conf"), "w") as f:
+    f.write(f"default_type {media};\nadd_header Docker-Content-Digest {entry['digest']};\n")
+PY
+chmod -R o+rX "$FLOOR_DIR"
+FLOOR_PORT=$(free_port)
+nginx_start floor "
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  keepalive_requests 1000000;
+  server {
+    listen 127.0.0.1:$FLOOR_PORT;
+    root $FLOOR_DIR;
+    location = /v2/ {
+      default_type application/json;
+      add_header Docker-Distribution-API-Version registry/2.0;
+      return 200 '{}';
+    }
+    location ~ ^/v2/.+/manifests/ {
+      types { }
+      include $FLOOR_DIR/manifest.conf;
+    }
+    location ~ ^/v2/.+/blobs/ {
+      types { }
+      default_type application/octet-stream;
+    }
+  }" "$FLOOR_PORT"
+floor_manifest="http://127.0.0.1:$FLOOR_PORT/v2/${IMAGE_REF%:*}/manifests/${IMAGE_REF##*:}"
+[ "$(curl -sS -o /dev/null -w '%{http_code}' "$floor_manifest")" = 200 ] || { echo "the floor does not serve $floor_manifest" >&2; exit 1; }
+
+FLOOR_LB=$(free_port)
+nginx_start floor-balancer "
+  upstream floor {
+$(balancer_backends "$FLOOR_PORT")
+  }
+$(balancer_server floor "$FLOOR_LB")" "$FLOOR_LB"
+
 echo "image bytes: $IMAGE_BYTES, $NODES nodes each, one shared link of $RATE_MBPS MB/s" >&2
 BLOBS=$(python3 -c 'import json,sys,glob,os
 d=sys.argv[1]; idx=json.load(open(os.path.join(d,"index.json")))
@@ -109,11 +183,16 @@ upstream_blob_requests() {
   tail -n +"$(($1 + 1))" "$EGRESS_LOG" | awk '$2 ~ /\/blobs\// {n[$1]++} END {printf "HEAD %d GET %d", n["HEAD"] + 0, n["GET"] + 0}'
 }
 # One phase: the pull, then what the upstream saw of blobs and what S3 served (GETs counted at the endpoint).
+WALLS=$ROOT/warm-walls.txt
+: > "$WALLS"
 phase() { # name balancer-port
-  local before s3 gets
+  local before s3 gets load line
   before=$(wc -l < "$EGRESS_LOG")
   curl -s -X POST "$S3/__reset" > /dev/null
-  cold_pull "$1" "127.0.0.1:$2" "$EGRESS_LOG"
+  load=$(cut -d' ' -f1 /proc/loadavg)
+  line=$(cold_pull "$1" "127.0.0.1:$2" "$EGRESS_LOG")
+  echo "$line  (load $load)"
+  echo "$1 $(sed -n 's/.* wall *\([0-9.]*\) s .*failed clients: \([0-9]*\).*/\1 \2/p' <<< "$line") $load" >> "$WALLS"
   s3=$(curl -s "$S3/__count")
   gets=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1]).get("GET", 0))' "$s3")
   echo "$1: upstream blob requests: $(upstream_blob_requests "$before")  S3 GETs $gets ($(python3 -c "print(f'{$gets / $BLOBS:.1f}')") per blob of $BLOBS), all S3: $s3" >&2
@@ -121,9 +200,15 @@ phase() { # name balancer-port
 }
 phase fleetmirror "$FM_LB"
 phase distribution "$DIST_LB"
-# Warm fleet pulls, the same shape: every blob is stored on each side now.
-phase fleetmirror-warm "$FM_LB"
-phase distribution-warm "$DIST_LB"
+# Warm fleet pulls, the same shape: every blob is stored on each side now; and the floor, straight
+# and behind a balancer. The order turns each round.
+warm=("fleetmirror-warm $FM_LB" "distribution-warm $DIST_LB" "floor $FLOOR_PORT" "floor-lb $FLOOR_LB")
+for round in $(seq 1 "$WARM_RUNS"); do
+  for ((i = 0; i < ${#warm[@]}; i++)); do
+    read -r name port <<< "${warm[$(((i + round - 1) % ${#warm[@]}))]}"
+    phase "$name" "$port"
+  done
+done
 for pid in "${FM_PIDS[@]}"; do
   echo "fleetmirror node $pid: peak RSS $(awk '/VmHWM/ {print $2 / 1024 " MiB"}' "/proc/$pid/status") (heap capped at -Xmx$NODE_HEAP)" >&2
   echo "RESULT hwm $pid $(awk '/VmHWM/ {print $2}' "/proc/$pid/status")"
@@ -132,5 +217,27 @@ for side in fleetmirror distribution; do
   echo "$side: blob requests per backend: $(awk '$2 ~ /\/blobs\// {n[$5]++} END {for (b in n) printf "%s=%d ", b, n[b]}' \
     "$ROOT/balancers/logs/$side.log")" >&2
 done
+python3 - "$WALLS" <<'PY'
+import sys
+from collections import defaultdict
+walls, loads, failed = defaultdict(list), defaultdict(list), 0
+for line in open(sys.argv[1]):
+    name, wall, bad, load = line.split()
+    walls[name].append(float(wall)); loads[name].append(float(load)); failed += int(bad)
+mean = lambda xs: sum(xs) / len(xs)
+print()
+print(f"{'warm fleet pull':22s} {'walls (s)':>22s} {'mean':>6s}  load (1 min)")
+for name in ("floor", "floor-lb", "fleetmirror-warm", "distribution-warm"):
+    if walls[name]:
+        print(f"{name:22s} {' / '.join(f'{w:.1f}' for w in walls[name]):>22s} {mean(walls[name]):6.1f}"
+              f"  {' / '.join(f'{l:.1f}' for l in loads[name])}")
+fm, dist, floor, floor_lb = (mean(walls[n]) if walls[n] else None for n in ("fleetmirror-warm", "distribution-warm", "floor", "floor-lb"))
+if fm and dist and floor:
+    print(f"Fleet Mirror / Distribution {fm / dist:.2f}x   Fleet Mirror / floor {fm / floor:.2f}x"
+          f"   Fleet Mirror / floor behind the balancer {fm / floor_lb:.2f}x   Distribution / floor {dist / floor:.2f}x")
+    print(f"RESULT warm fm {fm:.2f} dist {dist:.2f} floor {floor:.2f} floor_lb {floor_lb:.2f}")
+if failed:
+    print(f"warning: {failed} clients failed in the warm phases")
+PY
 grep -h -E "WARN|ERROR" "$ROOT"/fm-*.log | grep -v "configuration key" | head -20 >&2 || true
 grep -h -i -E "level=error|panic" "$ROOT"/dist-*.log | head -10 >&2 || true
