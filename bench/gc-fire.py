@@ -366,6 +366,10 @@ def main():
                 fire.failures.append(f"final gc: {e}")
                 break
             time.sleep(0.2)
+    # The check goes through every member: a short fire may end before the killed one is back.
+    back_by = time.monotonic() + 180
+    while fire.down() and time.monotonic() < back_by:
+        time.sleep(0.2)
     pulled, problems = fire.verify()
 
     reports = fire.reports

@@ -51,11 +51,7 @@ start_s3proxy
 curl -sS -f -X PUT --aws-sigv4 "aws:amz:us-east-1:s3" --user "$AK:$SK" \
   -H "x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" "$S3/$BUCKET"
 
-SECRET=$(python3 -c 'import secrets; print(secrets.token_hex(16))')
-MEMBER_PORTS=()
-for i in $(seq 1 "$NODES"); do MEMBER_PORTS+=("$(free_member_port)"); done
-MEMBERS=$(printf '"127.0.0.1:%s", ' "${MEMBER_PORTS[@]}")
-MEMBERS="[${MEMBERS%, }]"
+cluster_members "$NODES"
 NODE_URLS=()
 NODE_PIDS=()
 for i in $(seq 1 "$NODES"); do

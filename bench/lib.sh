@@ -222,14 +222,21 @@ CONF
 # (cluster-cold-pull.sh, signed-cold-pull.sh). They read NODES, NODE_HEAP, JAR, DISTRIBUTION, NGINX,
 # ROOT, S3 (with $AK/$SK) and LINK_PORT (the upstream link both sides mirror).
 
+cluster_members() { # n: SECRET (a fresh cluster secret), MEMBER_PORTS (free member ports) and MEMBERS
+  # (their YAML list) for n members on loopback
+  local i
+  SECRET=$(python3 -c 'import secrets; print(secrets.token_hex(16))')
+  MEMBER_PORTS=()
+  for i in $(seq 1 "$1"); do MEMBER_PORTS+=("$(free_member_port)"); done
+  MEMBERS=$(printf '"127.0.0.1:%s", ' "${MEMBER_PORTS[@]}")
+  MEMBERS="[${MEMBERS%, }]"
+}
+
 start_fm_cluster() { # bucket [proxy-yaml] [extra-yaml]: $NODES nodes fm-1.. on the bucket, one Hazelcast
   # cluster; proxy-yaml goes under proxy: (indented by two spaces), extra-yaml after cluster:. Returns once
   # every node sees every member; sets FM_PORTS, FM_PIDS and SECRET.
-  local bucket=$1 proxy=${2:-} extra=${3:-} i port attempt status members member_ports=()
-  SECRET=$(python3 -c 'import secrets; print(secrets.token_hex(16))')
-  for i in $(seq 1 "$NODES"); do member_ports+=("$(free_member_port)"); done
-  members=$(printf '"127.0.0.1:%s", ' "${member_ports[@]}")
-  members="[${members%, }]"
+  local bucket=$1 proxy=${2:-} extra=${3:-} i port attempt status
+  cluster_members "$NODES"
   FM_PORTS=()
   FM_PIDS=()
   for i in $(seq 1 "$NODES"); do
@@ -238,8 +245,8 @@ start_fm_cluster() { # bucket [proxy-yaml] [extra-yaml]: $NODES nodes fm-1.. on 
 ${proxy}  spooldirectory: $ROOT/fm-$i/spool
 cluster:
   name: bench-$$
-  port: ${member_ports[$((i - 1))]}
-  members: $members
+  port: ${MEMBER_PORTS[$((i - 1))]}
+  members: $MEMBERS
   secret: $SECRET
   minimumSize: 1
 $extra" start_node "$(s3_yaml "$bucket")" -Dhazelcast.phone.home.enabled=false
