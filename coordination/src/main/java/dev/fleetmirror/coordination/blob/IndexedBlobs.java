@@ -3,6 +3,7 @@ package dev.fleetmirror.coordination.blob;
 import dev.fleetmirror.coordination.blob.BlobIndex.Known;
 import dev.fleetmirror.coordination.blob.BlobIndex.RepositoryBlobs;
 import dev.fleetmirror.coordination.blob.BlobIndex.StoredData;
+import dev.fleetmirror.core.concurrent.SingleFlight;
 import dev.fleetmirror.core.digest.Digest;
 import dev.fleetmirror.core.name.RepositoryName;
 import dev.fleetmirror.core.registry.BlobDescriptor;
@@ -11,10 +12,6 @@ import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 
 /**
  * Stored blobs with the cluster's {@link BlobIndex} in front: a stat the index can answer (linked
@@ -32,7 +29,7 @@ public final class IndexedBlobs implements Blobs {
     private final Blobs stored;
     private final BlobIndex index;
     /** Storage lookups in flight on this member, until their answer is in the index. */
-    private final ConcurrentMap<Lookup, CompletableFuture<Optional<BlobDescriptor>>> lookups = new ConcurrentHashMap<>();
+    private final SingleFlight<Lookup, Optional<BlobDescriptor>> lookups = new SingleFlight<>();
 
     /**
      * A stat of {@code digest} in {@code repo} under the generations {@code known} read: a request
@@ -59,43 +56,18 @@ public final class IndexedBlobs implements Blobs {
     }
 
     /**
-     * Storage's answer, from the lookup of the same key in flight here or from a new one. Callers
-     * are on worker threads (as {@link BlobIndex} requires); waiting for another's lookup blocks
-     * one as its own stat would have, and the lookup itself needs no other thread.
+     * Storage's answer, from the lookup of the same key in flight here or from a new one, which
+     * teaches the index. Callers are on worker threads (as {@link BlobIndex} requires); waiting for
+     * another's lookup blocks one as its own stat would have. Joiners fail as the lookup did:
+     * storage trouble is not worth a lookup per waiting client.
      */
     private Optional<BlobDescriptor> lookUp(Lookup lookup) {
-        CompletableFuture<Optional<BlobDescriptor>> mine = new CompletableFuture<>();
-        CompletableFuture<Optional<BlobDescriptor>> running = lookups.putIfAbsent(lookup, mine);
-        if (running != null) {
-            return answerOf(running);
-        }
-        try {
+        return lookups.run(lookup, () -> {
             Optional<BlobDescriptor> found = stored.stat(lookup.repo(), lookup.digest());
-            mine.complete(found);
             lookup.known().learn(lookup.digest(),
                     found.<Known>map(blob -> new Known.Linked(blob.size())).orElseGet(Known.Absent::new));
             return found;
-        } catch (RuntimeException | Error e) {
-            // Joiners fail as the lookup did: storage trouble is not worth a lookup per waiting client.
-            mine.completeExceptionally(e);
-            throw e;
-        } finally {
-            lookups.remove(lookup, mine);
-        }
-    }
-
-    private static Optional<BlobDescriptor> answerOf(CompletableFuture<Optional<BlobDescriptor>> lookup) {
-        try {
-            return lookup.join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException failure) {
-                throw failure;
-            }
-            if (e.getCause() instanceof Error error) {
-                throw error;
-            }
-            throw e;
-        }
+        });
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.fleetmirror.node.proxy;
 
+import dev.fleetmirror.core.concurrent.SingleFlight;
 import dev.fleetmirror.node.upstream.Route;
 import dev.fleetmirror.coordination.mode.WritePermit;
 import dev.fleetmirror.node.mode.WriteGate;
