@@ -389,11 +389,16 @@ class AuthorizationMatrixTest {
                 && Arrays.equals(joined.body(), shared.blob(sharedLayer)), joined);
         check(failures, "in flight: the join fetched nothing from pub's upstream",
                 MirrorFixture.requests(openRegistry, "GET", "/v2/base2/blobs/" + sharedLayer) == 0, joined);
-        check(failures, "in flight: the private layer crossed the upstream link once",
-                MirrorFixture.requests(privateRegistry, "GET", "/v2/team/secret/blobs/" + big) - fetchedBefore == 1, joined);
         RegistryHttpClient.Response filled = filling.get(120, TimeUnit.SECONDS);
         assertThat(filled.status()).isEqualTo(200);
         assertThat(Digest.sha256(filled.body())).isEqualTo(big);
+        // The upstream logs its GET once it has written the last byte, which may be after the node
+        // received it: counted once the fill is over and the line is there.
+        org.awaitility.Awaitility.await("the upstream's log line of the private layer").atMost(java.time.Duration.ofSeconds(10))
+                .pollInterval(java.time.Duration.ofMillis(50)).until(() ->
+                        MirrorFixture.requests(privateRegistry, "GET", "/v2/team/secret/blobs/" + big) > fetchedBefore);
+        check(failures, "in flight: the private layer crossed the upstream link once",
+                MirrorFixture.requests(privateRegistry, "GET", "/v2/team/secret/blobs/" + big) - fetchedBefore == 1, filled);
         assertThat(sharedFilling.get(120, TimeUnit.SECONDS).status()).isEqualTo(200);
         for (FleetMirrorNode node : nodes) {
             awaitFills(new RegistryHttpClient(MirrorFixture.uri(node)), 0);
