@@ -19,6 +19,7 @@ import dev.fleetmirror.gc.CollectionRun;
 import dev.fleetmirror.node.gc.StateSnapshots;
 import dev.fleetmirror.node.http.ConnectionGuard;
 import dev.fleetmirror.node.http.Dispatcher;
+import dev.fleetmirror.node.http.HttpServers;
 import dev.fleetmirror.node.http.ResponseEnd;
 import dev.fleetmirror.node.http.ServerOptions;
 import dev.fleetmirror.node.metrics.Health;
@@ -59,7 +60,6 @@ import dev.fleetmirror.node.maintenance.MaintenanceSchedule;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import java.time.Clock;
@@ -83,15 +83,15 @@ public final class FleetMirrorNode {
     private static final java.time.Duration PASS_THROUGH_TTL = java.time.Duration.ofSeconds(60);
 
     private final Vertx vertx;
-    private final HttpServer server;
+    private final HttpServers servers;
     private final StorageWorkers workers;
     private final AutoCloseable storage;
     private final Coordination coordination;
 
-    private FleetMirrorNode(Vertx vertx, HttpServer server, StorageWorkers workers, AutoCloseable storage,
+    private FleetMirrorNode(Vertx vertx, HttpServers servers, StorageWorkers workers, AutoCloseable storage,
                             Coordination coordination) {
         this.vertx = vertx;
-        this.server = server;
+        this.servers = servers;
         this.workers = workers;
         this.storage = storage;
         this.coordination = coordination;
@@ -281,28 +281,26 @@ public final class FleetMirrorNode {
                     // Every node, however started, describes its cluster.
                     admin.endpoint(new ClusterAdmin(vertx, coordination, config.cluster(), traffic::upstreamUrls))
                             .mountOn(dispatcher, endpoint -> auth.adminOnly(endpoint, ResponseEnd::admitted));
-                    return vertx.createHttpServer(options)
-                            .connectionHandler(guard)
-                            .requestHandler(guard.tracking(dispatcher))
-                            .listen();
+                    return HttpServers.listen(vertx, options, config.http().eventLoops(), guard,
+                            guard.tracking(dispatcher));
                 })
-                .compose(server -> {
-                    LOG.info("serving the registry on {}://{}:{} ({} storage{}{})",
+                .compose(servers -> {
+                    LOG.info("serving the registry on {}://{}:{} on {} event loop{} ({} storage{}{})",
                             config.http().tls().map(tls -> tls.mutual() ? "https (client certificates)" : "https").orElse("http"),
-                            config.http().host(), server.actualPort(),
+                            config.http().host(), servers.port(), servers.count(), servers.count() == 1 ? "" : "s",
                             config.storage().backend().getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT),
                             config.storage().readOnly() ? ", read-only maintenance mode" : "",
                             config.storage().deleteEnabled() ? "" : ", deletes disabled");
                     return vertx.executeBlocking(() -> {
-                        coordination.advertise(PeerUrl.of(config, server.actualPort()));
-                        return new FleetMirrorNode(vertx, server, workers, storage, coordination);
-                    }, false).recover(failure -> server.close().transform(closed -> Future.failedFuture(failure)));
+                        coordination.advertise(PeerUrl.of(config, servers.port()));
+                        return new FleetMirrorNode(vertx, servers, workers, storage, coordination);
+                    }, false).recover(failure -> servers.close().transform(closed -> Future.failedFuture(failure)));
                 });
     }
 
     /** The port the server listens on (the ephemeral one when configured with port 0). */
     public int port() {
-        return server.actualPort();
+        return servers.port();
     }
 
     public Vertx vertx() {
@@ -324,9 +322,9 @@ public final class FleetMirrorNode {
      * up to {@code graceSeconds} before connections are closed; then storage and Vert.x are closed.
      */
     public Future<Void> close(long graceSeconds) {
-        // Not chained on the server's context: that context dies with Vert.x, and with it any callback queued there.
+        // Not chained on the servers' contexts: they die with Vert.x, and with them any callback queued there.
         io.vertx.core.Promise<Void> closed = io.vertx.core.Promise.promise();
-        server.shutdown(graceSeconds, java.util.concurrent.TimeUnit.SECONDS)
+        servers.shutdown(graceSeconds, java.util.concurrent.TimeUnit.SECONDS)
                 .eventually(() -> {
                     workers.close();
                     return vertx.executeBlocking(() -> {

@@ -86,6 +86,22 @@ final class ConfigTree {
         return Optional.of(node.asText());
     }
 
+    /** The whole number at {@code key}, at least {@code minimum}; {@code fallback} when absent. */
+    int wholeNumber(String key, int fallback, int minimum) {
+        return text(key).map(String::trim).map(v -> {
+            int value;
+            try {
+                value = Integer.parseInt(v);
+            } catch (NumberFormatException e) {
+                throw new ConfigException(key, "'" + v + "' is not a whole number");
+            }
+            if (value < minimum) {
+                throw new ConfigException(key, "must be at least " + minimum);
+            }
+            return value;
+        }).orElse(fallback);
+    }
+
     boolean bool(String key, boolean fallback) {
         return text(key).map(v -> switch (v.trim().toLowerCase(Locale.ROOT)) {
             case "true", "yes", "on" -> true;

@@ -14,9 +14,12 @@ import java.util.Optional;
  * @param nativeTransport {@code http.nativetransport}: Netty's epoll transport where the platform
  *               has it (sendfile straight from the file descriptor for tier and filesystem blobs),
  *               else NIO; {@code false} always uses NIO
+ * @param eventLoops {@code http.eventloops}: how many event loops serve connections, each
+ *               connection staying on one; by default one per processor, so a node on a machine
+ *               with several cores sends warm blobs from all of them
  */
 public record HttpConfig(String host, int port, Optional<String> secret, Optional<TlsConfig> tls, HttpLimits limits,
-                         boolean nativeTransport) {
+                         boolean nativeTransport, int eventLoops) {
 
     /** Loopback only unless the operator says otherwise: a fresh node must not be reachable from the network. */
     public static final String DEFAULT_ADDR = "127.0.0.1:5000";
@@ -29,31 +32,44 @@ public record HttpConfig(String host, int port, Optional<String> secret, Optiona
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port " + port + " out of range");
         }
+        if (eventLoops < 1) {
+            throw new IllegalArgumentException("eventLoops " + eventLoops + " is below 1");
+        }
+    }
+
+    /** One event loop per processor the JVM may use. */
+    public static int defaultEventLoops() {
+        return Runtime.getRuntime().availableProcessors();
     }
 
     public HttpConfig(String host, int port, Optional<String> secret) {
-        this(host, port, secret, Optional.empty(), HttpLimits.defaults(), true);
+        this(host, port, secret, Optional.empty(), HttpLimits.defaults(), true, defaultEventLoops());
     }
 
     public HttpConfig withTls(Optional<TlsConfig> value) {
-        return new HttpConfig(host, port, secret, value, limits, nativeTransport);
+        return new HttpConfig(host, port, secret, value, limits, nativeTransport, eventLoops);
     }
 
     public HttpConfig withLimits(HttpLimits value) {
-        return new HttpConfig(host, port, secret, tls, value, nativeTransport);
+        return new HttpConfig(host, port, secret, tls, value, nativeTransport, eventLoops);
     }
 
     public HttpConfig withNativeTransport(boolean value) {
-        return new HttpConfig(host, port, secret, tls, limits, value);
+        return new HttpConfig(host, port, secret, tls, limits, value, eventLoops);
+    }
+
+    public HttpConfig withEventLoops(int value) {
+        return new HttpConfig(host, port, secret, tls, limits, nativeTransport, value);
     }
 
     /**
-     * {@code http.tls}, {@code http.http2}, {@code http.limits}, {@code http.timeouts} and
-     * {@code http.nativetransport} read onto this address.
+     * {@code http.tls}, {@code http.http2}, {@code http.limits}, {@code http.timeouts},
+     * {@code http.nativetransport} and {@code http.eventloops} read onto this address.
      */
     HttpConfig readSecurity(ConfigTree tree) {
         return withTls(TlsConfig.read(tree)).withLimits(HttpLimits.read(tree))
-                .withNativeTransport(tree.bool("http.nativetransport", true));
+                .withNativeTransport(tree.bool("http.nativetransport", true))
+                .withEventLoops(tree.wholeNumber("http.eventloops", defaultEventLoops(), 1));
     }
 
     public static HttpConfig defaults() {

@@ -60,26 +60,11 @@ public record HttpLimits(int maxHeaderBytes, int maxConnections, int uploadSessi
     static HttpLimits read(ConfigTree tree) {
         HttpLimits d = defaults();
         return new HttpLimits(
-                count(tree, "http.limits.maxheaderbytes", d.maxHeaderBytes(), 1024),
-                count(tree, "http.limits.maxconnections", d.maxConnections(), 0),
-                count(tree, "http.limits.uploadsessions", d.uploadSessions(), 0),
+                tree.wholeNumber("http.limits.maxheaderbytes", d.maxHeaderBytes(), 1024),
+                tree.wholeNumber("http.limits.maxconnections", d.maxConnections(), 0),
+                tree.wholeNumber("http.limits.uploadsessions", d.uploadSessions(), 0),
                 positive(tree, "http.timeouts.requesthead", d.requestHead()),
                 positive(tree, "http.timeouts.idle", d.idle()));
-    }
-
-    private static int count(ConfigTree tree, String key, int fallback, int minimum) {
-        return tree.text(key).map(String::trim).map(v -> {
-            int value;
-            try {
-                value = Integer.parseInt(v);
-            } catch (NumberFormatException e) {
-                throw new ConfigException(key, "'" + v + "' is not a whole number");
-            }
-            if (value < minimum) {
-                throw new ConfigException(key, "must be at least " + minimum);
-            }
-            return value;
-        }).orElse(fallback);
     }
 
     private static Duration positive(ConfigTree tree, String key, Duration fallback) {

@@ -21,7 +21,9 @@ public final class NodeVertx {
     }
 
     public static Vertx create(HttpConfig http) {
-        Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(http.nativeTransport()));
+        // A loop for each HTTP server, and one more: upstream traffic and fills run on a context of their own.
+        Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(http.nativeTransport())
+                .setEventLoopPoolSize(Math.max(VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE, http.eventLoops() + 1)));
         if (vertx.isNativeTransportEnabled()) {
             LOG.info("network transport: native (epoll)");
         } else if (http.nativeTransport()) {

@@ -165,6 +165,20 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void eachProcessorGetsAnEventLoopUnlessConfigured() {
+        assertThat(ConfigLoader.fromYaml("version: 0.1\n", Map.of()).http().eventLoops())
+                .isEqualTo(Runtime.getRuntime().availableProcessors());
+        assertThat(ConfigLoader.fromYaml("http:\n  eventloops: 3\n", Map.of()).http().eventLoops()).isEqualTo(3);
+        assertThat(ConfigLoader.fromYaml("version: 0.1\n", Map.of("REGISTRY_HTTP_EVENTLOOPS", "1")).http().eventLoops())
+                .isEqualTo(1);
+        assertThatThrownBy(() -> ConfigLoader.fromYaml("http:\n  eventloops: 0\n", Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("http.eventloops").hasMessageContaining("at least 1");
+        assertThatThrownBy(() -> ConfigLoader.fromYaml("http:\n  eventloops: many\n", Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("http.eventloops")
+                .hasMessageContaining("not a whole number");
+    }
+
+    @Test
     void invalidValuesNameTheirKey() {
         assertThatThrownBy(() -> ConfigLoader.fromYaml("storage:\n  delete:\n    enabled: maybe\n", Map.of()))
                 .isInstanceOf(ConfigException.class)
