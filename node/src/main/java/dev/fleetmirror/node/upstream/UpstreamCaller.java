@@ -38,7 +38,8 @@ import java.util.Optional;
  * counting against the first (a stale accelerator may lack what the origin has). Digests are checked
  * whichever URL answered, so a tag resolved on one URL and blobs fetched from another must still match.
  *
- * <p>All work runs on one event-loop context, whatever thread calls {@link #call}.
+ * <p>All work runs on one event-loop context, whatever thread calls {@link #call}; a caller on
+ * another event loop hears the answer on its own.
  */
 public final class UpstreamCaller implements AutoCloseable {
     static final long CONNECT_TIMEOUT_MS = 5_000;
@@ -115,7 +116,7 @@ public final class UpstreamCaller implements AutoCloseable {
                 .compose(permitted -> urls.send(url -> attempt(url, operation, requestId, false)))
                 .map(UrlFallback.Answered::value)
                 .onComplete(result));
-        return result.future();
+        return onCallersLoop(result.future());
     }
 
     /**
@@ -136,7 +137,7 @@ public final class UpstreamCaller implements AutoCloseable {
                             .onFailure(failure -> slot.release()))
                     .onComplete(result);
         });
-        return result.future();
+        return onCallersLoop(result.future());
     }
 
     /**
@@ -156,7 +157,28 @@ public final class UpstreamCaller implements AutoCloseable {
                 .recover(failure -> failure instanceof UpstreamException e && e.upstreamStatus() > 0 && !e.isCorrupt()
                         ? Future.succeededFuture(e.upstreamStatus()) : Future.failedFuture(failure))
                 .onComplete(result));
-        return result.future();
+        return onCallersLoop(result.future());
+    }
+
+    /**
+     * The answer, heard on the caller's event loop when the caller is on one: the request it serves
+     * lives on that loop, which need not be the upstream's ({@code http.eventloops}). Callers on
+     * worker threads, which wait for the answer, hear it at once on the upstream's.
+     */
+    private static <T> Future<T> onCallersLoop(Future<T> answer) {
+        Context caller = Context.isOnEventLoopThread() ? Vertx.currentContext() : null;
+        if (caller == null) {
+            return answer;
+        }
+        Promise<T> there = Promise.promise();
+        answer.onComplete(done -> {
+            if (Vertx.currentContext() == caller) {
+                there.handle(done);
+            } else {
+                caller.runOnContext(v -> there.handle(done));
+            }
+        });
+        return there.future();
     }
 
     /** The caller's status at one URL; trouble fails, so that the next URL is asked. */
