@@ -19,7 +19,9 @@ import dev.fleetmirror.coordination.limit.RateLimits;
 public interface Coordination extends AutoCloseable {
 
     /** This member's id, stable for its lifetime (the Hazelcast member UUID in a cluster). */
-    String memberId();
+    default String memberId() {
+        return parts().memberId();
+    }
 
     /** What this member shares with the others; the methods below name each piece. */
     SharedParts parts();

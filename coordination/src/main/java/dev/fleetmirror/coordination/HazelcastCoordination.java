@@ -56,7 +56,7 @@ public final class HazelcastCoordination implements Coordination {
         this.gcRuns = new HazelcastGcRuns(hazelcast);
         this.mode = new HazelcastModeSwitch(hazelcast);
         this.journal = new HazelcastWriteJournal(hazelcast);
-        this.parts = new SharedParts(fills, limits, caches, gcRuns, journal,
+        this.parts = new SharedParts(memberId, fills, limits, caches, gcRuns, journal,
                 new HazelcastPushedBlobs(hazelcast), mode);
         hazelcast.getCluster().addMembershipListener(new MembershipAdapter() {
             @Override
@@ -96,11 +96,6 @@ public final class HazelcastCoordination implements Coordination {
     @Override
     public SharedParts parts() {
         return parts;
-    }
-
-    @Override
-    public String memberId() {
-        return memberId;
     }
 
     @Override

@@ -9,8 +9,9 @@ import dev.fleetmirror.coordination.mode.ModeSwitch;
 
 /**
  * The pieces a member shares with the others, built by each {@link Coordination} implementation
- * on its own medium (Hazelcast, or memory for a cluster of one) and handed out as one value.
+ * on its own medium (Hazelcast, or memory for a cluster of one) and handed out as one value, with
+ * the id the others know the member by.
  */
-public record SharedParts(FillLeases fills, RateLimits limits, SharedCaches caches, GcRuns gcRuns, WriteJournal journal,
+public record SharedParts(String memberId, FillLeases fills, RateLimits limits, SharedCaches caches, GcRuns gcRuns, WriteJournal journal,
                           PushedBlobs pushed, ModeSwitch mode) {
 }

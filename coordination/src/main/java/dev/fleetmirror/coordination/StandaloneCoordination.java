@@ -34,18 +34,13 @@ public final class StandaloneCoordination implements Coordination {
         this.name = settings.name();
         this.peerUrl = settings.peerUrl();
         this.fills = new LocalFillLeases(memberId, () -> peerUrl);
-        this.parts = new SharedParts(fills, limits, caches, gcRuns, new LocalWriteJournal(),
+        this.parts = new SharedParts(memberId, fills, limits, caches, gcRuns, new LocalWriteJournal(),
                 new LocalPushedBlobs(java.time.Clock.systemUTC()), mode);
     }
 
     @Override
     public SharedParts parts() {
         return parts;
-    }
-
-    @Override
-    public String memberId() {
-        return memberId;
     }
 
     @Override
