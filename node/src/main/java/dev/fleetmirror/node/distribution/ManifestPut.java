@@ -4,7 +4,7 @@ import dev.fleetmirror.core.name.Reference;
 import dev.fleetmirror.core.error.ErrorCode;
 import dev.fleetmirror.core.error.RegistryException;
 import dev.fleetmirror.node.api.ApiHeaders;
-import dev.fleetmirror.node.http.Endpoint;
+import dev.fleetmirror.node.http.BodyEndpoint;
 import dev.fleetmirror.node.http.Exchange;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -16,13 +16,8 @@ import io.vertx.core.http.HttpServerRequest;
  * whole, so the body is buffered, up to {@link #MAX_BYTES}; a larger one is refused with 413
  * SIZE_INVALID as soon as its Content-Length or its bytes show it, before storage is touched.
  */
-final class ManifestPut implements Endpoint {
+final class ManifestPut implements BodyEndpoint {
     static final int MAX_BYTES = 4 * 1024 * 1024;
-
-    @Override
-    public boolean readsBody() {
-        return true;
-    }
 
     @Override
     public Future<Void> handle(Exchange exchange) {

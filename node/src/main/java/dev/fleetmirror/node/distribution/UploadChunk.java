@@ -1,17 +1,12 @@
 package dev.fleetmirror.node.distribution;
 
-import dev.fleetmirror.node.http.Endpoint;
+import dev.fleetmirror.node.http.BodyEndpoint;
 import dev.fleetmirror.node.http.Exchange;
 import io.vertx.core.Future;
 import java.util.Optional;
 
 /** {@code PATCH /v2/<name>/blobs/uploads/<id>}: appends one chunk (streamed) to an upload. */
-final class UploadChunk implements Endpoint {
-
-    @Override
-    public boolean readsBody() {
-        return true;
-    }
+final class UploadChunk implements BodyEndpoint {
 
     @Override
     public Future<Void> handle(Exchange exchange) {

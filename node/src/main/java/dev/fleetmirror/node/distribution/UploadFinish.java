@@ -3,7 +3,7 @@ package dev.fleetmirror.node.distribution;
 import dev.fleetmirror.core.digest.Digest;
 import dev.fleetmirror.core.error.ErrorCode;
 import dev.fleetmirror.core.error.RegistryException;
-import dev.fleetmirror.node.http.Endpoint;
+import dev.fleetmirror.node.http.BodyEndpoint;
 import dev.fleetmirror.node.http.Exchange;
 import io.vertx.core.Future;
 import java.util.Optional;
@@ -12,12 +12,7 @@ import java.util.Optional;
  * {@code PUT /v2/<name>/blobs/uploads/<id>?digest=}: appends an optional last chunk and completes
  * the upload; on a digest mismatch core removes the upload and stores nothing.
  */
-final class UploadFinish implements Endpoint {
-
-    @Override
-    public boolean readsBody() {
-        return true;
-    }
+final class UploadFinish implements BodyEndpoint {
 
     @Override
     public Future<Void> handle(Exchange exchange) {

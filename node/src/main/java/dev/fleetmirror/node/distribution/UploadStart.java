@@ -5,7 +5,7 @@ import dev.fleetmirror.core.name.RepositoryName;
 import dev.fleetmirror.core.registry.Registry;
 import dev.fleetmirror.core.error.RegistryException;
 import dev.fleetmirror.core.registry.UploadSession;
-import dev.fleetmirror.node.http.Endpoint;
+import dev.fleetmirror.node.http.BodyEndpoint;
 import dev.fleetmirror.node.api.ErrorResponses;
 import dev.fleetmirror.node.api.NamespaceResolver;
 import dev.fleetmirror.node.http.Exchange;
@@ -24,16 +24,11 @@ import java.util.Optional;
  * path's name is (a {@code default: true} upstream's bare name is its prefixed one): the pull check and
  * the link are on that repository.
  */
-final class UploadStart implements Endpoint {
+final class UploadStart implements BodyEndpoint {
     private final NamespaceResolver namespaces;
 
     UploadStart(NamespaceResolver namespaces) {
         this.namespaces = namespaces;
-    }
-
-    @Override
-    public boolean readsBody() {
-        return true;
     }
 
     @Override

@@ -14,7 +14,8 @@ public interface Endpoint {
 
     /**
      * True for endpoints that stream the request body: the dispatcher pauses the request before
-     * any asynchronous step so no chunk arrives before the endpoint listens.
+     * any asynchronous step so no chunk arrives before the endpoint listens. Such endpoints implement
+     * {@link BodyEndpoint}.
      */
     default boolean readsBody() {
         return false;
