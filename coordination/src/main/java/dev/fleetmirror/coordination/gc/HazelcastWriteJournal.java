@@ -25,7 +25,7 @@ import java.util.concurrent.TimeoutException;
  * mark reads before it serves anything. Switching on and off goes to every member through
  * Hazelcast's executor, as the read-only switch's drain does, and waits for each answer.
  */
-public final class HazelcastWriteJournal implements WriteJournal {
+public final class HazelcastWriteJournal extends MemberJournal {
     public static final String PATHS = "fleetmirror.gc.journal";
     public static final String STATE = "fleetmirror.gc.journaling";
     private static final String KEY = "on";
@@ -37,19 +37,18 @@ public final class HazelcastWriteJournal implements WriteJournal {
     private final UUID memberId;
     private final IMap<String, String> paths;
     private final IMap<String, Long> state;
-    private final MemberJournal member;
+    private final String self;
 
     public HazelcastWriteJournal(HazelcastInstance hazelcast) {
         this.hazelcast = hazelcast;
         this.memberId = hazelcast.getCluster().getLocalMember().getUuid();
         this.paths = hazelcast.getMap(PATHS);
         this.state = hazelcast.getMap(STATE);
-        String self = memberId.toString();
-        this.member = new MemberJournal(path -> paths.set(path, self));
+        this.self = memberId.toString();
         MEMBERS.put(memberId, this);
         if (state.containsKey(KEY)) {
             try {
-                member.on(0);
+                on(0);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -57,8 +56,8 @@ public final class HazelcastWriteJournal implements WriteJournal {
     }
 
     @Override
-    public Writing writing(String path, boolean link) {
-        return member.writing(path, link);
+    void record(String path) {
+        paths.set(path, self);
     }
 
     @Override
@@ -137,9 +136,9 @@ public final class HazelcastWriteJournal implements WriteJournal {
                 return true;
             }
             if (on) {
-                return journal.member.on(timeoutMillis);
+                return journal.on(timeoutMillis);
             }
-            journal.member.off();
+            journal.off();
             return true;
         }
     }

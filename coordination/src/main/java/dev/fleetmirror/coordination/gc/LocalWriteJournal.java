@@ -5,20 +5,19 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** The journal of a node that is its own cluster: a set in memory. */
-public final class LocalWriteJournal implements WriteJournal {
+public final class LocalWriteJournal extends MemberJournal {
     private final Set<String> paths = ConcurrentHashMap.newKeySet();
-    private final MemberJournal member = new MemberJournal(paths::add);
 
     @Override
-    public Writing writing(String path, boolean link) {
-        return member.writing(path, link);
+    void record(String path) {
+        paths.add(path);
     }
 
     @Override
     public void start(Duration timeout) throws InterruptedException {
         paths.clear();
-        if (!member.on(timeout.toMillis())) {
-            member.off();
+        if (!on(timeout.toMillis())) {
+            off();
             throw new IllegalStateException("link writes still in flight after " + timeout + "; the GC did not start");
         }
     }
@@ -30,7 +29,7 @@ public final class LocalWriteJournal implements WriteJournal {
 
     @Override
     public void stop() {
-        member.off();
+        off();
         paths.clear();
     }
 }

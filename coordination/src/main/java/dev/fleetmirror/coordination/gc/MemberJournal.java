@@ -2,25 +2,27 @@ package dev.fleetmirror.coordination.gc;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Consumer;
 
 /**
  * One member's side of the {@link WriteJournal}: whether it records, and the link writes it has in
  * flight that it did not record, under one monitor, so that switching recording on can wait for
- * exactly the writes that could have slipped past the GC's listing unrecorded.
+ * exactly the writes that could have slipped past the GC's listing unrecorded. Both journals extend
+ * it, so storage's {@link #writing} is this one method; each says where a recorded path goes
+ * ({@link #record}) and how recording is switched on every member.
  */
-final class MemberJournal {
-    private final Consumer<String> sink;
+abstract class MemberJournal implements WriteJournal {
+    /** Private, not {@code this}: the journals are public objects anybody could lock. */
+    private final Object monitor = new Object();
     private boolean on;
     private int unrecorded;
 
-    MemberJournal(Consumer<String> sink) {
-        this.sink = sink;
-    }
+    /** Records {@code path} where the journal keeps the cluster's paths; called before the write. */
+    abstract void record(String path);
 
-    WriteJournal.Writing writing(String path, boolean link) {
+    @Override
+    public final Writing writing(String path, boolean link) {
         boolean record;
-        synchronized (this) {
+        synchronized (monitor) {
             record = on;
             if (!record && link) {
                 unrecorded++;
@@ -28,11 +30,11 @@ final class MemberJournal {
         }
         if (record) {
             // Before the write: a write whose record failed does not happen.
-            sink.accept(path);
-            return WriteJournal.Writing.NONE;
+            record(path);
+            return Writing.NONE;
         }
         if (!link) {
-            return WriteJournal.Writing.NONE;
+            return Writing.NONE;
         }
         AtomicBoolean over = new AtomicBoolean();
         return () -> {
@@ -42,30 +44,38 @@ final class MemberJournal {
         };
     }
 
-    private synchronized void ended() {
-        unrecorded--;
-        notifyAll();
+    private void ended() {
+        synchronized (monitor) {
+            unrecorded--;
+            monitor.notifyAll();
+        }
     }
 
     /** Records from now on; true once no unrecorded link write is in flight, false if the wait timed out. */
-    synchronized boolean on(long timeoutMillis) throws InterruptedException {
-        on = true;
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        while (unrecorded > 0) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                return false;
+    final boolean on(long timeoutMillis) throws InterruptedException {
+        synchronized (monitor) {
+            on = true;
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+            while (unrecorded > 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(monitor, left);
             }
-            TimeUnit.NANOSECONDS.timedWait(this, left);
+            return true;
         }
-        return true;
     }
 
-    synchronized void off() {
-        on = false;
+    final void off() {
+        synchronized (monitor) {
+            on = false;
+        }
     }
 
-    synchronized boolean recording() {
-        return on;
+    final boolean recording() {
+        synchronized (monitor) {
+            return on;
+        }
     }
 }
