@@ -27,14 +27,13 @@ import java.util.function.BiConsumer;
  * {@code Bearer realm=...,service=...,scope=...} in token mode. Verified tokens are remembered
  * until they expire, so hot pulls verify a signature once.
  */
-public final class ClientAuth implements RequestGuard {
+public final class ClientAuth extends RequestGuard {
     private static final int MAX_REMEMBERED_TOKENS = 10_000;
     private static final long REMEMBER_TOKEN_MILLIS = 60_000;
     private final AuthConfig config;
     private final Optional<PasswordChecks> passwords;
     private final Optional<TokenVerifier> tokens;
     private final AccessRules rules;
-    private final AccessDecider access;
     private final Map<String, RememberedToken> verified = new ConcurrentHashMap<>();
 
     private record RememberedToken(Caller caller, long untilMillis) {
@@ -42,16 +41,11 @@ public final class ClientAuth implements RequestGuard {
 
     public ClientAuth(AuthConfig config, Optional<PasswordChecks> passwords, Optional<TokenVerifier> tokens,
                       AccessRules rules, AccessDecider access) {
+        super(access);
         this.config = config;
         this.passwords = passwords;
         this.tokens = tokens;
         this.rules = rules;
-        this.access = access;
-    }
-
-    @Override
-    public AccessDecider access() {
-        return access;
     }
 
     @Override
@@ -73,7 +67,7 @@ public final class ClientAuth implements RequestGuard {
                 return refuse(request, ErrorCode.UNAUTHORIZED, "the token does not grant " + action.word() + " on "
                         + repo.value(), scope, "insufficient_scope");
             }
-            return access.decide(caller, repo, action).compose(decision -> {
+            return access().decide(caller, repo, action).compose(decision -> {
                 if (decision.allowed()) {
                     return Future.succeededFuture(caller);
                 }

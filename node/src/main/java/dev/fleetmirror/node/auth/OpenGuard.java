@@ -15,17 +15,11 @@ import java.util.Set;
  * A refusal of a caller who sent none is a 401 with a Basic challenge, which makes clients retry
  * with their credentials; of one who did, 403 DENIED.
  */
-final class OpenGuard implements RequestGuard {
+final class OpenGuard extends RequestGuard {
     static final String REALM = "fleet-mirror";
-    private final AccessDecider access;
 
     OpenGuard(AccessDecider access) {
-        this.access = access;
-    }
-
-    @Override
-    public AccessDecider access() {
-        return access;
+        super(access);
     }
 
     @Override
@@ -33,10 +27,10 @@ final class OpenGuard implements RequestGuard {
         String header = request.getHeader("Authorization");
         Caller caller = header == null ? Caller.ANONYMOUS
                 : new Caller(Optional.empty(), Set.of(), BasicCredentials.fromHeader(header), Optional.empty());
-        if (repo == null || access == AccessDecider.ALLOW_ALL) {
+        if (repo == null || access() == AccessDecider.ALLOW_ALL) {
             return Future.succeededFuture(caller);
         }
-        return access.decide(caller, repo, Action.of(request.method())).compose(decision -> {
+        return access().decide(caller, repo, Action.of(request.method())).compose(decision -> {
             if (decision.allowed()) {
                 return Future.succeededFuture(caller);
             }
