@@ -215,23 +215,15 @@ public final class Spool {
         }
     }
 
-    private final class Reader extends InputStream {
-        private long position;
+    private final class Reader extends OffsetStream {
         private boolean open = true;
 
         Reader(long offset) {
-            this.position = offset;
+            super(offset);
         }
 
         @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n < 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] bytes, int offset, int length) throws IOException {
+        protected int readAt(long position, byte[] bytes, int offset, int length) throws IOException {
             if (length == 0) {
                 return 0;
             }
@@ -240,11 +232,7 @@ public final class Spool {
                 return -1;
             }
             int want = (int) Math.min(length, readable - position);
-            int n = channel.read(ByteBuffer.wrap(bytes, offset, want), position);
-            if (n > 0) {
-                position += n;
-            }
-            return n;
+            return channel.read(ByteBuffer.wrap(bytes, offset, want), position);
         }
 
         /** How far this reader may read; equal to its position only at the end of the content. */
@@ -261,7 +249,7 @@ public final class Spool {
                     if (state == State.COMPLETE) {
                         return written;
                     }
-                    if (written - 1 > position) {
+                    if (written - 1 > position()) {
                         return written - 1;
                     }
                     changed.await(1, TimeUnit.SECONDS);

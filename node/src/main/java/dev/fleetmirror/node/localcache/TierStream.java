@@ -1,5 +1,6 @@
 package dev.fleetmirror.node.localcache;
 
+import dev.fleetmirror.node.fill.OffsetStream;
 import java.io.IOException;
 import java.io.InputStream;
 
@@ -10,7 +11,7 @@ import java.io.InputStream;
  * the copy's bytes did not match the digest: those readers fail, so no client completes a body of
  * wrong bytes.
  */
-final class TierStream extends InputStream {
+final class TierStream extends OffsetStream {
     /** Storage's bytes of the blob from an offset. */
     interface Storage {
         InputStream open(long offset);
@@ -18,27 +19,18 @@ final class TierStream extends InputStream {
 
     private final Storage storage;
     private InputStream current;
-    private long position;
     private boolean fromStorage;
 
     TierStream(InputStream tier, long offset, Storage storage) {
+        super(offset);
         this.current = tier;
-        this.position = offset;
         this.storage = storage;
     }
 
     @Override
-    public int read() throws IOException {
-        byte[] one = new byte[1];
-        int n = read(one, 0, 1);
-        return n < 0 ? -1 : one[0] & 0xff;
-    }
-
-    @Override
-    public int read(byte[] bytes, int offset, int length) throws IOException {
-        int n;
+    protected int readAt(long position, byte[] bytes, int offset, int length) throws IOException {
         try {
-            n = current.read(bytes, offset, length);
+            return current.read(bytes, offset, length);
         } catch (IOException e) {
             if (fromStorage || e.getCause() instanceof LocalBlobCache.CorruptCopy) {
                 throw e;
@@ -46,12 +38,8 @@ final class TierStream extends InputStream {
             close();
             fromStorage = true;
             current = storage.open(position);
-            n = current.read(bytes, offset, length);
+            return current.read(bytes, offset, length);
         }
-        if (n > 0) {
-            position += n;
-        }
-        return n;
     }
 
     @Override
