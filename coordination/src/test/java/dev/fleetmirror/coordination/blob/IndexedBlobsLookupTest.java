@@ -4,14 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.fleetmirror.coordination.SharedCaches;
+import dev.fleetmirror.coordination.testing.WatchedStorage;
 import dev.fleetmirror.core.digest.Digest;
 import dev.fleetmirror.core.name.RepositoryName;
 import dev.fleetmirror.core.registry.BlobDescriptor;
 import dev.fleetmirror.core.registry.RegistrySettings;
 import dev.fleetmirror.core.registry.stored.StoredRegistry;
-import dev.fleetmirror.core.storage.DelegatingStorageDriver;
 import dev.fleetmirror.core.storage.FilesystemDriver;
-import dev.fleetmirror.core.storage.StorageDriver;
 import dev.fleetmirror.core.storage.StoragePaths;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -20,22 +19,19 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * One member's {@link IndexedBlobs} on a filesystem driver whose first read of a link the test
- * holds back, to line stats up against each other and against a write: concurrent misses of one
- * blob wait for one storage lookup, and a stat that follows a write never takes the answer of a
- * lookup begun before it.
+ * One member's {@link IndexedBlobs} on a filesystem driver ({@link WatchedStorage}) whose first
+ * read of a link the test holds back, to line stats up against each other and against a write:
+ * concurrent misses of one blob wait for one storage lookup, and a stat that follows a write never
+ * takes the answer of a lookup begun before it.
  */
 class IndexedBlobsLookupTest {
     private static final int READERS = 12;
@@ -48,12 +44,12 @@ class IndexedBlobsLookupTest {
     private final RepositoryName repo = RepositoryName.of("team/app");
     private final byte[] bytes = "a layer".getBytes(StandardCharsets.UTF_8);
     private final Digest digest = Digest.sha256(bytes);
-    private HeldReads storage;
+    private WatchedStorage storage;
     private IndexedBlobs blobs;
 
     @BeforeEach
     void start() {
-        storage = new HeldReads(new FilesystemDriver(root));
+        storage = new WatchedStorage(new FilesystemDriver(root));
         blobs = new IndexedBlobs(StoredRegistry.create(storage, RegistrySettings.defaults()).blobs(),
                 SharedCaches.standalone("member").blobIndex());
         storage.putContent(StoragePaths.blobData(digest), bytes);
@@ -106,52 +102,5 @@ class IndexedBlobsLookupTest {
         assertThat(before.get(10, TimeUnit.SECONDS)).as("the lookup that read before the link").isEmpty();
         assertThat(blobs.stat(repo, digest)).as("the earlier lookup's answer is not what the index serves")
                 .contains(new BlobDescriptor(digest, bytes.length));
-    }
-
-    /** A real driver that counts reads of each path and can hold one read's answer until released. */
-    private static final class HeldReads extends DelegatingStorageDriver {
-        private final Queue<String> reads = new ConcurrentLinkedQueue<>();
-        private final AtomicReference<String> heldPath = new AtomicReference<>();
-        private volatile CountDownLatch readDone;
-        private volatile CountDownLatch release;
-
-        HeldReads(StorageDriver real) {
-            super(real);
-        }
-
-        void holdNextRead(String path, CountDownLatch readDone, CountDownLatch release) {
-            this.readDone = readDone;
-            this.release = release;
-            this.heldPath.set(path);
-        }
-
-        long reads(String path) {
-            return reads.stream().filter(path::equals).count();
-        }
-
-        @Override
-        public byte[] getContent(String path) {
-            reads.add(path);
-            try {
-                return real.getContent(path);
-            } finally {
-                String held = heldPath.get();
-                if (path.equals(held) && heldPath.compareAndSet(held, null)) {
-                    readDone.countDown();
-                    awaitRelease(path);
-                }
-            }
-        }
-
-        private void awaitRelease(String path) {
-            try {
-                if (!release.await(10, TimeUnit.SECONDS)) {
-                    throw new IllegalStateException("the test never released the read of " + path);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
     }
 }

@@ -1,4 +1,4 @@
-package dev.fleetmirror.coordination.manifest;
+package dev.fleetmirror.coordination.testing;
 
 import dev.fleetmirror.core.storage.DelegatingStorageDriver;
 import dev.fleetmirror.core.storage.FileInfo;
@@ -9,57 +9,70 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A real driver that records every path a member reads (each a storage round trip on S3), and can
- * hold one read's answer back until the test lets it go, to line a read up against a write.
+ * hold one read's answer back until the test lets it go, to line a read up against a write (or
+ * concurrent reads up against each other: only one of them is held).
  */
-final class WatchedStorage extends DelegatingStorageDriver {
+public final class WatchedStorage extends DelegatingStorageDriver {
     private final Queue<String> reads = new ConcurrentLinkedQueue<>();
-    private volatile String heldPath;
+    private final AtomicReference<String> heldPath = new AtomicReference<>();
     private volatile CountDownLatch readDone;
     private volatile CountDownLatch release;
 
-    WatchedStorage(StorageDriver real) {
+    public WatchedStorage(StorageDriver real) {
         super(real);
     }
 
     /** How many reads went to storage so far. */
-    int reads() {
+    public int reads() {
         return reads.size();
     }
 
-    List<String> readPaths() {
+    /** How many reads of {@code path} went to storage so far. */
+    public long reads(String path) {
+        return reads.stream().filter(path::equals).count();
+    }
+
+    public List<String> readPaths() {
         return List.copyOf(reads);
     }
 
     /**
-     * The next read of {@code path} happens, then waits for {@code release} before answering;
-     * {@code readDone} opens once it has read.
+     * The next read of {@code path} happens (found or not), then waits for {@code release} before
+     * answering; {@code readDone} opens once it has read.
      */
-    void holdNextRead(String path, CountDownLatch readDone, CountDownLatch release) {
+    public void holdNextRead(String path, CountDownLatch readDone, CountDownLatch release) {
         this.readDone = readDone;
         this.release = release;
-        this.heldPath = path;
+        this.heldPath.set(path);
     }
 
     @Override
     public byte[] getContent(String path) {
         reads.add(path);
-        byte[] content = real.getContent(path);
-        if (path.equals(heldPath)) {
-            heldPath = null;
-            readDone.countDown();
-            try {
-                if (!release.await(10, TimeUnit.SECONDS)) {
-                    throw new IllegalStateException("the test never released the read of " + path);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
+        try {
+            return real.getContent(path);
+        } finally {
+            String held = heldPath.get();
+            if (path.equals(held) && heldPath.compareAndSet(held, null)) {
+                readDone.countDown();
+                awaitRelease(path);
             }
         }
-        return content;
+    }
+
+    private void awaitRelease(String path) {
+        try {
+            if (!release.await(10, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("the test never released the read of " + path);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     @Override
