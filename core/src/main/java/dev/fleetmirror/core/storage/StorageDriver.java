@@ -54,6 +54,15 @@ public interface StorageDriver extends AutoCloseable {
      */
     List<String> list(String path);
 
+    /** As {@link #list}, but nothing (not an exception) when nothing is stored under {@code path}. */
+    default List<String> listOrEmpty(String path) {
+        try {
+            return list(path);
+        } catch (PathNotFoundException e) {
+            return List.of();
+        }
+    }
+
     /** Moves a file, replacing the destination atomically. */
     void move(String sourcePath, String destPath);
 
@@ -70,13 +79,7 @@ public interface StorageDriver extends AutoCloseable {
      * a backend with flat listings (S3) answers a thousand files per request.
      */
     default void walk(String dir, java.util.function.Consumer<FileInfo> visitor) {
-        List<String> children;
-        try {
-            children = list(dir);
-        } catch (PathNotFoundException e) {
-            return;
-        }
-        for (String child : children) {
+        for (String child : listOrEmpty(dir)) {
             FileInfo info;
             try {
                 info = stat(child);

@@ -359,6 +359,14 @@ public abstract class StorageDriverContract {
         assertThatThrownBy(() -> driver.list(base + "/missing")).isInstanceOf(PathNotFoundException.class);
     }
 
+    @Test
+    void listOrEmptyListsAPresentDirectoryAndIsEmptyForAMissingOne() {
+        driver.putContent(base + "/dir/a", bytes("a"));
+
+        assertThat(driver.listOrEmpty(base + "/dir")).containsExactly(base + "/dir/a");
+        assertThat(driver.listOrEmpty(base + "/missing")).isEmpty();
+    }
+
     // ---- move ----
 
     @Test

@@ -150,7 +150,7 @@ public final class CacheExpiry {
     /** Tags by the manifest their current link points at, read once per repository. */
     private Map<Digest, List<Tag>> tagsByTarget(RepositoryName repo) {
         Map<Digest, List<Tag>> byTarget = new HashMap<>();
-        for (String dir : LastPulls.listOrEmpty(driver, StoragePaths.tagsDir(repo))) {
+        for (String dir : driver.listOrEmpty(StoragePaths.tagsDir(repo))) {
             String name = StoragePath.baseName(dir);
             if (!Tag.isValid(name)) {
                 continue;

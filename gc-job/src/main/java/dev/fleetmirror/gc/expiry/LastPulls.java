@@ -68,12 +68,12 @@ public final class LastPulls {
      */
     static List<Digest> digestsUnder(StorageDriver driver, String dir) {
         List<Digest> digests = new ArrayList<>();
-        for (String algorithmDir : listOrEmpty(driver, dir)) {
+        for (String algorithmDir : driver.listOrEmpty(dir)) {
             Optional<DigestAlgorithm> algorithm = DigestAlgorithm.byPrefix(StoragePath.baseName(algorithmDir));
             if (algorithm.isEmpty()) {
                 continue;
             }
-            for (String entry : listOrEmpty(driver, algorithmDir)) {
+            for (String entry : driver.listOrEmpty(algorithmDir)) {
                 try {
                     digests.add(new Digest(algorithm.get(), StoragePath.baseName(entry)));
                 } catch (InvalidDigestException e) {
@@ -82,13 +82,5 @@ public final class LastPulls {
             }
         }
         return digests;
-    }
-
-    static List<String> listOrEmpty(StorageDriver driver, String dir) {
-        try {
-            return driver.list(dir);
-        } catch (PathNotFoundException e) {
-            return List.of();
-        }
     }
 }

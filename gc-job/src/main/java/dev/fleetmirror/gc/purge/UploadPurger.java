@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
-import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,7 +55,7 @@ public final class UploadPurger {
     }
 
     private void walk(String dir, Instant cutoff, boolean dryRun, int[] counts) {
-        for (String child : list(dir)) {
+        for (String child : driver.listOrEmpty(dir)) {
             String base = StoragePath.baseName(child);
             if (base.equals(UPLOADS)) {
                 purge(child, cutoff, dryRun, counts);
@@ -67,7 +66,7 @@ public final class UploadPurger {
     }
 
     private void purge(String uploadsDir, Instant cutoff, boolean dryRun, int[] counts) {
-        for (String session : list(uploadsDir)) {
+        for (String session : driver.listOrEmpty(uploadsDir)) {
             counts[0]++;
             Optional<Instant> startedAt = startedAt(session);
             if (startedAt.isPresent() && !startedAt.get().isBefore(cutoff)) {
@@ -102,14 +101,6 @@ public final class UploadPurger {
             return info.directory() ? Optional.empty() : Optional.of(info.modifiedAt());
         } catch (PathNotFoundException e) {
             return Optional.empty();
-        }
-    }
-
-    private List<String> list(String dir) {
-        try {
-            return driver.list(dir);
-        } catch (PathNotFoundException e) {
-            return List.of();
         }
     }
 }

@@ -29,8 +29,8 @@ final class StoredReferrers implements Referrers {
     @Override
     public List<Descriptor> list(RepositoryName repo, Digest subject, Optional<String> artifactType) {
         List<Descriptor> referrers = new ArrayList<>();
-        for (String algorithmDir : children(StoragePaths.referrersDir(repo, subject))) {
-            for (String entry : children(algorithmDir)) {
+        for (String algorithmDir : driver.listOrEmpty(StoragePaths.referrersDir(repo, subject))) {
+            for (String entry : driver.listOrEmpty(algorithmDir)) {
                 entry(entry)
                         .filter(d -> artifactType.isEmpty() || artifactType.get().equals(d.artifactType()))
                         .filter(d -> links.exists(StoragePaths.revisionLink(repo, d.digest())))
@@ -46,14 +46,6 @@ final class StoredReferrers implements Referrers {
             return Optional.of(DescriptorJson.read(driver.getContent(path)));
         } catch (PathNotFoundException e) {
             return Optional.empty();
-        }
-    }
-
-    private List<String> children(String dir) {
-        try {
-            return driver.list(dir);
-        } catch (PathNotFoundException e) {
-            return List.of();
         }
     }
 }

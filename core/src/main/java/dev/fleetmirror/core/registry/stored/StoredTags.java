@@ -38,12 +38,7 @@ final class StoredTags implements Tags {
 
     /** Every tag of the repository in lexical order; names that are not valid tags are skipped. */
     List<Tag> all(RepositoryName repo) {
-        List<String> children;
-        try {
-            children = driver.list(StoragePaths.tagsDir(repo));
-        } catch (PathNotFoundException e) {
-            return List.of();
-        }
-        return children.stream().map(StoragePath::baseName).filter(Tag::isValid).sorted().map(Tag::new).toList();
+        return driver.listOrEmpty(StoragePaths.tagsDir(repo)).stream()
+                .map(StoragePath::baseName).filter(Tag::isValid).sorted().map(Tag::new).toList();
     }
 }
