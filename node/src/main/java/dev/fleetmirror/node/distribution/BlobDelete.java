@@ -1,6 +1,5 @@
 package dev.fleetmirror.node.distribution;
 
-import dev.fleetmirror.core.digest.Digest;
 import dev.fleetmirror.node.http.Endpoint;
 import dev.fleetmirror.node.http.Exchange;
 import io.vertx.core.Future;
@@ -9,11 +8,7 @@ import io.vertx.core.Future;
 final class BlobDelete implements Endpoint {
     @Override
     public Future<Void> handle(Exchange exchange) {
-        DeletePolicy.requireEnabled(exchange);
-        Digest digest = Parameters.digest(exchange.tail());
-        return exchange.services().workers().run(() -> {
-            exchange.services().registry().blobs().delete(exchange.repo(), digest);
-            return null;
-        }).compose(v -> exchange.endEmpty(202));
+        return DeletePolicy.delete(exchange, Parameters::digest,
+                (registry, digest) -> registry.blobs().delete(exchange.repo(), digest));
     }
 }

@@ -1,6 +1,5 @@
 package dev.fleetmirror.node.distribution;
 
-import dev.fleetmirror.core.name.Reference;
 import dev.fleetmirror.node.http.Endpoint;
 import dev.fleetmirror.node.http.Exchange;
 import io.vertx.core.Future;
@@ -9,11 +8,7 @@ import io.vertx.core.Future;
 final class ManifestDelete implements Endpoint {
     @Override
     public Future<Void> handle(Exchange exchange) {
-        DeletePolicy.requireEnabled(exchange);
-        Reference reference = Parameters.existingReference(exchange.tail());
-        return exchange.services().workers().run(() -> {
-            exchange.services().registry().manifests().delete(exchange.repo(), reference);
-            return null;
-        }).compose(v -> exchange.endEmpty(202));
+        return DeletePolicy.delete(exchange, Parameters::existingReference,
+                (registry, reference) -> registry.manifests().delete(exchange.repo(), reference));
     }
 }
