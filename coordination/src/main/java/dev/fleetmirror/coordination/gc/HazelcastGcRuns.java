@@ -126,29 +126,14 @@ public final class HazelcastGcRuns implements GcRuns {
         }
     }
 
-    private final class Run implements GcRun {
-        private volatile GcRunInfo info;
-
+    private final class Run extends SlotRun {
         Run(GcRunInfo info) {
-            this.info = info;
+            super(info);
         }
 
         @Override
-        public GcRunInfo info() {
-            return info;
-        }
-
-        @Override
-        public void phase(String phase) {
-            GcRunInfo next = info.inPhase(phase);
-            if (runs.replace(KEY, info.encode(), next.encode())) {
-                info = next;
-            }
-        }
-
-        @Override
-        public void close() {
-            runs.remove(KEY, info.encode());
+        boolean swap(GcRunInfo from, GcRunInfo to) {
+            return to == null ? runs.remove(KEY, from.encode()) : runs.replace(KEY, from.encode(), to.encode());
         }
     }
 }

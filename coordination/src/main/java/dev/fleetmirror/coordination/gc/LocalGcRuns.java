@@ -21,25 +21,10 @@ public final class LocalGcRuns implements GcRuns {
         if (!current.compareAndSet(null, info)) {
             return Optional.empty();
         }
-        return Optional.of(new GcRun() {
-            private volatile GcRunInfo now = info;
-
+        return Optional.of(new SlotRun(info) {
             @Override
-            public GcRunInfo info() {
-                return now;
-            }
-
-            @Override
-            public void phase(String phase) {
-                GcRunInfo next = now.inPhase(phase);
-                if (current.compareAndSet(now, next)) {
-                    now = next;
-                }
-            }
-
-            @Override
-            public void close() {
-                current.compareAndSet(now, null);
+            boolean swap(GcRunInfo from, GcRunInfo to) {
+                return current.compareAndSet(from, to);
             }
         });
     }
