@@ -1,11 +1,11 @@
 package dev.fleetmirror.coordination.blob;
 
 import dev.fleetmirror.coordination.expiring.ExpiringMap;
+import dev.fleetmirror.coordination.expiring.Generations;
 import dev.fleetmirror.core.digest.Digest;
 import dev.fleetmirror.core.name.RepositoryName;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.UUID;
 
 /**
  * The {@link BlobIndex} over two maps, as the manifest index is built: generations (a random id
@@ -18,12 +18,12 @@ public final class GenerationalBlobIndex implements BlobIndex {
     private static final String ABSENT = "-";
     private static final String STORED = "stored";
 
-    private final ExpiringMap generations;
+    private final Generations generations;
     private final ExpiringMap entries;
     private final Duration ttl;
 
     public GenerationalBlobIndex(ExpiringMap generations, ExpiringMap entries, Duration ttl) {
-        this.generations = generations;
+        this.generations = new Generations(generations, ttl);
         this.entries = entries;
         this.ttl = ttl;
     }
@@ -31,26 +31,19 @@ public final class GenerationalBlobIndex implements BlobIndex {
     @Override
     public RepositoryBlobs of(RepositoryName repo) {
         // The cluster's generation first: a sweep that starts after this read files our answers under a dead one.
-        String everywhere = generation(EVERYWHERE);
-        String repository = generation(repo.value());
+        String everywhere = generations.current(EVERYWHERE);
+        String repository = generations.current(repo.value());
         return new Generation(everywhere, everywhere + " " + repository);
-    }
-
-    private String generation(String key) {
-        return generations.get(key).orElseGet(() -> {
-            String started = UUID.randomUUID().toString();
-            return generations.putIfAbsent(key, started, ttl).orElse(started);
-        });
     }
 
     @Override
     public void changed(RepositoryName repo) {
-        generations.put(repo.value(), UUID.randomUUID().toString(), ttl);
+        generations.renew(repo.value());
     }
 
     @Override
     public void changedEverywhere() {
-        generations.put(EVERYWHERE, UUID.randomUUID().toString(), ttl);
+        generations.renew(EVERYWHERE);
     }
 
     /** Equal to another view of this index that read the same generations, as {@link RepositoryBlobs} promises. */
@@ -96,7 +89,7 @@ public final class GenerationalBlobIndex implements BlobIndex {
 
     @Override
     public StoredData data() {
-        String everywhere = generation(EVERYWHERE);
+        String everywhere = generations.current(EVERYWHERE);
         return new StoredData() {
             @Override
             public boolean has(Digest digest) {

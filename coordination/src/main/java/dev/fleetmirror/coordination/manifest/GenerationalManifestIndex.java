@@ -1,9 +1,9 @@
 package dev.fleetmirror.coordination.manifest;
 
 import dev.fleetmirror.coordination.expiring.ExpiringMap;
+import dev.fleetmirror.coordination.expiring.Generations;
 import dev.fleetmirror.core.name.RepositoryName;
 import java.time.Duration;
-import java.util.UUID;
 
 /**
  * The {@link ManifestIndex} over two maps: repository -> current generation (a random id, read
@@ -14,27 +14,23 @@ public final class GenerationalManifestIndex implements ManifestIndex {
     /** How long a write that bypassed the services may go unseen, at most. */
     static final Duration GENERATION_TTL = Duration.ofSeconds(60);
 
-    private final ExpiringMap generations;
+    private final Generations generations;
     private final ExpiringMap entries;
     private final Duration ttl;
 
     public GenerationalManifestIndex(ExpiringMap generations, ExpiringMap entries, Duration ttl) {
-        this.generations = generations;
+        this.generations = new Generations(generations, ttl);
         this.entries = entries;
         this.ttl = ttl;
     }
 
     @Override
     public RepositoryIndex of(RepositoryName repo) {
-        String generation = generations.get(repo.value()).orElseGet(() -> {
-            String started = UUID.randomUUID().toString();
-            return generations.putIfAbsent(repo.value(), started, ttl).orElse(started);
-        });
-        return new RepositoryIndex(generation, entries, ttl);
+        return new RepositoryIndex(generations.current(repo.value()), entries, ttl);
     }
 
     @Override
     public void changed(RepositoryName repo) {
-        generations.put(repo.value(), UUID.randomUUID().toString(), ttl);
+        generations.renew(repo.value());
     }
 }
