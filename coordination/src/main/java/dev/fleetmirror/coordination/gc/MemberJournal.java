@@ -72,10 +72,4 @@ abstract class MemberJournal implements WriteJournal {
             on = false;
         }
     }
-
-    final boolean recording() {
-        synchronized (monitor) {
-            return on;
-        }
-    }
 }
