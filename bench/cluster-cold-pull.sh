@@ -6,14 +6,19 @@
 #
 # The upstream is Debian's docker-registry behind one bandwidth-limited link that all connections
 # share (bench/shared-link.py, RATE_MBPS), and nginx in front of that link, whose access log
-# ($bytes_sent) measures what crossed it. Each balancer is nginx round robin per request (no
-# keepalive to the backends, no buffering), so one client's blob requests land on different nodes.
+# ($bytes_sent) measures what crossed it. Each balancer is, by BALANCER (lib.sh), HAProxy in TCP mode
+# with splice (l4, the default: round robin per connection, as a fleet's TCP/L4 balancer), nginx's
+# stream module (l4-nginx) or nginx proxying HTTP round robin per request (http: no keepalive to
+# the backends, no buffering, every byte copied through nginx). skopeo opens a connection per request,
+# so either way one client's blob requests land on different nodes.
 #
 #   bench/cluster-cold-pull.sh                          # ~68 MB image, 16 clients, 3+3 nodes, 40 MB/s link
 #   CLIENTS=8 LAYERS="10 10" RATE_MBPS=20 bench/cluster-cold-pull.sh
 #   BENCH_DIR=/var/tmp/fm-cluster KEEP=1 bench/cluster-cold-pull.sh
 #   FM_EXTRA_YAML=$'localcache:\n  enabled: false' bench/cluster-cold-pull.sh   # more Fleet Mirror config (here: no local tier)
 #   WARM_RUNS=3 bench/cluster-cold-pull.sh              # the warm phases 3 times over, interleaved
+#   BALANCER=http bench/cluster-cold-pull.sh            # the L7 balancer of the earlier measurements
+#   KEEP=1 NODE_LOG_LEVEL=info bench/cluster-cold-pull.sh; bench/cold-timeline.py <kept dir>  # where the cold wall goes
 #
 # After the cold phases, the warm phases (WARM_RUNS rounds, the order turning each round) pull the
 # same image through each balancer again, and through nginx serving the image as static files under
@@ -24,7 +29,8 @@
 # warm walls and the ratios Fleet Mirror / Distribution and Fleet Mirror / floor.
 #
 # Needs: java 17, maven (builds the jar and S3Proxy's classpath when missing), python3, curl, nginx,
-# skopeo, docker-registry.
+# skopeo, docker-registry; HAProxy (BALANCER=l4, installed with apt-get when missing) or
+# libnginx-mod-stream (BALANCER=l4-nginx, likewise).
 set -euo pipefail
 
 CLIENTS=${CLIENTS:-16}
@@ -57,6 +63,7 @@ mkdir -p "$ROOT/s3"
 # nginx workers run as another user when started by root: they must reach their temp directories.
 chmod 755 "$ROOT"
 source "$REPO_DIR/bench/lib.sh"
+ensure_balancer
 
 # 1. The image, pushed straight to the upstream.
 echo "image: layers of $LAYERS MiB" >&2
@@ -95,7 +102,9 @@ EGRESS_LOG=$ROOT/link/logs/access.log
 start_s3proxy
 S3_DIRECT=$S3
 COUNT_PORT=$(free_port)
-python3 "$REPO_DIR/bench/s3-count.py" "$COUNT_PORT" "$S3_DIRECT" > "$ROOT/s3-count.log" 2>&1 &
+# Every S3 request with its times, for bench/cold-timeline.py.
+S3_COUNT_LOG=${S3_COUNT_LOG:-$ROOT/s3-requests.log} \
+  python3 "$REPO_DIR/bench/s3-count.py" "$COUNT_PORT" "$S3_DIRECT" > "$ROOT/s3-count.log" 2>&1 &
 started $!
 S3=http://127.0.0.1:$COUNT_PORT
 await_ready "$S3/__count" $! "$ROOT/s3-count.log"
@@ -109,69 +118,11 @@ start_fm_cluster fleetmirror "" "${FM_EXTRA_YAML:-}"
 start_dist_cluster distribution
 start_balancers
 
-# 6. The floor: nginx sending the image's files (the OCI layout's own blobs, hard-linked) under
-#    registry-API paths, as a registry with nothing to decide would: what the clients need at least.
-FLOOR_DIR=$ROOT/floor-files
-python3 - "$ROOT/image" "$FLOOR_DIR" "$IMAGE_REF" <<'PY'
-import json, os, shutil, sys
-layout, out, ref = sys.argv[1:]
-repo, tag = ref.rsplit(":", 1)
-index = json.load(open(os.path.join(layout, "index.json")))
-entry = index["manifests"][0]
-manifest_path = os.path.join(layout, "blobs", "sha256", entry["digest"].split(":")[1])
-manifest = json.load(open(manifest_path))
-media = manifest.get("mediaType", entry.get("mediaType", "application/vnd.oci.image.manifest.v1+json"))
-blobs = os.path.join(out, "v2", repo, "blobs")
-manifests = os.path.join(out, "v2", repo, "manifests")
-os.makedirs(blobs)
-os.makedirs(manifests)
-def place(source, target):
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copyfile(source, target)
-    os.chmod(target, 0o644)
-for descriptor in [manifest["config"]] + manifest["layers"]:
-    place(os.path.join(layout, "blobs", "sha256", descriptor["digest"].split(":")[1]),
-          os.path.join(blobs, descriptor["digest"]))
-for name in (tag, entry["digest"]):
-    place(manifest_path, os.path.join(manifests, name))
-with open(os.path.join(out, "manifest.conf"), "w") as f:
-    f.write(f"default_type {media};\nadd_header Docker-Content-Digest {entry['digest']};\n")
-PY
-chmod -R o+rX "$FLOOR_DIR"
-FLOOR_PORT=$(free_port)
-nginx_start floor "
-  access_log off;
-  sendfile on;
-  tcp_nopush on;
-  keepalive_requests 1000000;
-  server {
-    listen 127.0.0.1:$FLOOR_PORT;
-    root $FLOOR_DIR;
-    location = /v2/ {
-      default_type application/json;
-      add_header Docker-Distribution-API-Version registry/2.0;
-      return 200 '{}';
-    }
-    location ~ ^/v2/.+/manifests/ {
-      types { }
-      include $FLOOR_DIR/manifest.conf;
-    }
-    location ~ ^/v2/.+/blobs/ {
-      types { }
-      default_type application/octet-stream;
-    }
-  }" "$FLOOR_PORT"
-floor_manifest="http://127.0.0.1:$FLOOR_PORT/v2/${IMAGE_REF%:*}/manifests/${IMAGE_REF##*:}"
-[ "$(curl -sS -o /dev/null -w '%{http_code}' "$floor_manifest")" = 200 ] || { echo "the floor does not serve $floor_manifest" >&2; exit 1; }
-
+# 6. The floor: nginx sending the image's files under registry-API paths, as a registry with nothing
+#    to decide would: what the clients need at least; straight, and behind the same kind of balancer.
+start_floor "$ROOT/image" "$IMAGE_REF"
 FLOOR_LB=$(free_port)
-nginx_start floor-balancer "
-  upstream floor {
-$(balancer_backends "$FLOOR_PORT")
-  }
-$(balancer_server floor "$FLOOR_LB")" "$FLOOR_LB"
+start_balancer floor-balancer "floor $FLOOR_LB $FLOOR_PORT"
 
 echo "image bytes: $IMAGE_BYTES, $NODES nodes each, one shared link of $RATE_MBPS MB/s" >&2
 BLOBS=$(python3 -c 'import json,sys,glob,os
@@ -214,8 +165,7 @@ for pid in "${FM_PIDS[@]}"; do
   echo "RESULT hwm $pid $(awk '/VmHWM/ {print $2}' "/proc/$pid/status")"
 done
 for side in fleetmirror distribution; do
-  echo "$side: blob requests per backend: $(awk '$2 ~ /\/blobs\// {n[$5]++} END {for (b in n) printf "%s=%d ", b, n[b]}' \
-    "$ROOT/balancers/logs/$side.log")" >&2
+  echo "$side: balancer ($BALANCER) to each backend, all phases: $(balancer_log_summary "$ROOT/balancers/logs/access.log" "$side")" >&2
 done
 python3 - "$WALLS" <<'PY'
 import sys

@@ -59,7 +59,8 @@ location() { # headers-file base-url -> absolute Location URL
 
 start_node() { # storage-yaml [jvm args...]: writes $ROOT/$NODE_NAME/config.yml and starts $JAR in the
   # background on a free port with -Xmx$NODE_HEAP, logging to $ROOT/$NODE_NAME.log (NODE_NAME defaults
-  # to node); sets NODE_PORT, NODE (its base URL) and NODE_PID.
+  # to node); sets NODE_PORT, NODE (its base URL) and NODE_PID. NODE_LOG_LEVEL (warn) is its log.level;
+  # the access log (one line per request) is written at any level.
   # storage-yaml is the driver's section under storage:, indented by two spaces; NODE_EXTRA_YAML,
   # when set, is appended as further top-level sections (proxy: ...).
   local storage=$1 name=${NODE_NAME:-node}
@@ -70,7 +71,7 @@ start_node() { # storage-yaml [jvm args...]: writes $ROOT/$NODE_NAME/config.yml 
   cat > "$ROOT/$name/config.yml" <<YAML
 version: 0.1
 log:
-  level: warn
+  level: ${NODE_LOG_LEVEL:-warn}
 http:
   addr: 127.0.0.1:$NODE_PORT
 storage:
@@ -127,14 +128,22 @@ PY
 cold_pull() { # name registry-host:port egress-log: $CLIENTS skopeo copies of $IMAGE_REF (repo:tag)
   # start at once; prints the wall time until the last finished, the upstream egress the log gained
   # meanwhile (field 4 of each line: $bytes_sent), egress / $IMAGE_BYTES, the least time that egress
-  # needs on one link of $LINK_BYTES_PER_S, and failed clients. The pulled copies are removed after.
+  # needs on one link of $LINK_BYTES_PER_S, and failed clients. The pulled copies are removed after;
+  # each client's start and end (epoch seconds) are appended to $ROOT/clients-<name>.txt.
   local name=$1 registry=$2 log=$3 before start end egress i pid failed=0 pids=()
   before=$(wc -l < "$log")
   start=$(now)
   mkdir -p "$ROOT/pulls"
   for i in $(seq 1 "$CLIENTS"); do
-    "$SKOPEO" --insecure-policy copy --retry-times 0 --src-tls-verify=false \
-      "docker://$registry/$IMAGE_REF" "dir:$ROOT/pulls/$name-$i" > "$ROOT/pulls-$name-$i.log" 2>&1 &
+    # Each client's start, end and exit status go to $ROOT/clients-<name>.txt (bench/cold-timeline.py).
+    (
+      t0=$(now)
+      rc=0
+      "$SKOPEO" --insecure-policy copy --retry-times 0 --src-tls-verify=false \
+        "docker://$registry/$IMAGE_REF" "dir:$ROOT/pulls/$name-$i" > "$ROOT/pulls-$name-$i.log" 2>&1 || rc=$?
+      echo "$i $t0 $(now) $rc" >> "$ROOT/clients-$name.txt"
+      exit "$rc"
+    ) &
     pids+=($!)
   done
   for pid in "${pids[@]}"; do wait "$pid" || failed=$((failed + 1)); done
@@ -192,17 +201,30 @@ s3_yaml() { # bucket -> the storage section for that bucket of $S3 (keys $AK/$SK
 YAML
 }
 
-nginx_start() { # name conf-body port...: nginx with its own prefix $ROOT/<name>, waits for its ports
+nginx_start() { # name conf-body port...: nginx with its own prefix $ROOT/<name>, waits for its ports;
+  # the body goes in the http block, or with NGINX_CONTEXT=stream in a stream block (TCP proxying)
   local name=$1 body=$2 port
   shift 2
   mkdir -p "$ROOT/$name/logs"
-  cat > "$ROOT/$name/nginx.conf" <<CONF
+  if [ "${NGINX_CONTEXT:-http}" = stream ]; then
+    cat > "$ROOT/$name/nginx.conf" <<CONF
+load_module $NGINX_STREAM_MODULE;
+worker_processes ${NGINX_WORKERS:-1};
+error_log $ROOT/$name/logs/error.log warn;
+pid $ROOT/$name/nginx.pid;
+events { worker_connections 4096; }
+stream {
+$body
+}
+CONF
+  else
+    cat > "$ROOT/$name/nginx.conf" <<CONF
 worker_processes ${NGINX_WORKERS:-1};
 error_log $ROOT/$name/logs/error.log warn;
 pid $ROOT/$name/nginx.pid;
 events { worker_connections 4096; }
 http {
-  log_format egress '\$request_method \$uri \$status \$bytes_sent \$upstream_addr';
+  log_format egress '\$request_method \$uri \$status \$bytes_sent \$upstream_addr \$msec \$request_time';
   client_body_temp_path $ROOT/$name/body;
   proxy_temp_path $ROOT/$name/proxy;
   fastcgi_temp_path $ROOT/$name/fastcgi;
@@ -211,11 +233,71 @@ http {
 $body
 }
 CONF
+  fi
   "$NGINX" -p "$ROOT/$name" -c "$ROOT/$name/nginx.conf" -e "$ROOT/$name/logs/error.log" -g 'daemon off;' \
     > "$ROOT/$name.log" 2>&1 &
   local pid=$!
   started "$pid"
   for port in "$@"; do await_ready "http://127.0.0.1:$port/" "$pid" "$ROOT/$name/logs/error.log"; done
+}
+
+start_floor() { # oci-layout repo:tag: nginx sending the layout's files (its own blobs, hard-linked) under
+  # registry-API paths with sendfile, as a registry with nothing to decide would; sets FLOOR_PORT
+  local layout=$1 ref=$2 floor_manifest
+  local FLOOR_DIR=$ROOT/floor-files
+  python3 - "$layout" "$FLOOR_DIR" "$ref" <<'PY'
+import json, os, shutil, sys
+layout, out, ref = sys.argv[1:]
+repo, tag = ref.rsplit(":", 1)
+index = json.load(open(os.path.join(layout, "index.json")))
+entry = index["manifests"][0]
+manifest_path = os.path.join(layout, "blobs", "sha256", entry["digest"].split(":")[1])
+manifest = json.load(open(manifest_path))
+media = manifest.get("mediaType", entry.get("mediaType", "application/vnd.oci.image.manifest.v1+json"))
+blobs = os.path.join(out, "v2", repo, "blobs")
+manifests = os.path.join(out, "v2", repo, "manifests")
+os.makedirs(blobs)
+os.makedirs(manifests)
+def place(source, target):
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+    os.chmod(target, 0o644)
+for descriptor in [manifest["config"]] + manifest["layers"]:
+    place(os.path.join(layout, "blobs", "sha256", descriptor["digest"].split(":")[1]),
+          os.path.join(blobs, descriptor["digest"]))
+for name in (tag, entry["digest"]):
+    place(manifest_path, os.path.join(manifests, name))
+with open(os.path.join(out, "manifest.conf"), "w") as f:
+    f.write(f"default_type {media};\nadd_header Docker-Content-Digest {entry['digest']};\n")
+PY
+  chmod -R o+rX "$FLOOR_DIR"
+  FLOOR_PORT=$(free_port)
+  nginx_start floor "
+    access_log off;
+    sendfile on;
+    tcp_nopush on;
+    keepalive_requests 1000000;
+    server {
+      listen 127.0.0.1:$FLOOR_PORT;
+      root $FLOOR_DIR;
+      location = /v2/ {
+        default_type application/json;
+        add_header Docker-Distribution-API-Version registry/2.0;
+        return 200 '{}';
+      }
+      location ~ ^/v2/.+/manifests/ {
+        types { }
+        include $FLOOR_DIR/manifest.conf;
+      }
+      location ~ ^/v2/.+/blobs/ {
+        types { }
+        default_type application/octet-stream;
+      }
+    }" "$FLOOR_PORT"
+  floor_manifest="http://127.0.0.1:$FLOOR_PORT/v2/${ref%:*}/manifests/${ref##*:}"
+  [ "$(curl -sS -o /dev/null -w '%{http_code}' "$floor_manifest")" = 200 ] || { echo "the floor does not serve $floor_manifest" >&2; exit 1; }
 }
 
 # --- A cluster of Fleet Mirror nodes beside one of Distribution proxies, each behind a balancer
@@ -278,36 +360,150 @@ start_dist_cluster() { # bucket: $NODES Distribution proxies dist-1.. of the lin
   done
 }
 
-start_balancers() { # nginx round robin per request over FM_PORTS and over DIST_PORTS (no keepalive to the
-  # backends, no buffering), access logs in $ROOT/balancers/logs/<side>.log; sets FM_LB and DIST_LB
-  FM_LB=$(free_port)
-  DIST_LB=$(free_port)
-  nginx_start balancers "
-  upstream fleetmirror {
-$(balancer_backends "${FM_PORTS[@]}")
-  }
-  upstream distribution {
-$(balancer_backends "${DIST_PORTS[@]}")
-  }
-$(balancer_server fleetmirror "$FM_LB")
-$(balancer_server distribution "$DIST_LB")" "$FM_LB" "$DIST_LB"
+# The balancer in front of each cluster (and of the floor), by BALANCER:
+#   l4        (default) HAProxy in `mode tcp` with `option splice-auto`: round robin per connection,
+#             the bytes moved by the kernel (splice), as a TCP load balancer (an NLB, HAProxy in TCP
+#             mode) in front of a fleet does;
+#   l4-nginx  nginx's stream module (Debian's libnginx-mod-stream): round robin per connection,
+#             the bytes copied through nginx's buffers;
+#   http      nginx proxying HTTP: round robin per request (no keepalive to the backends, no
+#             buffering), every byte copied through nginx's buffers.
+# Every kind appends one line per connection (l4, l4-nginx) or per request (http) to
+# $ROOT/<name>/logs/access.log: "side CONN - - bytes-to-client backend ..." or
+# "side METHOD path status bytes-to-client backend ...", so field 5 is the bytes and 6 the backend.
+BALANCER=${BALANCER:-l4}
+HAPROXY=${HAPROXY:-/usr/sbin/haproxy}
+NGINX_STREAM_MODULE=${NGINX_STREAM_MODULE:-/usr/lib/nginx/modules/ngx_stream_module.so}
+
+ensure_balancer() { # installs the Debian package BALANCER needs when it is missing, as .ci/run does
+  local package="" sudo=""
+  case "$BALANCER" in
+    l4) [ -x "$HAPROXY" ] || package=haproxy ;;
+    l4-nginx) [ -f "$NGINX_STREAM_MODULE" ] || package=libnginx-mod-stream ;;
+    http) ;;
+    *) echo "BALANCER=$BALANCER: use l4, l4-nginx or http" >&2; exit 1 ;;
+  esac
+  [ -z "$package" ] && return 0
+  echo "installing $package (BALANCER=$BALANCER)" >&2
+  [ "$(id -u)" -eq 0 ] || sudo=sudo
+  $sudo apt-get update -q >&2
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "$package" >&2
+  # Debian's package may start a service of its own; the bench runs its own HAProxy processes.
+  if [ "$package" = haproxy ] && command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet haproxy 2>/dev/null; then
+    $sudo systemctl stop haproxy || true
+  fi
 }
 
-balancer_backends() { local port; for port in "$@"; do printf '    server 127.0.0.1:%s;\n' "$port"; done; }
+start_balancers() { # one balancer process (kind $BALANCER) in front of FM_PORTS and of DIST_PORTS,
+  # logging to $ROOT/balancers/logs/access.log; sets FM_LB and DIST_LB
+  FM_LB=$(free_port)
+  DIST_LB=$(free_port)
+  start_balancer balancers "fleetmirror $FM_LB ${FM_PORTS[*]}" "distribution $DIST_LB ${DIST_PORTS[*]}"
+}
 
-balancer_server() { # name listen-port
-  cat <<SERVER
+start_balancer() { # name "side listen-port backend-port..."...: one process of kind $BALANCER under
+  # $ROOT/<name>, each side round robin over its backends, on 127.0.0.1; returns once its ports answer
+  local name=$1 spec side port backends ports=() body=""
+  shift
+  for spec in "$@"; do
+    read -r side port backends <<< "$spec"
+    ports+=("$port")
+    # shellcheck disable=SC2086 # backends: a list of ports
+    case "$BALANCER" in
+      l4) body+=$(haproxy_side "$side" "$port" $backends)$'\n' ;;
+      l4-nginx) body+=$(nginx_stream_side "$name" "$side" "$port" $backends)$'\n' ;;
+      http) body+=$(nginx_http_side "$name" "$side" "$port" $backends)$'\n' ;;
+      *) echo "BALANCER=$BALANCER: use l4, l4-nginx or http" >&2; exit 1 ;;
+    esac
+  done
+  case "$BALANCER" in
+    l4) haproxy_start "$name" "$body" "${ports[@]}" ;;
+    l4-nginx) NGINX_CONTEXT=stream nginx_start "$name" "$body" "${ports[@]}" ;;
+    http) nginx_start "$name" "$body" "${ports[@]}" ;;
+  esac
+}
+
+haproxy_side() { # side listen-port backend-port...
+  local side=$1 port=$2 i=0 backend
+  shift 2
+  printf 'frontend %s\n  bind 127.0.0.1:%s\n  default_backend %s\nbackend %s\n  balance roundrobin\n' \
+    "$side" "$port" "$side" "$side"
+  for backend in "$@"; do
+    i=$((i + 1))
+    printf '  server s%s 127.0.0.1:%s\n' "$i" "$backend"
+  done
+}
+
+haproxy_start() { # name config-body port...: HAProxy in the foreground under $ROOT/<name> (its
+  # connection log on its stdout, into logs/access.log); returns once its ports answer
+  local name=$1 body=$2 port pid
+  shift 2
+  [ -x "$HAPROXY" ] || { echo "$HAPROXY is missing (BALANCER=l4: ensure_balancer installs it)" >&2; exit 1; }
+  mkdir -p "$ROOT/$name/logs"
+  cat > "$ROOT/$name/haproxy.cfg" <<CONF
+global
+  maxconn 4096
+  log stdout format raw local0 info
+defaults
+  mode tcp
+  log global
+  # Splice (kernel pipes between the two sockets) once a connection moves enough to be worth it.
+  option splice-auto
+  timeout connect 5s
+  timeout client 10m
+  timeout server 10m
+  # side CONN - - bytes-to-client backend accept-time(s) duration(ms) bytes-from-client termination
+  log-format "%f CONN - - %B %si:%sp %Ts.%ms %Tt %U %ts"
+$body
+CONF
+  "$HAPROXY" -db -f "$ROOT/$name/haproxy.cfg" > "$ROOT/$name/logs/access.log" 2> "$ROOT/$name.log" &
+  pid=$!
+  started "$pid"
+  for port in "$@"; do await_ready "http://127.0.0.1:$port/" "$pid" "$ROOT/$name.log"; done
+}
+
+nginx_stream_side() { # name side listen-port backend-port...
+  local name=$1 side=$2 port=$3
+  shift 3
+  cat <<SIDE
+  log_format conn_$side '$side CONN - - \$bytes_sent \$upstream_addr \$msec \$session_time \$bytes_received \$status';
+  upstream $side {
+$(balancer_backends "$@")
+  }
   server {
-    listen 127.0.0.1:$2;
-    access_log $ROOT/balancers/logs/$1.log egress;
+    listen 127.0.0.1:$port;
+    access_log $ROOT/$name/logs/access.log conn_$side;
+    proxy_pass $side;
+  }
+SIDE
+}
+
+nginx_http_side() { # name side listen-port backend-port...
+  local name=$1 side=$2 port=$3
+  shift 3
+  cat <<SIDE
+  log_format req_$side '$side \$request_method \$uri \$status \$bytes_sent \$upstream_addr \$msec \$request_time \$upstream_header_time';
+  upstream $side {
+$(balancer_backends "$@")
+  }
+  server {
+    listen 127.0.0.1:$port;
+    access_log $ROOT/$name/logs/access.log req_$side;
     client_max_body_size 0;
     proxy_buffering off;
     proxy_request_buffering off;
     location / {
-      proxy_pass http://$1;
+      proxy_pass http://$side;
       proxy_set_header Host \$http_host;
       proxy_http_version 1.1;
     }
   }
-SERVER
+SIDE
+}
+
+balancer_backends() { local port; for port in "$@"; do printf '    server 127.0.0.1:%s;\n' "$port"; done; }
+
+balancer_log_summary() { # log side: what the side's balancer sent each backend (requests or connections, bytes)
+  awk -v side="$2" '$1 == side {n[$6]++; b[$6] += $5; k = ($2 == "CONN") ? "connections" : "requests"}
+    END {for (s in n) printf "%s: %d %s, %.1f MB  ", s, n[s], k, b[s] / 1e6}' "$1"
 }

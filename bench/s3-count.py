@@ -7,9 +7,12 @@ GET /__count answers the counts so far as JSON ({"GET": n, "LIST": n, "PUT": n, 
 "DELETE": n, "DELETE_BATCH": n, "POST": n, "total": n}); POST /__reset zeroes them. Everything
 else goes to UPSTREAM_URL unchanged, Host header included (SigV4 signs it), so clients sign for
 this proxy's address and the server checks the same. Used by bench/gc.sh to compare what each
-collector costs at the S3 endpoint, not what it says it costs. With S3_COUNT_LOG set, each request's
-"METHOD path" is appended to that file, and each reset writes a line "RESET" (which objects a
-phase read, e.g. blob data GETs per blob).
+collector costs at the S3 endpoint, not what it says it costs. With S3_COUNT_LOG set, each request
+is appended to that file once answered, as "METHOD path start end status bytes piece" (epoch
+seconds; bytes of the request and response bodies; piece: a multipart part, its start or complete,
+the source of a server-side copy, or -),
+and each reset writes a line "RESET" (which objects a phase read, e.g. blob data GETs per blob, and
+when: bench/cold-timeline.py). Bodies are read whole before they are passed on, both ways.
 """
 import os
 import http.client
@@ -17,8 +20,9 @@ import json
 import socket
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 PORT = int(sys.argv[1])
 UPSTREAM = urlsplit(sys.argv[2])
@@ -38,6 +42,21 @@ def kind(method, path):
     if method == "POST" and "delete" in query:
         return "DELETE_BATCH"
     return method
+
+
+def part(path, headers):
+    """What piece of an upload a request is: partN (a multipart part), start (multipart), complete
+    (multipart), copy:<source> (a server-side copy, as a commit of an upload to its final key), else -."""
+    source = headers.get("x-amz-copy-source")
+    if source:
+        return "copy:" + unquote(source).split("?")[0].replace(" ", "%20")
+    query = urlsplit(path).query
+    for field in query.split("&"):
+        if field.startswith("partNumber="):
+            return "part" + field.split("=", 1)[1]
+    if query == "uploads" or query.startswith("uploads&") or "&uploads" in query or query.startswith("uploads="):
+        return "start"
+    return "complete" if "uploadId=" in query else "-"
 
 
 def connection():
@@ -79,8 +98,7 @@ class Proxy(BaseHTTPRequestHandler):
         with LOCK:
             k = kind(self.command, self.path)
             COUNTS[k] = COUNTS.get(k, 0) + 1
-            if LOG:
-                LOG.write(self.command + " " + self.path.split("?")[0] + "\n")
+        started = time.time()
         body = self.request_body()
         # The body goes on whole, with its length: a chunked upload (the AWS SDK streams parts so) is de-chunked here.
         headers = {k: v for k, v in self.headers.items()
@@ -106,6 +124,10 @@ class Proxy(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(data)
+        if LOG:
+            with LOCK:
+                LOG.write(f"{self.command} {self.path.split('?')[0]} {started:.3f} {time.time():.3f} {response.status}"
+                          f" {len(body or b'') + len(data)} {part(self.path, self.headers)}\n")
 
     def request_body(self):
         if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Upstream egress of a SIGNED image pulled by 16 clients through a cluster of pull-through caches
 # (3 Fleet Mirror nodes on one S3 bucket and one Hazelcast cluster) next to 3 CNCF Distribution 2.8.2
-# proxies on a second bucket, in the same run, each behind an nginx round-robin balancer; and how
+# proxies on a second bucket, in the same run, each behind a round-robin balancer (BALANCER, lib.sh:
+# HAProxy in TCP mode by default); and how
 # often the upstream is asked for the image's referrers per tag TTL for the whole cluster.
 #
 # Each client does what a signature-enforcing node does: pull the image (skopeo), then ask the
@@ -18,7 +19,7 @@
 # that (each prints its wall time); the round after the sleep is past it.
 #
 # Needs: java 17, maven (builds the jar and S3Proxy's classpath when missing), python3, curl, nginx,
-# skopeo, docker-registry.
+# skopeo, docker-registry; HAProxy for the default BALANCER=l4 (installed with apt-get when missing).
 set -euo pipefail
 
 CLIENTS=${CLIENTS:-16}
@@ -50,6 +51,7 @@ ROOT=${BENCH_DIR:-$(mktemp -d /tmp/fleetmirror-signed-bench.XXXXXX)}
 mkdir -p "$ROOT/s3"
 chmod 755 "$ROOT"
 source "$REPO_DIR/bench/lib.sh"
+ensure_balancer
 
 # 1. The image and its referrers, pushed straight to the upstream.
 python3 "$REPO_DIR/tools/mkimage.py" "$ROOT/image" v1 $LAYERS --seed 11 > "$ROOT/image.txt"
