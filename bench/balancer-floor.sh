@@ -8,8 +8,9 @@
 #   ROUNDS=5 KINDS="l4 http" bench/balancer-floor.sh
 #
 # Each round pulls straight and through each kind, the order turning each round; the script ends with
-# the walls, their mean and each kind's mean minus the straight mean (the balancer's cost), with the
-# 1-minute load average when each phase started.
+# the walls, their mean and median, and each kind's minus the straight one's (the balancer's cost),
+# with the 1-minute load average when each phase started. KINDS may also name a variant of l4 as
+# l4@N: HAProxy with N threads (HAPROXY_THREADS).
 #
 # Needs: python3, curl, nginx, skopeo; HAProxy for l4 and libnginx-mod-stream for l4-nginx (installed
 # with apt-get when missing).
@@ -29,7 +30,7 @@ ROOT=${BENCH_DIR:-$(mktemp -d /tmp/fleetmirror-balancer-floor.XXXXXX)}
 mkdir -p "$ROOT"
 chmod 755 "$ROOT"
 source "$REPO_DIR/bench/lib.sh"
-for kind in $KINDS; do BALANCER=$kind ensure_balancer; done
+for kind in $KINDS; do BALANCER=${kind%@*} ensure_balancer; done
 
 python3 "$REPO_DIR/tools/mkimage.py" "$ROOT/image" v1 $LAYERS --seed 7 > "$ROOT/image.txt"
 IMAGE_BYTES=$(image_bytes "$ROOT/image")
@@ -41,7 +42,9 @@ start_floor "$ROOT/image" "$IMAGE_REF"
 phases=("floor $FLOOR_PORT")
 for kind in $KINDS; do
   port=$(free_port)
-  BALANCER=$kind start_balancer "balancer-$kind" "floor $port $FLOOR_PORT"
+  threads=""
+  [ "$kind" != "${kind#*@}" ] && threads=${kind#*@}
+  BALANCER=${kind%@*} HAPROXY_THREADS=$threads start_balancer "balancer-$kind" "floor $port $FLOOR_PORT"
   phases+=("$kind $port")
 done
 
@@ -70,11 +73,14 @@ for line in open(sys.argv[1]):
     walls[name].append(float(wall)); loads[name].append(float(load)); failed += int(bad)
 mean = lambda xs: sum(xs) / len(xs)
 floor = mean(walls["floor"])
-print(f"{'16 clients from':16s} {'walls (s)':>26s} {'mean':>6s} {'- floor':>8s}  load (1 min)")
+median = lambda xs: sorted(xs)[len(xs) // 2] if len(xs) % 2 else sum(sorted(xs)[len(xs) // 2 - 1:len(xs) // 2 + 1]) / 2
+floor_median = median(walls["floor"])
+print(f"{'16 clients from':16s} {'walls (s)':>26s} {'mean':>6s} {'- floor':>8s} {'median':>7s} {'- floor':>8s}  load (1 min)")
 for name in ["floor"] + sorted(n for n in order if n != "floor"):
     print(f"{name:16s} {' / '.join(f'{w:.1f}' for w in walls[name]):>26s} {mean(walls[name]):6.2f}"
-          f" {mean(walls[name]) - floor:+8.2f}  {' / '.join(f'{l:.1f}' for l in loads[name])}")
-    print(f"RESULT balancer-floor {name} {mean(walls[name]):.2f}")
+          f" {mean(walls[name]) - floor:+8.2f} {median(walls[name]):7.2f} {median(walls[name]) - floor_median:+8.2f}"
+          f"  {' / '.join(f'{l:.1f}' for l in loads[name])}")
+    print(f"RESULT balancer-floor {name} {mean(walls[name]):.2f} {median(walls[name]):.2f}")
 if failed:
     print(f"warning: {failed} clients failed")
 PY

@@ -10,7 +10,8 @@ the S3 endpoint's request log (s3-requests.log: each blob's multipart upload, wh
 readable, which data GETs followed); and each Fleet Mirror node's access log (fm-N.log: every blob
 GET a client or a peer made of it, with its duration) and, at NODE_LOG_LEVEL=info, which node
 cached each blob (the fill's owner). Times are seconds from the phase's start. A blob GET is
-"during fill" when it started before the blob was readable under its data key at S3, else "after".
+"during fill" when it started before the blob was readable under its data key at S3, else "after"
+("stored" in a warm phase). Run it on a warm phase too (fleetmirror-warm) to compare the rates.
 """
 import datetime
 import glob
@@ -23,6 +24,7 @@ ROOT = sys.argv[1]
 PHASE = sys.argv[2] if len(sys.argv) > 2 else "fleetmirror"
 ROUND = int(sys.argv[3]) if len(sys.argv) > 3 else 1
 MB = 1e6
+BUCKET = "/distribution/" if PHASE.startswith("distribution") else "/fleetmirror/"
 
 
 def rounds(lines):
@@ -66,43 +68,43 @@ for line in open(os.path.join(ROOT, "link/logs/access.log")):
           + (f"  {size / MB / took:6.1f} MB/s" if took > 0 and size > MB else ""))
 
 # S3: METHOD path start end status bytes piece. A registry writes a blob under an upload's key
-# (_uploads/<id>/..., in parts or whole) and then copies it to its data key (piece copy:<source>).
-print("\nS3 requests of blob data and links (s3-requests.log):")
-writes, copies, data_gets, links, other = {}, {}, {}, {}, {}
+# (_uploads/<id>/data, whole or in multipart parts), then copies it to its data key (piece copy:<source>,
+# a multipart copy for a large blob, readable once its "complete" POST is answered), then writes the link.
+print(f"\nS3 requests of blob data and links in {BUCKET} (s3-requests.log, until 60 s after the last client):")
+writes, sources, readable, data_gets, links, other = {}, {}, {}, {}, {}, {}
 s3log = os.path.join(ROOT, "s3-requests.log")
 for line in open(s3log) if os.path.exists(s3log) else []:
     f = line.split()
-    if len(f) < 7 or not in_window(float(f[2])):
+    # the phase's side only (its bucket), until its writes behind the clients are over
+    if len(f) < 7 or not f[1].startswith(BUCKET) or not T0 - 1 <= float(f[2]) <= T1 + 60:
         continue
     method, path, start, end, status, size, piece = f[0], f[1], float(f[2]), float(f[3]), f[4], int(f[5]), f[6]
     m = re.search(r"/blobs/sha256/[0-9a-f]{2}/([0-9a-f]{64})/data$", path)
     lm = re.search(r"/_layers/sha256/([0-9a-f]{64})/link$", path)
-    um = re.search(r"/_uploads/([^/]+)/", path)
+    um = re.search(r"/_uploads/([^/]+)/data$", path)
     if m and method == "GET":
         data_gets.setdefault(m.group(1), []).append((start, end, size))
     elif m and method == "PUT" and piece.startswith("copy:"):
         src = re.search(r"/_uploads/([^/]+)/", piece)
-        copies[m.group(1)] = (src.group(1) if src else None, start, end)
-    elif m and method in ("PUT", "POST"):
-        # written straight to its data key (whole, or in parts)
-        w = writes.setdefault(m.group(1), [])
-        w.append((start, end, size))
-        if piece in ("complete", "-"):
-            copies[m.group(1)] = (None, start, end)
-    elif um and method in ("PUT", "POST") and size > 4096:
+        sources[m.group(1)] = src.group(1) if src else None
+        readable[m.group(1)] = max(readable.get(m.group(1), 0), end)
+    elif m and method == "POST" and piece == "complete":
+        readable[m.group(1)] = end
+    elif m and method == "PUT":
+        readable[m.group(1)] = end  # written straight to its data key
+    elif um and method == "PUT":
         writes.setdefault(um.group(1), []).append((start, end, size))
     elif lm and method == "PUT":
         links.setdefault(lm.group(1), []).append(end)
     else:
         other[method] = other.get(method, 0) + 1
-stored = {}
-for d, (upload, start, end) in copies.items():
-    stored[d] = end
-    parts = writes.get(upload or d, [])
-    desc = (f"{len(parts)} writes of {sum(p[2] for p in parts) / MB:.1f} MB {rel(min(p[0] for p in parts)):6.2f} ->"
-            f" {rel(max(p[1] for p in parts)):6.2f}, " if parts else "")
+stored = readable
+for d, end in sorted(readable.items(), key=lambda kv: kv[1]):
+    parts = writes.get(sources.get(d), [])
+    desc = (f"{len(parts)} writes of {sum(p[2] for p in parts) / MB:.1f} MB to its upload, {rel(min(p[0] for p in parts)):6.2f} ->"
+            f" {rel(max(p[1] for p in parts)):6.2f}; " if parts else "")
     print(f"  blob {d[:12]}: {desc}readable under its data key at {rel(end):6.2f} s;"
-          f" links written at {', '.join(f'{rel(t):.2f}' for t in sorted(links.get(d, [])))}")
+          f" link written at {', '.join(f'{rel(t):.2f}' for t in sorted(links.get(d, [])))}")
 for d, gets in data_gets.items():
     print(f"  blob {d[:12]}: {len(gets)} data GETs: " + ", ".join(
         f"{rel(a):.2f}->{rel(b):.2f} ({s / MB:.1f} MB)" for a, b, s in sorted(gets)))
@@ -132,7 +134,7 @@ for log in sorted(glob.glob(os.path.join(ROOT, "fm-*.log"))):
                 requests.append((node, m.group(2), m.group(3), int(m.group(4)), int(m.group(5)), start, end))
             continue
         c = CACHED.match(line)
-        if c and in_window(epoch(c.group(1))):
+        if c and T0 - 1 <= epoch(c.group(1)) <= T1 + 60:
             owners[c.group(2)] = (node, epoch(c.group(1)))
 if not requests:
     print("\nno access lines in the nodes' logs for this window (log.accesslog.disabled?)")
@@ -164,8 +166,12 @@ for d in digests:
             rs = [r for r in mine if r[0] == node and pick(r)]
             if not rs:
                 continue
-            for when, sel in (("during fill", lambda r: done is None or r[5] < done),
-                              ("after", lambda r: done is not None and r[5] >= done)):
+            if up is None and done is None:
+                phases = (("stored", lambda r: True),)  # stored before the window: a warm phase
+            else:
+                phases = (("during fill", lambda r: done is None or r[5] < done),
+                          ("after", lambda r: done is not None and r[5] >= done))
+            for when, sel in phases:
                 group = [r for r in rs if sel(r)]
                 if not group:
                     continue

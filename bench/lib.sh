@@ -435,7 +435,8 @@ haproxy_side() { # side listen-port backend-port...
 }
 
 haproxy_start() { # name config-body port...: HAProxy in the foreground under $ROOT/<name> (its
-  # connection log on its stdout, into logs/access.log); returns once its ports answer
+  # connection log on its stdout, into logs/access.log; HAPROXY_THREADS threads, else one per core);
+  # returns once its ports answer
   local name=$1 body=$2 port pid
   shift 2
   [ -x "$HAPROXY" ] || { echo "$HAPROXY is missing (BALANCER=l4: ensure_balancer installs it)" >&2; exit 1; }
@@ -444,6 +445,7 @@ haproxy_start() { # name config-body port...: HAProxy in the foreground under $R
 global
   maxconn 4096
   log stdout format raw local0 info
+${HAPROXY_THREADS:+  nbthread $HAPROXY_THREADS}
 defaults
   mode tcp
   log global
