@@ -19,6 +19,7 @@
 #   WARM_RUNS=3 bench/cluster-cold-pull.sh              # the warm phases 3 times over, interleaved
 #   BALANCER=http bench/cluster-cold-pull.sh            # the L7 balancer of the earlier measurements
 #   KEEP=1 NODE_LOG_LEVEL=info bench/cluster-cold-pull.sh; bench/cold-timeline.py <kept dir>  # where the cold wall goes
+#   WARMUP=1 bench/cluster-cold-pull.sh                 # both clusters pull another image first (running JVMs)
 #
 # After the cold phases, the warm phases (WARM_RUNS rounds, the order turning each round) pull the
 # same image through each balancer again, and through nginx serving the image as static files under
@@ -149,6 +150,18 @@ phase() { # name balancer-port
   echo "$1: upstream blob requests: $(upstream_blob_requests "$before")  S3 GETs $gets ($(python3 -c "print(f'{$gets / $BLOBS:.1f}')") per blob of $BLOBS), all S3: $s3" >&2
   echo "RESULT phase $1 $(upstream_blob_requests "$before") S3GET $gets BLOBS $BLOBS"
 }
+# With WARMUP=1, both clusters first pull another image (WARMUP_LAYERS, its own blobs) the same way,
+# untimed: the cold phases then meet running nodes (JIT-compiled code, open pools), as in a fleet
+# that has served before, rather than processes that have just started.
+if [ "${WARMUP:-0}" = 1 ]; then
+  python3 "$REPO_DIR/tools/mkimage.py" "$ROOT/warmup-image" v1 ${WARMUP_LAYERS:-8 8} --seed 8 > /dev/null
+  "$SKOPEO" --insecure-policy copy --dest-tls-verify=false "oci:$ROOT/warmup-image:v1" \
+    "docker://127.0.0.1:$UP_PORT/bench/warmup:v1" > /dev/null
+  for lb in "$FM_LB" "$DIST_LB"; do
+    IMAGE_REF=bench/warmup:v1 IMAGE_BYTES=$(image_bytes "$ROOT/warmup-image") \
+      cold_pull "warmup-$lb" "127.0.0.1:$lb" "$EGRESS_LOG" | grep -v '^RESULT' >&2
+  done
+fi
 phase fleetmirror "$FM_LB"
 phase distribution "$DIST_LB"
 # Warm fleet pulls, the same shape: every blob is stored on each side now; and the floor, straight
