@@ -143,7 +143,9 @@ phase() { # name balancer-port
   curl -s -X POST "$S3/__reset" > /dev/null
   load=$(cut -d' ' -f1 /proc/loadavg)
   line=$(cold_pull "$1" "127.0.0.1:$2" "$EGRESS_LOG")
-  echo "$line  (load $load)"
+  # the load on the human line only: bench/run.sh splits the RESULT line into its fields
+  echo "${line%%$'\n'*}  (load $load)"
+  echo "${line#*$'\n'}"
   echo "$1 $(sed -n 's/.* wall *\([0-9.]*\) s .*failed clients: \([0-9]*\).*/\1 \2/p' <<< "$line") $load" >> "$WALLS"
   s3=$(curl -s "$S3/__count")
   gets=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1]).get("GET", 0))' "$s3")

@@ -506,6 +506,7 @@ SIDE
 balancer_backends() { local port; for port in "$@"; do printf '    server 127.0.0.1:%s;\n' "$port"; done; }
 
 balancer_log_summary() { # log side: what the side's balancer sent each backend (requests or connections, bytes)
-  awk -v side="$2" '$1 == side {n[$6]++; b[$6] += $5; k = ($2 == "CONN") ? "connections" : "requests"}
+  # (a line without a backend, "-", is a request the balancer answered itself: skopeo's TLS attempt on http)
+  awk -v side="$2" '$1 == side && $6 != "-" {n[$6]++; b[$6] += $5; k = ($2 == "CONN") ? "connections" : "requests"}
     END {for (s in n) printf "%s: %d %s, %.1f MB  ", s, n[s], k, b[s] / 1e6}' "$1"
 }

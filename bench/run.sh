@@ -14,7 +14,8 @@
 #   NODES=3 CLIENTS=16 RATE_MBPS=40 LAYERS="16 16" LAYER_MIB=64 DURATION=10 RUNS=2 \
 #     MANIFESTS=1000 BLOBS=5000 bench/run.sh
 #
-# Needs what the three scripts need: java 17, maven, python3, curl, nginx, skopeo, wrk,
+# Needs what the three scripts need: java 17, maven, python3, curl, nginx, HAProxy (cluster-cold-pull.sh
+# installs it when missing), skopeo, wrk,
 # apache2-utils (ab), docker-registry.
 set -euo pipefail
 
