@@ -14,6 +14,7 @@ import dev.fleetmirror.core.registry.stored.StoredRegistry;
 import dev.fleetmirror.core.storage.StorageDriver;
 import dev.fleetmirror.gc.expiry.PullRecorder;
 import dev.fleetmirror.node.config.NodeConfig;
+import dev.fleetmirror.node.fill.Fill;
 import dev.fleetmirror.node.mode.WriteGate;
 import dev.fleetmirror.node.localcache.LocalBlobCache;
 import dev.fleetmirror.node.localcache.LocalTierBlobs;
@@ -21,6 +22,7 @@ import dev.fleetmirror.node.metrics.Traffic;
 import dev.fleetmirror.node.proxy.PullThroughCache;
 import io.vertx.core.Vertx;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
@@ -37,7 +39,8 @@ import java.util.function.Predicate;
  *   <li>the local disk tier of blobs, when {@code localcache:} configures one.</li>
  * </ol>
  * Fills, warm-up and the local tier's copies read the stored layers (2) directly; the tier does not
- * copy a blob while a fill of it is in flight here (readers tail the fill).
+ * copy a blob while a fill of it is in flight here (readers tail the fill), and keeps the verified
+ * content of every fill that ends here, so warm GETs after a cold pull read no storage.
  *
  * @param stored the storage-backed registry with its limits and index (layers 1 and 2)
  * @param cache  the pull-through cache (layer 3), when the node mirrors anything
@@ -56,7 +59,8 @@ record RegistryStack(Registry stored, Optional<PullThroughCache> cache, Registry
         Optional<PullThroughCache> cache = pulls.map(recorder -> PullThroughCache.create(vertx, vertx.getOrCreateContext(),
                 config.proxy(), stored, coordination, config.cluster().orElseGet(ClusterSettings::standalone), recorder,
                 WriteGate.of(config.storage().readOnly(), coordination.mode(), config.gc().maxHold()), traffic,
-                new MirroredReferrers(driver)));
+                new MirroredReferrers(driver),
+                localCache.<Consumer<Fill>>map(tier -> fill -> tier.adopt(fill.digest(), fill.spool())).orElse(fill -> { })));
         Registry mirrored = cache.map(PullThroughCache::registry).orElse(stored);
         Predicate<Digest> filling = cache.<Predicate<Digest>>map(c -> c.fills()::inFlight).orElse(digest -> false);
         Registry served = localCache.map(tier -> new Registry(new LocalTierBlobs(mirrored.blobs(), stored.blobs(), tier, filling),

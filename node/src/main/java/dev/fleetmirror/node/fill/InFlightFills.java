@@ -10,6 +10,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 
 /**
  * The fills in flight on this member, by digest: whoever asks for a blob that is not stored either
@@ -27,6 +28,19 @@ public final class InFlightFills {
     private static final long START_TIMEOUT_SECONDS = 120;
 
     private final Map<Digest, Fill> fills = new HashMap<>();
+    private final Consumer<Fill> verified;
+
+    public InFlightFills() {
+        this(fill -> { });
+    }
+
+    /**
+     * @param verified hears of each fill that ends with its whole content verified, while its spool
+     *                 can still be read (it opens a reader to keep it); must not block
+     */
+    public InFlightFills(Consumer<Fill> verified) {
+        this.verified = verified;
+    }
 
     /** A reader of a fill in flight and the blob's whole size (-1 when the source did not say). */
     public record Tail(InputStream reader, long size) {
@@ -136,7 +150,13 @@ public final class InFlightFills {
     private void forget(Fill fill) {
         synchronized (fills) {
             fills.remove(fill.digest(), fill);
-            fill.spool().retire();
+            try {
+                if (fill.spool().isComplete()) {
+                    verified.accept(fill);
+                }
+            } finally {
+                fill.spool().retire();
+            }
         }
     }
 

@@ -91,6 +91,16 @@ public final class Spool {
         }
     }
 
+    /** Whether the content is whole and verified. */
+    public boolean isComplete() {
+        lock.lock();
+        try {
+            return state == State.COMPLETE;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** The content is whole and verified: readers get the last byte and then the end of stream. */
     public void complete() {
         transition(State.COMPLETE, null);

@@ -180,6 +180,49 @@ public final class LocalBlobCache implements AutoCloseable {
     }
 
     /**
+     * Keeps the verified content of a fill that just ended here as the blob's copy, written anew from
+     * the fill's spool on a copier, so the first warm GETs after a cold pull send it from local disk
+     * instead of reading storage again. Takes a reader of the spool first, which keeps its file until
+     * the copy is written: call it before the fill's spool is retired. Does not block; skipped when
+     * the blob is here or being copied, is larger than a quarter of the cache, or every copier is busy.
+     */
+    public void adopt(Digest digest, Spool verified) {
+        synchronized (this) {
+            long size = verified.written();
+            if (entries.containsKey(digest) || copying.containsKey(digest) || !verified.isComplete()
+                    || size > maxBytes / 4) {
+                return;
+            }
+            InputStream held = verified.reader(0);
+            try {
+                copiers.execute(() -> {
+                    try (held) {
+                        keep(digest, size, verified);
+                    } catch (Throwable e) {
+                        LOG.debug("no local copy of {} from its fill: {}", digest, e.toString());
+                    }
+                });
+            } catch (RejectedExecutionException busyOrClosed) {
+                closeQuietly(held);
+            }
+        }
+    }
+
+    /** Writes a complete spool's content as the blob's copy and counts it. */
+    private void keep(Digest digest, long size, Spool complete) throws IOException {
+        Path target = root.resolve(digest.algorithm().prefix()).resolve(digest.hex());
+        Files.createDirectories(target.getParent());
+        complete.copyTo(target);
+        synchronized (this) {
+            // A copy from storage and one from a fill may both finish: the file is the same, counted once.
+            if (entries.put(digest, new Entry(target, size, new AtomicLong(clock.incrementAndGet()))) == null) {
+                total.addAndGet(size);
+            }
+        }
+        evict();
+    }
+
+    /**
      * The blob's bytes from {@code offset}, read from local disk: from the copy when there is one,
      * else by tailing the copy in progress, started now when there is none. So however many
      * requests want a blob at once, storage is read once; each reader gets the bytes as the copy
@@ -258,14 +301,7 @@ public final class LocalBlobCache implements AutoCloseable {
                 throw new CorruptCopy("storage returned bytes hashing to " + actual + " for " + digest);
             }
             spool.complete();
-            Path target = root.resolve(digest.algorithm().prefix()).resolve(digest.hex());
-            Files.createDirectories(target.getParent());
-            spool.copyTo(target);
-            synchronized (this) {
-                entries.put(digest, new Entry(target, copied, new AtomicLong(clock.incrementAndGet())));
-                total.addAndGet(copied);
-            }
-            evict();
+            keep(digest, copied, spool);
         } catch (CorruptCopy e) {
             LOG.warn("{}; not kept on local disk", e.getMessage());
             spool.fail(e);
@@ -277,6 +313,14 @@ public final class LocalBlobCache implements AutoCloseable {
                 copying.remove(digest, spool);
                 spool.retire();
             }
+        }
+    }
+
+    private static void closeQuietly(InputStream in) {
+        try {
+            in.close();
+        } catch (IOException e) {
+            // Closing a spool reader only counts it out.
         }
     }
 

@@ -6,6 +6,7 @@ import dev.fleetmirror.coordination.Coordination;
 import dev.fleetmirror.node.mode.WriteGate;
 import dev.fleetmirror.node.fill.FillLauncher;
 import dev.fleetmirror.node.fill.FillSources;
+import dev.fleetmirror.node.fill.Fill;
 import dev.fleetmirror.node.fill.InFlightFills;
 import dev.fleetmirror.core.name.RepositoryName;
 import dev.fleetmirror.core.registry.Registry;
@@ -23,6 +24,7 @@ import io.vertx.core.WorkerExecutor;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -67,11 +69,14 @@ public final class PullThroughCache implements AutoCloseable {
      * @param writes     whether fetched content may be stored now (not while the cluster is read-only)
      * @param traffic    counts cache hits and misses, upstream requests and bytes, fills
      * @param mirroredReferrers where the upstreams' referrers lists are kept between re-checks
+     * @param verified   hears of each fill that ended here with its content verified (the local tier
+     *                   keeps a copy); must not block
      */
     public static PullThroughCache create(Vertx vertx, Context context, ProxyConfig config, Registry stored,
                                           Coordination coordination,
                                           ClusterSettings cluster, PullRecorder pulls, WriteGate writes,
-                                          Traffic traffic, MirroredReferrers mirroredReferrers) {
+                                          Traffic traffic, MirroredReferrers mirroredReferrers,
+                                          Consumer<Fill> verified) {
         List<UpstreamCaller> callers = new ArrayList<>();
         for (UpstreamConfig upstream : config.upstreams()) {
             callers.add(new UpstreamCaller(vertx, context, upstream, coordination.upstreamTokens(),
@@ -85,7 +90,7 @@ public final class PullThroughCache implements AutoCloseable {
         WorkerExecutor spoolWriters = vertx.createSharedWorkerExecutor("fleetmirror-spool", 4);
         WorkerExecutor storageWriters = vertx.createSharedWorkerExecutor("fleetmirror-fill-store", STORAGE_WRITERS,
                 60, TimeUnit.MINUTES);
-        InFlightFills fills = new InFlightFills();
+        InFlightFills fills = new InFlightFills(verified);
         traffic.fillsInFlight(fills::count);
         PeerFillClient peers = new PeerFillClient(vertx, cluster.secret());
         FillLauncher filler = new FillLauncher(new FillSources(context, coordination.fills(), coordination.memberId(), peers,

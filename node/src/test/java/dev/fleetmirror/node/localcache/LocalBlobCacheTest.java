@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.fleetmirror.core.digest.Digest;
+import dev.fleetmirror.node.fill.Spool;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -45,6 +46,41 @@ class LocalBlobCacheTest {
         assertThat(restarted.file(digest)).hasValueSatisfying(file -> assertThat(file).hasBinaryContent(blob));
         assertThat(restarted.size()).isEqualTo(blob.length);
         restarted.close();
+    }
+
+    @Test
+    void aFillsVerifiedSpoolIsKeptAfterItIsRetiredAndAnUnverifiedOneIsNot() throws Exception {
+        byte[] blob = random(300_000, 7);
+        Digest digest = Digest.sha256(blob);
+        byte[] other = random(1_000, 8);
+        LocalBlobCache cache = new LocalBlobCache(dir, 10_000_000);
+        Spool verified = filled(blob, true);
+        cache.adopt(digest, verified);
+        // The fill is forgotten at once: the copy holds a reader, so the spool's file stays until it is written.
+        verified.retire();
+        // Another fill of the same blob ends meanwhile: one copy, counted once.
+        Spool again = filled(blob, true);
+        cache.adopt(digest, again);
+        again.retire();
+        Spool unverified = filled(other, false);
+        cache.adopt(Digest.sha256(other), unverified);
+        unverified.retire();
+        cache.drain();
+
+        assertThat(cache.file(digest)).hasValueSatisfying(file -> assertThat(file).hasBinaryContent(blob));
+        assertThat(cache.file(Digest.sha256(other))).isEmpty();
+        assertThat(cache.size()).isEqualTo(blob.length);
+        assertThat(verified.file()).as("the retired spool's file, once the copy was written").doesNotExist();
+        cache.close();
+    }
+
+    private Spool filled(byte[] bytes, boolean verified) {
+        Spool spool = Spool.create(dir.resolve("fills"));
+        spool.append(bytes, 0, bytes.length);
+        if (verified) {
+            spool.complete();
+        }
+        return spool;
     }
 
     @Test
