@@ -66,6 +66,12 @@ class LiveGcShapesTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String SECRET = "shapes-" + UUID.randomUUID();
     private static final Duration SHORT_TTL = Duration.ofSeconds(1);
+    /**
+     * The least time between the scheduled nodes' start and their run: the check that no run came
+     * before the schedule's must come first, and the cached image must be older than
+     * {@link #SHORT_TTL} by then.
+     */
+    private static final Duration MIN_MARGIN = Duration.ofMillis(1500);
 
     enum Shape {
         HOSTED_ONLY(false, true, Optional.empty(), 1),
@@ -114,6 +120,8 @@ class LiveGcShapesTest {
     private final List<FleetMirrorNode> nodes = new ArrayList<>();
     private DistributionProcess upstream;
     private StorageDriver storage;
+    /** How long the last {@link #startNodes} took, from its call until every node served and saw the cluster. */
+    private Duration lastStart = Duration.ZERO;
 
     @AfterEach
     void stop() throws Exception {
@@ -249,12 +257,16 @@ class LiveGcShapesTest {
     }
 
     /**
-     * Stops the nodes and starts them again with a daily run due a few seconds after they are up; the
-     * start is what the margin covers, not the set-up. Should a start on a loaded machine outlast the
-     * margin (the run would then be due tomorrow), they are started again with a longer one.
+     * Stops the nodes and starts them again with a daily run due shortly after they are up; the start
+     * is what the margin covers, not the set-up. The margin is twice what the set-up's start of the
+     * same nodes took, at least {@link #MIN_MARGIN} and at most 4 s (10 s for a cluster), so a quiet
+     * machine does not wait seconds for the run. Should a start outlast the margin (the run would
+     * then be due tomorrow), they are started again with a margin twice as long.
      */
     private Instant restartWithScheduledRun(Shape shape, StorageBackend backend) throws Exception {
-        Duration margin = shape.members > 1 ? Duration.ofSeconds(10) : Duration.ofSeconds(4);
+        Duration most = shape.members > 1 ? Duration.ofSeconds(10) : Duration.ofSeconds(4);
+        Duration margin = lastStart.multipliedBy(2);
+        margin = margin.compareTo(MIN_MARGIN) < 0 ? MIN_MARGIN : margin.compareTo(most) > 0 ? most : margin;
         for (int attempt = 0; ; attempt++) {
             for (FleetMirrorNode node : nodes) {
                 node.close(1).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -272,6 +284,12 @@ class LiveGcShapesTest {
     }
 
     private void startNodes(Shape shape, StorageBackend backend, GcConfig gc) throws Exception {
+        long began = System.nanoTime();
+        startNodesUntimed(shape, backend, gc);
+        lastStart = Duration.ofNanos(System.nanoTime() - began);
+    }
+
+    private void startNodesUntimed(Shape shape, StorageBackend backend, GcConfig gc) throws Exception {
         List<NodeConfig> configs = new ArrayList<>();
         for (int i = 0; i < shape.members; i++) {
             NodeConfig config = NodeConfig.defaults()
