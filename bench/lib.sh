@@ -40,15 +40,19 @@ for _ in range(1000):
 
 now() { date +%s.%N; }
 
+# How long a started process gets to answer (READY_SECONDS): JVM starts are mostly CPU, and on a
+# loaded machine several starting at once took over 40 s. A process that exits is reported at once.
+READY_SECONDS=${READY_SECONDS:-180}
+
 await_ready() { # url pid log [curl flags...]: polls the url until curl succeeds; dies with the log
-  local url=$1 pid=$2 log=$3
+  local url=$1 pid=$2 log=$3 deadline=$((SECONDS + READY_SECONDS))
   shift 3
-  for _ in $(seq 1 300); do
+  while [ "$SECONDS" -lt "$deadline" ]; do
     kill -0 "$pid" 2>/dev/null || { echo "pid $pid exited; $log:" >&2; cat "$log" >&2; exit 1; }
     curl -s "$@" -o /dev/null "$url" && return 0
     sleep 0.2
   done
-  echo "nothing answered $url; $log:" >&2; cat "$log" >&2; exit 1
+  echo "nothing answered $url within ${READY_SECONDS} s; $log:" >&2; cat "$log" >&2; exit 1
 }
 
 location() { # headers-file base-url -> absolute Location URL

@@ -166,13 +166,12 @@ $servers  }
   }" "$PORT"
   echo "balancer ${STARTED_PIDS[-1]}" >> "$ROOT/pids.partial"
 
-  # The cluster has formed when every node sees every member.
+  # The cluster has formed when every node sees every member (within READY_SECONDS, as the starts).
+  local deadline=$((SECONDS + READY_SECONDS))
   for url in "${node_urls[@]}"; do
-    for attempt in $(seq 1 300); do
-      curl -s -o "$ROOT/cluster.json" -H "X-Fleetmirror-Cluster-Secret: $secret" "$url/admin/v1/cluster" \
-        && [ "$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["members"]))' "$ROOT/cluster.json")" = "$NODES" ] \
-        && break
-      [ "$attempt" = 300 ] && { echo "$url does not see $NODES members; see $ROOT/node-*.log" >&2; exit 1; }
+    until curl -s -o "$ROOT/cluster.json" -H "X-Fleetmirror-Cluster-Secret: $secret" "$url/admin/v1/cluster" \
+        && [ "$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["members"]))' "$ROOT/cluster.json")" = "$NODES" ]; do
+      [ "$SECONDS" -lt "$deadline" ] || { echo "$url does not see $NODES members within ${READY_SECONDS} s; see $ROOT/node-*.log" >&2; exit 1; }
       sleep 0.2
     done
   done

@@ -16,6 +16,15 @@ public final class LocalProcesses {
     /** How long a process gets to die after SIGKILL before a fixture gives up waiting. */
     private static final Duration KILL_WAIT = Duration.ofSeconds(10);
 
+    /**
+     * How long a fixture waits for a process it started to serve, or for started nodes to form
+     * their cluster. Generous on purpose: a JVM's start is mostly CPU, and on a loaded 2-core CI
+     * machine (two test JVMs and several node JVMs starting at once) one took over 40 s. A
+     * healthy start never waits for the bound, and one that fails (the process exits) is reported
+     * at once; the bound only catches a process that hangs.
+     */
+    public static final Duration READY_WITHIN = Duration.ofMinutes(3);
+
     private LocalProcesses() {
     }
 

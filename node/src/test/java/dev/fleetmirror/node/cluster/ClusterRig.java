@@ -67,7 +67,7 @@ final class ClusterRig implements BeforeAllCallback, AfterAllCallback {
     private static final int SLOTS = SIZE + 1;
     private static final List<String> NODE_JVM = List.of("-Xmx256m", "-XX:+UseSerialGC",
             "-Dhazelcast.phone.home.enabled=false");
-    private static final Duration CLUSTER_FORMS_WITHIN = Duration.ofSeconds(60);
+    private static final Duration CLUSTER_FORMS_WITHIN = LocalProcesses.READY_WITHIN;
 
     private final String logName;
     private final String upstreamRate;
@@ -411,10 +411,9 @@ final class ClusterRig implements BeforeAllCallback, AfterAllCallback {
         // An image still being made (start-up failed) must not write into a deleted directory.
         publishing.forEach(future -> future.exceptionally(failure -> null).join());
         background.shutdownNow();
-        for (NodeProcess node : nodes()) {
-            node.close();
-            keep(node);
-        }
+        List<NodeProcess> running = nodes();
+        NodeProcess.closeAll(running);
+        running.forEach(this::keep);
         if (nginx != null) {
             nginx.close();
             keepNginxLogs();

@@ -265,7 +265,7 @@ class ThreeNodeClusterIT {
         assertThat(manifestPut.status()).as("%s", manifestPut).isEqualTo(201);
 
         // nginx logs a request when it ends, which may be just after the client read the answer.
-        await("the balancer logged the upload").atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+        await("the balancer logged the upload").atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             Set<String> uploadBackends = RIG.balancerLog().after(balanced)
                     .matching(r -> r.path().startsWith("/v2/team/pushed/blobs/uploads/") && !r.method().equals("POST")).stream()
                     .map(NginxAccessLog.Request::backend).collect(Collectors.toCollection(TreeSet::new));

@@ -112,7 +112,7 @@ class LocalClusterScriptIT {
         Path log = work.resolve("script-" + args.get(0) + ".log");
         builder.redirectOutput(log.toFile());
         Process process = builder.start();
-        if (!process.waitFor(3, TimeUnit.MINUTES)) {
+        if (!process.waitFor(6, TimeUnit.MINUTES)) {
             process.destroyForcibly();
             throw new AssertionError("cluster.sh " + args + " did not finish: " + Files.readString(log));
         }

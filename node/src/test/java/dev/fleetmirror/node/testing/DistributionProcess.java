@@ -98,7 +98,7 @@ public final class DistributionProcess extends LoopbackRegistryProcess {
             // Its AWS SDK refuses to start when this sandbox-wide CA bundle variable is set.
             builder.environment().remove("AWS_CA_BUNDLE");
             DistributionProcess registry = new DistributionProcess(launch(builder, workDir, log), port, storageRoot, log);
-            registry.awaitReady(Duration.ofSeconds(30));
+            registry.awaitReady(LocalProcesses.READY_WITHIN);
             return registry;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -75,7 +75,7 @@ public final class NodeProcess extends LoopbackRegistryProcess {
             command.addAll(List.of("-jar", jar().toString(), "serve", config.toString()));
             NodeProcess node = new NodeProcess(launch(new ProcessBuilder(command), workDir, logFile), port, storageRoot,
                     logFile);
-            node.awaitReady(Duration.ofSeconds(60));
+            node.awaitReady(LocalProcesses.READY_WITHIN);
             return node;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

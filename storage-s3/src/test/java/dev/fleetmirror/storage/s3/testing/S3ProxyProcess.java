@@ -171,7 +171,7 @@ public final class S3ProxyProcess implements AutoCloseable {
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                     .start();
-            awaitReady(Duration.ofSeconds(60), log);
+            awaitReady(LocalProcesses.READY_WITHIN, log);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
