@@ -28,6 +28,10 @@ import java.util.Locale;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.IntFunction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,9 +58,13 @@ class GcLeaderIT {
     private final List<NodeProcess> nodes = new ArrayList<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
+    /** Starts members side by side: a thread each, not the common pool. */
+    private final ExecutorService starter = Executors.newCachedThreadPool();
+
     @AfterEach
     void stopNodes() {
-        nodes.forEach(NodeProcess::close);
+        starter.shutdown();
+        NodeProcess.closeAll(nodes);
     }
 
     @Test
@@ -113,19 +121,35 @@ class GcLeaderIT {
         }
         String members = String.join(", ", ports.stream().map(p -> "\"127.0.0.1:" + p + "\"").toList());
         String name = "gc-" + UUID.randomUUID().toString().substring(0, 8);
-        // One after the other, so that the first is the oldest member.
-        for (int i = 0; i < size; i++) {
-            nodes.add(NodeProcess.start(work.resolve("node-" + i), storage, """
-                    cluster:
-                      name: %s
-                      port: %d
-                      members: [%s]
-                      secret: %s
-                      minimumSize: 1
-                      leaseTtl: 3s
-                    """.formatted(name, ports.get(i), members, SECRET), List.of("-Xmx256m")));
+        IntFunction<NodeProcess> start = i -> NodeProcess.start(work.resolve("node-" + i), storage, """
+                cluster:
+                  name: %s
+                  port: %d
+                  members: [%s]
+                  secret: %s
+                  minimumSize: 1
+                  leaseTtl: 3s
+                """.formatted(name, ports.get(i), members, SECRET), List.of("-Xmx256m"));
+        // The first alone, so that it is the oldest member (the one that collects); the others at once.
+        nodes.add(start.apply(0));
+        List<CompletableFuture<NodeProcess>> others = new ArrayList<>();
+        for (int i = 1; i < size; i++) {
+            int member = i;
+            others.add(CompletableFuture.supplyAsync(() -> start.apply(member), starter));
         }
-        await("the cluster formed").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+        // Each added when it started, so that stopNodes stops it whatever happened to the others.
+        List<Throwable> failures = new ArrayList<>();
+        for (CompletableFuture<NodeProcess> other : others) {
+            try {
+                nodes.add(other.join());
+            } catch (CompletionException e) {
+                failures.add(e.getCause());
+            }
+        }
+        if (!failures.isEmpty()) {
+            throw new AssertionError("a member did not start", failures.get(0));
+        }
+        await("the cluster formed").atMost(LocalProcesses.READY_WITHIN).pollInterval(Duration.ofMillis(100))
                 .until(() -> nodes.stream().allMatch(node -> clusterSize(node) == size));
     }
 
@@ -165,8 +189,12 @@ class GcLeaderIT {
                 .timeout(Duration.ofMinutes(3));
     }
 
+    /**
+     * One status read. Its bound is generous: with six node JVMs and two test JVMs on two cores, a
+     * read once took over 5 s, and a poll that times out would end the wait it belongs to.
+     */
     private JsonNode get(NodeProcess node, String path) throws IOException, InterruptedException {
-        HttpResponse<String> response = http.send(admin(node, path).timeout(Duration.ofSeconds(5)).GET().build(),
+        HttpResponse<String> response = http.send(admin(node, path).timeout(Duration.ofSeconds(30)).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(path + ": " + response.body()).isEqualTo(200);
         return JSON.readTree(response.body());

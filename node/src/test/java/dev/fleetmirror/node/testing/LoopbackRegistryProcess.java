@@ -132,4 +132,14 @@ public abstract class LoopbackRegistryProcess implements RegistryProcess {
     public void close() {
         LocalProcesses.stop(process, stopGrace);
     }
+
+    /**
+     * Stops every one of {@code processes} as {@link #close()} does, but asks them all to stop
+     * (SIGTERM) before waiting for the first: cluster members then leave side by side, not one
+     * graceful leave after the other, for a test's tear-down where no member must outlast another.
+     */
+    public static void closeAll(java.util.Collection<? extends LoopbackRegistryProcess> processes) {
+        processes.forEach(p -> ((LoopbackRegistryProcess) p).process.toHandle().destroy());
+        processes.forEach(LoopbackRegistryProcess::close);
+    }
 }
