@@ -10,7 +10,8 @@
 #      307 to S3Proxy over a second kept-alive connection); and nginx sending the same layer file
 #      from local disk with sendfile (NGINX_WORKERS, default auto; a hard link to the tier's own copy,
 #      so both send the same file from the same page cache): the machine's limit for this load client;
-#      with TRANSPORT_AB=1 also a tier node on Netty's NIO transport (http.nativetransport: false)
+#      with TRANSPORT_AB=1 also a tier node on Netty's NIO transport (http.nativetransport: false),
+#      with LOOPS_AB=1 instead a tier node serving on one event loop (http.eventloops: 1)
 #      beside the default (epoll), interleaved in the same runs;
 #   c. S3 requests per warm blob GET, counted at the S3 endpoint (bench/s3-count.py in front of
 #      S3Proxy) for nodes without the tier, with it, with redirects, and for Distribution's proxy;
@@ -27,6 +28,7 @@
 #   bench/warm.sh
 #   LAYER_MIB=256 DURATION=20 RUNS=3 bench/warm.sh
 #   TRANSPORT_AB=1 BLOB_ONLY=1 RUNS=3 bench/warm.sh   # blob rows only (no tag resolves, no S3 counts), epoll vs NIO
+#   LOOPS_AB=1 BLOB_ONLY=1 RUNS=3 bench/warm.sh       # the same, one event loop per processor vs one
 #
 # Every row records the 1-minute load average when it started (the machine may be shared).
 #
@@ -51,6 +53,16 @@ NGINX=${NGINX:-/usr/sbin/nginx}
 NGINX_WORKERS=${NGINX_WORKERS:-auto}
 COUNT_GETS=${COUNT_GETS:-5}
 TRANSPORT_AB=${TRANSPORT_AB:-0}
+# The A/B tier node differs from the tier node in one setting: the transport, or the event loops.
+LOOPS_AB=${LOOPS_AB:-0}
+AB_SETTING=REGISTRY_HTTP_NATIVETRANSPORT=false
+AB_LABEL=NIO
+if [ "$LOOPS_AB" = 1 ]; then
+  TRANSPORT_AB=1
+  AB_SETTING=REGISTRY_HTTP_EVENTLOOPS=1
+  AB_LABEL="1 loop"
+fi
+export AB_LABEL
 BLOB_ONLY=${BLOB_ONLY:-0}
 AK=bench-access
 SK=bench-secret
@@ -124,8 +136,9 @@ localcache:
 FM_LOCAL=$NODE
 await_ready "$FM_LOCAL/v2/" "$NODE_PID" "$ROOT/fm-local.log" -f
 if [ "$TRANSPORT_AB" = 1 ]; then
-  # The same tier node on Netty's NIO transport (the environment overrides http.nativetransport).
-  REGISTRY_LOG_LEVEL=info REGISTRY_HTTP_NATIVETRANSPORT=false NODE_NAME=fm-local-nio NODE_EXTRA_YAML="upstreams:
+  # The same tier node with AB_SETTING (the environment overrides the config file's key).
+  export "${AB_SETTING?}"
+  REGISTRY_LOG_LEVEL=info NODE_NAME=fm-local-nio NODE_EXTRA_YAML="upstreams:
   - name: upstream
     url: http://127.0.0.1:$UP_PORT
     prefix: mirror/
@@ -135,6 +148,7 @@ proxy:
 localcache:
   directory: $ROOT/fm-local-nio/cache
   maxsize: 4GiB" start_node "$(s3_yaml fleetmirror)"
+  unset "${AB_SETTING%%=*}"
   FM_LOCAL_NIO=$NODE
   await_ready "$FM_LOCAL_NIO/v2/" "$NODE_PID" "$ROOT/fm-local-nio.log" -f
   # Each node logs the transport it runs on (at info; these two nodes log at info for it).
@@ -389,7 +403,7 @@ count_gets distribution "http://127.0.0.1:$DIST_PORT/v2/bench/app/blobs/$LAYER_D
 fi
 
 python3 - "$RESULTS" "$WARM_JSON" "$LAYER_BYTES" "$DURATION" <<'PY'
-import json, sys
+import json, os, sys
 from collections import defaultdict
 rows = [line.split() for line in open(sys.argv[1]) if line.strip()]
 s3_counts = [row[1:] for row in rows if row[0] == "s3"]
@@ -426,9 +440,10 @@ for (kind, conns) in sorted({(k, c) for k, c, _ in runs if k not in ("blob-nginx
 mean = lambda xs: sum(xs) / len(xs) if xs else 0
 print()
 ab = any(k == "blob-local-nio" for k, _, _ in runs)
+AB = os.environ.get("AB_LABEL", "NIO")
 print(f"{'warm blob GET (MB/s)':28s} {'conn':>4s} {'tier':>8s} {'no tier':>8s} {'redirect':>8s} {'nginx':>8s} {'Distrib.':>8s}"
       f" {'tier/nginx':>10s} {'tier/Dist':>9s} {'notier/Dist':>11s}"
-      + (f" {'tier NIO':>8s} {'NIO/nginx':>9s}" if ab else "") + "  load (1 min)")
+      + (f" {'tier ' + AB:>10s} {AB + '/nginx':>12s}" if ab else "") + "  load (1 min)")
 out["limit"] = []
 for conns in sorted({c for k, c, _ in runs if k.startswith("blob")}):
     tier, notier = mean(runs.get(("blob-local", conns, "fleetmirror"), [])), mean(runs.get(("blob", conns, "fleetmirror"), []))
@@ -439,7 +454,7 @@ for conns in sorted({c for k, c, _ in runs if k.startswith("blob")}):
     seen = [x for (k, c, _), xs in loads.items() if k.startswith("blob") and c == conns for x in xs]
     print(f"{'':28s} {conns:>4d} {tier:8.0f} {notier:8.0f} {redirect:8.0f} {nginx:8.0f} {dist:8.0f}"
           f" {ratio(tier, nginx):>10s} {ratio(tier, dist):>9s} {ratio(notier, dist):>11s}"
-          + (f" {nio:8.0f} {ratio(nio, nginx):>9s}" if ab else "") + f"  {min(seen):.1f}-{max(seen):.1f}")
+          + (f" {nio:10.0f} {ratio(nio, nginx):>12s}" if ab else "") + f"  {min(seen):.1f}-{max(seen):.1f}")
     out["limit"].append({"connections": conns, "tier": tier, "no_tier": notier, "redirect": redirect, "nginx": nginx,
                          "distribution": dist, "tier_nio": nio or None, "load_1min": [min(seen), max(seen)],
                          "per_run": {k: runs.get((k, conns, side), []) for k, side in
