@@ -195,20 +195,21 @@ done
 
 FM_BLOB="$FM/v2/mirror/bench/app/blobs/$LAYER_DIGEST"
 FM_LOCAL_BLOB="$FM_LOCAL/v2/mirror/bench/app/blobs/$LAYER_DIGEST"
-# Served once from the bucket (which the first node filled), then copied to the node's disk.
-curl -sS -o /dev/null "$FM_LOCAL_BLOB"
-for _ in $(seq 1 200); do
-  [ -f "$ROOT/fm-local/cache/sha256/${LAYER_DIGEST#sha256:}" ] && break
-  sleep 0.1
-done
-[ -f "$ROOT/fm-local/cache/sha256/${LAYER_DIGEST#sha256:}" ] || { echo "the local disk tier did not copy the layer" >&2; exit 1; }
-if [ "$TRANSPORT_AB" = 1 ]; then
-  FM_LOCAL_NIO_BLOB="$FM_LOCAL_NIO/v2/mirror/bench/app/blobs/$LAYER_DIGEST"
-  curl -sS -o /dev/null "$FM_LOCAL_NIO_BLOB"
+warm_tier() { # node-name blob-url: served once from the bucket (which the first node filled), then
+  # copied to the node's disk; waits for the copy.
+  local copy="$ROOT/$1/cache/sha256/${LAYER_DIGEST#sha256:}"
+  curl -sS -o /dev/null "$2"
   for _ in $(seq 1 200); do
-    [ -f "$ROOT/fm-local-nio/cache/sha256/${LAYER_DIGEST#sha256:}" ] && break
+    [ -f "$copy" ] && return
     sleep 0.1
   done
+  echo "the local disk tier of $1 did not copy the layer" >&2
+  exit 1
+}
+warm_tier fm-local "$FM_LOCAL_BLOB"
+if [ "$TRANSPORT_AB" = 1 ]; then
+  FM_LOCAL_NIO_BLOB="$FM_LOCAL_NIO/v2/mirror/bench/app/blobs/$LAYER_DIGEST"
+  warm_tier fm-local-nio "$FM_LOCAL_NIO_BLOB"
 fi
 DIST_BLOB="$DIST/v2/bench/app/blobs/$LAYER_DIGEST"
 FM_REDIRECT_BLOB="$FM_REDIRECT/v2/mirror/bench/app/blobs/$LAYER_DIGEST"
